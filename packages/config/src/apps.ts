@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { common, httpUrl, port, postgresUrl, redisUrl, shutdownTimeoutMs } from './fields.js';
+
+// One schema per app (STYLE §9). Secrets (DATABASE_URL carries a password) have no defaults.
+
+export const apiConfigSchema = z.object({
+  ...common,
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_PORT: port.default(4000),
+  /** The URL people and MCP clients use to reach the api; used in links, metadata and Origin checks. */
+  PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
+  /** The console's public origin: allowed for CORS and Origin checks. */
+  PUBLIC_WEB_URL: httpUrl.default('http://localhost:3000'),
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
+});
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export const workerConfigSchema = z.object({
+  ...common,
+  WORKER_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Port of the worker's health endpoints (/healthz, /readyz). */
+  WORKER_PORT: port.default(4001),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export const webConfigSchema = z.object({
+  ...common,
+  /** Where the console's server side reaches the api (may be an internal address). */
+  API_INTERNAL_URL: httpUrl.default('http://127.0.0.1:4000'),
+  PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
+});
+export type WebConfig = z.infer<typeof webConfigSchema>;

@@ -1,0 +1,10 @@
+export { ConfigError, loadConfigOrExit, parseConfig, type Environment } from './parse.js';
+export { httpUrl, postgresUrl, redisUrl, port, urlWith } from './fields.js';
+export {
+  apiConfigSchema,
+  webConfigSchema,
+  workerConfigSchema,
+  type ApiConfig,
+  type WebConfig,
+  type WorkerConfig,
+} from './apps.js';

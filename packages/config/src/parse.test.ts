@@ -1,0 +1,56 @@
+import { apiConfigSchema, ConfigError, parseConfig, workerConfigSchema } from './index.js';
+
+const valid = {
+  DATABASE_URL: 'postgresql://app:s3cret-password@127.0.0.1:5432/gatehouse',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('applies defaults for non-secret settings', () => {
+    const config = parseConfig(apiConfigSchema, valid);
+    expect(config.API_PORT).toBe(4000);
+    expect(config.NODE_ENV).toBe('development');
+    expect(config.DATABASE_URL).toBe(valid.DATABASE_URL);
+  });
+
+  it('names a missing DATABASE_URL in one line', () => {
+    const error = errorOf(() => parseConfig(apiConfigSchema, { REDIS_URL: valid.REDIS_URL }));
+    expect(error.variables).toEqual(['DATABASE_URL']);
+    expect(error.message).toBe('invalid configuration: DATABASE_URL is required but not set');
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('treats an empty value as unset', () => {
+    const error = errorOf(() => parseConfig(apiConfigSchema, { ...valid, DATABASE_URL: '' }));
+    expect(error.message).toContain('DATABASE_URL is required');
+  });
+
+  it('rejects a malformed URL without echoing its value', () => {
+    const secret = 'mysql://root:hunter2@db/x';
+    const error = errorOf(() => parseConfig(workerConfigSchema, { ...valid, DATABASE_URL: secret }));
+    expect(error.message).toMatch(/^invalid configuration: DATABASE_URL is malformed \(expected a postgres or postgresql URL\)$/);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('rejects an out-of-range port and names every bad variable once', () => {
+    const error = errorOf(() => parseConfig(apiConfigSchema, { API_PORT: '70000', REDIS_URL: 'nope' }));
+    expect(error.variables).toEqual(expect.arrayContaining(['API_PORT', 'REDIS_URL', 'DATABASE_URL']));
+    expect(new Set(error.variables).size).toBe(error.variables.length);
+  });
+
+  it('strips a trailing slash from public URLs', () => {
+    expect(parseConfig(apiConfigSchema, { ...valid, PUBLIC_API_URL: 'https://gh.example.com/' }).PUBLIC_API_URL).toBe(
+      'https://gh.example.com',
+    );
+  });
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** The one queue every process may enqueue to; only the worker consumes it. */
+export const SYSTEM_QUEUE = 'gatehouse-system';
+
+/** A job's contract: its name and payload schema. Handlers live in the worker. */
+export interface JobContract<Name extends string, Schema extends z.ZodType> {
+  readonly name: Name;
+  readonly queue: string;
+  readonly schema: Schema;
+}
+
+function job<Name extends string, Schema extends z.ZodType>(
+  queue: string,
+  name: Name,
+  schema: Schema,
+): JobContract<Name, Schema> {
+  return { name, queue, schema };
+}
+
+/** Proves the api → queue → worker path works; the worker records when it last ran one. */
+export const heartbeatJob = job(
+  SYSTEM_QUEUE,
+  'system.heartbeat',
+  z.object({ sentAt: z.iso.datetime(), from: z.string().min(1).max(64) }).strict(),
+);
+export type HeartbeatPayload = z.infer<typeof heartbeatJob.schema>;
+
+/** Redis key where the worker stores the time of its last processed heartbeat. */
+export const WORKER_HEARTBEAT_KEY = 'gatehouse:worker:last-heartbeat';

@@ -1,0 +1,21 @@
+export { createDatabase, type Database, type DatabaseOptions, type DbExecutor } from './client.js';
+export {
+  createScratchDatabase,
+  databaseNameOf,
+  dropDatabase,
+  ensureDatabase,
+  migrateDatabase,
+  withDatabaseName,
+  type ScratchDatabase,
+} from './admin.js';
+export { DataError, type DataErrorCode } from './errors.js';
+export { pingDatabase } from './probe.js';
+export { TenantRepository, type TenantRecord } from './repositories/tenant.repository.js';
+export { UserRepository, normalizeEmail, type UserRecord } from './repositories/user.repository.js';
+export {
+  MembershipRepository,
+  type MembershipRecord,
+  type MembershipRole,
+  type UserTenant,
+} from './repositories/membership.repository.js';
+export { DEMO_ADMIN, DEMO_TENANT, seedDemoTenant, type SeedResult } from './seed.js';

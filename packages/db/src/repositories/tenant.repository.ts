@@ -1,0 +1,32 @@
+import { DataError, isUniqueViolation } from '../errors.js';
+import type { DbExecutor } from '../client.js';
+
+export interface TenantRecord {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: Date;
+}
+
+const tenantColumns = { id: true, slug: true, name: true, createdAt: true } as const;
+
+export class TenantRepository {
+  constructor(private readonly db: DbExecutor) {}
+
+  async create(input: { slug: string; name: string }): Promise<TenantRecord> {
+    try {
+      return await this.db.tenant.create({ data: input, select: tenantColumns });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DataError('conflict', `tenant slug "${input.slug}" is taken`, { cause: error });
+      throw error;
+    }
+  }
+
+  findBySlug(slug: string): Promise<TenantRecord | null> {
+    return this.db.tenant.findUnique({ where: { slug }, select: tenantColumns });
+  }
+
+  count(): Promise<number> {
+    return this.db.tenant.count();
+  }
+}

@@ -1,0 +1,36 @@
+import { DataError, isUniqueViolation } from '../errors.js';
+import type { DbExecutor } from '../client.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  createdAt: Date;
+}
+
+const userColumns = { id: true, email: true, displayName: true, createdAt: true } as const;
+
+/** Emails are compared case-insensitively: stored lower-cased, looked up lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class UserRepository {
+  constructor(private readonly db: DbExecutor) {}
+
+  async create(input: { email: string; displayName: string }): Promise<UserRecord> {
+    try {
+      return await this.db.user.create({
+        data: { email: normalizeEmail(input.email), displayName: input.displayName },
+        select: userColumns,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DataError('conflict', 'a user with this email exists', { cause: error });
+      throw error;
+    }
+  }
+
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.db.user.findUnique({ where: { email: normalizeEmail(email) }, select: userColumns });
+  }
+}

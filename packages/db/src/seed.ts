@@ -1,0 +1,29 @@
+import type { Database } from './client.js';
+import { MembershipRepository } from './repositories/membership.repository.js';
+import { TenantRepository } from './repositories/tenant.repository.js';
+import { UserRepository } from './repositories/user.repository.js';
+
+export const DEMO_TENANT = { slug: 'demo', name: 'Demo Organisation' } as const;
+export const DEMO_ADMIN = { email: 'admin@demo.gatehouse.local', displayName: 'Demo Admin' } as const;
+
+export interface SeedResult {
+  tenantId: string;
+  adminUserId: string;
+  created: boolean;
+}
+
+/** Idempotent: creates the demo tenant and its owner once; later runs change nothing. */
+export async function seedDemoTenant(db: Database): Promise<SeedResult> {
+  return db.$transaction(async (tx) => {
+    const tenants = new TenantRepository(tx);
+    const users = new UserRepository(tx);
+    const memberships = new MembershipRepository(tx);
+    const existing = await tenants.findBySlug(DEMO_TENANT.slug);
+    const tenant = existing ?? (await tenants.create(DEMO_TENANT));
+    const admin = (await users.findByEmail(DEMO_ADMIN.email)) ?? (await users.create(DEMO_ADMIN));
+    if (!(await memberships.find(tenant.id, admin.id))) {
+      await memberships.add({ tenantId: tenant.id, userId: admin.id, role: 'owner' });
+    }
+    return { tenantId: tenant.id, adminUserId: admin.id, created: existing === null };
+  });
+}

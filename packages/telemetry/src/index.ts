@@ -1,0 +1,2 @@
+export { createLogger, loggerOptions, REDACT_PATHS, type Logger, type LoggerSettings } from './logger.js';
+export { requestIdFrom } from './request-id.js';

@@ -1,0 +1,6 @@
+export { testDatabaseUrl, testPrefix, testRedisUrl } from './context.js';
+export { runId, testPostgresServerUrl } from './environment.js';
+export { freePort } from './ports.js';
+export { startProcess, type RunningProcess } from './process.js';
+export { TcpProxy } from './tcp-proxy.js';
+export { waitFor } from './wait.js';
