@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { common, httpUrl, port, postgresUrl, redisUrl, shutdownTimeoutMs } from './fields.js';
+import { common, httpUrl, port, postgresUrl, queuePrefix, redisUrl, shutdownTimeoutMs } from './fields.js';
 
 // One schema per app (STYLE §9). Secrets (DATABASE_URL carries a password) have no defaults.
 
@@ -13,6 +13,7 @@ export const apiConfigSchema = z.object({
   PUBLIC_WEB_URL: httpUrl.default('http://localhost:3000'),
   DATABASE_URL: postgresUrl,
   REDIS_URL: redisUrl,
+  QUEUE_PREFIX: queuePrefix,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
@@ -25,6 +26,7 @@ export const workerConfigSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   DATABASE_URL: postgresUrl,
   REDIS_URL: redisUrl,
+  QUEUE_PREFIX: queuePrefix,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const port = z.coerce.number().int().min(1).max(65535);
+/** A TCP port; 0 asks the OS for a free one (tests). */
+export const port = z.coerce.number().int().min(0).max(65535);
 
 /** A URL whose protocol is one of `protocols`; the message never includes the value. */
 export function urlWith(protocols: readonly string[]) {
@@ -29,3 +30,9 @@ export const common = {
 
 /** Shutdown grace period: in-flight work gets this long before the process exits anyway. */
 export const shutdownTimeoutMs = z.coerce.number().int().min(0).max(120_000).default(10_000);
+
+/** Namespace for every Redis key and BullMQ queue of one deployment; api and worker must agree on it. */
+export const queuePrefix = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes')
+  .default('gatehouse');

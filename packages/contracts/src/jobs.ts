@@ -27,4 +27,6 @@ export const heartbeatJob = job(
 export type HeartbeatPayload = z.infer<typeof heartbeatJob.schema>;
 
 /** Redis key where the worker stores the time of its last processed heartbeat. */
-export const WORKER_HEARTBEAT_KEY = 'gatehouse:worker:last-heartbeat';
+export function workerHeartbeatKey(prefix: string): string {
+  return `${prefix}:worker:last-heartbeat`;
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ApiConfig } from '@gatehouse/config';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+
+/** Builds the api application (used by main.ts and by tests, which listen on a port of their own). */
+export async function createApiApp(config: ApiConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bufferLogs: true,
+    bodyParser: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.enableCors({ origin: [config.PUBLIC_WEB_URL], credentials: true });
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { ApiConfig } from '@gatehouse/config';
+import { loggerOptions, requestIdFrom } from '@gatehouse/telemetry';
+import { LoggerModule } from 'nestjs-pino';
+import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { HealthModule } from './health/health.module.js';
+import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
+import { SystemModule } from './system/system.module.js';
+
+@Module({})
+export class AppModule {
+  static register(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            ...loggerOptions({ service: 'api', level: config.LOG_LEVEL }),
+            genReqId: (req, res) => {
+              const id = requestIdFrom(req.headers['x-request-id']);
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            customAttributeKeys: { reqId: 'requestId' },
+            // Probes would drown the log; everything else is logged once per request.
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+            quietReqLogger: true,
+          },
+        }),
+        InfrastructureModule.register(config),
+        HealthModule,
+        SystemModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { STATUS_CODES } from 'node:http';
+import { HttpException } from '@nestjs/common';
+import { PROBLEM_CONTENT_TYPE } from '@gatehouse/contracts';
+import type { Request, Response } from 'express';
+import type { ProblemDetails } from '@gatehouse/contracts';
+import { DataError } from '@gatehouse/db';
+import { ZodError } from 'zod';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+function problem(status: number, code: string, detail?: string, extra?: Partial<ProblemDetails>): ProblemDetails {
+  return {
+    type: status >= 500 ? 'about:blank' : `https://gatehouse.dev/problems/${code.replace(/_/g, '-')}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    ...extra,
+  };
+}
+
+/**
+ * Translates any error into RFC 9457 problem details. Only 4xx errors explain themselves; anything unexpected
+ * becomes a bare 500 whose details stay in the log (matched by request id), never in the response.
+ */
+export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean } {
+  if (error instanceof ZodError) {
+    const errors = error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+    return { problem: problem(400, 'validation_failed', 'The request is not valid.', { errors }), unexpected: false };
+  }
+  if (error instanceof DataError) {
+    const status = error.code === 'conflict' ? 409 : 404;
+    return { problem: problem(status, error.code, error.message), unexpected: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status >= 500) return { problem: problem(status, 'internal_error'), unexpected: true };
+    // Nest wraps body-parser failures; say plainly that the JSON is broken rather than echo the parser.
+    if ((error.cause as { type?: unknown } | undefined)?.type === 'entity.parse.failed') {
+      return { problem: problem(400, 'malformed_body', 'The request body is not valid JSON.'), unexpected: false };
+    }
+    const response = error.getResponse();
+    const detail = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const code = CODE_BY_STATUS[status] ?? `http_${status}`;
+    return { problem: problem(status, code, typeof detail === 'string' ? detail : undefined), unexpected: false };
+  }
+  return { problem: problem(500, 'internal_error', 'Something went wrong on our side. It has been logged.'), unexpected: true };
+}
+
+/** Writes `error` as problem+json; returns true when the error was unexpected (the caller logs it). */
+export function writeProblem(error: unknown, req: Request & { id?: unknown }, res: Response): boolean {
+  const { problem, unexpected } = toProblem(error);
+  if (res.headersSent) return unexpected;
+  const requestId = typeof req.id === 'string' ? req.id : undefined;
+  res
+    .status(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify({ ...problem, instance: req.originalUrl.split('?')[0], ...(requestId ? { requestId } : {}) }));
+  return unexpected;
+}

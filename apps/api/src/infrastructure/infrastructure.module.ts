@@ -1,0 +1,59 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { ApiConfig } from '@gatehouse/config';
+import { SYSTEM_QUEUE } from '@gatehouse/contracts';
+import { createDatabase, type Database } from '@gatehouse/db';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN } from './tokens.js';
+
+/** Owns the process's connections: created once, closed once on shutdown (after HTTP stops accepting work). */
+@Global()
+@Module({})
+export class InfrastructureModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_PROBE) private readonly redisProbe: Redis,
+    @Inject(SYSTEM_QUEUE_TOKEN) private readonly systemQueue: Queue,
+  ) {}
+
+  static register(config: ApiConfig): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        {
+          provide: DATABASE,
+          useFactory: () => createDatabase({ url: config.DATABASE_URL, applicationName: 'gatehouse-api' }),
+        },
+        {
+          provide: REDIS,
+          // BullMQ requires maxRetriesPerRequest: null; commands wait for a reconnect instead of failing.
+          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false }),
+        },
+        {
+          provide: REDIS_PROBE,
+          useFactory: () =>
+            new Redis(config.REDIS_URL, {
+              enableOfflineQueue: false,
+              maxRetriesPerRequest: 0,
+              connectTimeout: 2_000,
+              retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+            }),
+        },
+        {
+          provide: SYSTEM_QUEUE_TOKEN,
+          inject: [REDIS],
+          useFactory: (redis: Redis) => new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
+        },
+      ],
+      exports: [API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // BullMQ never closes connections it was given: close the queue, then quit each connection ourselves.
+    await this.systemQueue.close();
+    await Promise.allSettled([this.redis.quit(), this.redisProbe.quit(), this.db.$disconnect()]);
+  }
+}

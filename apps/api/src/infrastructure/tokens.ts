@@ -1,0 +1,7 @@
+// Injection tokens for infrastructure objects that are plain classes from packages (not Nest providers).
+export const API_CONFIG = Symbol('API_CONFIG');
+export const DATABASE = Symbol('DATABASE');
+export const REDIS = Symbol('REDIS');
+/** A Redis connection that never queues commands while disconnected: health probes fail fast on it. */
+export const REDIS_PROBE = Symbol('REDIS_PROBE');
+export const SYSTEM_QUEUE_TOKEN = Symbol('SYSTEM_QUEUE');

@@ -1,0 +1,27 @@
+import type { AddressInfo } from 'node:net';
+import { apiConfigSchema, parseConfig, type ApiConfig } from '@gatehouse/config';
+import { testDatabaseUrl, testPrefix, testRedisUrl } from '@gatehouse/testing';
+import { createApiApp } from '../src/app.factory.js';
+
+export interface RunningApi {
+  url: string;
+  config: ApiConfig;
+  close(): Promise<void>;
+}
+
+/** Boots the real api (real Postgres, real Redis, real HTTP) on a free port. */
+export async function startApi(overrides: Record<string, string> = {}): Promise<RunningApi> {
+  const config = parseConfig(apiConfigSchema, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: testPrefix(),
+    API_PORT: '4000',
+    ...overrides,
+  });
+  const app = await createApiApp(config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, config, close: () => app.close() };
+}

@@ -1,0 +1,48 @@
+import { problemDetails } from '@gatehouse/contracts';
+import { startApi, type RunningApi } from './helpers.js';
+
+describe('errors are problem+json, never stack traces', () => {
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    api = await startApi();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  async function expectProblem(res: Response, status: number, code: string) {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const text = await res.text();
+    expect(text).not.toMatch(/\bat .+\.(js|ts):\d+/); // no stack frames
+    const body = problemDetails.parse(JSON.parse(text));
+    expect(body.code).toBe(code);
+    return body;
+  }
+
+  it('404 for an unknown route', async () => {
+    const body = await expectProblem(await fetch(`${api.url}/api/v1/nothing-here`), 404, 'not_found');
+    expect(body.instance).toBe('/api/v1/nothing-here');
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('400 for a malformed JSON body', async () => {
+    const res = await fetch(`${api.url}/api/v1/system/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"unterminated": ',
+    });
+    await expectProblem(res, 400, 'malformed_body');
+  });
+
+  it('413 for an oversized body', async () => {
+    const res = await fetch(`${api.url}/api/v1/system/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    await expectProblem(res, 413, 'payload_too_large');
+  });
+});

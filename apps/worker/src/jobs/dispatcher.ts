@@ -1,0 +1,23 @@
+import type { Job } from 'bullmq';
+import type { JobDefinition } from './job-definition.js';
+
+export class UnknownJobError extends Error {
+  constructor(name: string) {
+    super(`no handler for job "${name}"`);
+    this.name = 'UnknownJobError';
+  }
+}
+
+/**
+ * Routes a BullMQ job to its definition. The payload is parsed again here: a producer's bug or a tampered
+ * Redis entry fails the job with a validation error instead of reaching the handler.
+ */
+export function createDispatcher(definitions: readonly JobDefinition[]) {
+  const byName = new Map(definitions.map((definition) => [definition.contract.name, definition]));
+  return async (job: Job): Promise<unknown> => {
+    const definition = byName.get(job.name);
+    if (!definition) throw new UnknownJobError(job.name);
+    const payload: unknown = definition.contract.schema.parse(job.data);
+    return definition.handle(payload, { jobId: job.id ?? '', attempt: job.attemptsMade + 1 });
+  };
+}

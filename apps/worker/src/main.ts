@@ -1,0 +1,24 @@
+import { loadConfigOrExit, workerConfigSchema } from '@gatehouse/config';
+import { createLogger } from '@gatehouse/telemetry';
+import { startWorker } from './runtime.js';
+
+const config = loadConfigOrExit(workerConfigSchema, 'worker');
+const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
+const runtime = await startWorker(config, logger);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutdown requested');
+    setTimeout(() => {
+      logger.error('shutdown grace period elapsed; exiting with jobs still active');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import type { WorkerConfig } from '@gatehouse/config';
+import { SYSTEM_QUEUE } from '@gatehouse/contracts';
+import { createDatabase, pingDatabase } from '@gatehouse/db';
+import { checkReadiness, pingRedis, type Logger } from '@gatehouse/telemetry';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createHealthServer } from './health-server.js';
+import { createDispatcher } from './jobs/dispatcher.js';
+import { createHeartbeatJob } from './jobs/heartbeat.job.js';
+import { SERVICE_VERSION } from './version.js';
+
+export interface WorkerRuntime {
+  /** Port the health server listens on (useful when configured as 0). */
+  readonly healthPort: number;
+  stop(): Promise<void>;
+}
+
+/** Connects, starts consuming and serves health endpoints. `stop()` drains active jobs and closes everything. */
+export async function startWorker(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
+  const db = createDatabase({ url: config.DATABASE_URL, applicationName: 'gatehouse-worker' });
+  // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
+  const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const probe = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
+  for (const [name, connection] of [['worker', workerConnection], ['jobs', jobsConnection], ['probe', probe]] as const) {
+    connection.on('error', (error: Error) => logger.warn({ connection: name, err: { message: error.message } }, 'redis connection error'));
+  }
+
+  const dispatch = createDispatcher([createHeartbeatJob(jobsConnection, config.QUEUE_PREFIX)]);
+  const worker = new Worker(SYSTEM_QUEUE, dispatch, {
+    connection: workerConnection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+  });
+  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'job failed'));
+  worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
+
+  let stopping = false;
+  const health = createHealthServer(
+    () => ({ status: 'ok', service: 'worker', version: SERVICE_VERSION, uptimeSeconds: Math.round(process.uptime()) }),
+    () =>
+      checkReadiness('worker', SERVICE_VERSION, {
+        postgres: () => pingDatabase(db),
+        redis: () => pingRedis(probe),
+        queue: async () => {
+          if (stopping || !worker.isRunning()) throw new Error('worker is not consuming');
+        },
+      }),
+  );
+  await new Promise<void>((resolve) => health.listen(config.WORKER_PORT, config.WORKER_HOST, resolve));
+  const healthPort = (health.address() as AddressInfo).port;
+  logger.info({ queue: SYSTEM_QUEUE, concurrency: config.WORKER_CONCURRENCY, healthPort }, 'worker started');
+
+  return {
+    healthPort,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      logger.info('worker stopping: finishing active jobs');
+      await worker.close();
+      await new Promise<void>((resolve) => health.close(() => resolve()));
+      health.closeAllConnections();
+      await Promise.allSettled([workerConnection.quit(), jobsConnection.quit(), probe.quit(), db.$disconnect()]);
+      logger.info('worker stopped');
+    },
+  };
+}

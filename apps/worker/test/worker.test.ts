@@ -1,0 +1,79 @@
+import { heartbeatJob, SYSTEM_QUEUE, workerHeartbeatKey } from '@gatehouse/contracts';
+import { parseConfig, workerConfigSchema } from '@gatehouse/config';
+import { createLogger } from '@gatehouse/telemetry';
+import { testDatabaseUrl, testPrefix, testRedisUrl } from '@gatehouse/testing';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startWorker, type WorkerRuntime } from '../src/runtime.js';
+
+describe('worker', () => {
+  const prefix = testPrefix();
+  let runtime: WorkerRuntime;
+  let redis: Redis;
+  let queue: Queue;
+  let events: QueueEvents;
+  let eventsConnection: Redis;
+
+  beforeAll(async () => {
+    const config = parseConfig(workerConfigSchema, {
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      WORKER_PORT: '0',
+      WORKER_HOST: '127.0.0.1',
+      WORKER_CONCURRENCY: '2',
+    });
+    runtime = await startWorker(config, createLogger({ service: 'worker', level: 'silent' }));
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    queue = new Queue(SYSTEM_QUEUE, { connection: redis, prefix });
+    eventsConnection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    events = new QueueEvents(SYSTEM_QUEUE, { connection: eventsConnection, prefix });
+    await events.waitUntilReady();
+  });
+
+  afterAll(async () => {
+    await runtime.stop();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await events.close();
+    // BullMQ never closes connections it was given.
+    await Promise.all([redis.quit(), eventsConnection.quit()]);
+  });
+
+  it('is ready once connected to Postgres, Redis and its queue', async () => {
+    const res = await fetch(`http://127.0.0.1:${runtime.healthPort}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ready',
+      service: 'worker',
+      checks: { postgres: { status: 'up' }, redis: { status: 'up' }, queue: { status: 'up' } },
+    });
+  });
+
+  it('consumes a heartbeat job and records when it ran', async () => {
+    const sentAt = new Date().toISOString();
+    const job = await queue.add(heartbeatJob.name, { sentAt, from: 'test' });
+    const result = (await job.waitUntilFinished(events, 10_000)) as { sentAt: string; processedAt: string };
+    expect(result.sentAt).toBe(sentAt);
+    expect(await redis.get(workerHeartbeatKey(prefix))).toBe(result.processedAt);
+  });
+
+  it('fails a job whose payload breaks its contract instead of running the handler', async () => {
+    await redis.del(workerHeartbeatKey(prefix));
+    const job = await queue.add(heartbeatJob.name, { sentAt: 'not a date', from: 'test' });
+    await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/Invalid ISO datetime|invalid/i);
+    expect(await redis.get(workerHeartbeatKey(prefix))).toBeNull();
+  });
+
+  it('fails an unknown job by name', async () => {
+    const job = await queue.add('system.unknown', {});
+    await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow('no handler for job "system.unknown"');
+  });
+
+  it('answers /healthz and 404s other paths', async () => {
+    const live = await fetch(`http://127.0.0.1:${runtime.healthPort}/healthz`);
+    expect(await live.json()).toMatchObject({ status: 'ok', service: 'worker' });
+    const missing = await fetch(`http://127.0.0.1:${runtime.healthPort}/metrics-nope`);
+    expect(missing.status).toBe(404);
+  });
+});
