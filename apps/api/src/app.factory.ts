@@ -16,7 +16,6 @@ export async function createApiApp(config: ApiConfig): Promise<NestExpressApplic
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '1mb' });
   app.enableCors({ origin: [config.PUBLIC_WEB_URL], credentials: true });
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -5,11 +5,23 @@ import { createApiApp } from './app.factory.js';
 const config = loadConfigOrExit(apiConfigSchema, 'api');
 const app = await createApiApp(config);
 
-// On SIGTERM/SIGINT Nest's shutdown hooks stop the listener, let in-flight requests finish and close connections.
-// If that takes longer than the grace period, leave anyway rather than hang a deploy.
+// On SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, run shutdown hooks (queues and
+// connections close), then exit 0. If that takes longer than the grace period, leave anyway rather than hang a deploy.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref();
+    const logger = app.get(Logger);
+    logger.log(`${signal} received: finishing in-flight requests`);
+    setTimeout(() => {
+      logger.error('shutdown grace period elapsed; exiting anyway');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(error, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   });
 }
 

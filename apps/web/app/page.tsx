@@ -1,0 +1,62 @@
+import type { DependencyCheck, SystemStatusResponse } from '@gatehouse/contracts';
+import { fetchSystemStatus } from '../lib/api-client';
+import { webConfig } from '../lib/config';
+
+// Always rendered per request: the page shows live status from the api.
+export const dynamic = 'force-dynamic';
+
+function Check({ name, check }: { name: string; check: DependencyCheck | undefined }) {
+  const up = check?.status === 'up';
+  return (
+    <li className={`check ${up ? 'up' : 'down'}`} data-testid={`check-${name}`}>
+      <span className="dot" aria-hidden="true" />
+      <span className="name">{name}</span>
+      <span className="state">{up ? `up · ${check.latencyMs} ms` : `down${check?.error ? ` · ${check.error}` : ''}`}</span>
+    </li>
+  );
+}
+
+function Worker({ worker }: { worker: SystemStatusResponse['worker'] }) {
+  const age = worker.lastHeartbeatAgeSeconds;
+  const text = age === null ? 'no heartbeat processed yet' : `last heartbeat ${age} s ago`;
+  return (
+    <li className={`check ${age !== null && age < 30 ? 'up' : 'down'}`} data-testid="check-worker">
+      <span className="dot" aria-hidden="true" />
+      <span className="name">worker</span>
+      <span className="state">
+        {text} · {worker.waitingJobs} waiting
+      </span>
+    </li>
+  );
+}
+
+export default async function HomePage() {
+  const config = webConfig();
+  const result = await fetchSystemStatus(config.API_INTERNAL_URL);
+  return (
+    <section className="card" aria-labelledby="status-title">
+      <h1 id="status-title">Platform status</h1>
+      {result.ok ? (
+        <>
+          <p className="summary" data-testid="status-summary">
+            Gatehouse {result.data.version} ({result.data.environment}) is{' '}
+            <strong>{result.data.api.status === 'ready' ? 'ready' : 'not ready'}</strong> ·{' '}
+            <span data-testid="tenant-count">{result.data.tenants}</span> tenant{result.data.tenants === 1 ? '' : 's'}
+          </p>
+          <ul className="checks">
+            <Check name="postgres" check={result.data.api.checks.postgres} />
+            <Check name="redis" check={result.data.api.checks.redis} />
+            <Worker worker={result.data.worker} />
+          </ul>
+          <p className="muted">
+            API at <code>{config.PUBLIC_API_URL}</code> · checked {new Date(result.data.time).toLocaleTimeString('en-GB')}
+          </p>
+        </>
+      ) : (
+        <p role="alert" className="error" data-testid="status-error">
+          {result.reason}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+// `npm start`: one command from a fresh clone to a running platform. The bootstrap (scripts/bootstrap.mjs) has
+// already provided Node 24 + pnpm and installed the workspace.
+import { join } from 'node:path';
+import { prepareDatabase } from './lib/database.mjs';
+import { loadEnvironment } from './lib/env.mjs';
+import { ProcessGroup, waitForHttp } from './lib/processes.mjs';
+import { ensureServices } from './lib/services.mjs';
+import { root, say, turbo } from './lib/toolchain.mjs';
+
+async function main() {
+  const env = loadEnvironment(root, say);
+  await ensureServices(env, root, say);
+  if (env.GATEHOUSE_SKIP_BUILD !== '1') {
+    say('building (turbo caches unchanged packages)…');
+    turbo(['run', 'build', '--output-logs=errors-only'], env);
+  }
+  await prepareDatabase(env);
+
+  const group = new ProcessGroup();
+  let shuttingDown = false;
+  const shutdown = async (reason, code) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`${reason}: stopping api, worker and web…`);
+    await group.stop(Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000) + 5_000);
+    say('stopped; nothing left running.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  const node = process.execPath;
+  const nodeArgs = ['--enable-source-maps'];
+  group.start('api', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/api'), env });
+  group.start('worker', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/worker'), env });
+  group.start(
+    'web',
+    node,
+    [join(root, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', env.WEB_PORT ?? '3000'],
+    { cwd: join(root, 'apps/web'), env: { ...env, NODE_ENV: 'production' } },
+  );
+  group.firstUnexpectedExit().then(({ name, code, signal }) => {
+    if (!shuttingDown) void shutdown(`${name} exited (${code ?? signal})`, 1);
+  });
+
+  const apiUrl = `http://127.0.0.1:${env.API_PORT ?? 4000}`;
+  const workerUrl = `http://127.0.0.1:${env.WORKER_PORT ?? 4001}`;
+  const webUrl = `http://127.0.0.1:${env.WEB_PORT ?? 3000}`;
+  await Promise.all([waitForHttp(`${apiUrl}/readyz`), waitForHttp(`${workerUrl}/readyz`), waitForHttp(`${webUrl}/healthz`)]);
+
+  const publicWeb = env.PUBLIC_WEB_URL ?? 'http://localhost:3000';
+  const publicApi = env.PUBLIC_API_URL ?? 'http://localhost:4000';
+  process.stdout.write(
+    [
+      '',
+      '  Gatehouse is running.',
+      `    Console   ${publicWeb}`,
+      `    API       ${publicApi}   (GET /healthz, /readyz, /api/v1/system/status)`,
+      `    Worker    http://localhost:${env.WORKER_PORT ?? 4001}/readyz`,
+      '    Demo tenant "demo" (owner admin@demo.gatehouse.local) is seeded.',
+      '  Press Ctrl-C to stop.',
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error) => {
+  process.stderr.write(`gatehouse: ${error.message}\n`);
+  process.exit(1);
+});

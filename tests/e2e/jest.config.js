@@ -1,0 +1,10 @@
+import preset from '../../jest.preset.js';
+
+export default {
+  ...preset,
+  globalSetup: '@gatehouse/testing/jest/global-setup',
+  globalTeardown: '@gatehouse/testing/jest/global-teardown',
+  testTimeout: 120000,
+  // Suites start real process stacks on their own ports; one at a time keeps 2-core machines responsive.
+  maxWorkers: 1,
+};

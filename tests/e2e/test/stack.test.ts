@@ -1,0 +1,101 @@
+import { readinessResponse } from '@gatehouse/contracts';
+import { createDatabase, TenantRepository } from '@gatehouse/db';
+import { TcpProxy, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
+import { httpStatus, startStack, type Stack } from './stack.js';
+
+const target = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || (url.startsWith('redis') ? 6379 : 5432)) });
+
+describe('the running platform (api + worker + web as processes)', () => {
+  let stack: Stack;
+  let redis: TcpProxy;
+  let postgres: TcpProxy;
+
+  beforeAll(async () => {
+    redis = await TcpProxy.start(target(testRedisUrl()));
+    postgres = await TcpProxy.start(target(testDatabaseUrl()));
+    stack = await startStack({ redisUrl: redis.urlFor(testRedisUrl()), databaseUrl: postgres.urlFor(testDatabaseUrl()) });
+  });
+
+  afterAll(async () => {
+    await Promise.all([redis.restore(), postgres.restore()]);
+    await stack?.stop();
+    await Promise.all([redis.close(), postgres.close()]);
+  });
+
+  async function readiness(url: string) {
+    const res = await fetch(`${url}/readyz`);
+    return { status: res.status, body: readinessResponse.parse(await res.json()) };
+  }
+
+  it('serves a console page showing data fetched from the api', async () => {
+    const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+    const tenants = new TenantRepository(db);
+    await tenants.create({ slug: `e2e-${Date.now()}`, name: 'E2E' });
+    const count = await tenants.count();
+    await db.$disconnect();
+
+    const html = await (await fetch(stack.webUrl)).text();
+    expect(html).toContain('Platform status');
+    expect(html).toMatch(new RegExp(`data-testid="tenant-count">${count}<`));
+    expect(html).toMatch(/data-testid="check-postgres">.*up/s);
+  });
+
+  it('carries a heartbeat from the api through the queue to the worker', async () => {
+    const age = await waitFor('worker heartbeat', async () => {
+      const body = (await (await fetch(`${stack.apiUrl}/api/v1/system/status`)).json()) as { worker: { lastHeartbeatAgeSeconds: number | null } };
+      return body.worker.lastHeartbeatAgeSeconds ?? undefined;
+    });
+    expect(age).toBeLessThan(30);
+  });
+
+  it('writes structured JSON logs with request ids, without secrets', async () => {
+    await fetch(`${stack.apiUrl}/api/v1/system/status`, { headers: { 'x-request-id': 'e2e-log-check', authorization: 'Bearer canary-e2e-token' } });
+    const line = await waitFor('request log line', async () =>
+      stack.api.output().split('\n').find((l) => l.includes('"requestId":"e2e-log-check"')),
+    );
+    const entry = JSON.parse(line) as { level: string; service: string; res: { statusCode: number } };
+    expect(entry).toMatchObject({ level: 'info', service: 'api', res: { statusCode: 200 } });
+    expect(stack.api.output()).not.toContain('canary-e2e-token');
+  });
+
+  it('reports Redis down with 503 on api and worker, then recovers without a restart', async () => {
+    await redis.cut();
+    const apiDown = await waitFor('api 503', async () => {
+      const r = await readiness(stack.apiUrl);
+      return r.status === 503 ? r : undefined;
+    });
+    expect(apiDown.body.down).toEqual(['redis']);
+    const workerDown = await waitFor('worker 503', async () => {
+      const r = await readiness(stack.workerUrl);
+      return r.status === 503 ? r : undefined;
+    });
+    expect(workerDown.body.down).toContain('redis');
+    // The console keeps working and says what is wrong.
+    expect(await (await fetch(stack.webUrl)).text()).toMatch(/data-testid="check-redis">.*down/s);
+
+    await redis.restore();
+    await waitFor('api recovers', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('worker recovers', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+  });
+
+  it('reports PostgreSQL down with 503 on api and worker, then recovers without a restart', async () => {
+    await postgres.cut();
+    const apiDown = await waitFor('api 503', async () => {
+      const r = await readiness(stack.apiUrl);
+      return r.status === 503 ? r : undefined;
+    });
+    expect(apiDown.body.down).toEqual(['postgres']);
+    await waitFor('worker 503', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 503 ? true : undefined));
+
+    await postgres.restore();
+    await waitFor('api recovers', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('worker recovers', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const [api, worker] = await Promise.all([stack.api.stop(), stack.worker.stop()]);
+    expect(api).toEqual({ code: 0, signal: null });
+    expect(worker).toEqual({ code: 0, signal: null });
+    expect(stack.worker.output()).toContain('"msg":"worker stopped"');
+  });
+});

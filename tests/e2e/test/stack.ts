@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess, testDatabaseUrl, testPrefix, testRedisUrl, waitFor, type RunningProcess } from '@gatehouse/testing';
+
+export const repoRoot = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+
+/** The environment a real deployment would give the processes, minus anything inherited from this shell. */
+export function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...extra,
+  };
+}
+
+export interface Stack {
+  apiUrl: string;
+  workerUrl: string;
+  webUrl: string;
+  api: RunningProcess;
+  worker: RunningProcess;
+  web: RunningProcess;
+  stop(): Promise<void>;
+}
+
+export async function httpStatus(url: string): Promise<number> {
+  return (await fetch(url, { signal: AbortSignal.timeout(5_000) })).status;
+}
+
+/** Starts the built api, worker and web as separate processes, like `npm start` does. */
+export async function startStack(urls: { databaseUrl?: string; redisUrl?: string } = {}): Promise<Stack> {
+  const [apiPort, workerPort, webPort] = [await freePort(), await freePort(), await freePort()];
+  const env = baseEnv({
+    DATABASE_URL: urls.databaseUrl ?? testDatabaseUrl(),
+    REDIS_URL: urls.redisUrl ?? testRedisUrl(),
+    QUEUE_PREFIX: testPrefix(),
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    WORKER_HOST: '127.0.0.1',
+    WORKER_PORT: String(workerPort),
+    API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
+    PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
+    PUBLIC_WEB_URL: `http://127.0.0.1:${webPort}`,
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  });
+  const node = process.execPath;
+  const api = startProcess('api', node, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/api') });
+  const worker = startProcess('worker', node, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/worker') });
+  const web = startProcess('web', node, [join(repoRoot, 'apps/web/node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
+    env: { ...env, NODE_ENV: 'production' },
+    cwd: join(repoRoot, 'apps/web'),
+  });
+  const stack: Stack = {
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    workerUrl: `http://127.0.0.1:${workerPort}`,
+    webUrl: `http://127.0.0.1:${webPort}`,
+    api,
+    worker,
+    web,
+    async stop() {
+      await Promise.all([api.stop(), worker.stop(), web.stop()]);
+    },
+  };
+  try {
+    await waitFor('api ready', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('worker ready', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('web up', async () => ((await httpStatus(`${stack.webUrl}/healthz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+  } catch (error) {
+    await stack.stop();
+    throw new Error(`${(error as Error).message}\n--- api ---\n${api.output()}\n--- worker ---\n${worker.output()}\n--- web ---\n${web.output()}`);
+  }
+  return stack;
+}

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dropDatabase, withDatabaseName } from '@gatehouse/db';
+import { freePort, runId, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
+import { baseEnv, httpStatus, repoRoot } from './stack.js';
+
+/** PIDs of live processes whose environment carries `marker` (i.e. everything `npm start` spawned). */
+function processesMarkedWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(join('/proc', entry, 'environ'), 'latin1').includes(marker)) found.push(Number(entry));
+    } catch {
+      // Exited meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+describe('npm start (scripts/start.mjs)', () => {
+  const marker = `GATEHOUSE_E2E_MARK=${runId()}`;
+  const databaseUrl = withDatabaseName(testDatabaseUrl(), `gatehouse_e2e_start_${runId()}`);
+
+  afterAll(async () => {
+    for (const pid of processesMarkedWith(marker)) process.kill(pid, 'SIGKILL');
+    await dropDatabase(databaseUrl);
+  });
+
+  it('creates, migrates and seeds its database, serves every process, and leaves nothing behind on Ctrl-C', async () => {
+    const [apiPort, workerPort, webPort] = [await freePort(), await freePort(), await freePort()];
+    const env = baseEnv({
+      NODE_ENV: 'development',
+      GATEHOUSE_SKIP_BUILD: '1', // the test run has just built everything; nested turbo runs are not allowed
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: `e2e-start-${runId()}`,
+      API_PORT: String(apiPort),
+      WORKER_PORT: String(workerPort),
+      WEB_PORT: String(webPort),
+      API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
+      PUBLIC_API_URL: `http://localhost:${apiPort}`,
+      PUBLIC_WEB_URL: `http://localhost:${webPort}`,
+      [marker.split('=')[0]!]: marker.split('=')[1]!,
+    });
+    // Detached: like a terminal, Ctrl-C reaches only this process group, not the stack's own groups.
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], { env, cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    try {
+      await waitFor('the "Gatehouse is running" banner', async () => (output.includes('Gatehouse is running.') ? true : undefined), {
+        timeoutMs: 90_000,
+      });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${output}`);
+    }
+    expect(output).toContain(`Console   http://localhost:${webPort}`);
+    expect(output).toContain('seed: demo tenant "demo" created');
+    expect(await httpStatus(`http://127.0.0.1:${apiPort}/readyz`)).toBe(200);
+    const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
+    expect(page).toMatch(/data-testid="tenant-count">1</);
+    expect(processesMarkedWith(marker).length).toBeGreaterThanOrEqual(4); // start + api + worker + web
+
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopped; nothing left running.');
+    await waitFor('every spawned process to be gone', async () => (processesMarkedWith(marker).length === 0 ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
+  });
+});
