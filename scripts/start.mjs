@@ -46,7 +46,11 @@ async function main() {
   const apiUrl = `http://127.0.0.1:${env.API_PORT ?? 4000}`;
   const workerUrl = `http://127.0.0.1:${env.WORKER_PORT ?? 4001}`;
   const webUrl = `http://127.0.0.1:${env.WEB_PORT ?? 3000}`;
-  await Promise.all([waitForHttp(`${apiUrl}/readyz`), waitForHttp(`${workerUrl}/readyz`), waitForHttp(`${webUrl}/healthz`)]);
+  await Promise.all([
+    waitForHttp(`${apiUrl}/readyz`),
+    waitForHttp(`${workerUrl}/readyz`),
+    waitForHttp(`${webUrl}/healthz`),
+  ]);
 
   const publicWeb = env.PUBLIC_WEB_URL ?? 'http://localhost:3000';
   const publicApi = env.PUBLIC_API_URL ?? 'http://localhost:4000';

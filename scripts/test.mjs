@@ -45,7 +45,9 @@ async function main() {
   say(`finished in ${Math.round((Date.now() - started) / 1000)} s`);
   process.stdout.write(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   if (failure || failed > 0 || passed === 0) {
-    process.stderr.write(`gatehouse: ${failure ? failure.message : failed > 0 ? `${failed} tests failed` : 'no tests ran'}\n`);
+    process.stderr.write(
+      `gatehouse: ${failure ? failure.message : failed > 0 ? `${failed} tests failed` : 'no tests ran'}\n`,
+    );
     process.exit(1);
   }
 }

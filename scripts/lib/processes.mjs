@@ -11,9 +11,14 @@ function formatLine(line, pretty) {
   try {
     const entry = JSON.parse(line);
     const time = typeof entry.time === 'string' ? entry.time.slice(11, 19) : '';
-    const level = LEVEL_LABEL[entry.level] ?? String(entry.level ?? '').toUpperCase().padEnd(5);
+    const level =
+      LEVEL_LABEL[entry.level] ??
+      String(entry.level ?? '')
+        .toUpperCase()
+        .padEnd(5);
     const extra = [];
-    if (entry.req?.method) extra.push(`${entry.req.method} ${entry.req.url} → ${entry.res?.statusCode} ${entry.responseTime ?? ''}ms`);
+    if (entry.req?.method)
+      extra.push(`${entry.req.method} ${entry.req.url} → ${entry.res?.statusCode} ${entry.responseTime ?? ''}ms`);
     if (entry.err?.message) extra.push(entry.err.message);
     if (entry.context) extra.unshift(`[${entry.context}]`);
     return `${time} ${level} ${extra.length ? `${extra.join(' ')} ` : ''}${entry.msg ?? ''}`.trimEnd();
@@ -34,10 +39,17 @@ export class ProcessGroup {
     this.width = Math.max(this.width, name.length);
     const color = COLORS[this.children.length % COLORS.length];
     const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const entry = { name, child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
-    const prefix = () => (this.pretty ? `\x1b[${color}m${name.padEnd(this.width)} |\x1b[0m ` : `${name.padEnd(this.width)} | `);
+    const entry = {
+      name,
+      child,
+      exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+    };
+    const prefix = () =>
+      this.pretty ? `\x1b[${color}m${name.padEnd(this.width)} |\x1b[0m ` : `${name.padEnd(this.width)} | `;
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix()}${formatLine(line, this.pretty)}\n`));
+      createInterface({ input: stream }).on('line', (line) =>
+        process.stdout.write(`${prefix()}${formatLine(line, this.pretty)}\n`),
+      );
     }
     this.children.push(entry);
     return entry;
@@ -45,9 +57,7 @@ export class ProcessGroup {
 
   /** Resolves with the first child that exits while we are not stopping. */
   firstUnexpectedExit() {
-    return Promise.race(
-      this.children.map((entry) => entry.exited.then((result) => ({ name: entry.name, ...result }))),
-    );
+    return Promise.race(this.children.map((entry) => entry.exited.then((result) => ({ name: entry.name, ...result }))));
   }
 
   async stop(graceMs = 15_000) {

@@ -24,7 +24,12 @@ async function postgresAnswers(url) {
 }
 
 async function redisAnswers(url) {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -65,8 +70,19 @@ function startLocalRedis(url) {
   if (!has('redis-server')) return undefined;
   const { port } = new URL(url);
   const ok = run('redis-server', [
-    '--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', port || '6379',
-    '--save', '', '--appendonly', 'no', '--dir', tmpdir(),
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '-::1',
+    '--port',
+    port || '6379',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    tmpdir(),
   ]);
   return ok ? 'a local redis-server' : undefined;
 }
@@ -109,7 +125,9 @@ export async function ensureServices(env, root, log) {
     }
     const host = new URL(url).hostname;
     if (!LOCAL_HOSTS.has(host)) {
-      throw new Error(`${service.label} at ${new URL(url).host} does not answer (${first.reason}); check ${service.variable}.`);
+      throw new Error(
+        `${service.label} at ${new URL(url).host} does not answer (${first.reason}); check ${service.variable}.`,
+      );
     }
     const how = service.startLocal(url);
     if (how && (await waitUntil(service.check, url, 30))) {

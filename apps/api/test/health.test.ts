@@ -12,7 +12,10 @@ describe('health endpoints', () => {
   beforeAll(async () => {
     // Real Postgres and Redis behind loopback proxies, so a test can take one away without stopping shared servers.
     redisProxy = await TcpProxy.start(hostPort(testRedisUrl()));
-    postgresProxy = await TcpProxy.start({ ...hostPort(testDatabaseUrl()), port: Number(new URL(testDatabaseUrl()).port || 5432) });
+    postgresProxy = await TcpProxy.start({
+      ...hostPort(testDatabaseUrl()),
+      port: Number(new URL(testDatabaseUrl()).port || 5432),
+    });
     api = await startApi({
       REDIS_URL: redisProxy.urlFor(testRedisUrl()),
       DATABASE_URL: postgresProxy.urlFor(testDatabaseUrl()),
@@ -42,7 +45,11 @@ describe('health endpoints', () => {
   it('is ready when Postgres and Redis answer', async () => {
     const { status, body } = await ready();
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'ready', down: [], checks: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    expect(body).toMatchObject({
+      status: 'ready',
+      down: [],
+      checks: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 
   it('reports 503 naming Redis while it is down, and recovers by itself', async () => {

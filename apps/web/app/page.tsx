@@ -11,7 +11,9 @@ function Check({ name, check }: { name: string; check: DependencyCheck | undefin
     <li className={`check ${up ? 'up' : 'down'}`} data-testid={`check-${name}`}>
       <span className="dot" aria-hidden="true" />
       <span className="name">{name}</span>
-      <span className="state">{up ? `up · ${check.latencyMs} ms` : `down${check?.error ? ` · ${check.error}` : ''}`}</span>
+      <span className="state">
+        {up ? `up · ${check.latencyMs} ms` : `down${check?.error ? ` · ${check.error}` : ''}`}
+      </span>
     </li>
   );
 }
@@ -49,7 +51,8 @@ export default async function HomePage() {
             <Worker worker={result.data.worker} />
           </ul>
           <p className="muted">
-            API at <code>{config.PUBLIC_API_URL}</code> · checked {new Date(result.data.time).toLocaleTimeString('en-GB')}
+            API at <code>{config.PUBLIC_API_URL}</code> · checked{' '}
+            {new Date(result.data.time).toLocaleTimeString('en-GB')}
           </p>
         </>
       ) : (

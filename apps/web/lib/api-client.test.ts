@@ -10,7 +10,10 @@ const status = {
   worker: { lastHeartbeatAgeSeconds: 2, waitingJobs: 0 },
 };
 
-const answer = (body: unknown, status = 200): typeof fetch => async () => new Response(JSON.stringify(body), { status });
+const answer =
+  (body: unknown, status = 200): typeof fetch =>
+  async () =>
+    new Response(JSON.stringify(body), { status });
 
 describe('fetchSystemStatus', () => {
   it('returns validated data', async () => {
@@ -26,7 +29,10 @@ describe('fetchSystemStatus', () => {
   });
 
   it('explains an error status and an unexpected body', async () => {
-    await expect(fetchSystemStatus('http://api', answer({}, 503))).resolves.toMatchObject({ ok: false, reason: expect.stringContaining('503') });
+    await expect(fetchSystemStatus('http://api', answer({}, 503))).resolves.toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('503'),
+    });
     await expect(fetchSystemStatus('http://api', answer({ nope: true }))).resolves.toMatchObject({
       ok: false,
       reason: expect.stringContaining('unexpected format'),

@@ -22,9 +22,19 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const probe = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
-  for (const [name, connection] of [['worker', workerConnection], ['jobs', jobsConnection], ['probe', probe]] as const) {
-    connection.on('error', (error: Error) => logger.warn({ connection: name, err: { message: error.message } }, 'redis connection error'));
+  const probe = new Redis(config.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+  });
+  for (const [name, connection] of [
+    ['worker', workerConnection],
+    ['jobs', jobsConnection],
+    ['probe', probe],
+  ] as const) {
+    connection.on('error', (error: Error) =>
+      logger.warn({ connection: name, err: { message: error.message } }, 'redis connection error'),
+    );
   }
 
   const dispatch = createDispatcher([createHeartbeatJob(jobsConnection, config.QUEUE_PREFIX)]);
@@ -33,7 +43,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
   });
-  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'job failed'));
+  worker.on('failed', (job, error) =>
+    logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'job failed'),
+  );
   worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
 
   let stopping = false;

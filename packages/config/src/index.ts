@@ -1,4 +1,4 @@
-export { ConfigError, loadConfigOrExit, parseConfig, type Environment } from './parse.js';
+export { ConfigError, loadConfigOrExit, parseConfig, parseEnvironment, type Environment } from './parse.js';
 export { httpUrl, postgresUrl, redisUrl, port, urlWith } from './fields.js';
 export {
   apiConfigSchema,

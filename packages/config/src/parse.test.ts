@@ -38,7 +38,9 @@ describe('parseConfig', () => {
   it('rejects a malformed URL without echoing its value', () => {
     const secret = 'mysql://root:hunter2@db/x';
     const error = errorOf(() => parseConfig(workerConfigSchema, { ...valid, DATABASE_URL: secret }));
-    expect(error.message).toMatch(/^invalid configuration: DATABASE_URL is malformed \(expected a postgres or postgresql URL\)$/);
+    expect(error.message).toMatch(
+      /^invalid configuration: DATABASE_URL is malformed \(expected a postgres or postgresql URL\)$/,
+    );
     expect(error.message).not.toContain('hunter2');
   });
 

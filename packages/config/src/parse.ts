@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** Thrown when the environment does not satisfy an app's schema. `message` is one line naming the variables. */
 export class ConfigError extends Error {
@@ -40,13 +40,18 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: Environment):
   throw new ConfigError(problems);
 }
 
+/** Parses this process's environment. The one place outside tests that reads `process.env`. */
+export function parseEnvironment<S extends z.ZodObject>(schema: S): z.infer<S> {
+  return parseConfig(schema, process.env);
+}
+
 /**
  * Boot helper for processes: parse, or print one clear line and exit non-zero.
  * Apps call this exactly once, first thing in main().
  */
 export function loadConfigOrExit<S extends z.ZodObject>(schema: S, app: string): z.infer<S> {
   try {
-    return parseConfig(schema, process.env);
+    return parseEnvironment(schema);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${app}: ${error.message}\n`);

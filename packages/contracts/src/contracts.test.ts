@@ -6,16 +6,19 @@ describe('contracts', () => {
       status: 'not_ready',
       service: 'api',
       version: '0.1.0',
-      checks: { postgres: { status: 'up', latencyMs: 1 }, redis: { status: 'down', latencyMs: 1000, error: 'timeout' } },
+      checks: {
+        postgres: { status: 'up', latencyMs: 1 },
+        redis: { status: 'down', latencyMs: 1000, error: 'timeout' },
+      },
       down: ['redis'],
     };
     expect(readinessResponse.parse(body)).toEqual(body);
   });
 
   it('rejects an unknown dependency name', () => {
-    expect(readinessResponse.safeParse({ status: 'ready', service: 'a', version: '1', checks: {}, down: ['mysql'] }).success).toBe(
-      false,
-    );
+    expect(
+      readinessResponse.safeParse({ status: 'ready', service: 'a', version: '1', checks: {}, down: ['mysql'] }).success,
+    ).toBe(false);
   });
 
   it('rejects heartbeat payloads with extra or malformed fields', () => {

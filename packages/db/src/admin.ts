@@ -58,19 +58,25 @@ export async function migrateDatabase(url: string): Promise<void> {
   const cli = createRequire(import.meta.url).resolve('prisma/build/index.js');
   const output: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(packageDir, 'cli', 'unref-engine-timers.cjs'), cli, 'migrate', 'deploy'], {
-      cwd: packageDir,
-      // eslint-disable-next-line no-restricted-syntax -- the CLI child inherits our environment plus its target URL.
-      env: { ...process.env, DATABASE_URL: url, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', join(packageDir, 'cli', 'unref-engine-timers.cjs'), cli, 'migrate', 'deploy'],
+      {
+        cwd: packageDir,
+        // eslint-disable-next-line no-restricted-syntax -- the CLI child inherits our environment plus its target URL.
+        env: { ...process.env, DATABASE_URL: url, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.on('error', reject);
     child.on('exit', resolve);
   });
   if (code !== 0) {
-    throw new Error(`prisma migrate deploy failed for database "${databaseNameOf(url)}":\n${Buffer.concat(output).toString('utf8')}`);
+    throw new Error(
+      `prisma migrate deploy failed for database "${databaseNameOf(url)}":\n${Buffer.concat(output).toString('utf8')}`,
+    );
   }
 }
 
@@ -86,7 +92,10 @@ export interface ScratchDatabase {
  */
 export async function createScratchDatabase(serverUrl: string, label: string): Promise<ScratchDatabase> {
   const unique = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-  const name = `gatehouse_${label}_${unique}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  const name = `gatehouse_${label}_${unique}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
   const url = withDatabaseName(serverUrl, name);
   await ensureDatabase(url);
   try {

@@ -64,11 +64,16 @@ describe('MembershipRepository', () => {
     const tenants = new TenantRepository(db);
     const users = new UserRepository(db);
     const memberships = new MembershipRepository(db);
-    const [a, b] = [await tenants.create({ slug: `a-${slug()}`, name: 'A' }), await tenants.create({ slug: `b-${slug()}`, name: 'B' })];
+    const [a, b] = [
+      await tenants.create({ slug: `a-${slug()}`, name: 'A' }),
+      await tenants.create({ slug: `b-${slug()}`, name: 'B' }),
+    ];
     const user = await users.create({ email: `${randomUUID()}@example.com`, displayName: 'M' });
     await memberships.add({ tenantId: a.id, userId: user.id, role: 'owner' });
     await memberships.add({ tenantId: b.id, userId: user.id, role: 'member' });
-    await expect(memberships.add({ tenantId: b.id, userId: user.id, role: 'admin' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(memberships.add({ tenantId: b.id, userId: user.id, role: 'admin' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
     const listed = await memberships.tenantsOf(user.id);
     expect(listed.map((t) => [t.slug, t.role])).toEqual([
       [a.slug, 'owner'],
@@ -84,6 +89,8 @@ describe('seedDemoTenant', () => {
     expect(second).toEqual({ ...first, created: false });
     const tenant = await new TenantRepository(db).findBySlug(DEMO_TENANT.slug);
     expect(tenant?.name).toBe(DEMO_TENANT.name);
-    await expect(new MembershipRepository(db).find(first.tenantId, first.adminUserId)).resolves.toMatchObject({ role: 'owner' });
+    await expect(new MembershipRepository(db).find(first.tenantId, first.adminUserId)).resolves.toMatchObject({
+      role: 'owner',
+    });
   });
 });

@@ -3,7 +3,11 @@ import { checkReadiness } from './readiness.js';
 describe('checkReadiness', () => {
   it('is ready when every probe answers', async () => {
     const report = await checkReadiness('api', '1.0.0', { postgres: async () => 1, redis: async () => 'PONG' });
-    expect(report).toMatchObject({ status: 'ready', down: [], checks: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+    expect(report).toMatchObject({
+      status: 'ready',
+      down: [],
+      checks: { postgres: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 
   it('names the dependency that fails, with a one-line reason', async () => {

@@ -3,7 +3,10 @@ import { startProcess, testRedisUrl } from '@gatehouse/testing';
 import { baseEnv, repoRoot } from './stack.js';
 
 async function boot(app: 'api' | 'worker', env: Record<string, string>) {
-  const child = startProcess(app, process.execPath, ['dist/main.js'], { env: baseEnv(env), cwd: join(repoRoot, 'apps', app) });
+  const child = startProcess(app, process.execPath, ['dist/main.js'], {
+    env: baseEnv(env),
+    cwd: join(repoRoot, 'apps', app),
+  });
   const result = await child.exited;
   return { ...result, output: child.output() };
 }

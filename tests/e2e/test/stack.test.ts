@@ -3,7 +3,10 @@ import { createDatabase, TenantRepository } from '@gatehouse/db';
 import { TcpProxy, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
 import { httpStatus, startStack, type Stack } from './stack.js';
 
-const target = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port || (url.startsWith('redis') ? 6379 : 5432)) });
+const target = (url: string) => ({
+  host: new URL(url).hostname,
+  port: Number(new URL(url).port || (url.startsWith('redis') ? 6379 : 5432)),
+});
 
 describe('the running platform (api + worker + web as processes)', () => {
   let stack: Stack;
@@ -13,7 +16,10 @@ describe('the running platform (api + worker + web as processes)', () => {
   beforeAll(async () => {
     redis = await TcpProxy.start(target(testRedisUrl()));
     postgres = await TcpProxy.start(target(testDatabaseUrl()));
-    stack = await startStack({ redisUrl: redis.urlFor(testRedisUrl()), databaseUrl: postgres.urlFor(testDatabaseUrl()) });
+    stack = await startStack({
+      redisUrl: redis.urlFor(testRedisUrl()),
+      databaseUrl: postgres.urlFor(testDatabaseUrl()),
+    });
   });
 
   afterAll(async () => {
@@ -42,16 +48,23 @@ describe('the running platform (api + worker + web as processes)', () => {
 
   it('carries a heartbeat from the api through the queue to the worker', async () => {
     const age = await waitFor('worker heartbeat', async () => {
-      const body = (await (await fetch(`${stack.apiUrl}/api/v1/system/status`)).json()) as { worker: { lastHeartbeatAgeSeconds: number | null } };
+      const body = (await (await fetch(`${stack.apiUrl}/api/v1/system/status`)).json()) as {
+        worker: { lastHeartbeatAgeSeconds: number | null };
+      };
       return body.worker.lastHeartbeatAgeSeconds ?? undefined;
     });
     expect(age).toBeLessThan(30);
   });
 
   it('writes structured JSON logs with request ids, without secrets', async () => {
-    await fetch(`${stack.apiUrl}/api/v1/system/status`, { headers: { 'x-request-id': 'e2e-log-check', authorization: 'Bearer canary-e2e-token' } });
+    await fetch(`${stack.apiUrl}/api/v1/system/status`, {
+      headers: { 'x-request-id': 'e2e-log-check', authorization: 'Bearer canary-e2e-token' },
+    });
     const line = await waitFor('request log line', async () =>
-      stack.api.output().split('\n').find((l) => l.includes('"requestId":"e2e-log-check"')),
+      stack.api
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"requestId":"e2e-log-check"')),
     );
     const entry = JSON.parse(line) as { level: string; service: string; res: { statusCode: number } };
     expect(entry).toMatchObject({ level: 'info', service: 'api', res: { statusCode: 200 } });
@@ -74,8 +87,16 @@ describe('the running platform (api + worker + web as processes)', () => {
     expect(await (await fetch(stack.webUrl)).text()).toMatch(/data-testid="check-redis">.*down/s);
 
     await redis.restore();
-    await waitFor('api recovers', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
-    await waitFor('worker recovers', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor(
+      'api recovers',
+      async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    await waitFor(
+      'worker recovers',
+      async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('reports PostgreSQL down with 503 on api and worker, then recovers without a restart', async () => {
@@ -85,11 +106,21 @@ describe('the running platform (api + worker + web as processes)', () => {
       return r.status === 503 ? r : undefined;
     });
     expect(apiDown.body.down).toEqual(['postgres']);
-    await waitFor('worker 503', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 503 ? true : undefined));
+    await waitFor('worker 503', async () =>
+      (await httpStatus(`${stack.workerUrl}/readyz`)) === 503 ? true : undefined,
+    );
 
     await postgres.restore();
-    await waitFor('api recovers', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
-    await waitFor('worker recovers', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor(
+      'api recovers',
+      async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    await waitFor(
+      'worker recovers',
+      async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

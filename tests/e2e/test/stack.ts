@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startProcess, testDatabaseUrl, testPrefix, testRedisUrl, waitFor, type RunningProcess } from '@gatehouse/testing';
+import {
+  freePort,
+  startProcess,
+  testDatabaseUrl,
+  testPrefix,
+  testRedisUrl,
+  waitFor,
+  type RunningProcess,
+} from '@gatehouse/testing';
 
 export const repoRoot = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 
@@ -49,10 +57,15 @@ export async function startStack(urls: { databaseUrl?: string; redisUrl?: string
   const node = process.execPath;
   const api = startProcess('api', node, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/api') });
   const worker = startProcess('worker', node, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/worker') });
-  const web = startProcess('web', node, [join(repoRoot, 'apps/web/node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'], {
-    env: { ...env, NODE_ENV: 'production' },
-    cwd: join(repoRoot, 'apps/web'),
-  });
+  const web = startProcess(
+    'web',
+    node,
+    [join(repoRoot, 'apps/web/node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'],
+    {
+      env: { ...env, NODE_ENV: 'production' },
+      cwd: join(repoRoot, 'apps/web'),
+    },
+  );
   const stack: Stack = {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     workerUrl: `http://127.0.0.1:${workerPort}`,
@@ -65,12 +78,22 @@ export async function startStack(urls: { databaseUrl?: string; redisUrl?: string
     },
   };
   try {
-    await waitFor('api ready', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
-    await waitFor('worker ready', async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
-    await waitFor('web up', async () => ((await httpStatus(`${stack.webUrl}/healthz`)) === 200 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('api ready', async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
+    await waitFor(
+      'worker ready',
+      async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    await waitFor('web up', async () => ((await httpStatus(`${stack.webUrl}/healthz`)) === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
   } catch (error) {
     await stack.stop();
-    throw new Error(`${(error as Error).message}\n--- api ---\n${api.output()}\n--- worker ---\n${worker.output()}\n--- web ---\n${web.output()}`);
+    throw new Error(
+      `${(error as Error).message}\n--- api ---\n${api.output()}\n--- worker ---\n${worker.output()}\n--- web ---\n${web.output()}`,
+    );
   }
   return stack;
 }

@@ -45,16 +45,25 @@ describe('npm start (scripts/start.mjs)', () => {
       [marker.split('=')[0]!]: marker.split('=')[1]!,
     });
     // Detached: like a terminal, Ctrl-C reaches only this process group, not the stack's own groups.
-    const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], { env, cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], {
+      env,
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
     try {
-      await waitFor('the "Gatehouse is running" banner', async () => (output.includes('Gatehouse is running.') ? true : undefined), {
-        timeoutMs: 90_000,
-      });
+      await waitFor(
+        'the "Gatehouse is running" banner',
+        async () => (output.includes('Gatehouse is running.') ? true : undefined),
+        {
+          timeoutMs: 90_000,
+        },
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output}`);
     }
@@ -68,9 +77,13 @@ describe('npm start (scripts/start.mjs)', () => {
     process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('stopped; nothing left running.');
-    await waitFor('every spawned process to be gone', async () => (processesMarkedWith(marker).length === 0 ? true : undefined), {
-      timeoutMs: 10_000,
-    });
+    await waitFor(
+      'every spawned process to be gone',
+      async () => (processesMarkedWith(marker).length === 0 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+      },
+    );
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
   });
 });

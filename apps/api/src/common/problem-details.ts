@@ -38,7 +38,10 @@ function problem(status: number, code: string, detail?: string, extra?: Partial<
  */
 export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean } {
   if (error instanceof ZodError) {
-    const errors = error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+    const errors = error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(body)',
+      message: issue.message,
+    }));
     return { problem: problem(400, 'validation_failed', 'The request is not valid.', { errors }), unexpected: false };
   }
   if (error instanceof DataError) {
@@ -57,7 +60,10 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
     const code = CODE_BY_STATUS[status] ?? `http_${status}`;
     return { problem: problem(status, code, typeof detail === 'string' ? detail : undefined), unexpected: false };
   }
-  return { problem: problem(500, 'internal_error', 'Something went wrong on our side. It has been logged.'), unexpected: true };
+  return {
+    problem: problem(500, 'internal_error', 'Something went wrong on our side. It has been logged.'),
+    unexpected: true,
+  };
 }
 
 /** Writes `error` as problem+json; returns true when the error was unexpected (the caller logs it). */

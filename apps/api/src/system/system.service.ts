@@ -32,7 +32,9 @@ export class SystemService {
     const api = await this.readiness.check();
     const [tenants, worker] = await Promise.all([
       api.checks.postgres?.status === 'up' ? this.tenants.count() : Promise.resolve(0),
-      api.checks.redis?.status === 'up' ? this.workerStatus() : Promise.resolve({ lastHeartbeatAgeSeconds: null, waitingJobs: 0 }),
+      api.checks.redis?.status === 'up'
+        ? this.workerStatus()
+        : Promise.resolve({ lastHeartbeatAgeSeconds: null, waitingJobs: 0 }),
     ]);
     return {
       name: 'Gatehouse',
@@ -53,7 +55,10 @@ export class SystemService {
       removeOnComplete: { count: 10 },
       removeOnFail: { count: 100 },
     });
-    const [last, waitingJobs] = await Promise.all([this.redis.get(workerHeartbeatKey(this.config.QUEUE_PREFIX)), this.queue.getWaitingCount()]);
+    const [last, waitingJobs] = await Promise.all([
+      this.redis.get(workerHeartbeatKey(this.config.QUEUE_PREFIX)),
+      this.queue.getWaitingCount(),
+    ]);
     const lastMs = last === null ? Number.NaN : Date.parse(last);
     return {
       lastHeartbeatAgeSeconds: Number.isNaN(lastMs) ? null : Math.max(0, Math.round((now - lastMs) / 1000)),

@@ -44,6 +44,11 @@ export class MembershipRepository {
       select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
       orderBy: { tenant: { slug: 'asc' } },
     });
-    return rows.map((row) => ({ tenantId: row.tenant.id, slug: row.tenant.slug, name: row.tenant.name, role: row.role }));
+    return rows.map((row) => ({
+      tenantId: row.tenant.id,
+      slug: row.tenant.slug,
+      name: row.tenant.name,
+      role: row.role,
+    }));
   }
 }

@@ -17,7 +17,8 @@ export class TenantRepository {
     try {
       return await this.db.tenant.create({ data: input, select: tenantColumns });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DataError('conflict', `tenant slug "${input.slug}" is taken`, { cause: error });
+      if (isUniqueViolation(error))
+        throw new DataError('conflict', `tenant slug "${input.slug}" is taken`, { cause: error });
       throw error;
     }
   }
