@@ -1,0 +1,17 @@
+/** Why the vault refused. Callers map these to their transport; messages never contain key material. */
+export type VaultErrorCode =
+  | 'decrypt_failed' // wrong key, tampered blob, or the blob was moved to another tenant/owner/purpose
+  | 'malformed_blob'
+  | 'unknown_key_version' // the KEK or DEK version is retired, destroyed or never existed
+  | 'tenant_keys_destroyed'
+  | 'invalid_keyring';
+
+export class VaultError extends Error {
+  readonly code: VaultErrorCode;
+
+  constructor(code: VaultErrorCode, message: string) {
+    super(message);
+    this.name = 'VaultError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,6 @@
+export { blobKeyVersion, openSecret, sealSecret, additionalData, type SecretContext } from './blob.js';
+export { ExpiringCache } from './dek-cache.js';
+export { VaultError, type VaultErrorCode } from './errors.js';
+export { LocalKeyring, type KeyEncryptionKeyProvider, type WrappedKey } from './kek.js';
+export type { DataKeyRecord, DataKeyState, DataKeyStore, SecretStore, StoredSecret } from './stores.js';
+export { Vault, type RotationProgress, type VaultOptions } from './vault.js';
