@@ -30,9 +30,13 @@ function tally() {
 async function main() {
   const started = Date.now();
   const env = loadEnvironment(root, say);
-  env.TEST_DATABASE_URL ??= env.DATABASE_URL;
+  env.TEST_DATABASE_URL ??= env.MIGRATION_DATABASE_URL;
   env.TEST_REDIS_URL ??= env.REDIS_URL;
-  await ensureServices({ ...env, DATABASE_URL: env.TEST_DATABASE_URL, REDIS_URL: env.TEST_REDIS_URL }, root, say);
+  await ensureServices(
+    { ...env, MIGRATION_DATABASE_URL: env.TEST_DATABASE_URL, REDIS_URL: env.TEST_REDIS_URL },
+    root,
+    say,
+  );
   // Results of an earlier run must not count; turbo restores them for cached (unchanged) workspaces.
   for (const dir of workspaces()) rmSync(join(dir, '.jest-results.json'), { force: true });
   let failure;

@@ -5,10 +5,22 @@ import { root, say } from './toolchain.mjs';
 /** Creates the configured database if needed, applies migrations, and seeds the demo tenant (idempotent). */
 export async function prepareDatabase(env) {
   // Imported late: @gatehouse/db is built by the step before.
-  const { ensureDatabase, migrateDatabase } = await import('@gatehouse/db');
-  if (await ensureDatabase(env.DATABASE_URL)) say(`created database "${new URL(env.DATABASE_URL).pathname.slice(1)}"`);
-  await migrateDatabase(env.DATABASE_URL);
-  say('migrations applied');
-  const seed = spawnSync(process.execPath, [join(root, 'prisma', 'seed.ts')], { cwd: root, env, stdio: 'inherit' });
+  const { enableRoleLogins, ensureDatabase, migrateDatabase } = await import('@gatehouse/db');
+  const owner = env.MIGRATION_DATABASE_URL;
+  if (!owner) throw new Error('MIGRATION_DATABASE_URL is not set (see .env.example)');
+  if (await ensureDatabase(owner)) say(`created database "${new URL(owner).pathname.slice(1)}"`);
+  await migrateDatabase(owner);
+  await enableRoleLogins(owner, [env.DATABASE_URL, env.MAINTENANCE_DATABASE_URL]);
+  say('migrations applied; application roles can log in');
+  const seedDemo = env.SEED_DEMO_TENANT ? env.SEED_DEMO_TENANT === 'true' : env.NODE_ENV !== 'production';
+  if (!seedDemo) {
+    say('demo tenant not seeded (production; set SEED_DEMO_TENANT=true to seed it)');
+    return;
+  }
+  const seed = spawnSync(process.execPath, [join(root, 'prisma', 'seed.ts')], {
+    cwd: root,
+    env: { ...env, DATABASE_URL: owner },
+    stdio: 'inherit',
+  });
   if (seed.status !== 0) throw new Error('seeding the demo tenant failed');
 }

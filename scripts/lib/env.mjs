@@ -21,11 +21,22 @@ export function parseDotenv(text) {
   return values;
 }
 
+const secret = () => randomBytes(18).toString('base64url');
+
+/** Fills every `KEY=` left empty in .env.example that has a generator here; others stay for the operator. */
 function generated(template) {
-  const password = randomBytes(18).toString('base64url');
-  return template
-    .replace(/^POSTGRES_PASSWORD=$/m, `POSTGRES_PASSWORD=${password}`)
-    .replace(/^DATABASE_URL=$/m, `DATABASE_URL=postgresql://postgres:${password}@127.0.0.1:5432/gatehouse`);
+  const postgres = secret();
+  const values = {
+    POSTGRES_PASSWORD: postgres,
+    GATEHOUSE_APP_PASSWORD: secret(),
+    GATEHOUSE_MAINTENANCE_PASSWORD: secret(),
+    VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+  };
+  const server = '127.0.0.1:5432/gatehouse';
+  values.MIGRATION_DATABASE_URL = `postgresql://postgres:${postgres}@${server}`;
+  values.DATABASE_URL = `postgresql://gatehouse_app:${values.GATEHOUSE_APP_PASSWORD}@${server}`;
+  values.MAINTENANCE_DATABASE_URL = `postgresql://gatehouse_maintenance:${values.GATEHOUSE_MAINTENANCE_PASSWORD}@${server}`;
+  return template.replace(/^([A-Z_]+)=$/gm, (line, key) => (key in values ? `${key}=${values[key]}` : line));
 }
 
 /** Returns the effective environment: process.env over .env. Creates .env on first run. */

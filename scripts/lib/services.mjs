@@ -98,7 +98,8 @@ async function waitUntil(check, url, seconds) {
 const SERVICES = {
   postgres: {
     label: 'PostgreSQL',
-    variable: 'DATABASE_URL',
+    // The owner's URL: the app role cannot log in before the first migration has created it.
+    variable: 'MIGRATION_DATABASE_URL',
     check: postgresAnswers,
     startLocal: () => startLocalPostgres(),
     install: 'Debian/Ubuntu: sudo apt-get install -y postgresql · macOS: brew install postgresql@16',

@@ -2,12 +2,16 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ApiConfig } from '@gatehouse/config';
+import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 
 /** Builds the api application (used by main.ts and by tests, which listen on a port of their own). */
-export async function createApiApp(config: ApiConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+export async function createApiApp(
+  config: ApiConfig,
+  keyring: KeyEncryptionKeyProvider,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, keyring), {
     bufferLogs: true,
     bodyParser: true,
   });

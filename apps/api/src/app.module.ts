@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ApiConfig } from '@gatehouse/config';
 import { loggerOptions, requestIdFrom } from '@gatehouse/telemetry';
+import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { HealthModule } from './health/health.module.js';
@@ -10,7 +11,7 @@ import { SystemModule } from './system/system.module.js';
 
 @Module({})
 export class AppModule {
-  static register(config: ApiConfig): DynamicModule {
+  static register(config: ApiConfig, keyring: KeyEncryptionKeyProvider): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -28,7 +29,7 @@ export class AppModule {
             quietReqLogger: true,
           },
         }),
-        InfrastructureModule.register(config),
+        InfrastructureModule.register(config, keyring),
         HealthModule,
         SystemModule,
       ],

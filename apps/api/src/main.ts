@@ -1,9 +1,10 @@
 import { apiConfigSchema, loadConfigOrExit } from '@gatehouse/config';
+import { loadKeyringOrExit } from '@gatehouse/vault';
 import { Logger } from 'nestjs-pino';
 import { createApiApp } from './app.factory.js';
 
 const config = loadConfigOrExit(apiConfigSchema, 'api');
-const app = await createApiApp(config);
+const app = await createApiApp(config, loadKeyringOrExit('api', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY));
 
 // On SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, run shutdown hooks (queues and
 // connections close), then exit 0. If that takes longer than the grace period, leave anyway rather than hang a deploy.

@@ -1,5 +1,5 @@
 import { readinessResponse } from '@gatehouse/contracts';
-import { TcpProxy, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
+import { TcpProxy, testAppDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
 import { startApi, type RunningApi } from './helpers.js';
 
 const hostPort = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) });
@@ -13,12 +13,12 @@ describe('health endpoints', () => {
     // Real Postgres and Redis behind loopback proxies, so a test can take one away without stopping shared servers.
     redisProxy = await TcpProxy.start(hostPort(testRedisUrl()));
     postgresProxy = await TcpProxy.start({
-      ...hostPort(testDatabaseUrl()),
-      port: Number(new URL(testDatabaseUrl()).port || 5432),
+      ...hostPort(testAppDatabaseUrl()),
+      port: Number(new URL(testAppDatabaseUrl()).port || 5432),
     });
     api = await startApi({
       REDIS_URL: redisProxy.urlFor(testRedisUrl()),
-      DATABASE_URL: postgresProxy.urlFor(testDatabaseUrl()),
+      DATABASE_URL: postgresProxy.urlFor(testAppDatabaseUrl()),
     });
   });
 

@@ -1,8 +1,11 @@
 import { loadConfigOrExit, workerConfigSchema } from '@gatehouse/config';
 import { createLogger } from '@gatehouse/telemetry';
+import { loadKeyringOrExit } from '@gatehouse/vault';
 import { startWorker } from './runtime.js';
 
 const config = loadConfigOrExit(workerConfigSchema, 'worker');
+// Encryption is never optional: the worker will decrypt users' tokens, so it does not start without its keys.
+loadKeyringOrExit('worker', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
 const runtime = await startWorker(config, logger);
 

@@ -18,7 +18,11 @@ export interface WorkerRuntime {
 
 /** Connects, starts consuming and serves health endpoints. `stop()` drains active jobs and closes everything. */
 export async function startWorker(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
-  const db = createDatabase({ url: config.DATABASE_URL, applicationName: 'gatehouse-worker' });
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
+    applicationName: 'gatehouse-worker',
+  });
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });

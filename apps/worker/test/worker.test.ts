@@ -1,7 +1,7 @@
 import { heartbeatJob, SYSTEM_QUEUE, workerHeartbeatKey } from '@gatehouse/contracts';
 import { parseConfig, workerConfigSchema } from '@gatehouse/config';
 import { createLogger } from '@gatehouse/telemetry';
-import { testDatabaseUrl, testPrefix, testRedisUrl } from '@gatehouse/testing';
+import { testAppDatabaseUrl, testPrefix, testRedisUrl, testVaultKeys } from '@gatehouse/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startWorker, type WorkerRuntime } from '../src/runtime.js';
@@ -16,7 +16,8 @@ describe('worker', () => {
 
   beforeAll(async () => {
     const config = parseConfig(workerConfigSchema, {
-      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_URL: testAppDatabaseUrl(),
+      VAULT_KEYS: testVaultKeys(),
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: prefix,
       WORKER_PORT: '0',

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { common, httpUrl, port, postgresUrl, queuePrefix, redisUrl, shutdownTimeoutMs } from './fields.js';
+import {
+  common,
+  httpUrl,
+  port,
+  postgresUrl,
+  queuePrefix,
+  redisUrl,
+  shutdownTimeoutMs,
+  vaultActiveKey,
+  vaultKeys,
+  databasePoolSize,
+} from './fields.js';
 
 // One schema per app (STYLE §9). Secrets (DATABASE_URL carries a password) have no defaults.
 
@@ -7,13 +18,17 @@ export const apiConfigSchema = z.object({
   ...common,
   API_HOST: z.string().min(1).default('0.0.0.0'),
   API_PORT: port.default(4000),
-  /** The URL people and MCP clients use to reach the api; used in links, metadata and Origin checks. */
+  /** The URL people and MCP clients use to reach the api (shown in the console; OAuth metadata will use it). */
   PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
-  /** The console's public origin: allowed for CORS and Origin checks. */
+  /** The console's public origin: the api's allowed CORS origin. */
   PUBLIC_WEB_URL: httpUrl.default('http://localhost:3000'),
+  /** As gatehouse_app: row-level security applies to everything the api does. */
   DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: databasePoolSize,
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: queuePrefix,
+  VAULT_KEYS: vaultKeys,
+  VAULT_ACTIVE_KEY: vaultActiveKey,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
@@ -25,8 +40,11 @@ export const workerConfigSchema = z.object({
   WORKER_PORT: port.default(4001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   DATABASE_URL: postgresUrl,
+  DATABASE_POOL_SIZE: databasePoolSize,
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: queuePrefix,
+  VAULT_KEYS: vaultKeys,
+  VAULT_ACTIVE_KEY: vaultActiveKey,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
@@ -38,3 +56,13 @@ export const webConfigSchema = z.object({
   PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
 });
 export type WebConfig = z.infer<typeof webConfigSchema>;
+
+/** `gatehouse-vault` maintenance command (key rotation): needs the BYPASSRLS maintenance connection. */
+export const vaultCommandConfigSchema = z.object({
+  ...common,
+  DATABASE_URL: postgresUrl,
+  MAINTENANCE_DATABASE_URL: postgresUrl,
+  VAULT_KEYS: vaultKeys,
+  VAULT_ACTIVE_KEY: vaultActiveKey,
+});
+export type VaultCommandConfig = z.infer<typeof vaultCommandConfigSchema>;

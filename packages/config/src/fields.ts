@@ -36,3 +36,26 @@ export const queuePrefix = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes')
   .default('gatehouse');
+
+/**
+ * Key-encryption keys for the vault: `version:base64` pairs (32 random bytes each), comma-separated, e.g.
+ * `v1:…,v2:…`. Required with no default: without a master key nothing starts (encryption is never optional).
+ */
+export const vaultKeys = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,31}:[A-Za-z0-9+/]{43}=(,[a-z0-9][a-z0-9-]{0,31}:[A-Za-z0-9+/]{43}=)*$/,
+    'expected comma-separated "<version>:<base64 of 32 bytes>" entries',
+  )
+  .refine((value) => {
+    const versions = value.split(',').map((entry) => entry.split(':')[0]);
+    return new Set(versions).size === versions.length;
+  }, 'a key version is listed twice');
+
+export const vaultActiveKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected a key version listed in VAULT_KEYS')
+  .optional();
+
+/** Connections this process keeps to PostgreSQL (keep api + worker × instances under max_connections). */
+export const databasePoolSize = z.coerce.number().int().min(1).max(200).default(10);

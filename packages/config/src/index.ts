@@ -3,8 +3,10 @@ export { httpUrl, postgresUrl, redisUrl, port, urlWith } from './fields.js';
 export {
   apiConfigSchema,
   webConfigSchema,
+  vaultCommandConfigSchema,
   workerConfigSchema,
   type ApiConfig,
+  type VaultCommandConfig,
   type WebConfig,
   type WorkerConfig,
 } from './apps.js';

@@ -3,6 +3,7 @@ import { apiConfigSchema, ConfigError, parseConfig, workerConfigSchema } from '.
 const valid = {
   DATABASE_URL: 'postgresql://app:s3cret-password@127.0.0.1:5432/gatehouse',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  VAULT_KEYS: `v1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 function errorOf(fn: () => unknown): ConfigError {
@@ -24,7 +25,9 @@ describe('parseConfig', () => {
   });
 
   it('names a missing DATABASE_URL in one line', () => {
-    const error = errorOf(() => parseConfig(apiConfigSchema, { REDIS_URL: valid.REDIS_URL }));
+    const error = errorOf(() =>
+      parseConfig(apiConfigSchema, { REDIS_URL: valid.REDIS_URL, VAULT_KEYS: valid.VAULT_KEYS }),
+    );
     expect(error.variables).toEqual(['DATABASE_URL']);
     expect(error.message).toBe('invalid configuration: DATABASE_URL is required but not set');
     expect(error.message).not.toContain('\n');
@@ -48,6 +51,24 @@ describe('parseConfig', () => {
     const error = errorOf(() => parseConfig(apiConfigSchema, { API_PORT: '70000', REDIS_URL: 'nope' }));
     expect(error.variables).toEqual(expect.arrayContaining(['API_PORT', 'REDIS_URL', 'DATABASE_URL']));
     expect(new Set(error.variables).size).toBe(error.variables.length);
+  });
+
+  it('refuses to start without a vault master key, and rejects a malformed one without echoing it', () => {
+    const { VAULT_KEYS: _unset, ...withoutKey } = valid;
+    expect(errorOf(() => parseConfig(apiConfigSchema, withoutKey)).message).toBe(
+      'invalid configuration: VAULT_KEYS is required but not set',
+    );
+    const short = `v1:${Buffer.alloc(16, 1).toString('base64')}`;
+    const error = errorOf(() => parseConfig(workerConfigSchema, { ...valid, VAULT_KEYS: short }));
+    expect(error.variables).toEqual(['VAULT_KEYS']);
+    expect(error.message).not.toContain(short.slice(3));
+  });
+
+  it('accepts several key versions', () => {
+    const keys = `v1:${Buffer.alloc(32, 1).toString('base64')},v2:${Buffer.alloc(32, 2).toString('base64')}`;
+    expect(parseConfig(apiConfigSchema, { ...valid, VAULT_KEYS: keys, VAULT_ACTIVE_KEY: 'v1' }).VAULT_ACTIVE_KEY).toBe(
+      'v1',
+    );
   });
 
   it('strips a trailing slash from public URLs', () => {

@@ -8,10 +8,10 @@ import pg from 'pg';
 // Database lifecycle for tooling (npm start, test runs): create, migrate, drop. Not used by request paths.
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function quoteIdent(name: string): string {
-  if (!DATABASE_NAME.test(name)) throw new Error(`refusing unusual database name "${name}"`);
+  if (!IDENTIFIER.test(name)) throw new Error(`refusing unusual identifier "${name}"`);
   return `"${name}"`;
 }
 
@@ -80,8 +80,48 @@ export async function migrateDatabase(url: string): Promise<void> {
   }
 }
 
+/** The application roles created by the migrations (see prisma/migrations/*_roles_rls_vault). */
+export const APP_ROLE = 'gatehouse_app';
+export const MAINTENANCE_ROLE = 'gatehouse_maintenance';
+
+/** The same server and database as `url`, as another role. */
+export function roleUrl(url: string, role: string, password?: string): string {
+  const copy = new URL(url);
+  copy.username = encodeURIComponent(role);
+  copy.password = password ? encodeURIComponent(password) : '';
+  return copy.toString();
+}
+
+/**
+ * Lets the application roles log in, with the passwords carried by their connection URLs (run as the owner after
+ * migrating). URLs for other users are ignored: a deployment may use roles it manages itself.
+ */
+export async function enableRoleLogins(ownerUrl: string, loginUrls: readonly (string | undefined)[]): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    for (const url of loginUrls) {
+      if (!url) continue;
+      const parsed = new URL(url);
+      const role = decodeURIComponent(parsed.username);
+      if (role !== APP_ROLE && role !== MAINTENANCE_ROLE) continue;
+      const password = decodeURIComponent(parsed.password);
+      await client.query(
+        `ALTER ROLE ${quoteIdent(role)} LOGIN${password ? ` PASSWORD ${client.escapeLiteral(password)}` : ''}`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 export interface ScratchDatabase {
+  /** As the owner (migrations, seeding, test set-up). */
   url: string;
+  /** As gatehouse_app: what the api and worker use; row-level security applies. */
+  appUrl: string;
+  /** As gatehouse_maintenance: cross-tenant jobs. */
+  maintenanceUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -90,7 +130,11 @@ export interface ScratchDatabase {
  * Creates a uniquely named, fully migrated database on the server of `serverUrl` — one per test run or benchmark,
  * so runs never collide. The caller drops it.
  */
-export async function createScratchDatabase(serverUrl: string, label: string): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  serverUrl: string,
+  label: string,
+  passwords: { app?: string; maintenance?: string } = {},
+): Promise<ScratchDatabase> {
   const unique = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   const name = `gatehouse_${label}_${unique}`
     .toLowerCase()
@@ -104,5 +148,8 @@ export async function createScratchDatabase(serverUrl: string, label: string): P
     await dropDatabase(url);
     throw error;
   }
-  return { url, name, drop: () => dropDatabase(url) };
+  const appUrl = roleUrl(url, APP_ROLE, passwords.app);
+  const maintenanceUrl = roleUrl(url, MAINTENANCE_ROLE, passwords.maintenance);
+  await enableRoleLogins(url, [appUrl, maintenanceUrl]);
+  return { url, appUrl, maintenanceUrl, name, drop: () => dropDatabase(url) };
 }

@@ -19,8 +19,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     application_name: options.applicationName ?? 'gatehouse',
-    // Fail fast when the server is unreachable so readiness reports it instead of hanging.
-    connectionTimeoutMillis: 3_000,
+    // Also bounds the wait for a free pooled connection under load; readiness probes have their own, shorter bound.
+    connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
   return new PrismaClient({ adapter });

@@ -1,6 +1,10 @@
 export { createDatabase, type Database, type DatabaseOptions, type DbExecutor } from './client.js';
 export {
+  APP_ROLE,
+  MAINTENANCE_ROLE,
   createScratchDatabase,
+  enableRoleLogins,
+  roleUrl,
   databaseNameOf,
   dropDatabase,
   ensureDatabase,
@@ -19,3 +23,6 @@ export {
   type UserTenant,
 } from './repositories/membership.repository.js';
 export { DEMO_ADMIN, DEMO_TENANT, seedDemoTenant, type SeedResult } from './seed.js';
+export { withScope, withTenant, type Scope } from './scope.js';
+export { DataKeyRepository, type DataKeyRow } from './repositories/data-key.repository.js';
+export { SecretRepository, type SecretRow } from './repositories/secret.repository.js';

@@ -1,4 +1,5 @@
 import type { Database } from './client.js';
+import { withScope } from './scope.js';
 import { MembershipRepository } from './repositories/membership.repository.js';
 import { TenantRepository } from './repositories/tenant.repository.js';
 import { UserRepository } from './repositories/user.repository.js';
@@ -14,16 +15,17 @@ export interface SeedResult {
 
 /** Idempotent: creates the demo tenant and its owner once; later runs change nothing. */
 export async function seedDemoTenant(db: Database): Promise<SeedResult> {
-  return db.$transaction(async (tx) => {
-    const tenants = new TenantRepository(tx);
-    const users = new UserRepository(tx);
+  const tenants = new TenantRepository(db);
+  const users = new UserRepository(db);
+  const existing = await tenants.findBySlug(DEMO_TENANT.slug);
+  const tenant = existing ?? (await tenants.create(DEMO_TENANT));
+  const admin = (await users.findByEmail(DEMO_ADMIN.email)) ?? (await users.create(DEMO_ADMIN));
+  // Memberships are tenant-owned: written inside the tenant's row-level security scope.
+  await withScope(db, { tenantId: tenant.id }, async (tx) => {
     const memberships = new MembershipRepository(tx);
-    const existing = await tenants.findBySlug(DEMO_TENANT.slug);
-    const tenant = existing ?? (await tenants.create(DEMO_TENANT));
-    const admin = (await users.findByEmail(DEMO_ADMIN.email)) ?? (await users.create(DEMO_ADMIN));
     if (!(await memberships.find(tenant.id, admin.id))) {
       await memberships.add({ tenantId: tenant.id, userId: admin.id, role: 'owner' });
     }
-    return { tenantId: tenant.id, adminUserId: admin.id, created: existing === null };
   });
+  return { tenantId: tenant.id, adminUserId: admin.id, created: existing === null };
 }

@@ -5,9 +5,25 @@ import { randomBytes } from 'node:crypto';
 const LOCAL_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LOCAL_REDIS = 'redis://127.0.0.1:6379';
 
-/** A server URL tests may create databases on (the database part is replaced). */
+/** A server URL, as a role that may create databases, on which tests create theirs (the database part is replaced). */
 export function testPostgresServerUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? LOCAL_POSTGRES;
+  return process.env.TEST_DATABASE_URL ?? process.env.MIGRATION_DATABASE_URL ?? LOCAL_POSTGRES;
+}
+
+function passwordOf(url: string | undefined, role: string): string | undefined {
+  if (!url) return undefined;
+  const parsed = new URL(url);
+  return decodeURIComponent(parsed.username) === role ? decodeURIComponent(parsed.password) || undefined : undefined;
+}
+
+/**
+ * Roles are cluster-wide: tests log in with the same passwords as the local deployment's .env, so a test run
+ * never changes the password the running platform uses.
+ */
+export function testRolePasswords(): { app?: string; maintenance?: string } {
+  const app = passwordOf(process.env.DATABASE_URL, 'gatehouse_app');
+  const maintenance = passwordOf(process.env.MAINTENANCE_DATABASE_URL, 'gatehouse_maintenance');
+  return { ...(app ? { app } : {}), ...(maintenance ? { maintenance } : {}) };
 }
 
 export function testRedisUrl(): string {
@@ -17,4 +33,9 @@ export function testRedisUrl(): string {
 /** Short unique id for names of databases, queues and key prefixes that belong to one test run. */
 export function runId(): string {
   return `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
+/** A fresh, valid vault keyring for a test process (never a real deployment's keys). */
+export function testVaultKeys(versions: readonly string[] = ['v1']): string {
+  return versions.map((version) => `${version}:${randomBytes(32).toString('base64')}`).join(',');
 }

@@ -1,5 +1,11 @@
-export { testDatabaseUrl, testPrefix, testRedisUrl } from './context.js';
-export { runId, testPostgresServerUrl } from './environment.js';
+export {
+  testAppDatabaseUrl,
+  testDatabaseUrl,
+  testMaintenanceDatabaseUrl,
+  testPrefix,
+  testRedisUrl,
+} from './context.js';
+export { runId, testPostgresServerUrl, testRolePasswords, testVaultKeys } from './environment.js';
 export { freePort } from './ports.js';
 export { startProcess, type RunningProcess } from './process.js';
 export { TcpProxy } from './tcp-proxy.js';

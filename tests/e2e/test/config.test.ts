@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { startProcess, testRedisUrl } from '@gatehouse/testing';
+import { startProcess, testRedisUrl, testVaultKeys } from '@gatehouse/testing';
 import { baseEnv, repoRoot } from './stack.js';
 
 async function boot(app: 'api' | 'worker', env: Record<string, string>) {
   const child = startProcess(app, process.execPath, ['dist/main.js'], {
-    env: baseEnv(env),
+    env: baseEnv({ VAULT_KEYS: testVaultKeys(), ...env }),
     cwd: join(repoRoot, 'apps', app),
   });
   const result = await child.exited;
@@ -12,6 +12,16 @@ async function boot(app: 'api' | 'worker', env: Record<string, string>) {
 }
 
 describe('configuration is checked once at boot', () => {
+  it.each(['api', 'worker'] as const)('%s refuses to start without a vault master key', async (app) => {
+    const { code, output } = await boot(app, {
+      REDIS_URL: testRedisUrl(),
+      DATABASE_URL: 'postgresql://x@127.0.0.1/x',
+      VAULT_KEYS: '',
+    });
+    expect(code).not.toBe(0);
+    expect(output.trim().split('\n')).toEqual([`${app}: invalid configuration: VAULT_KEYS is required but not set`]);
+  });
+
   it.each(['api', 'worker'] as const)('%s exits non-zero with one line naming an unset DATABASE_URL', async (app) => {
     const { code, output } = await boot(app, { REDIS_URL: testRedisUrl() });
     expect(code).not.toBe(0);

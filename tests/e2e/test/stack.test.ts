@@ -1,6 +1,6 @@
 import { readinessResponse } from '@gatehouse/contracts';
 import { createDatabase, TenantRepository } from '@gatehouse/db';
-import { TcpProxy, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
+import { TcpProxy, testAppDatabaseUrl, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
 import { httpStatus, startStack, type Stack } from './stack.js';
 
 const target = (url: string) => ({
@@ -15,10 +15,10 @@ describe('the running platform (api + worker + web as processes)', () => {
 
   beforeAll(async () => {
     redis = await TcpProxy.start(target(testRedisUrl()));
-    postgres = await TcpProxy.start(target(testDatabaseUrl()));
+    postgres = await TcpProxy.start(target(testAppDatabaseUrl()));
     stack = await startStack({
       redisUrl: redis.urlFor(testRedisUrl()),
-      databaseUrl: postgres.urlFor(testDatabaseUrl()),
+      databaseUrl: postgres.urlFor(testAppDatabaseUrl()),
     });
   });
 

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import {
   freePort,
   startProcess,
-  testDatabaseUrl,
+  testAppDatabaseUrl,
   testPrefix,
   testRedisUrl,
+  testVaultKeys,
   waitFor,
   type RunningProcess,
 } from '@gatehouse/testing';
@@ -42,7 +43,8 @@ export async function httpStatus(url: string): Promise<number> {
 export async function startStack(urls: { databaseUrl?: string; redisUrl?: string } = {}): Promise<Stack> {
   const [apiPort, workerPort, webPort] = [await freePort(), await freePort(), await freePort()];
   const env = baseEnv({
-    DATABASE_URL: urls.databaseUrl ?? testDatabaseUrl(),
+    DATABASE_URL: urls.databaseUrl ?? testAppDatabaseUrl(),
+    VAULT_KEYS: testVaultKeys(),
     REDIS_URL: urls.redisUrl ?? testRedisUrl(),
     QUEUE_PREFIX: testPrefix(),
     API_HOST: '127.0.0.1',

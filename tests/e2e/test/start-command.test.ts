@@ -1,8 +1,16 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropDatabase, withDatabaseName } from '@gatehouse/db';
-import { freePort, runId, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
+import { APP_ROLE, dropDatabase, MAINTENANCE_ROLE, roleUrl, withDatabaseName } from '@gatehouse/db';
+import {
+  freePort,
+  runId,
+  testDatabaseUrl,
+  testRedisUrl,
+  testRolePasswords,
+  testVaultKeys,
+  waitFor,
+} from '@gatehouse/testing';
 import { baseEnv, httpStatus, repoRoot } from './stack.js';
 
 /** PIDs of live processes whose environment carries `marker` (i.e. everything `npm start` spawned). */
@@ -33,7 +41,10 @@ describe('npm start (scripts/start.mjs)', () => {
     const env = baseEnv({
       NODE_ENV: 'development',
       GATEHOUSE_SKIP_BUILD: '1', // the test run has just built everything; nested turbo runs are not allowed
-      DATABASE_URL: databaseUrl,
+      MIGRATION_DATABASE_URL: databaseUrl,
+      DATABASE_URL: roleUrl(databaseUrl, APP_ROLE, testRolePasswords().app),
+      MAINTENANCE_DATABASE_URL: roleUrl(databaseUrl, MAINTENANCE_ROLE, testRolePasswords().maintenance),
+      VAULT_KEYS: testVaultKeys(),
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: `e2e-start-${runId()}`,
       API_PORT: String(apiPort),

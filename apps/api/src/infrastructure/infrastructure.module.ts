@@ -1,10 +1,11 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { SYSTEM_QUEUE } from '@gatehouse/contracts';
-import { createDatabase, type Database } from '@gatehouse/db';
+import { createDatabase, DataKeyRepository, SecretRepository, type Database } from '@gatehouse/db';
+import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN } from './tokens.js';
+import { API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
 
 /** Owns the process's connections: created once, closed once on shutdown (after HTTP stops accepting work). */
 @Global()
@@ -17,14 +18,19 @@ export class InfrastructureModule implements OnApplicationShutdown {
     @Inject(SYSTEM_QUEUE_TOKEN) private readonly systemQueue: Queue,
   ) {}
 
-  static register(config: ApiConfig): DynamicModule {
+  static register(config: ApiConfig, keyring: KeyEncryptionKeyProvider): DynamicModule {
     return {
       module: InfrastructureModule,
       providers: [
         { provide: API_CONFIG, useValue: config },
         {
           provide: DATABASE,
-          useFactory: () => createDatabase({ url: config.DATABASE_URL, applicationName: 'gatehouse-api' }),
+          useFactory: () =>
+            createDatabase({
+              url: config.DATABASE_URL,
+              maxConnections: config.DATABASE_POOL_SIZE,
+              applicationName: 'gatehouse-api',
+            }),
         },
         {
           provide: REDIS,
@@ -42,12 +48,17 @@ export class InfrastructureModule implements OnApplicationShutdown {
             }),
         },
         {
+          provide: VAULT,
+          inject: [DATABASE],
+          useFactory: (db: Database) => new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db)),
+        },
+        {
           provide: SYSTEM_QUEUE_TOKEN,
           inject: [REDIS],
           useFactory: (redis: Redis) => new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
         },
       ],
-      exports: [API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN],
+      exports: [API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
     };
   }
 

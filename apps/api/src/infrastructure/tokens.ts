@@ -5,3 +5,4 @@ export const REDIS = Symbol('REDIS');
 /** A Redis connection that never queues commands while disconnected: health probes fail fast on it. */
 export const REDIS_PROBE = Symbol('REDIS_PROBE');
 export const SYSTEM_QUEUE_TOKEN = Symbol('SYSTEM_QUEUE');
+export const VAULT = Symbol('VAULT');

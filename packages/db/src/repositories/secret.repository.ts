@@ -1,0 +1,82 @@
+import type { Database } from '../client.js';
+import { withTenant } from '../scope.js';
+
+// Implements the vault's SecretStore (packages/vault) structurally. Only ciphertext ever reaches this table.
+
+export interface SecretRow {
+  owner: string;
+  purpose: string;
+  blob: Buffer;
+  dekVersion: number;
+}
+
+const columns = { owner: true, purpose: true, blob: true, dekVersion: true } as const;
+const toRow = (row: { owner: string; purpose: string; blob: Uint8Array; dekVersion: number }): SecretRow => ({
+  ...row,
+  blob: Buffer.from(row.blob),
+});
+
+export class SecretRepository {
+  constructor(private readonly db: Database) {}
+
+  get(tenantId: string, owner: string, purpose: string): Promise<SecretRow | null> {
+    return withTenant(this.db, tenantId, async (tx) => {
+      const row = await tx.secret.findUnique({
+        where: { tenantId_owner_purpose: { tenantId, owner, purpose } },
+        select: columns,
+      });
+      return row ? toRow(row) : null;
+    });
+  }
+
+  /** Writes only while `dekVersion` is the tenant's active key, holding a share lock on that key row. */
+  upsert(tenantId: string, secret: SecretRow): Promise<boolean> {
+    return withTenant(this.db, tenantId, async (tx) => {
+      const locked = await tx.$queryRaw<{ version: number }[]>`
+        SELECT version FROM tenant_data_keys
+        WHERE tenant_id = ${tenantId}::uuid AND version = ${secret.dekVersion} AND state = 'active'
+        FOR SHARE`;
+      if (locked.length === 0) return false;
+      await tx.$executeRaw`
+        INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version)
+        VALUES (${tenantId}::uuid, ${secret.owner}, ${secret.purpose}, ${secret.blob}, ${secret.dekVersion})
+        ON CONFLICT (tenant_id, owner, purpose)
+        DO UPDATE SET blob = EXCLUDED.blob, dek_version = EXCLUDED.dek_version, updated_at = CURRENT_TIMESTAMP`;
+      return true;
+    });
+  }
+
+  replace(tenantId: string, secret: SecretRow, previous: Buffer): Promise<boolean> {
+    return withTenant(this.db, tenantId, async (tx) => {
+      const count = await tx.$executeRaw`
+        UPDATE secrets SET blob = ${secret.blob}, dek_version = ${secret.dekVersion}, updated_at = CURRENT_TIMESTAMP
+        WHERE tenant_id = ${tenantId}::uuid AND owner = ${secret.owner} AND purpose = ${secret.purpose} AND blob = ${previous}`;
+      return count === 1;
+    });
+  }
+
+  delete(tenantId: string, owner: string, purpose: string): Promise<boolean> {
+    return withTenant(
+      this.db,
+      tenantId,
+      async (tx) => (await tx.secret.deleteMany({ where: { tenantId, owner, purpose } })).count === 1,
+    );
+  }
+
+  listByDekVersion(tenantId: string, dekVersion: number, limit: number): Promise<SecretRow[]> {
+    return withTenant(this.db, tenantId, async (tx) =>
+      (
+        await tx.secret.findMany({
+          where: { tenantId, dekVersion },
+          select: columns,
+          take: limit,
+          orderBy: [{ owner: 'asc' }, { purpose: 'asc' }],
+        })
+      ).map(toRow),
+    );
+  }
+
+  countByDekVersion(tenantId: string, dekVersion: number): Promise<number> {
+    return withTenant(this.db, tenantId, (tx) => tx.secret.count({ where: { tenantId, dekVersion } }));
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  createDatabase,
+  SecretRepository,
+  TenantRepository,
+  withScope,
+  withTenant,
+  type Database,
+} from '../src/index.js';
+
+// Row-level security, checked through the role the api and worker use (gatehouse_app).
+
+let owner: Database;
+let app: Database;
+let tenantA: string;
+let tenantB: string;
+
+beforeAll(async () => {
+  owner = createDatabase({ url: process.env.GATEHOUSE_TEST_DATABASE_URL!, maxConnections: 2 });
+  app = createDatabase({ url: process.env.GATEHOUSE_TEST_APP_DATABASE_URL!, maxConnections: 4 });
+  const tenants = new TenantRepository(owner);
+  tenantA = (await tenants.create({ slug: `rls-a-${randomUUID().slice(0, 8)}`, name: 'A' })).id;
+  tenantB = (await tenants.create({ slug: `rls-b-${randomUUID().slice(0, 8)}`, name: 'B' })).id;
+  // Seed one data key and one secret per tenant as the owner (bypasses RLS).
+  for (const tenantId of [tenantA, tenantB]) {
+    await owner.$executeRaw`INSERT INTO tenant_data_keys (tenant_id, version, wrapped_key, kek_version, state) VALUES (${tenantId}::uuid, 1, ${Buffer.from('w')}, 'v1', 'active')`;
+    await owner.$executeRaw`INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version) VALUES (${tenantId}::uuid, 'o', 'p', ${Buffer.from(tenantId)}, 1)`;
+  }
+});
+
+afterAll(async () => {
+  await Promise.all([owner.$disconnect(), app.$disconnect()]);
+});
+
+describe('row-level security for the app role', () => {
+  it('connects as a role that cannot bypass RLS', async () => {
+    const [role] = await app.$queryRaw<{ rolsuper: boolean; rolbypassrls: boolean }[]>`
+      SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`;
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('returns no tenant-owned rows when the code forgets the tenant setting', async () => {
+    for (const table of ['secrets', 'tenant_data_keys', 'memberships']) {
+      const rows = await app.$queryRawUnsafe<unknown[]>(`SELECT * FROM ${table}`);
+      expect({ table, rows: rows.length }).toEqual({ table, rows: 0 });
+    }
+  });
+
+  it("sees only the scoped tenant's rows even when the query names the other tenant", async () => {
+    const leaked = await withTenant(app, tenantA, (tx) => tx.secret.findMany({ where: { tenantId: tenantB } }));
+    expect(leaked).toEqual([]);
+    const own = await withTenant(app, tenantA, (tx) => tx.secret.findMany({}));
+    expect(own.map((s) => s.tenantId)).toEqual([tenantA]);
+  });
+
+  it('refuses to write a row into another tenant', async () => {
+    await expect(
+      withTenant(
+        app,
+        tenantA,
+        (tx) =>
+          tx.$executeRaw`INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version) VALUES (${tenantB}::uuid, 'x', 'y', ${Buffer.from('z')}, 1)`,
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('fills tenant_id from the scope when omitted', async () => {
+    await withTenant(
+      app,
+      tenantA,
+      (tx) =>
+        tx.$executeRaw`INSERT INTO secrets (owner, purpose, blob, dek_version) VALUES ('auto', 'fill', ${Buffer.from('q')}, 1)`,
+    );
+    expect(await new SecretRepository(app).get(tenantA, 'auto', 'fill')).toMatchObject({ dekVersion: 1 });
+    expect(await new SecretRepository(app).get(tenantB, 'auto', 'fill')).toBeNull();
+  });
+
+  it('does not leak the setting to the next transaction on a pooled connection', async () => {
+    await withTenant(app, tenantA, (tx) => tx.secret.count());
+    const after = await withScope(app, {}, (tx) => tx.secret.count());
+    expect(after).toBe(0);
+  });
+
+  it('cannot truncate, or read migration bookkeeping', async () => {
+    await expect(app.$executeRawUnsafe('TRUNCATE secrets')).rejects.toThrow(/permission denied/);
+    await expect(app.$queryRawUnsafe('SELECT * FROM _prisma_migrations')).rejects.toThrow(/permission denied/);
+  });
+
+  it('every table with tenant_id has forced RLS and a policy', async () => {
+    const client = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_DATABASE_URL! });
+    await client.connect();
+    try {
+      await expect(client.query('SELECT gatehouse_assert_rls()')).resolves.toBeDefined();
+      await client.query('CREATE TABLE rls_probe (tenant_id uuid)');
+      await expect(client.query('SELECT gatehouse_assert_rls()')).rejects.toThrow(
+        'row-level security is missing on tenant-owned tables: rls_probe',
+      );
+      await client.query('DROP TABLE rls_probe');
+    } finally {
+      await client.end();
+    }
+  });
+});
