@@ -26,3 +26,9 @@ export { DEMO_ADMIN, DEMO_TENANT, seedDemoTenant, type SeedResult } from './seed
 export { withScope, withTenant, type Scope } from './scope.js';
 export { DataKeyRepository, type DataKeyRow } from './repositories/data-key.repository.js';
 export { SecretRepository, type SecretRow } from './repositories/secret.repository.js';
+export {
+  AuditRepository,
+  type AuditEventRow,
+  type AuditHead,
+  type AuditQuery,
+} from './repositories/audit.repository.js';

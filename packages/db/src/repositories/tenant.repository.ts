@@ -27,6 +27,12 @@ export class TenantRepository {
     return this.db.tenant.findUnique({ where: { slug }, select: tenantColumns });
   }
 
+  /** Every tenant id, oldest first (tenants are not tenant-scoped rows). */
+  async listIds(): Promise<string[]> {
+    const rows = await this.db.tenant.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' } });
+    return rows.map((row) => row.id);
+  }
+
   count(): Promise<number> {
     return this.db.tenant.count();
   }

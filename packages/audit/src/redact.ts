@@ -1,0 +1,38 @@
+import type { JsonObject, JsonValue } from './event.js';
+
+const SECRET_KEY =
+  /pass(word|phrase)?|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|session/i;
+const MAX_DEPTH = 6;
+const MAX_STRING = 2_000;
+const MAX_ENTRIES = 100;
+
+function clean(value: unknown, depth: number): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') {
+    // jsonb cannot store NUL; long values are cut so one event stays small.
+    const text = value.replaceAll('\u0000', '');
+    return text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (depth >= MAX_DEPTH) return '[truncated]';
+  if (Array.isArray(value)) return value.slice(0, MAX_ENTRIES).map((item) => clean(item, depth + 1));
+  if (typeof value === 'object') return redactMetadata(value as Record<string, unknown>, depth + 1);
+  // Functions and symbols have no JSON form; record only what they were.
+  return `[${typeof value}]`;
+}
+
+/**
+ * Returns a JSON-safe copy of `metadata` in which every value under a secret-looking key (password, token,
+ * secret, authorization, cookie, api key, credential, session…) is replaced by "[redacted]".
+ */
+export function redactMetadata(metadata: Record<string, unknown>, depth = 0): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(metadata).slice(0, MAX_ENTRIES)) {
+    if (value === undefined) continue;
+    out[key] = SECRET_KEY.test(key) ? '[redacted]' : clean(value, depth);
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createDatabase, DataKeyRepository, SecretRepository, TenantRepository, type Database } from '@gatehouse/db';
+import { startProcess, testAppDatabaseUrl, testDatabaseUrl, testMaintenanceDatabaseUrl } from '@gatehouse/testing';
+import { LocalKeyring, Vault } from '@gatehouse/vault';
+import { baseEnv, repoRoot } from './stack.js';
+
+const V1 = `v1:${randomBytes(32).toString('base64')}`;
+const V2 = `v2:${randomBytes(32).toString('base64')}`;
+
+async function admin(keys: string, ...args: string[]) {
+  const child = startProcess(
+    'gatehouse-admin',
+    process.execPath,
+    [join(repoRoot, 'apps/worker/dist/cli.js'), ...args],
+    {
+      env: baseEnv({
+        DATABASE_URL: testAppDatabaseUrl(),
+        MAINTENANCE_DATABASE_URL: testMaintenanceDatabaseUrl(),
+        VAULT_KEYS: keys,
+      }),
+    },
+  );
+  const { code } = await child.exited;
+  const lines = child
+    .output()
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code, lines, output: child.output() };
+}
+
+describe('gatehouse-admin (vault and audit commands)', () => {
+  let owner: Database;
+  let app: Database;
+  let maintenance: Database;
+  let slug: string;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    owner = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+    app = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 2 });
+    maintenance = createDatabase({ url: testMaintenanceDatabaseUrl(), maxConnections: 1 });
+    slug = `cli-${randomUUID().slice(0, 8)}`;
+    tenantId = (await new TenantRepository(owner).create({ slug, name: 'CLI Co' })).id;
+    const vault = new Vault(LocalKeyring.parse(V1), new DataKeyRepository(app, maintenance), new SecretRepository(app));
+    await vault.putSecret({ tenantId, owner: 'connection:1', purpose: 'oauth.access_token' }, 'cli-secret');
+  });
+
+  afterAll(async () => {
+    await Promise.all([owner.$disconnect(), app.$disconnect(), maintenance.$disconnect()]);
+  });
+
+  const vaultWith = (keys: string) =>
+    new Vault(LocalKeyring.parse(keys), new DataKeyRepository(app, maintenance), new SecretRepository(app));
+
+  it('rotates the KEK online, reports progress, and says when the old version can be retired', async () => {
+    const before = await admin(`${V1},${V2}`, 'vault', 'status');
+    expect(before.code).toBe(0);
+    expect(before.lines[0]).toMatchObject({ active: 'v2', retirable: [] });
+    expect((before.lines[0]!.inUse as Record<string, number>).v1).toBeGreaterThanOrEqual(1);
+
+    const rotated = await admin(`${V1},${V2}`, 'vault', 'rotate-kek');
+    expect(rotated.code).toBe(0);
+    expect(rotated.lines.some((line) => 'progress' in line)).toBe(true);
+    expect(rotated.lines.at(-1)).toMatchObject({ active: 'v2', retirable: ['v1'] });
+
+    // v1 removed from configuration: the secret still decrypts.
+    expect(
+      (await vaultWith(V2).getSecret({ tenantId, owner: 'connection:1', purpose: 'oauth.access_token' }))?.toString(),
+    ).toBe('cli-secret');
+  });
+
+  it('rotates one tenant data key and records it in the audit chain, which verifies', async () => {
+    const rotated = await admin(V2, 'vault', 'rotate-dek', slug);
+    expect(rotated.code).toBe(0);
+    expect(rotated.lines.at(-1)).toEqual({ tenant: slug, dataKeyVersion: 2 });
+    expect(
+      (await vaultWith(V2).getSecret({ tenantId, owner: 'connection:1', purpose: 'oauth.access_token' }))?.toString(),
+    ).toBe('cli-secret');
+
+    const verified = await admin(V2, 'audit', 'verify', slug);
+    expect(verified.code).toBe(0);
+    expect(verified.lines).toEqual([{ tenantId, ok: true, checked: 1 }]);
+  });
+
+  it('exits non-zero and names the first broken link when the chain was edited', async () => {
+    await owner.$executeRaw`UPDATE audit_events SET action = 'vault.nothing_happened' WHERE tenant_id = ${tenantId}::uuid AND seq = 1`;
+    const verified = await admin(V2, 'audit', 'verify', slug);
+    expect(verified.code).toBe(2);
+    expect(verified.lines).toEqual([
+      { tenantId, ok: false, checked: 0, firstBroken: { seq: 1, reason: 'hash_mismatch' } },
+    ]);
+  });
+
+  it('explains usage and unknown tenants', async () => {
+    expect((await admin(V2)).code).toBe(64);
+    const unknown = await admin(V2, 'vault', 'rotate-dek', 'no-such-tenant');
+    expect(unknown.code).toBe(1);
+    expect(unknown.output).toContain('no tenant with slug "no-such-tenant"');
+  });
+});
