@@ -14,7 +14,7 @@ const nodeVersion = manifest.gatehouse.node;
 const pnpmVersion = manifest.packageManager.replace(/^pnpm@/, '');
 const toolsDir = join(root, '.tools');
 const toolsBin = join(toolsDir, 'node_modules', '.bin');
-const commands = new Set(['start', 'test', 'migrate']);
+const commands = new Set(['start', 'test', 'migrate', 'bench']);
 
 function fail(message) {
   process.stderr.write(`gatehouse: ${message}\n`);

@@ -14,7 +14,7 @@ async function main() {
     say('building (turbo caches unchanged packages)…');
     turbo(['run', 'build', '--output-logs=errors-only'], env);
   }
-  await prepareDatabase(env);
+  const seeded = await prepareDatabase(env);
 
   const group = new ProcessGroup();
   let shuttingDown = false;
@@ -29,15 +29,22 @@ async function main() {
   process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
+  // Api, worker and web get only what they need: never the owner's or the maintenance role's credentials.
+  const {
+    MIGRATION_DATABASE_URL: _owner,
+    MAINTENANCE_DATABASE_URL: _maintenance,
+    POSTGRES_PASSWORD: _pg,
+    ...appEnv
+  } = env;
   const node = process.execPath;
   const nodeArgs = ['--enable-source-maps'];
-  group.start('api', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/api'), env });
-  group.start('worker', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/worker'), env });
+  group.start('api', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/api'), env: appEnv });
+  group.start('worker', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/worker'), env: appEnv });
   group.start(
     'web',
     node,
     [join(root, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', env.WEB_PORT ?? '3000'],
-    { cwd: join(root, 'apps/web'), env: { ...env, NODE_ENV: 'production' } },
+    { cwd: join(root, 'apps/web'), env: { ...appEnv, NODE_ENV: 'production' } },
   );
   group.firstUnexpectedExit().then(({ name, code, signal }) => {
     if (!shuttingDown) void shutdown(`${name} exited (${code ?? signal})`, 1);
@@ -61,7 +68,7 @@ async function main() {
       `    Console   ${publicWeb}`,
       `    API       ${publicApi}   (GET /healthz, /readyz, /api/v1/system/status)`,
       `    Worker    http://localhost:${env.WORKER_PORT ?? 4001}/readyz`,
-      '    Demo tenant "demo" (owner admin@demo.gatehouse.local) is seeded.',
+      ...(seeded ? ['    Demo tenant "demo" (owner admin@demo.gatehouse.local) is seeded.'] : []),
       '  Press Ctrl-C to stop.',
       '',
       '',

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { root, say } from './toolchain.mjs';
 
-/** Creates the configured database if needed, applies migrations, and seeds the demo tenant (idempotent). */
+/**
+ * Creates the configured database if needed, applies migrations, lets the app roles log in, and seeds the demo
+ * tenant (idempotent; skipped in production unless SEED_DEMO_TENANT=true). Resolves to whether it seeded.
+ */
 export async function prepareDatabase(env) {
   // Imported late: @gatehouse/db is built by the step before.
   const { enableRoleLogins, ensureDatabase, migrateDatabase } = await import('@gatehouse/db');
@@ -15,7 +18,7 @@ export async function prepareDatabase(env) {
   const seedDemo = env.SEED_DEMO_TENANT ? env.SEED_DEMO_TENANT === 'true' : env.NODE_ENV !== 'production';
   if (!seedDemo) {
     say('demo tenant not seeded (production; set SEED_DEMO_TENANT=true to seed it)');
-    return;
+    return false;
   }
   const seed = spawnSync(process.execPath, [join(root, 'prisma', 'seed.ts')], {
     cwd: root,
@@ -23,4 +26,5 @@ export async function prepareDatabase(env) {
     stdio: 'inherit',
   });
   if (seed.status !== 0) throw new Error('seeding the demo tenant failed');
+  return true;
 }

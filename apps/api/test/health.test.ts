@@ -1,5 +1,5 @@
 import { readinessResponse } from '@gatehouse/contracts';
-import { TcpProxy, testAppDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
+import { TcpProxy, testAppDatabaseUrl, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
 import { startApi, type RunningApi } from './helpers.js';
 
 const hostPort = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) });
@@ -86,5 +86,22 @@ describe('health endpoints', () => {
     expect(kept.headers.get('x-request-id')).toBe('edge-7f3a');
     const replaced = await fetch(`${api.url}/healthz`, { headers: { 'x-request-id': 'a b c' } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('readiness refuses a connection that would bypass row-level security', () => {
+  it('reports postgres down while DATABASE_URL is a superuser', async () => {
+    const api = await startApi({ DATABASE_URL: testDatabaseUrl() }); // the run's owner: a superuser here
+    try {
+      const res = await fetch(`${api.url}/readyz`);
+      expect(res.status).toBe(503);
+      const body = readinessResponse.parse(await res.json());
+      expect(body.down).toEqual(['postgres']);
+      expect(body.checks.postgres?.error).toBe(
+        'DATABASE_URL connects as a role that bypasses row-level security; use gatehouse_app',
+      );
+    } finally {
+      await api.close();
+    }
   });
 });

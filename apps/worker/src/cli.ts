@@ -1,6 +1,6 @@
 // gatehouse-admin: operator commands that need cross-tenant access (key rotation) or a whole-chain walk (audit
 // verification). Run from the repository root with `pnpm gatehouse <command>` (reads .env) or, in an image,
-// `node apps/worker/dist/cli.js <command>` with the environment set.
+// `node dist/cli.js <command>` in the worker image (its working directory is apps/worker).
 import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
 import { loadConfigOrExit, vaultCommandConfigSchema } from '@gatehouse/config';
 import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, TenantRepository } from '@gatehouse/db';

@@ -2,8 +2,7 @@
 export type VaultErrorCode =
   | 'decrypt_failed' // wrong key, tampered blob, or the blob was moved to another tenant/owner/purpose
   | 'malformed_blob'
-  | 'unknown_key_version' // the KEK or DEK version is retired, destroyed or never existed
-  | 'tenant_keys_destroyed'
+  | 'unknown_key_version' // the KEK or DEK version is retired, destroyed (crypto-shredded) or never existed
   | 'invalid_keyring';
 
 export class VaultError extends Error {

@@ -80,12 +80,12 @@ export class AuditRepository {
     tenantId: string,
     build: (head: AuditHead | null) => AuditEventRow[],
   ): Promise<AuditEventRow[]> {
-    // Create the head on first use, then lock it: appends to one chain serialise here, across processes.
-    await tx.$executeRaw`
-      INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (${tenantId}::uuid, 0, ${Buffer.alloc(32)})
-      ON CONFLICT (tenant_id) DO NOTHING`;
+    // Create the head on first use and lock it in one round trip: appends to one chain serialise on this row
+    // lock, across processes. (DO UPDATE, unlike DO NOTHING, locks and returns the existing row.)
     const [locked] = await tx.$queryRaw<{ last_seq: bigint; last_hash: Uint8Array }[]>`
-      SELECT last_seq, last_hash FROM audit_chain_heads WHERE tenant_id = ${tenantId}::uuid FOR UPDATE`;
+      INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (${tenantId}::uuid, 0, ${Buffer.alloc(32)})
+      ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq
+      RETURNING last_seq, last_hash`;
     if (!locked) throw new Error('audit chain head is not visible in this tenant scope');
     const head =
       Number(locked.last_seq) === 0
@@ -93,29 +93,38 @@ export class AuditRepository {
         : { lastSeq: Number(locked.last_seq), lastHash: Buffer.from(locked.last_hash) };
     const events = build(head);
     if (events.length === 0) return events;
-    await tx.auditEvent.createMany({
-      data: events.map((event) => ({
-        tenantId: event.tenantId,
-        seq: BigInt(event.seq),
-        occurredAt: event.occurredAt,
-        actorType: event.actorType,
-        actorId: event.actorId,
+    // The whole batch travels as one JSON parameter; inserting it and moving the head is one statement.
+    const batch = JSON.stringify(
+      events.map((event) => ({
+        seq: event.seq,
+        occurred_at: event.occurredAt.toISOString(),
+        actor_type: event.actorType,
+        actor_id: event.actorId,
         action: event.action,
-        targetType: event.targetType,
-        targetId: event.targetId,
+        target_type: event.targetType,
+        target_id: event.targetId,
         outcome: event.outcome,
-        requestId: event.requestId,
-        traceId: event.traceId,
+        request_id: event.requestId,
+        trace_id: event.traceId,
         metadata: event.metadata,
-        prevHash: new Uint8Array(event.prevHash),
-        hash: new Uint8Array(event.hash),
+        prev_hash: event.prevHash.toString('hex'),
+        hash: event.hash.toString('hex'),
       })),
-    });
+    );
     const last = events.at(-1)!;
-    await tx.auditChainHead.update({
-      where: { tenantId },
-      data: { lastSeq: BigInt(last.seq), lastHash: new Uint8Array(last.hash) },
-    });
+    await tx.$executeRaw`
+      WITH inserted AS (
+        INSERT INTO audit_events (tenant_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id,
+                                  outcome, request_id, trace_id, metadata, prev_hash, hash)
+        SELECT ${tenantId}::uuid, e.seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id,
+               e.outcome, e.request_id, e.trace_id, e.metadata, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
+        FROM jsonb_to_recordset(${batch}::jsonb) AS e(
+          seq bigint, occurred_at timestamptz, actor_type text, actor_id text, action text, target_type text,
+          target_id text, outcome text, request_id text, trace_id text, metadata jsonb, prev_hash text, hash text)
+        RETURNING 1
+      )
+      UPDATE audit_chain_heads SET last_seq = ${BigInt(last.seq)}, last_hash = ${last.hash}
+      WHERE tenant_id = ${tenantId}::uuid AND (SELECT count(*) FROM inserted) = ${events.length}`;
     return events;
   }
 
