@@ -6,6 +6,7 @@ import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { HealthModule } from './health/health.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { SystemModule } from './system/system.module.js';
 
@@ -31,6 +32,7 @@ export class AppModule {
         }),
         InfrastructureModule.register(config, keyring),
         HealthModule,
+        IdentityModule,
         SystemModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

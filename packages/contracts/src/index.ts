@@ -2,3 +2,4 @@ export * from './health.js';
 export * from './jobs.js';
 export * from './problem.js';
 export * from './system.js';
+export * from './auth.js';

@@ -4,6 +4,7 @@ import { PROBLEM_CONTENT_TYPE } from '@gatehouse/contracts';
 import type { Request, Response } from 'express';
 import type { ProblemDetails } from '@gatehouse/contracts';
 import { DataError } from '@gatehouse/db';
+import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
 import { ZodError } from 'zod';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -36,7 +37,22 @@ function problem(status: number, code: string, detail?: string, extra?: Partial<
  * Translates any error into RFC 9457 problem details. Only 4xx errors explain themselves; anything unexpected
  * becomes a bare 500 whose details stay in the log (matched by request id), never in the response.
  */
-export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean } {
+const IDENTITY_STATUS: Record<IdentityErrorCode, number> = {
+  invalid_credentials: 401,
+  too_many_attempts: 429,
+  email_taken: 409,
+  weak_password: 400,
+  invalid_session: 401,
+};
+
+export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean; retryAfter?: number } {
+  if (error instanceof IdentityError) {
+    return {
+      problem: problem(IDENTITY_STATUS[error.code], error.code, error.message),
+      unexpected: false,
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfter: error.retryAfterSeconds }),
+    };
+  }
   if (error instanceof ZodError) {
     const errors = error.issues.map((issue) => ({
       path: issue.path.map(String).join('.') || '(body)',
@@ -68,8 +84,9 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
 
 /** Writes `error` as problem+json; returns true when the error was unexpected (the caller logs it). */
 export function writeProblem(error: unknown, req: Request & { id?: unknown }, res: Response): boolean {
-  const { problem, unexpected } = toProblem(error);
+  const { problem, unexpected, retryAfter } = toProblem(error);
   if (res.headersSent) return unexpected;
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   const requestId = typeof req.id === 'string' ? req.id : undefined;
   res
     .status(problem.status)

@@ -1,11 +1,12 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { SYSTEM_QUEUE } from '@gatehouse/contracts';
-import { createDatabase, DataKeyRepository, SecretRepository, type Database } from '@gatehouse/db';
+import { AuditLog } from '@gatehouse/audit';
+import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, type Database } from '@gatehouse/db';
 import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
+import { API_CONFIG, AUDIT, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
 
 /** Owns the process's connections: created once, closed once on shutdown (after HTTP stops accepting work). */
 @Global()
@@ -53,12 +54,17 @@ export class InfrastructureModule implements OnApplicationShutdown {
           useFactory: (db: Database) => new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db)),
         },
         {
+          provide: AUDIT,
+          inject: [DATABASE],
+          useFactory: (db: Database) => new AuditLog(new AuditRepository(db)),
+        },
+        {
           provide: SYSTEM_QUEUE_TOKEN,
           inject: [REDIS],
           useFactory: (redis: Redis) => new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
         },
       ],
-      exports: [API_CONFIG, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
+      exports: [API_CONFIG, AUDIT, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
     };
   }
 

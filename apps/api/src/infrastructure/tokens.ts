@@ -6,3 +6,4 @@ export const REDIS = Symbol('REDIS');
 export const REDIS_PROBE = Symbol('REDIS_PROBE');
 export const SYSTEM_QUEUE_TOKEN = Symbol('SYSTEM_QUEUE');
 export const VAULT = Symbol('VAULT');
+export const AUDIT = Symbol('AUDIT');

@@ -18,16 +18,32 @@ export function normalizeEmail(email: string): string {
 export class UserRepository {
   constructor(private readonly db: DbExecutor) {}
 
-  async create(input: { email: string; displayName: string }): Promise<UserRecord> {
+  async create(input: { email: string; displayName: string; passwordHash?: string }): Promise<UserRecord> {
     try {
       return await this.db.user.create({
-        data: { email: normalizeEmail(input.email), displayName: input.displayName },
+        data: {
+          email: normalizeEmail(input.email),
+          displayName: input.displayName,
+          passwordHash: input.passwordHash ?? null,
+        },
         select: userColumns,
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DataError('conflict', 'a user with this email exists', { cause: error });
       throw error;
     }
+  }
+
+  /** The only read of a password hash: for the credential check. */
+  async credentialsOf(email: string): Promise<(UserRecord & { passwordHash: string | null }) | null> {
+    return this.db.user.findUnique({
+      where: { email: normalizeEmail(email) },
+      select: { ...userColumns, passwordHash: true },
+    });
+  }
+
+  findById(id: string): Promise<UserRecord | null> {
+    return this.db.user.findUnique({ where: { id }, select: userColumns });
   }
 
   findByEmail(email: string): Promise<UserRecord | null> {

@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { signInRequest } from '@gatehouse/contracts';
+import { AccountService } from '@gatehouse/identity';
+import type { UserRecord } from '@gatehouse/db';
+import type { Request } from 'express';
+import { Strategy } from 'passport-local';
+
+/** passport-local: email + password from the JSON body, checked (and rate-limited, audited) by AccountService. */
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(@Inject(AccountService) private readonly accounts: AccountService) {
+    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: false });
+  }
+
+  validate(req: Request, email: string, password: string): Promise<UserRecord> {
+    signInRequest.parse(req.body);
+    return this.accounts.signIn({
+      email,
+      password,
+      ip: req.ip ?? 'unknown',
+      requestId: typeof req.id === 'string' ? req.id : undefined,
+    });
+  }
+}

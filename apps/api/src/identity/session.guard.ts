@@ -1,0 +1,40 @@
+import {
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  ForbiddenException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { CSRF_HEADER } from '@gatehouse/contracts';
+import { csrfTokenMatches, SessionStore, type Session } from '@gatehouse/identity';
+import type { Request } from 'express';
+import { SessionCookie } from './session-cookie.js';
+
+export type SessionRequest = Request & { session?: Session & { id: string } };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Requires a console session; state-changing methods must also echo the session's CSRF token. */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    @Inject(SessionStore) private readonly sessions: SessionStore,
+    @Inject(SessionCookie) private readonly cookie: SessionCookie,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<SessionRequest>();
+    const id = this.cookie.read(req);
+    const session = await this.sessions.get(id);
+    if (!session || !id) throw new UnauthorizedException('Sign in first.');
+    if (!SAFE_METHODS.has(req.method)) {
+      const presented = req.headers[CSRF_HEADER];
+      if (!csrfTokenMatches(session, typeof presented === 'string' ? presented : undefined)) {
+        throw new ForbiddenException(`Missing or wrong ${CSRF_HEADER} header.`);
+      }
+    }
+    req.session = { ...session, id };
+    return true;
+  }
+}

@@ -1,0 +1,10 @@
+export { AccountService, type AccountServiceOptions, type SignInAttempt } from './accounts.js';
+export { IdentityError, type IdentityErrorCode } from './errors.js';
+export {
+  checkPasswordPolicy,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyPassword,
+} from './passwords.js';
+export { csrfTokenMatches, SessionStore, type Session, type SessionOptions } from './sessions.js';

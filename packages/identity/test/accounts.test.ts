@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
+import { AuditRepository, createDatabase, type Database } from '@gatehouse/db';
+import { testAppDatabaseUrl, testDatabaseUrl, testPrefix, testRedisUrl } from '@gatehouse/testing';
+import { Redis } from 'ioredis';
+import { AccountService, IdentityError, SessionStore, csrfTokenMatches } from '../src/index.js';
+
+let owner: Database;
+let app: Database;
+let redis: Redis;
+let audit: AuditLog;
+
+beforeAll(() => {
+  owner = createDatabase({ url: testDatabaseUrl(), maxConnections: 2 });
+  app = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 4 });
+  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  audit = new AuditLog(new AuditRepository(app));
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await Promise.all([owner.$disconnect(), app.$disconnect()]);
+});
+
+const prefix = () => `${testPrefix()}-${randomUUID().slice(0, 8)}`;
+const email = () => `user-${randomUUID().slice(0, 8)}@example.com`;
+const PASSWORD = 'correct horse battery staple';
+
+async function failure(promise: Promise<unknown>): Promise<IdentityError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof IdentityError)) throw new Error(`expected an IdentityError, got ${String(error)}`);
+  return error;
+}
+
+describe('AccountService', () => {
+  it('stores an argon2id hash, never the password', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
+    const address = email();
+    const user = await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    const [row] = await owner.$queryRaw<
+      { password_hash: string }[]
+    >`SELECT password_hash FROM users WHERE id = ${user.id}::uuid`;
+    expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row!.password_hash).not.toContain(PASSWORD);
+    expect(
+      (await failure(accounts.signUp({ email: address.toUpperCase(), password: PASSWORD, displayName: 'Twin' }))).code,
+    ).toBe('email_taken');
+    expect((await failure(accounts.signUp({ email: email(), password: 'short', displayName: 'W' }))).code).toBe(
+      'weak_password',
+    );
+  });
+
+  it('answers a wrong password and an unknown email identically', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    const wrong = await failure(accounts.signIn({ email: address, password: 'not the password!', ip: '10.0.0.1' }));
+    const unknown = await failure(accounts.signIn({ email: email(), password: 'not the password!', ip: '10.0.0.1' }));
+    expect({ code: wrong.code, message: wrong.message }).toEqual({ code: unknown.code, message: unknown.message });
+    expect(wrong.code).toBe('invalid_credentials');
+    await expect(
+      accounts.signIn({ email: ` ${address.toUpperCase()} `, password: PASSWORD, ip: '10.0.0.1' }),
+    ).resolves.toMatchObject({
+      email: address,
+    });
+  });
+
+  it('locks an account after repeated failures, for existing and unknown emails alike, until the lock expires', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerAccount: 3, lockSeconds: 2 });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    for (const target of [address, email()]) {
+      for (let i = 0; i < 3; i += 1)
+        await failure(accounts.signIn({ email: target, password: 'wrong password!!', ip: `10.1.0.${i}` }));
+      const locked = await failure(accounts.signIn({ email: target, password: PASSWORD, ip: '10.1.1.1' }));
+      expect(locked.code).toBe('too_many_attempts');
+      expect(locked.retryAfterSeconds).toBeGreaterThan(0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(accounts.signIn({ email: address, password: PASSWORD, ip: '10.1.1.1' })).resolves.toMatchObject({
+      email: address,
+    });
+  });
+
+  it('limits one client IP across many emails', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerIp: 4 });
+    for (let i = 0; i < 4; i += 1)
+      await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: '192.0.2.9' }));
+    expect(
+      (await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: '192.0.2.9' }))).code,
+    ).toBe('too_many_attempts');
+    expect(
+      (await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: '192.0.2.10' }))).code,
+    ).toBe('invalid_credentials');
+  });
+
+  it('audits every attempt without the password, on a chain that verifies', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    await failure(accounts.signIn({ email: address, password: 'canary-password-1', ip: '10.2.0.1' }));
+    await accounts.signIn({ email: address, password: PASSWORD, ip: '10.2.0.1' });
+    const rows = await owner.$queryRaw<{ action: string; outcome: string; metadata: unknown }[]>`
+      SELECT action, outcome, metadata FROM audit_events WHERE tenant_id = ${PLATFORM_CHAIN}::uuid AND metadata->>'email' = ${address}`;
+    expect(rows).toEqual([
+      { action: 'auth.sign_in', outcome: 'failure', metadata: { email: address, ip: '10.2.0.1' } },
+    ]);
+    const all = await owner.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM audit_events WHERE metadata::text LIKE '%canary-password%'`;
+    expect(Number(all[0]!.n)).toBe(0);
+    await expect(audit.verify(PLATFORM_CHAIN)).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('SessionStore', () => {
+  it('creates, reads and destroys sessions; Redis holds only a hash of the id', async () => {
+    const sessions = new SessionStore(redis, { prefix: prefix() });
+    const { id, session } = await sessions.create('user-1');
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await expect(sessions.get(id)).resolves.toEqual(session);
+    expect(csrfTokenMatches(session, session.csrfToken)).toBe(true);
+    expect(csrfTokenMatches(session, 'forged')).toBe(false);
+    expect(await redis.keys(`*${id}*`)).toEqual([]);
+    await sessions.destroy(id);
+    await expect(sessions.get(id)).resolves.toBeNull();
+    await expect(sessions.get('../../etc/passwd')).resolves.toBeNull();
+  });
+
+  it('ends a session after its idle timeout', async () => {
+    const sessions = new SessionStore(redis, { prefix: prefix(), idleSeconds: 1 });
+    const { id } = await sessions.create('user-2');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await expect(sessions.get(id)).resolves.toBeNull();
+  });
+});
