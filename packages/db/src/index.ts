@@ -18,6 +18,7 @@ export { TenantRepository, type TenantRecord } from './repositories/tenant.repos
 export { UserRepository, normalizeEmail, type UserRecord } from './repositories/user.repository.js';
 export {
   MembershipRepository,
+  type MemberRecord,
   type MembershipRecord,
   type MembershipRole,
   type UserTenant,
@@ -32,3 +33,5 @@ export {
   type AuditHead,
   type AuditQuery,
 } from './repositories/audit.repository.js';
+export { InvitationRepository, type InvitationRecord } from './repositories/invitation.repository.js';
+export { ApiKeyRepository, type ApiKeyRecord } from './repositories/api-key.repository.js';

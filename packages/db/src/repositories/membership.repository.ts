@@ -9,6 +9,14 @@ export interface MembershipRecord {
   role: MembershipRole;
 }
 
+export interface MemberRecord {
+  userId: string;
+  email: string;
+  displayName: string;
+  role: MembershipRole;
+  joinedAt: Date;
+}
+
 export interface UserTenant {
   tenantId: string;
   slug: string;
@@ -36,6 +44,36 @@ export class MembershipRepository {
       where: { tenantId_userId: { tenantId, userId } },
       select: { tenantId: true, userId: true, role: true },
     });
+  }
+
+  async listMembers(tenantId: string): Promise<MemberRecord[]> {
+    const rows = await this.db.membership.findMany({
+      where: { tenantId },
+      select: { role: true, createdAt: true, user: { select: { id: true, email: true, displayName: true } } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map((row) => ({
+      userId: row.user.id,
+      email: row.user.email,
+      displayName: row.user.displayName,
+      role: row.role,
+      joinedAt: row.createdAt,
+    }));
+  }
+
+  async updateRole(tenantId: string, userId: string, role: MembershipRole): Promise<boolean> {
+    return (await this.db.membership.updateMany({ where: { tenantId, userId }, data: { role } })).count === 1;
+  }
+
+  async remove(tenantId: string, userId: string): Promise<boolean> {
+    return (await this.db.membership.deleteMany({ where: { tenantId, userId } })).count === 1;
+  }
+
+  /** Locks the tenant's owner rows for the rest of the transaction: owner changes serialise on them. */
+  async lockOwners(tenantId: string): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ user_id: string }[]>`
+      SELECT user_id FROM memberships WHERE tenant_id = ${tenantId}::uuid AND role = 'owner' ORDER BY user_id FOR UPDATE`;
+    return rows.map((row) => row.user_id);
   }
 
   async tenantsOf(userId: string): Promise<UserTenant[]> {

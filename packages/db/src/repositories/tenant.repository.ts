@@ -13,7 +13,7 @@ const tenantColumns = { id: true, slug: true, name: true, createdAt: true } as c
 export class TenantRepository {
   constructor(private readonly db: DbExecutor) {}
 
-  async create(input: { slug: string; name: string }): Promise<TenantRecord> {
+  async create(input: { slug: string; name: string; id?: string }): Promise<TenantRecord> {
     try {
       return await this.db.tenant.create({ data: input, select: tenantColumns });
     } catch (error) {

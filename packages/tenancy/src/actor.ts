@@ -1,0 +1,29 @@
+import type { MembershipRole } from '@gatehouse/db';
+
+/** Who is acting, inside which tenant (STYLE §6: one object, not loose ids). */
+export interface Actor {
+  tenantId: string;
+  tenantSlug: string;
+  userId?: string;
+  apiKeyId?: string;
+  /** The member's role; API keys have none and act through scopes only. */
+  role?: MembershipRole;
+  scopes: readonly string[];
+}
+
+export const API_KEY_SCOPES = ['members:read', 'members:write', 'api_keys:write', 'audit:read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+const ROLE_SCOPES: Record<MembershipRole, readonly ApiKeyScope[]> = {
+  owner: API_KEY_SCOPES,
+  admin: API_KEY_SCOPES,
+  member: [],
+};
+
+export function scopesForRole(role: MembershipRole): readonly ApiKeyScope[] {
+  return ROLE_SCOPES[role];
+}
+
+export function actorLabel(actor: Actor): { type: 'user' | 'api_key'; id: string } {
+  return actor.apiKeyId ? { type: 'api_key', id: actor.apiKeyId } : { type: 'user', id: actor.userId ?? 'unknown' };
+}

@@ -1,0 +1,18 @@
+export type TenancyErrorCode =
+  | 'not_found' // also for tenants the actor cannot see: existence is never confirmed to outsiders
+  | 'forbidden'
+  | 'last_owner'
+  | 'slug_taken'
+  | 'already_member'
+  | 'invitation_invalid'
+  | 'invalid_api_key';
+
+export class TenancyError extends Error {
+  readonly code: TenancyErrorCode;
+
+  constructor(code: TenancyErrorCode, message: string) {
+    super(message);
+    this.name = 'TenancyError';
+    this.code = code;
+  }
+}

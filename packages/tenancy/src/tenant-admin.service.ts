@@ -1,0 +1,361 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
+import {
+  ApiKeyRepository,
+  DataError,
+  InvitationRepository,
+  MembershipRepository,
+  TenantRepository,
+  UserRepository,
+  withScope,
+  withTenant,
+  type ApiKeyRecord,
+  type Database,
+  type DbExecutor,
+  type InvitationRecord,
+  type MemberRecord,
+  type MembershipRole,
+  type TenantRecord,
+  type UserTenant,
+} from '@gatehouse/db';
+import { actorLabel, scopesForRole, type Actor, type ApiKeyScope } from './actor.js';
+import { mintApiKey, parseApiKey, secretMatches } from './api-keys.js';
+import { TenancyError } from './errors.js';
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+const NOT_FOUND = 'No such tenant, or you are not a member of it.';
+
+export interface RequestContext {
+  requestId?: string | undefined;
+}
+
+/**
+ * Tenants, members, invitations and API keys. Every change runs in one tenant-scoped transaction together with
+ * its audit record: if the record cannot be written, the change does not happen.
+ */
+export class TenantAdminService {
+  private readonly tenants: TenantRepository;
+  private readonly users: UserRepository;
+
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditLog<DbExecutor>,
+  ) {
+    this.tenants = new TenantRepository(db);
+    this.users = new UserRepository(db);
+  }
+
+  private record(
+    tx: DbExecutor,
+    actor: Actor,
+    event: Omit<AuditEventInput, 'tenantId' | 'actor'>,
+    context: RequestContext,
+  ) {
+    return this.audit.recordInTransaction(tx, [
+      { ...event, tenantId: actor.tenantId, actor: actorLabel(actor), requestId: context.requestId },
+    ]);
+  }
+
+  private require(actor: Actor, scope: ApiKeyScope): void {
+    if (!actor.scopes.includes(scope)) throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
+  }
+
+  // --- resolving who acts --------------------------------------------------------------------------------
+
+  async createTenant(
+    userId: string,
+    input: { slug: string; name: string },
+    context: RequestContext = {},
+  ): Promise<TenantRecord> {
+    const id = randomUUID();
+    try {
+      return await withScope(this.db, { tenantId: id, userId }, async (tx) => {
+        const tenant = await new TenantRepository(tx).create({ id, slug: input.slug, name: input.name });
+        await new MembershipRepository(tx).add({ tenantId: id, userId, role: 'owner' });
+        const actor: Actor = {
+          tenantId: id,
+          tenantSlug: tenant.slug,
+          userId,
+          role: 'owner',
+          scopes: scopesForRole('owner'),
+        };
+        await this.record(
+          tx,
+          actor,
+          {
+            action: 'tenant.created',
+            target: { type: 'tenant', id },
+            outcome: 'success',
+            metadata: { slug: tenant.slug },
+          },
+          context,
+        );
+        return tenant;
+      });
+    } catch (error) {
+      if (error instanceof DataError && error.code === 'conflict')
+        throw new TenancyError('slug_taken', `The address "${input.slug}" is taken.`);
+      throw error;
+    }
+  }
+
+  tenantsOf(userId: string): Promise<UserTenant[]> {
+    return withScope(this.db, { userId }, (tx) => new MembershipRepository(tx).tenantsOf(userId));
+  }
+
+  /** A member acting in a tenant; anyone else gets `not_found` (the tenant's existence is not confirmed). */
+  async actorForUser(slug: string, userId: string): Promise<Actor> {
+    const tenant = await this.tenants.findBySlug(slug);
+    if (!tenant) throw new TenancyError('not_found', NOT_FOUND);
+    const membership = await withTenant(this.db, tenant.id, (tx) =>
+      new MembershipRepository(tx).find(tenant.id, userId),
+    );
+    if (!membership) throw new TenancyError('not_found', NOT_FOUND);
+    return {
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      userId,
+      role: membership.role,
+      scopes: scopesForRole(membership.role),
+    };
+  }
+
+  /** An API key acting in its own tenant; the slug in the URL must be that tenant's. */
+  async actorForApiKey(slug: string, key: string): Promise<Actor> {
+    const parsed = parseApiKey(key);
+    const invalid = new TenancyError('invalid_api_key', 'The API key is not valid.');
+    if (!parsed) throw invalid;
+    const now = new Date();
+    const found = await withTenant(this.db, parsed.tenantId, async (tx) => {
+      const keys = new ApiKeyRepository(tx);
+      const record = await keys.credentialsOf(parsed.tenantId, parsed.id);
+      if (
+        !record ||
+        record.revokedAt ||
+        (record.expiresAt && record.expiresAt <= now) ||
+        !secretMatches(parsed.secret, record.secretHash)
+      )
+        return null;
+      await keys.touch(parsed.tenantId, parsed.id, now);
+      return record;
+    });
+    if (!found) throw invalid;
+    const tenant = await this.tenants.findBySlug(slug);
+    if (!tenant || tenant.id !== found.tenantId) throw new TenancyError('not_found', NOT_FOUND);
+    return { tenantId: tenant.id, tenantSlug: tenant.slug, apiKeyId: found.id, scopes: found.scopes };
+  }
+
+  // --- members -------------------------------------------------------------------------------------------
+
+  listMembers(actor: Actor): Promise<MemberRecord[]> {
+    if (actor.apiKeyId) this.require(actor, 'members:read');
+    return withTenant(this.db, actor.tenantId, (tx) => new MembershipRepository(tx).listMembers(actor.tenantId));
+  }
+
+  async changeRole(actor: Actor, userId: string, role: MembershipRole, context: RequestContext = {}): Promise<void> {
+    this.require(actor, 'members:write');
+    await withTenant(this.db, actor.tenantId, async (tx) => {
+      const memberships = new MembershipRepository(tx);
+      const owners = await memberships.lockOwners(actor.tenantId);
+      const current = await memberships.find(actor.tenantId, userId);
+      if (!current) throw new TenancyError('not_found', 'No such member.');
+      if ((current.role === 'owner' || role === 'owner') && actor.role !== 'owner') {
+        throw new TenancyError('forbidden', 'Only an owner can grant or take away ownership.');
+      }
+      if (current.role === 'owner' && role !== 'owner' && owners.length <= 1) {
+        throw new TenancyError('last_owner', 'A tenant keeps at least one owner. Make someone else owner first.');
+      }
+      await memberships.updateRole(actor.tenantId, userId, role);
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'member.role_changed',
+          target: { type: 'user', id: userId },
+          outcome: 'success',
+          metadata: { from: current.role, to: role },
+        },
+        context,
+      );
+    });
+  }
+
+  async removeMember(actor: Actor, userId: string, context: RequestContext = {}): Promise<void> {
+    if (userId !== actor.userId) this.require(actor, 'members:write');
+    await withTenant(this.db, actor.tenantId, async (tx) => {
+      const memberships = new MembershipRepository(tx);
+      const owners = await memberships.lockOwners(actor.tenantId);
+      const current = await memberships.find(actor.tenantId, userId);
+      if (!current) throw new TenancyError('not_found', 'No such member.');
+      if (current.role === 'owner' && actor.role !== 'owner')
+        throw new TenancyError('forbidden', 'Only an owner can remove an owner.');
+      if (current.role === 'owner' && owners.length <= 1) {
+        throw new TenancyError('last_owner', 'A tenant keeps at least one owner. Make someone else owner first.');
+      }
+      await memberships.remove(actor.tenantId, userId);
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'member.removed',
+          target: { type: 'user', id: userId },
+          outcome: 'success',
+          metadata: { role: current.role },
+        },
+        context,
+      );
+    });
+  }
+
+  // --- invitations ---------------------------------------------------------------------------------------
+
+  async invite(
+    actor: Actor,
+    input: { email: string; role: MembershipRole },
+    context: RequestContext = {},
+  ): Promise<{ invitation: InvitationRecord; token: string }> {
+    this.require(actor, 'members:write');
+    if (input.role === 'owner' && actor.role !== 'owner')
+      throw new TenancyError('forbidden', 'Only an owner can invite an owner.');
+    const token = randomBytes(32).toString('base64url');
+    const invitation = await withTenant(this.db, actor.tenantId, async (tx) => {
+      const created = await new InvitationRepository(tx).create({
+        tenantId: actor.tenantId,
+        email: input.email.trim().toLowerCase(),
+        role: input.role,
+        tokenHash: createHash('sha256').update(token).digest(),
+        invitedBy: actor.userId ?? null,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      });
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'invitation.created',
+          target: { type: 'invitation', id: created.id },
+          outcome: 'success',
+          metadata: { email: created.email, role: created.role },
+        },
+        context,
+      );
+      return created;
+    });
+    return { invitation, token };
+  }
+
+  listInvitations(actor: Actor): Promise<InvitationRecord[]> {
+    this.require(actor, 'members:read');
+    return withTenant(this.db, actor.tenantId, (tx) =>
+      new InvitationRepository(tx).listPending(actor.tenantId, new Date()),
+    );
+  }
+
+  async revokeInvitation(actor: Actor, id: string, context: RequestContext = {}): Promise<void> {
+    this.require(actor, 'members:write');
+    await withTenant(this.db, actor.tenantId, async (tx) => {
+      if (!(await new InvitationRepository(tx).revoke(actor.tenantId, id, new Date())))
+        throw new TenancyError('not_found', 'No such pending invitation.');
+      await this.record(
+        tx,
+        actor,
+        { action: 'invitation.revoked', target: { type: 'invitation', id }, outcome: 'success' },
+        context,
+      );
+    });
+  }
+
+  /** Single use, unexpired, and only by a signed-in user whose email the invitation names. */
+  async acceptInvitation(
+    userId: string,
+    slug: string,
+    token: string,
+    context: RequestContext = {},
+  ): Promise<UserTenant> {
+    const invalid = new TenancyError(
+      'invitation_invalid',
+      'This invitation link is not valid any more. Ask for a new one.',
+    );
+    const [tenant, user] = await Promise.all([this.tenants.findBySlug(slug), this.users.findById(userId)]);
+    if (!tenant || !user || !/^[A-Za-z0-9_-]{43}$/.test(token)) throw invalid;
+    return withScope(this.db, { tenantId: tenant.id, userId }, async (tx) => {
+      const invitations = new InvitationRepository(tx);
+      const invitation = await invitations.findByTokenHash(tenant.id, createHash('sha256').update(token).digest());
+      if (!invitation || invitation.email !== user.email) throw invalid;
+      const memberships = new MembershipRepository(tx);
+      if (await memberships.find(tenant.id, userId))
+        throw new TenancyError('already_member', 'You are already a member of this tenant.');
+      if (!(await invitations.accept(tenant.id, invitation.id, userId, new Date()))) throw invalid;
+      await memberships.add({ tenantId: tenant.id, userId, role: invitation.role });
+      const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, userId, role: invitation.role, scopes: [] };
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'invitation.accepted',
+          target: { type: 'invitation', id: invitation.id },
+          outcome: 'success',
+          metadata: { role: invitation.role },
+        },
+        context,
+      );
+      return { tenantId: tenant.id, slug: tenant.slug, name: tenant.name, role: invitation.role };
+    });
+  }
+
+  // --- API keys ------------------------------------------------------------------------------------------
+
+  async createApiKey(
+    actor: Actor,
+    input: { name: string; scopes: ApiKeyScope[]; expiresAt?: Date | undefined },
+    context: RequestContext = {},
+  ): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+    this.require(actor, 'api_keys:write');
+    const beyond = input.scopes.filter((scope) => !actor.scopes.includes(scope));
+    if (beyond.length > 0)
+      throw new TenancyError('forbidden', `You cannot grant scopes you do not have: ${beyond.join(', ')}.`);
+    const minted = mintApiKey(actor.tenantId);
+    const apiKey = await withTenant(this.db, actor.tenantId, async (tx) => {
+      const created = await new ApiKeyRepository(tx).create({
+        id: minted.id,
+        tenantId: actor.tenantId,
+        name: input.name,
+        scopes: [...new Set(input.scopes)],
+        secretHash: minted.secretHash,
+        createdBy: actor.userId ?? null,
+        expiresAt: input.expiresAt ?? null,
+      });
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'api_key.created',
+          target: { type: 'api_key', id: created.id },
+          outcome: 'success',
+          metadata: { name: created.name, scopes: created.scopes },
+        },
+        context,
+      );
+      return created;
+    });
+    return { apiKey, key: minted.key };
+  }
+
+  listApiKeys(actor: Actor): Promise<ApiKeyRecord[]> {
+    this.require(actor, 'api_keys:write');
+    return withTenant(this.db, actor.tenantId, (tx) => new ApiKeyRepository(tx).list(actor.tenantId));
+  }
+
+  async revokeApiKey(actor: Actor, id: string, context: RequestContext = {}): Promise<void> {
+    this.require(actor, 'api_keys:write');
+    await withTenant(this.db, actor.tenantId, async (tx) => {
+      if (!(await new ApiKeyRepository(tx).revoke(actor.tenantId, id, new Date())))
+        throw new TenancyError('not_found', 'No such active API key.');
+      await this.record(
+        tx,
+        actor,
+        { action: 'api_key.revoked', target: { type: 'api_key', id }, outcome: 'success' },
+        context,
+      );
+    });
+  }
+}
