@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { SystemModule } from './system/system.module.js';
+import { TenancyModule } from './tenancy/tenancy.module.js';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         SystemModule,
+        TenancyModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

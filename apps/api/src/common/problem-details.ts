@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { ProblemDetails } from '@gatehouse/contracts';
 import { DataError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
+import { TenancyError, type TenancyErrorCode } from '@gatehouse/tenancy';
 import { ZodError } from 'zod';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -45,7 +46,20 @@ const IDENTITY_STATUS: Record<IdentityErrorCode, number> = {
   invalid_session: 401,
 };
 
+const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
+  not_found: 404,
+  forbidden: 403,
+  last_owner: 409,
+  slug_taken: 409,
+  already_member: 409,
+  invitation_invalid: 400,
+  invalid_api_key: 401,
+};
+
 export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean; retryAfter?: number } {
+  if (error instanceof TenancyError) {
+    return { problem: problem(TENANCY_STATUS[error.code], error.code, error.message), unexpected: false };
+  }
   if (error instanceof IdentityError) {
     return {
       problem: problem(IDENTITY_STATUS[error.code], error.code, error.message),

@@ -1,0 +1,51 @@
+import {
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { CSRF_HEADER } from '@gatehouse/contracts';
+import { csrfTokenMatches, SessionStore } from '@gatehouse/identity';
+import { TenantAdminService, type Actor } from '@gatehouse/tenancy';
+import type { Request } from 'express';
+import { SessionCookie } from '../identity/session-cookie.js';
+
+export type ActorRequest = Request & { actor?: Actor };
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves who acts in the tenant named by `:slug`: a tenant API key (`Authorization: Bearer ghk_…`) or a console
+ * session (whose state-changing requests must carry the CSRF token). Non-members get 404, like missing tenants.
+ */
+@Injectable()
+export class TenantActorGuard implements CanActivate {
+  constructor(
+    @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
+    @Inject(SessionStore) private readonly sessions: SessionStore,
+    @Inject(SessionCookie) private readonly cookie: SessionCookie,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<ActorRequest>();
+    const slug = String(req.params.slug ?? '');
+    const authorization = req.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) {
+      req.actor = await this.tenancy.actorForApiKey(slug, authorization.slice('Bearer '.length).trim());
+      return true;
+    }
+    const id = this.cookie.read(req);
+    const session = await this.sessions.get(id);
+    if (!session) throw new UnauthorizedException('Sign in, or send a tenant API key as a Bearer token.');
+    if (!SAFE_METHODS.has(req.method)) {
+      const presented = req.headers[CSRF_HEADER];
+      if (!csrfTokenMatches(session, typeof presented === 'string' ? presented : undefined)) {
+        throw new ForbiddenException(`Missing or wrong ${CSRF_HEADER} header.`);
+      }
+    }
+    req.actor = await this.tenancy.actorForUser(slug, session.userId);
+    return true;
+  }
+}

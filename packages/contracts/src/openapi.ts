@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { livenessResponse, readinessResponse } from './health.js';
+import { problemDetails } from './problem.js';
+import { sessionResponse, signInRequest, signUpRequest } from './auth.js';
+import { systemStatusResponse } from './system.js';
+import * as t from './tenancy.js';
+
+type Method = 'get' | 'post' | 'patch' | 'delete';
+type Auth = 'none' | 'session' | 'session_or_api_key';
+
+/** One entry per endpoint: the single source for validation in the api and for the OpenAPI document. */
+interface Route {
+  method: Method;
+  path: string;
+  summary: string;
+  auth: Auth;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  success: { status: number; schema?: z.ZodType; contentType?: string };
+  errors: number[];
+}
+
+export const routes: Route[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    auth: 'none',
+    success: { status: 200, schema: livenessResponse },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness (503 names what is down)',
+    auth: 'none',
+    success: { status: 200, schema: readinessResponse },
+    errors: [503],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/system/status',
+    summary: 'Platform status',
+    auth: 'none',
+    success: { status: 200, schema: systemStatusResponse },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-up',
+    summary: 'Create an account and sign in',
+    auth: 'none',
+    body: signUpRequest,
+    success: { status: 201, schema: sessionResponse },
+    errors: [400, 403, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-in',
+    summary: 'Sign in',
+    auth: 'none',
+    body: signInRequest,
+    success: { status: 200, schema: sessionResponse },
+    errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sign-out',
+    summary: 'Sign out (needs x-csrf-token)',
+    auth: 'session',
+    success: { status: 204 },
+    errors: [401, 403],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/auth/session',
+    summary: 'The signed-in person and CSRF token',
+    auth: 'session',
+    success: { status: 200, schema: sessionResponse },
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/tenants',
+    summary: 'Create a tenant (you become its owner)',
+    auth: 'session',
+    body: t.createTenantRequest,
+    success: { status: 201, schema: t.tenant },
+    errors: [400, 401, 403, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants',
+    summary: 'Your tenants',
+    auth: 'session',
+    success: { status: 200, schema: t.tenantList },
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/members',
+    summary: 'Members',
+    auth: 'session_or_api_key',
+    success: { status: 200, schema: t.memberList },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/tenants/{slug}/members/{userId}',
+    summary: 'Change a role',
+    auth: 'session_or_api_key',
+    body: t.changeRoleRequest,
+    success: { status: 204 },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/tenants/{slug}/members/{userId}',
+    summary: 'Remove a member',
+    auth: 'session_or_api_key',
+    success: { status: 204 },
+    errors: [401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/tenants/{slug}/invitations',
+    summary: 'Invite by email (link shown once)',
+    auth: 'session_or_api_key',
+    body: t.createInvitationRequest,
+    success: { status: 201, schema: t.createdInvitation },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/invitations',
+    summary: 'Pending invitations',
+    auth: 'session_or_api_key',
+    success: { status: 200, schema: t.invitationList },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/tenants/{slug}/invitations/{id}',
+    summary: 'Revoke an invitation',
+    auth: 'session_or_api_key',
+    success: { status: 204 },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/invitations/accept',
+    summary: 'Accept an invitation',
+    auth: 'session',
+    body: t.acceptInvitationRequest,
+    success: { status: 200, schema: t.tenant },
+    errors: [400, 401, 403, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/tenants/{slug}/api-keys',
+    summary: 'Create an API key (shown once)',
+    auth: 'session_or_api_key',
+    body: t.createApiKeyRequest,
+    success: { status: 201, schema: t.createdApiKey },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/api-keys',
+    summary: 'API keys',
+    auth: 'session_or_api_key',
+    success: { status: 200, schema: t.apiKeyList },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/tenants/{slug}/api-keys/{id}',
+    summary: 'Revoke an API key',
+    auth: 'session_or_api_key',
+    success: { status: 204 },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/audit',
+    summary: 'Audit events, newest first (keyset cursor)',
+    auth: 'session_or_api_key',
+    query: t.auditQuery,
+    success: { status: 200, schema: t.auditPage },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/audit/verify',
+    summary: 'Verify the audit hash chain',
+    auth: 'session_or_api_key',
+    success: { status: 200, schema: t.auditVerifyResponse },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/audit/export',
+    summary: 'Export audit events (streamed CSV or JSON Lines)',
+    auth: 'session_or_api_key',
+    query: t.auditExportQuery,
+    success: { status: 200, contentType: 'application/x-ndjson' },
+    errors: [400, 401, 403, 404],
+  },
+];
+
+const security: Record<Auth, object[]> = {
+  none: [],
+  session: [{ session: [] }],
+  session_or_api_key: [{ session: [] }, { apiKey: [] }],
+};
+
+function schema(type: z.ZodType, io: 'input' | 'output') {
+  return z.toJSONSchema(type, { io, target: 'draft-2020-12', unrepresentable: 'any' });
+}
+
+/** OpenAPI 3.1 for the api, generated from the same zod schemas the api validates with. */
+export function openApiDocument(serverUrl: string): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of routes) {
+    const parameters = [
+      ...[...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...(route.query
+        ? Object.entries(route.query.shape).map(([name, field]) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: schema(field as z.ZodType, 'input'),
+          }))
+        : []),
+    ];
+    const responses: Record<string, object> = {
+      [route.success.status]: {
+        description: route.summary,
+        ...(route.success.schema
+          ? {
+              content: {
+                [route.success.contentType ?? 'application/json']: { schema: schema(route.success.schema, 'output') },
+              },
+            }
+          : route.success.contentType
+            ? { content: { [route.success.contentType]: {}, 'text/csv': {} } }
+            : {}),
+      },
+    };
+    for (const status of route.errors) {
+      responses[status] = {
+        description: 'Problem details (RFC 9457)',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = {
+      summary: route.summary,
+      security: security[route.auth],
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(route.body, 'input') } } } }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse admin API', version: '1' },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: { Problem: schema(problemDetails, 'output') },
+      securitySchemes: {
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'gh_session',
+          description: 'Console session; state-changing requests also send x-csrf-token.',
+        },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (ghk_…)' },
+      },
+    },
+  };
+}

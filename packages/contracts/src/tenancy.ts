@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+// Admin REST API for tenants (`/api/v1/tenants/...`).
+
+export const role = z.enum(['owner', 'admin', 'member']);
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'use 1–63 lowercase letters, digits and inner dashes');
+
+export const createTenantRequest = z.object({ slug, name: z.string().trim().min(1).max(200) }).strict();
+export const tenant = z.object({ id: z.uuid(), slug: z.string(), name: z.string(), role });
+export const tenantList = z.object({ tenants: z.array(tenant) });
+
+export const member = z.object({
+  userId: z.uuid(),
+  email: z.string(),
+  displayName: z.string(),
+  role,
+  joinedAt: z.iso.datetime(),
+});
+export const memberList = z.object({ members: z.array(member) });
+export const changeRoleRequest = z.object({ role }).strict();
+
+export const createInvitationRequest = z.object({ email: z.email().max(320), role }).strict();
+export const invitation = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role,
+  expiresAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+});
+/** The link is shown once, to the person who created the invitation; only a hash of its token is stored. */
+export const createdInvitation = z.object({ invitation, acceptUrl: z.url(), token: z.string() });
+export const invitationList = z.object({ invitations: z.array(invitation) });
+export const acceptInvitationRequest = z.object({ tenant: slug, token: z.string().min(1).max(100) }).strict();
+
+export const apiKeyScope = z.enum(['members:read', 'members:write', 'api_keys:write', 'audit:read']);
+export const createApiKeyRequest = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(apiKeyScope).min(1),
+    expiresAt: z.iso.datetime().optional(),
+  })
+  .strict();
+export const apiKey = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  scopes: z.array(apiKeyScope),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+/** `key` is returned exactly once, at creation. */
+export const createdApiKey = z.object({ apiKey, key: z.string() });
+export const apiKeyList = z.object({ apiKeys: z.array(apiKey) });
+
+export const auditQuery = z
+  .object({
+    action: z.string().max(100).optional(),
+    actorId: z.string().max(200).optional(),
+    outcome: z.enum(['success', 'failure', 'denied', 'error']).optional(),
+    from: z.iso.datetime().optional(),
+    to: z.iso.datetime().optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+export const auditEvent = z.object({
+  seq: z.number().int(),
+  occurredAt: z.iso.datetime(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  outcome: z.string(),
+  requestId: z.string().nullable(),
+  traceId: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  hash: z.string(),
+});
+export const auditPage = z.object({ events: z.array(auditEvent), nextCursor: z.number().int().nullable() });
+export const auditVerifyResponse = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+});
+export const auditExportQuery = auditQuery
+  .omit({ before: true, limit: true })
+  .extend({ format: z.enum(['csv', 'jsonl']).default('jsonl') });
