@@ -17,7 +17,7 @@ export async function createApiApp(
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
   app.useBodyParser('json', { limit: '1mb' });
   app.enableCors({ origin: [config.PUBLIC_WEB_URL], credentials: true });
   await app.init();

@@ -20,6 +20,17 @@ export const apiConfigSchema = z.object({
   API_PORT: port.default(4000),
   /** The URL people and MCP clients use to reach the api (shown in the console; OAuth metadata will use it). */
   PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
+  /**
+   * Which reverse proxies' X-Forwarded-For to believe (Express "trust proxy"): `loopback`, a comma-separated
+   * list of addresses/CIDRs, or a hop count. Sign-in limits per client IP depend on it being right.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F:./]+)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:./]+))*$/,
+      'expected loopback, a list of addresses/CIDRs, or a hop count',
+    )
+    .default('loopback'),
   /** The console's public origin: the api's allowed CORS origin. */
   PUBLIC_WEB_URL: httpUrl.default('http://localhost:3000'),
   /** As gatehouse_app: row-level security applies to everything the api does. */

@@ -71,6 +71,17 @@ describe('parseConfig', () => {
     );
   });
 
+  it('accepts proxy trust settings Express understands and rejects anything else', () => {
+    expect(parseConfig(apiConfigSchema, valid).TRUST_PROXY).toBe('loopback');
+    expect(parseConfig(apiConfigSchema, { ...valid, TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8, loopback',
+    );
+    expect(parseConfig(apiConfigSchema, { ...valid, TRUST_PROXY: '2' }).TRUST_PROXY).toBe('2');
+    expect(errorOf(() => parseConfig(apiConfigSchema, { ...valid, TRUST_PROXY: 'everyone!' })).variables).toEqual([
+      'TRUST_PROXY',
+    ]);
+  });
+
   it('strips a trailing slash from public URLs', () => {
     expect(parseConfig(apiConfigSchema, { ...valid, PUBLIC_API_URL: 'https://gh.example.com/' }).PUBLIC_API_URL).toBe(
       'https://gh.example.com',

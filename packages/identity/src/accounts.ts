@@ -1,5 +1,5 @@
 import { PLATFORM_CHAIN, type AuditLog } from '@gatehouse/audit';
-import { DataError, normalizeEmail, UserRepository, type Database, type UserRecord } from '@gatehouse/db';
+import { DataError, normalizeEmail, UserRepository, withScope, type Database, type UserRecord } from '@gatehouse/db';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { IdentityError } from './errors.js';
@@ -34,15 +34,17 @@ export class AccountService {
   private readonly users: UserRepository;
   private readonly byAccount: RateLimiterRedis;
   private readonly byIp: RateLimiterRedis;
+  private readonly lockSeconds: number;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     redis: Redis,
     private readonly audit: AuditLog<unknown>,
     options: AccountServiceOptions,
   ) {
     this.users = new UserRepository(db);
     const lock = options.lockSeconds ?? 15 * 60;
+    this.lockSeconds = lock;
     const common = { storeClient: redis, duration: lock, blockDuration: lock };
     this.byAccount = new RateLimiterRedis({
       ...common,
@@ -64,29 +66,49 @@ export class AccountService {
   }): Promise<UserRecord> {
     checkPasswordPolicy(input.password);
     const passwordHash = await hashPassword(input.password);
-    let user: UserRecord;
     try {
-      user = await this.users.create({ email: input.email, displayName: input.displayName, passwordHash });
+      // The account and its audit record commit together (fail closed).
+      return await withScope(this.db, { tenantId: PLATFORM_CHAIN }, async (tx) => {
+        const user = await new UserRepository(tx).create({
+          email: input.email,
+          displayName: input.displayName,
+          passwordHash,
+        });
+        await this.audit.recordInTransaction(tx, [
+          {
+            tenantId: PLATFORM_CHAIN,
+            actor: { type: 'user', id: user.id },
+            action: 'auth.sign_up',
+            target: { type: 'user', id: user.id },
+            outcome: 'success',
+            requestId: input.requestId,
+          },
+        ]);
+        return user;
+      });
     } catch (error) {
       if (error instanceof DataError && error.code === 'conflict') {
         throw new IdentityError('email_taken', 'An account with this email exists. Sign in instead.');
       }
       throw error;
     }
-    await this.audit.record({
-      tenantId: PLATFORM_CHAIN,
-      actor: { type: 'user', id: user.id },
-      action: 'auth.sign_up',
-      target: { type: 'user', id: user.id },
-      outcome: 'success',
-      requestId: input.requestId,
-    });
-    return user;
   }
 
   async signIn(attempt: SignInAttempt): Promise<UserRecord> {
     const email = normalizeEmail(attempt.email);
-    await this.refuseIfLocked(email, attempt.ip);
+    try {
+      await this.refuseIfLocked(email, attempt.ip);
+    } catch (error) {
+      await this.audit.record({
+        tenantId: PLATFORM_CHAIN,
+        actor: { type: 'anonymous' },
+        action: 'auth.sign_in',
+        outcome: 'denied',
+        requestId: attempt.requestId,
+        metadata: { email: email.slice(0, 320), ip: attempt.ip, reason: 'too_many_attempts' },
+      });
+      throw error;
+    }
     const candidate = await this.users.credentialsOf(email);
     const ok = await verifyPassword(candidate?.passwordHash, attempt.password);
     if (!ok || !candidate) {
@@ -126,11 +148,16 @@ export class AccountService {
   }
 
   private async countFailure(email: string, ip: string): Promise<void> {
-    for (const limiter of [this.byAccount, this.byIp]) {
+    for (const [limiter, key] of [
+      [this.byAccount, email],
+      [this.byIp, ip],
+    ] as const) {
       try {
-        await limiter.consume(limiter === this.byAccount ? email : ip);
+        const result = await limiter.consume(key);
+        // The last allowed failure starts a full lock, however long ago the first failure was.
+        if (result.remainingPoints === 0) await limiter.block(key, this.lockSeconds);
       } catch (error) {
-        // A RateLimiterRes rejection only means the limit is now reached; Redis errors must surface.
+        // A RateLimiterRes rejection only means the limit is already reached; Redis errors must surface.
         if (!(error instanceof RateLimiterRes)) throw error;
       }
     }

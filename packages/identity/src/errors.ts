@@ -1,5 +1,4 @@
-export type IdentityErrorCode =
-  'invalid_credentials' | 'too_many_attempts' | 'email_taken' | 'weak_password' | 'invalid_session';
+export type IdentityErrorCode = 'invalid_credentials' | 'too_many_attempts' | 'email_taken' | 'weak_password';
 
 /** Identity failures with a stable code. Messages are safe to show: they never say whether an email exists. */
 export class IdentityError extends Error {

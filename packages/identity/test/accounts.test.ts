@@ -137,3 +137,40 @@ describe('SessionStore', () => {
     await expect(sessions.get(id)).resolves.toBeNull();
   });
 });
+
+describe('AccountService, fail-closed details', () => {
+  it('locks for the full period after the last allowed failure and audits the refused attempts', async () => {
+    const accounts = new AccountService(app, redis, audit, {
+      prefix: prefix(),
+      failuresPerAccount: 2,
+      lockSeconds: 60,
+    });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    for (let i = 0; i < 2; i += 1)
+      await failure(accounts.signIn({ email: address, password: 'wrong password!!', ip: '10.9.0.1' }));
+    const locked = await failure(accounts.signIn({ email: address, password: PASSWORD, ip: '10.9.0.1' }));
+    expect(locked.code).toBe('too_many_attempts');
+    expect(locked.retryAfterSeconds).toBeGreaterThan(55);
+    const denied = await owner.$queryRaw<{ outcome: string }[]>`
+      SELECT outcome FROM audit_events WHERE tenant_id = ${PLATFORM_CHAIN}::uuid AND metadata->>'email' = ${address} AND outcome = 'denied'`;
+    expect(denied).toHaveLength(1);
+  });
+
+  it('creates no account when its audit record cannot be written', async () => {
+    // The audit store refusing the write inside the sign-up transaction (as a full disk or lost connection would).
+    class RefusingAuditLog extends AuditLog {
+      override recordInTransaction(): Promise<never> {
+        return Promise.reject(new Error('audit store unavailable'));
+      }
+    }
+    const failing = new RefusingAuditLog(new AuditRepository(app));
+    const accounts = new AccountService(app, redis, failing, { prefix: prefix() });
+    const address = email();
+    await expect(accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' })).rejects.toThrow(
+      'audit store unavailable',
+    );
+    const rows = await owner.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM users WHERE email = ${address}`;
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
+});

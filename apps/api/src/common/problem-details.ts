@@ -43,7 +43,6 @@ const IDENTITY_STATUS: Record<IdentityErrorCode, number> = {
   too_many_attempts: 429,
   email_taken: 409,
   weak_password: 400,
-  invalid_session: 401,
 };
 
 const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
