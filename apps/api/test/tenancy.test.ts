@@ -156,6 +156,7 @@ describe('admin REST API: tenants, members, invitations, API keys, audit', () =>
     const bSecrets = [b.id, bob.userId, bob.email, bInvitation.invitation.id, bKey.apiKey.id, carol.email];
     const attempts: [string, string, unknown?][] = [
       ['GET', `/api/v1/tenants/${b.slug}/members`],
+      ['DELETE', `/api/v1/tenants/${b.slug}`, { confirm: b.slug }],
       ['PATCH', `/api/v1/tenants/${b.slug}/members/${bob.userId}`, { role: 'member' }],
       ['DELETE', `/api/v1/tenants/${b.slug}/members/${bob.userId}`],
       ['POST', `/api/v1/tenants/${b.slug}/invitations`, { email: 'x@example.com', role: 'member' }],

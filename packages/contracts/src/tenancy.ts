@@ -10,6 +10,8 @@ export const slug = z
 export const createTenantRequest = z.object({ slug, name: z.string().trim().min(1).max(200) }).strict();
 export const tenant = z.object({ id: z.uuid(), slug: z.string(), name: z.string(), role });
 export const tenantList = z.object({ tenants: z.array(tenant) });
+/** Deleting a tenant is irreversible (its data keys are destroyed): the request names it again. */
+export const deleteTenantRequest = z.object({ confirm: slug }).strict();
 
 export const member = z.object({
   userId: z.uuid(),

@@ -145,6 +145,33 @@ export class TenantAdminService {
     return { tenantId: tenant.id, tenantSlug: tenant.slug, apiKeyId: found.id, scopes: found.scopes };
   }
 
+  /**
+   * Deletes a tenant (owners only, naming it again to confirm). Its data keys are destroyed in the same
+   * transaction as everything else the tenant owns — crypto-shredding: even a copy of its ciphertexts made
+   * before now can no longer be decrypted once backups holding its wrapped data keys expire. The audit chain
+   * stays, ending with the deletion record.
+   */
+  async deleteTenant(actor: Actor, confirmSlug: string, context: RequestContext = {}): Promise<void> {
+    if (actor.role !== 'owner') throw new TenancyError('forbidden', 'Only an owner can delete a tenant.');
+    if (confirmSlug !== actor.tenantSlug)
+      throw new TenancyError('forbidden', 'Confirm by sending the tenant address exactly.');
+    await withTenant(this.db, actor.tenantId, async (tx) => {
+      const destroyed = await tx.tenantDataKey.deleteMany({ where: { tenantId: actor.tenantId } });
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'tenant.deleted',
+          target: { type: 'tenant', id: actor.tenantId },
+          outcome: 'success',
+          metadata: { slug: actor.tenantSlug, dataKeysDestroyed: destroyed.count },
+        },
+        context,
+      );
+      await new TenantRepository(tx).delete(actor.tenantId);
+    });
+  }
+
   // --- members -------------------------------------------------------------------------------------------
 
   listMembers(actor: Actor): Promise<MemberRecord[]> {

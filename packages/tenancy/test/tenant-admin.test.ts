@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { AuditLog } from '@gatehouse/audit';
-import { AuditRepository, createDatabase, UserRepository, type Database, type DbExecutor } from '@gatehouse/db';
+import { randomBytes } from 'node:crypto';
+import {
+  AuditRepository,
+  createDatabase,
+  DataKeyRepository,
+  SecretRepository,
+  UserRepository,
+  type Database,
+  type DbExecutor,
+} from '@gatehouse/db';
+import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { testAppDatabaseUrl, testDatabaseUrl } from '@gatehouse/testing';
 import { TenancyError, TenantAdminService } from '../src/index.js';
 
@@ -124,5 +134,40 @@ describe('TenantAdminService', () => {
 
     await service.revokeApiKey(actor, apiKey.id);
     expect(await codeOf(service.actorForApiKey(tenant.slug, key))).toBe('invalid_api_key');
+  });
+
+  it('deletes a tenant for its owner only, crypto-shredding its secrets and keeping its audit chain', async () => {
+    const [alice, bob] = [await user('alice'), await user('bob')];
+    const tenant = await service.createTenant(alice.id, { slug: slug(), name: 'Doomed' });
+    const aliceActor = await service.actorForUser(tenant.slug, alice.id);
+    const { token } = await service.invite(aliceActor, { email: bob.email, role: 'admin' });
+    await service.acceptInvitation(bob.id, tenant.slug, token);
+    const vault = new Vault(
+      LocalKeyring.parse(`v1:${randomBytes(32).toString('base64')}`),
+      new DataKeyRepository(app),
+      new SecretRepository(app),
+    );
+    await vault.putSecret(
+      { tenantId: tenant.id, owner: 'connection:1', purpose: 'oauth.refresh_token' },
+      'doomed-secret',
+    );
+
+    expect(await codeOf(service.deleteTenant(await service.actorForUser(tenant.slug, bob.id), tenant.slug))).toBe(
+      'forbidden',
+    );
+    expect(await codeOf(service.deleteTenant(aliceActor, 'not-the-slug'))).toBe('forbidden');
+    await service.deleteTenant(aliceActor, tenant.slug);
+
+    const left = await owner.$queryRaw<{ keys: bigint; secrets: bigint; members: bigint; tenants: bigint }[]>`
+      SELECT (SELECT count(*) FROM tenant_data_keys WHERE tenant_id = ${tenant.id}::uuid) AS keys,
+             (SELECT count(*) FROM secrets WHERE tenant_id = ${tenant.id}::uuid) AS secrets,
+             (SELECT count(*) FROM memberships WHERE tenant_id = ${tenant.id}::uuid) AS members,
+             (SELECT count(*) FROM tenants WHERE id = ${tenant.id}::uuid) AS tenants`;
+    expect(left[0]).toEqual({ keys: 0n, secrets: 0n, members: 0n, tenants: 0n });
+    const report = await audit.verify(tenant.id);
+    expect(report).toMatchObject({ ok: true });
+    const [last] = (await new AuditRepository(app).list(tenant.id, {}, { limit: 1 })).events;
+    expect(last).toMatchObject({ action: 'tenant.deleted', metadata: { dataKeysDestroyed: 1 } });
+    expect(await codeOf(service.actorForUser(tenant.slug, alice.id))).toBe('not_found');
   });
 });

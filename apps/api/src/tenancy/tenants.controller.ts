@@ -24,6 +24,7 @@ import {
   createApiKeyRequest,
   createInvitationRequest,
   createTenantRequest,
+  deleteTenantRequest,
 } from '@gatehouse/contracts';
 import { AuditRepository, type Database, type DbExecutor } from '@gatehouse/db';
 import { TenancyError, TenantAdminService, type Actor } from '@gatehouse/tenancy';
@@ -75,6 +76,13 @@ export class TenantsController {
     const input = acceptInvitationRequest.parse(body);
     const joined = await this.tenancy.acceptInvitation(req.session!.userId, input.tenant, input.token, context(req));
     return { id: joined.tenantId, slug: joined.slug, name: joined.name, role: joined.role };
+  }
+
+  @Delete('tenants/:slug')
+  @HttpCode(204)
+  @UseGuards(TenantActorGuard)
+  async deleteTenant(@Body() body: unknown, @Req() req: ActorRequest) {
+    await this.tenancy.deleteTenant(actorOf(req), deleteTenantRequest.parse(body).confirm, context(req));
   }
 
   // --- members -------------------------------------------------------------------------------------------

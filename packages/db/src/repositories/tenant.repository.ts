@@ -27,6 +27,11 @@ export class TenantRepository {
     return this.db.tenant.findUnique({ where: { slug }, select: tenantColumns });
   }
 
+  /** Deletes the tenant; its tenant-owned rows (members, keys, secrets, invitations…) go with it (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    return (await this.db.tenant.deleteMany({ where: { id } })).count === 1;
+  }
+
   /** Every tenant id, oldest first (tenants are not tenant-scoped rows). */
   async listIds(): Promise<string[]> {
     const rows = await this.db.tenant.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' } });
