@@ -68,7 +68,11 @@ async function main() {
       `    Console   ${publicWeb}`,
       `    API       ${publicApi}   (GET /healthz, /readyz, /api/v1/system/status)`,
       `    Worker    http://localhost:${env.WORKER_PORT ?? 4001}/readyz`,
-      ...(seeded ? ['    Demo tenant "demo" (owner admin@demo.gatehouse.local) is seeded.'] : []),
+      ...(seeded
+        ? [
+            `    Demo tenant "demo": sign in as admin@demo.gatehouse.local${env.DEMO_ADMIN_PASSWORD ? ' with DEMO_ADMIN_PASSWORD from .env' : ''}.`,
+          ]
+        : []),
       '  Press Ctrl-C to stop.',
       '',
       '',

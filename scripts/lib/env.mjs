@@ -31,6 +31,7 @@ function generated(template) {
     GATEHOUSE_APP_PASSWORD: secret(),
     GATEHOUSE_MAINTENANCE_PASSWORD: secret(),
     VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    DEMO_ADMIN_PASSWORD: secret(),
   };
   const server = '127.0.0.1:5432/gatehouse';
   values.MIGRATION_DATABASE_URL = `postgresql://postgres:${postgres}@${server}`;

@@ -123,25 +123,26 @@ export class TenantAdminService {
   /** An API key acting in its own tenant; the slug in the URL must be that tenant's. */
   async actorForApiKey(slug: string, key: string): Promise<Actor> {
     const parsed = parseApiKey(key);
-    const invalid = new TenancyError('invalid_api_key', 'The API key is not valid.');
-    if (!parsed) throw invalid;
+    if (!parsed) throw new TenancyError('invalid_api_key', 'The API key is not valid.');
+    // A key only ever acts in its own tenant: check the URL's tenant before touching the key.
+    const tenant = await this.tenants.findBySlug(slug);
+    if (!tenant || tenant.id !== parsed.tenantId) throw new TenancyError('not_found', NOT_FOUND);
     const now = new Date();
-    const found = await withTenant(this.db, parsed.tenantId, async (tx) => {
+    const found = await withTenant(this.db, tenant.id, async (tx) => {
       const keys = new ApiKeyRepository(tx);
-      const record = await keys.credentialsOf(parsed.tenantId, parsed.id);
+      const record = await keys.credentialsOf(tenant.id, parsed.id);
       if (
         !record ||
         record.revokedAt ||
         (record.expiresAt && record.expiresAt <= now) ||
         !secretMatches(parsed.secret, record.secretHash)
-      )
+      ) {
         return null;
-      await keys.touch(parsed.tenantId, parsed.id, now);
+      }
+      await keys.touch(tenant.id, parsed.id, now);
       return record;
     });
-    if (!found) throw invalid;
-    const tenant = await this.tenants.findBySlug(slug);
-    if (!tenant || tenant.id !== found.tenantId) throw new TenancyError('not_found', NOT_FOUND);
+    if (!found) throw new TenancyError('invalid_api_key', 'The API key is not valid.');
     return { tenantId: tenant.id, tenantSlug: tenant.slug, apiKeyId: found.id, scopes: found.scopes };
   }
 

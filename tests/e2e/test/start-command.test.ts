@@ -45,6 +45,7 @@ describe('npm start (scripts/start.mjs)', () => {
       DATABASE_URL: roleUrl(databaseUrl, APP_ROLE, testRolePasswords().app),
       MAINTENANCE_DATABASE_URL: roleUrl(databaseUrl, MAINTENANCE_ROLE, testRolePasswords().maintenance),
       VAULT_KEYS: testVaultKeys(),
+      DEMO_ADMIN_PASSWORD: 'demo owner password for e2e',
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: `e2e-start-${runId()}`,
       API_PORT: String(apiPort),
@@ -84,6 +85,13 @@ describe('npm start (scripts/start.mjs)', () => {
     const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
     expect(page).toMatch(/data-testid="tenant-count">1</);
     expect(processesMarkedWith(marker).length).toBeGreaterThanOrEqual(4); // start + api + worker + web
+    // The seeded demo owner can sign in with the configured password.
+    const signIn = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@demo.gatehouse.local', password: 'demo owner password for e2e' }),
+    });
+    expect(signIn.status).toBe(200);
 
     process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);

@@ -206,10 +206,17 @@ export class TenantsController {
     res.setHeader('content-type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
     res.setHeader('content-disposition', `attachment; filename="audit-${actor.tenantSlug}.${q.format}"`);
     res.setHeader('cache-control', 'no-store');
-    // Streamed page by page: memory stays flat however long the history is.
-    for await (const chunk of exportEvents(this.auditStore, actor.tenantId, filter, q.format)) {
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    // Streamed page by page: memory stays flat however long the history is. A failure after the first byte
+    // cannot become a problem response any more: the connection is cut so the client sees an incomplete export.
+    try {
+      for await (const chunk of exportEvents(this.auditStore, actor.tenantId, filter, q.format)) {
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end();
+    } catch (error) {
+      if (!res.headersSent) throw error;
+      req.log.error({ err: error }, 'audit export failed mid-stream');
+      res.destroy(error instanceof Error ? error : new Error('audit export failed'));
     }
-    res.end();
   }
 }

@@ -42,6 +42,11 @@ export class UserRepository {
     });
   }
 
+  /** Sets a password only where none exists (used by the demo seed; never overwrites a chosen password). */
+  async setPasswordHashIfMissing(id: string, passwordHash: string): Promise<boolean> {
+    return (await this.db.user.updateMany({ where: { id, passwordHash: null }, data: { passwordHash } })).count === 1;
+  }
+
   findById(id: string): Promise<UserRecord | null> {
     return this.db.user.findUnique({ where: { id }, select: userColumns });
   }
