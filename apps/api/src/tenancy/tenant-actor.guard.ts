@@ -1,20 +1,11 @@
-import {
-  ForbiddenException,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
-import { CSRF_HEADER } from '@gatehouse/contracts';
-import { csrfTokenMatches, SessionStore } from '@gatehouse/identity';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { SessionStore } from '@gatehouse/identity';
 import { TenantAdminService, type Actor } from '@gatehouse/tenancy';
 import type { Request } from 'express';
 import { SessionCookie } from '../identity/session-cookie.js';
+import { requireSession } from '../identity/session.guard.js';
 
 export type ActorRequest = Request & { actor?: Actor };
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Resolves who acts in the tenant named by `:slug`: a tenant API key (`Authorization: Bearer ghk_…`) or a console
@@ -36,15 +27,7 @@ export class TenantActorGuard implements CanActivate {
       req.actor = await this.tenancy.actorForApiKey(slug, authorization.slice('Bearer '.length).trim());
       return true;
     }
-    const id = this.cookie.read(req);
-    const session = await this.sessions.get(id);
-    if (!session) throw new UnauthorizedException('Sign in, or send a tenant API key as a Bearer token.');
-    if (!SAFE_METHODS.has(req.method)) {
-      const presented = req.headers[CSRF_HEADER];
-      if (!csrfTokenMatches(session, typeof presented === 'string' ? presented : undefined)) {
-        throw new ForbiddenException(`Missing or wrong ${CSRF_HEADER} header.`);
-      }
-    }
+    const session = await requireSession(this.sessions, this.cookie, req);
     req.actor = await this.tenancy.actorForUser(slug, session.userId);
     return true;
   }
