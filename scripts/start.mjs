@@ -34,6 +34,9 @@ async function main() {
     MIGRATION_DATABASE_URL: _owner,
     MAINTENANCE_DATABASE_URL: _maintenance,
     POSTGRES_PASSWORD: _pg,
+    GATEHOUSE_APP_PASSWORD: _appPassword,
+    GATEHOUSE_MAINTENANCE_PASSWORD: _maintenancePassword,
+    DEMO_ADMIN_PASSWORD: _demo,
     ...appEnv
   } = env;
   const node = process.execPath;

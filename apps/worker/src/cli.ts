@@ -10,7 +10,7 @@ const USAGE = `usage: gatehouse-admin <command>
   vault status               KEK versions configured, in use, and safe to retire
   vault rotate-kek           re-wrap every tenant data key with the active KEK version (online)
   vault rotate-dek <tenant>  new data key for one tenant (slug); re-encrypts its secrets in batches
-  audit verify [<tenant>]    verify the hash chain of one tenant (slug) or of every tenant and the platform`;
+  audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants')`;
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -78,7 +78,16 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     if (area === 'audit' && command === 'verify') {
-      const ids = argument ? [await tenantId(argument)] : [PLATFORM_CHAIN, ...(await tenants.listIds())];
+      // Every chain that has events — the platform's, each tenant's, and those of deleted tenants (kept on purpose).
+      const ids = argument
+        ? [await tenantId(argument)]
+        : [
+            ...new Set([
+              PLATFORM_CHAIN,
+              ...(await AuditRepository.chainIds(maintenance)),
+              ...(await tenants.listIds()),
+            ]),
+          ];
       let broken = 0;
       for (const id of ids) {
         const report = await audit.verify(id);

@@ -97,6 +97,15 @@ export const routes: Route[] = [
     errors: [401],
   },
   {
+    method: 'delete',
+    path: '/api/v1/tenants/{slug}',
+    summary: 'Delete a tenant (owners; destroys its data keys — crypto-shredding)',
+    auth: 'session_or_api_key',
+    body: t.deleteTenantRequest,
+    success: { status: 204 },
+    errors: [400, 401, 403, 404],
+  },
+  {
     method: 'get',
     path: '/api/v1/tenants/{slug}/members',
     summary: 'Members',

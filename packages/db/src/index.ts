@@ -25,7 +25,7 @@ export {
 } from './repositories/membership.repository.js';
 export { DEMO_ADMIN, DEMO_TENANT, seedDemoTenant, type SeedResult } from './seed.js';
 export { withScope, withTenant, type Scope } from './scope.js';
-export { DataKeyRepository, type DataKeyRow } from './repositories/data-key.repository.js';
+export { DataKeyRepository, destroyDataKeysIn, type DataKeyRow } from './repositories/data-key.repository.js';
 export { SecretRepository, type SecretRow } from './repositories/secret.repository.js';
 export {
   AuditRepository,

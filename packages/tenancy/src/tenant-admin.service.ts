@@ -3,6 +3,7 @@ import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
 import {
   ApiKeyRepository,
   DataError,
+  destroyDataKeysIn,
   InvitationRepository,
   MembershipRepository,
   TenantRepository,
@@ -157,7 +158,7 @@ export class TenantAdminService {
     if (confirmSlug !== actor.tenantSlug)
       throw new TenancyError('forbidden', 'Confirm by sending the tenant address exactly.');
     await withTenant(this.db, actor.tenantId, async (tx) => {
-      const destroyed = await tx.tenantDataKey.deleteMany({ where: { tenantId: actor.tenantId } });
+      const destroyed = await destroyDataKeysIn(tx, actor.tenantId);
       await this.record(
         tx,
         actor,
@@ -165,7 +166,7 @@ export class TenantAdminService {
           action: 'tenant.deleted',
           target: { type: 'tenant', id: actor.tenantId },
           outcome: 'success',
-          metadata: { slug: actor.tenantSlug, dataKeysDestroyed: destroyed.count },
+          metadata: { slug: actor.tenantSlug, dataKeysDestroyed: destroyed },
         },
         context,
       );

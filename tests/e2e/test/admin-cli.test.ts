@@ -94,6 +94,15 @@ describe('gatehouse-admin (vault and audit commands)', () => {
     ]);
   });
 
+  it("verifies every chain, including a deleted tenant's, when no tenant is named", async () => {
+    const gone = (await new TenantRepository(owner).create({ slug: `gone-${randomUUID().slice(0, 8)}`, name: 'Gone' }))
+      .id;
+    await owner.$executeRaw`INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (${gone}::uuid, 0, ${Buffer.alloc(32)})`;
+    await owner.$executeRaw`DELETE FROM tenants WHERE id = ${gone}::uuid`;
+    const all = await admin(V2, 'audit', 'verify');
+    expect(all.lines.map((line) => line.tenantId)).toEqual(expect.arrayContaining([gone, tenantId]));
+  });
+
   it('explains usage and unknown tenants', async () => {
     expect((await admin(V2)).code).toBe(64);
     const unknown = await admin(V2, 'vault', 'rotate-dek', 'no-such-tenant');

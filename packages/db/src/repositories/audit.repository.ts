@@ -128,6 +128,15 @@ export class AuditRepository {
     return events;
   }
 
+  /** Cross-tenant (maintenance connection): every chain that has events, including those of deleted tenants. */
+  static async chainIds(maintenance: Database): Promise<string[]> {
+    const rows = await maintenance.auditChainHead.findMany({
+      select: { tenantId: true },
+      orderBy: { tenantId: 'asc' },
+    });
+    return rows.map((row) => row.tenantId);
+  }
+
   head(tenantId: string): Promise<AuditHead | null> {
     return withTenant(this.db, tenantId, async (tx) => {
       const row = await tx.auditChainHead.findUnique({ where: { tenantId } });

@@ -1,4 +1,4 @@
-import type { Database } from '../client.js';
+import type { Database, DbExecutor } from '../client.js';
 import { isUniqueViolation as isPrismaUniqueViolation } from '../errors.js';
 import { withTenant } from '../scope.js';
 
@@ -136,6 +136,14 @@ export class DataKeyRepository {
       async (tx) => (await tx.tenantDataKey.deleteMany({ where: { tenantId } })).count,
     );
   }
+}
+
+/**
+ * Crypto-shredding inside a caller's tenant-scoped transaction (tenant deletion): the tenant's data keys go in the
+ * same commit as everything else it owns. Returns how many were destroyed.
+ */
+export async function destroyDataKeysIn(tx: DbExecutor, tenantId: string): Promise<number> {
+  return (await tx.tenantDataKey.deleteMany({ where: { tenantId } })).count;
 }
 
 class DataKeyRace extends Error {}
