@@ -8,6 +8,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 
@@ -36,6 +37,7 @@ export class AppModule {
         IdentityModule,
         SystemModule,
         TenancyModule,
+        RegistryModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

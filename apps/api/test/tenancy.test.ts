@@ -191,7 +191,9 @@ describe('admin REST API: tenants, members, invitations, API keys, audit', () =>
   it('lets an owner delete the tenant, after which it is gone for everyone', async () => {
     const alice = await person('alice');
     const doomed = await tenantOf(alice);
-    expect((await call('DELETE', `/api/v1/tenants/${doomed.slug}`, alice, { confirm: 'something-else' })).status).toBe(403);
+    expect((await call('DELETE', `/api/v1/tenants/${doomed.slug}`, alice, { confirm: 'something-else' })).status).toBe(
+      403,
+    );
     expect((await call('DELETE', `/api/v1/tenants/${doomed.slug}`, alice, { confirm: doomed.slug })).status).toBe(204);
     expect((await call('GET', `/api/v1/tenants/${doomed.slug}/members`, alice)).status).toBe(404);
     const mine = (await (await call('GET', '/api/v1/tenants', alice)).json()) as { tenants: unknown[] };

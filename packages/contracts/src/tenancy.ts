@@ -36,7 +36,14 @@ export const createdInvitation = z.object({ invitation, acceptUrl: z.url(), toke
 export const invitationList = z.object({ invitations: z.array(invitation) });
 export const acceptInvitationRequest = z.object({ tenant: slug, token: z.string().min(1).max(100) }).strict();
 
-export const apiKeyScope = z.enum(['members:read', 'members:write', 'api_keys:write', 'audit:read']);
+export const apiKeyScope = z.enum([
+  'members:read',
+  'members:write',
+  'api_keys:write',
+  'audit:read',
+  'servers:read',
+  'servers:write',
+]);
 export const createApiKeyRequest = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -91,3 +98,35 @@ export const auditVerifyResponse = z.object({
 export const auditExportQuery = auditQuery
   .omit({ before: true, limit: true })
   .extend({ format: z.enum(['csv', 'jsonl']).default('jsonl') });
+
+// MCP servers (`/api/v1/tenants/{slug}/mcp-servers`).
+const toolName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}\.[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'use Toolkit.tool');
+export const createMcpServerRequest = z
+  .object({
+    slug,
+    title: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(1000).optional(),
+    toolkits: z.array(z.string().min(1).max(64)).max(50).default([]),
+    tools: z.array(toolName).max(500).default([]),
+  })
+  .strict();
+export const updateMcpServerRequest = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().trim().max(1000).nullable().optional(),
+    toolkits: z.array(z.string().min(1).max(64)).max(50).optional(),
+    tools: z.array(toolName).max(500).optional(),
+  })
+  .strict();
+export const mcpServer = z.object({
+  slug: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  toolkits: z.array(z.string()),
+  tools: z.array(z.string()),
+  /** The URL MCP clients connect to. */
+  endpoint: z.url(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export const mcpServerList = z.object({ servers: z.array(mcpServer) });

@@ -35,3 +35,8 @@ export {
 } from './repositories/audit.repository.js';
 export { InvitationRepository, type InvitationRecord } from './repositories/invitation.repository.js';
 export { ApiKeyRepository, type ApiKeyRecord } from './repositories/api-key.repository.js';
+export {
+  McpServerRepository,
+  type McpServerChanges,
+  type McpServerRecord,
+} from './repositories/mcp-server.repository.js';

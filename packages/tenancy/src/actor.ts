@@ -11,13 +11,21 @@ export interface Actor {
   scopes: readonly string[];
 }
 
-export const API_KEY_SCOPES = ['members:read', 'members:write', 'api_keys:write', 'audit:read'] as const;
+export const API_KEY_SCOPES = [
+  'members:read',
+  'members:write',
+  'api_keys:write',
+  'audit:read',
+  'servers:read',
+  'servers:write',
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 const ROLE_SCOPES: Record<MembershipRole, readonly ApiKeyScope[]> = {
   owner: API_KEY_SCOPES,
   admin: API_KEY_SCOPES,
-  member: [],
+  // Members see which MCP servers exist (to connect their clients); everything else is for admins.
+  member: ['servers:read'],
 };
 
 export function scopesForRole(role: MembershipRole): readonly ApiKeyScope[] {

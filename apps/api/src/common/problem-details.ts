@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { ProblemDetails } from '@gatehouse/contracts';
 import { DataError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
+import { RegistryError } from '@gatehouse/registry';
 import { TenancyError, type TenancyErrorCode } from '@gatehouse/tenancy';
 import { ZodError } from 'zod';
 
@@ -56,6 +57,12 @@ const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
 };
 
 export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean; retryAfter?: number } {
+  if (error instanceof RegistryError) {
+    return {
+      problem: problem(error.code === 'server_exists' ? 409 : 400, error.code, error.message),
+      unexpected: false,
+    };
+  }
   if (error instanceof TenancyError) {
     return { problem: problem(TENANCY_STATUS[error.code], error.code, error.message), unexpected: false };
   }

@@ -35,5 +35,6 @@ class ApiDocsController {
     },
     TenantActorGuard,
   ],
+  exports: [TenantActorGuard, TenantAdminService, IdentityModule],
 })
 export class TenancyModule {}

@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import type { ApiConfig } from '@gatehouse/config';
+import { createMcpServerRequest, slug as slugSchema, updateMcpServerRequest } from '@gatehouse/contracts';
+import type { McpServerRecord } from '@gatehouse/db';
+import { McpServerService } from '@gatehouse/registry';
+import type { Actor } from '@gatehouse/tenancy';
+import type { Request } from 'express';
+import { API_CONFIG } from '../infrastructure/tokens.js';
+import { TenantActorGuard, type ActorRequest } from '../tenancy/tenant-actor.guard.js';
+
+const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : undefined);
+
+@Controller('api/v1/tenants/:slug/mcp-servers')
+@UseGuards(TenantActorGuard)
+export class McpServersController {
+  constructor(
+    @Inject(McpServerService) private readonly servers: McpServerService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  private toResponse(actor: Actor, server: McpServerRecord) {
+    return {
+      slug: server.slug,
+      title: server.title,
+      description: server.description,
+      toolkits: server.toolkits,
+      tools: server.tools,
+      endpoint: `${this.config.PUBLIC_API_URL}/t/${actor.tenantSlug}/mcp/${server.slug}`,
+      createdAt: server.createdAt.toISOString(),
+      updatedAt: server.updatedAt.toISOString(),
+    };
+  }
+
+  @Post()
+  async create(@Body() body: unknown, @Req() req: ActorRequest) {
+    const actor = req.actor!;
+    return this.toResponse(
+      actor,
+      await this.servers.create(actor, createMcpServerRequest.parse(body), requestIdOf(req)),
+    );
+  }
+
+  @Get()
+  async list(@Req() req: ActorRequest) {
+    const actor = req.actor!;
+    return { servers: (await this.servers.list(actor)).map((server) => this.toResponse(actor, server)) };
+  }
+
+  @Get(':server')
+  async get(@Param('server') server: string, @Req() req: ActorRequest) {
+    const actor = req.actor!;
+    return this.toResponse(actor, await this.servers.get(actor, slugSchema.parse(server)));
+  }
+
+  @Patch(':server')
+  async update(@Param('server') server: string, @Body() body: unknown, @Req() req: ActorRequest) {
+    const actor = req.actor!;
+    const changes = updateMcpServerRequest.parse(body);
+    return this.toResponse(
+      actor,
+      await this.servers.update(actor, slugSchema.parse(server), changes, requestIdOf(req)),
+    );
+  }
+
+  @Delete(':server')
+  @HttpCode(204)
+  async remove(@Param('server') server: string, @Req() req: ActorRequest) {
+    await this.servers.delete(req.actor!, slugSchema.parse(server), requestIdOf(req));
+  }
+}

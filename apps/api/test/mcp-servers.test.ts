@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createdInvitation,
+  mcpServer,
+  mcpServerList,
+  problemDetails,
+  sessionResponse,
+  tenant,
+} from '@gatehouse/contracts';
+import { startApi, type RunningApi } from './helpers.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+interface Person {
+  email: string;
+  cookie: string;
+  csrf: string;
+}
+
+describe('MCP servers as tenant objects', () => {
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    api = await startApi({ PUBLIC_API_URL: 'https://gatehouse.example' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  async function call(method: string, path: string, who: Person, body?: unknown) {
+    return fetch(`${api.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', cookie: who.cookie, 'x-csrf-token': who.csrf },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  async function person(label: string): Promise<Person> {
+    const email = `${label}-${randomUUID().slice(0, 8)}@example.com`;
+    const res = await fetch(`${api.url}/api/v1/auth/sign-up`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD, displayName: label }),
+    });
+    const session = sessionResponse.parse(await res.json());
+    // https public URL: the cookie is __Host- prefixed and Secure; a test client sends it back as is.
+    return { email, cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: session.csrfToken };
+  }
+
+  it('lets admins create, change and delete servers, members only read them, and audits every change', async () => {
+    const [alice, bob] = [await person('alice'), await person('bob')];
+    const acme = tenant.parse(
+      await (
+        await call('POST', '/api/v1/tenants', alice, { slug: `t-${randomUUID().slice(0, 8)}`, name: 'Acme' })
+      ).json(),
+    );
+    const base = `/api/v1/tenants/${acme.slug}/mcp-servers`;
+
+    const created = await call('POST', base, alice, { slug: 'main', title: 'Main', toolkits: ['conformance'] });
+    expect(created.status).toBe(201);
+    const server = mcpServer.parse(await created.json());
+    expect(server).toMatchObject({
+      slug: 'main',
+      toolkits: ['conformance'],
+      endpoint: `https://gatehouse.example/t/${acme.slug}/mcp/main`,
+    });
+
+    expect((await call('POST', base, alice, { slug: 'main', title: 'Again' })).status).toBe(409);
+    const unknown = await call('POST', base, alice, { slug: 'other', title: 'X', toolkits: ['no-such-kit'] });
+    expect(problemDetails.parse(await unknown.json())).toMatchObject({ status: 400, code: 'unknown_toolkit' });
+    expect((await call('POST', base, alice, { slug: 'Bad Slug', title: 'X' })).status).toBe(400);
+
+    const updated = await call('PATCH', `${base}/main`, alice, {
+      title: 'Main endpoint',
+      tools: ['conformance.test_simple_text'],
+    });
+    expect(mcpServer.parse(await updated.json())).toMatchObject({
+      title: 'Main endpoint',
+      tools: ['conformance.test_simple_text'],
+    });
+
+    // A member can list servers but not change them.
+    const invited = createdInvitation.parse(
+      await (
+        await call('POST', `/api/v1/tenants/${acme.slug}/invitations`, alice, { email: bob.email, role: 'member' })
+      ).json(),
+    );
+    await call('POST', '/api/v1/invitations/accept', bob, { tenant: acme.slug, token: invited.token });
+    expect(mcpServerList.parse(await (await call('GET', base, bob)).json()).servers.map((s) => s.slug)).toEqual([
+      'main',
+    ]);
+    expect((await call('PATCH', `${base}/main`, bob, { title: 'Mine now' })).status).toBe(403);
+    expect((await call('DELETE', `${base}/main`, bob)).status).toBe(403);
+
+    expect((await call('DELETE', `${base}/main`, alice)).status).toBe(204);
+    expect((await call('GET', `${base}/main`, alice)).status).toBe(404);
+    const audit = (await (
+      await call('GET', `/api/v1/tenants/${acme.slug}/audit?action=mcp_server.created`, alice)
+    ).json()) as { events: unknown[] };
+    expect(audit.events).toHaveLength(1);
+  });
+
+  it("never shows or changes another tenant's servers", async () => {
+    const [alice, bob] = [await person('alice'), await person('bob')];
+    const a = tenant.parse(
+      await (await call('POST', '/api/v1/tenants', alice, { slug: `a-${randomUUID().slice(0, 8)}`, name: 'A' })).json(),
+    );
+    const b = tenant.parse(
+      await (await call('POST', '/api/v1/tenants', bob, { slug: `b-${randomUUID().slice(0, 8)}`, name: 'B' })).json(),
+    );
+    await call('POST', `/api/v1/tenants/${b.slug}/mcp-servers`, bob, { slug: 'secret-server', title: 'B only' });
+    for (const [method, path, body] of [
+      ['GET', `/api/v1/tenants/${b.slug}/mcp-servers`],
+      ['GET', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`],
+      ['PATCH', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`, { title: 'mine' }],
+      ['DELETE', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`],
+      ['POST', `/api/v1/tenants/${b.slug}/mcp-servers`, { slug: 'x', title: 'x' }],
+      ['GET', `/api/v1/tenants/${a.slug}/mcp-servers/secret-server`],
+      ['DELETE', `/api/v1/tenants/${a.slug}/mcp-servers/secret-server`],
+    ] as const) {
+      const res = await call(method, path, alice, body);
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+    }
+    expect(
+      mcpServerList.parse(await (await call('GET', `/api/v1/tenants/${b.slug}/mcp-servers`, bob)).json()).servers,
+    ).toHaveLength(1);
+  });
+});

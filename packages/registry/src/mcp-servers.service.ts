@@ -1,0 +1,160 @@
+import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
+import {
+  DataError,
+  McpServerRepository,
+  withTenant,
+  type Database,
+  type DbExecutor,
+  type McpServerRecord,
+} from '@gatehouse/db';
+import { actorLabel, TenancyError, type Actor, type ApiKeyScope } from '@gatehouse/tenancy';
+import { isKnownToolkit } from './toolkits.js';
+
+export interface McpServerInput {
+  slug: string;
+  title: string;
+  description?: string | undefined;
+  toolkits: string[];
+  tools: string[];
+}
+
+export interface McpServerUpdate {
+  title?: string | undefined;
+  description?: string | null | undefined;
+  toolkits?: string[] | undefined;
+  tools?: string[] | undefined;
+}
+
+function require(actor: Actor, scope: ApiKeyScope): void {
+  if (!actor.scopes.includes(scope)) throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
+}
+
+function checkToolkits(toolkits: readonly string[] | undefined, tools: readonly string[] | undefined): void {
+  const unknown = [...(toolkits ?? []), ...(tools ?? []).map((tool) => tool.split('.')[0]!)].filter(
+    (name) => !isKnownToolkit(name),
+  );
+  if (unknown.length > 0)
+    throw new RegistryError('unknown_toolkit', `Unknown toolkit: ${[...new Set(unknown)].join(', ')}.`);
+}
+
+export class RegistryError extends Error {
+  readonly code: 'unknown_toolkit' | 'server_exists';
+
+  constructor(code: 'unknown_toolkit' | 'server_exists', message: string) {
+    super(message);
+    this.name = 'RegistryError';
+    this.code = code;
+  }
+}
+
+/** MCP servers of a tenant: which toolkits/tools each exposes. Changes are audited in the same transaction. */
+export class McpServerService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditLog<DbExecutor>,
+  ) {}
+
+  private record(
+    tx: DbExecutor,
+    actor: Actor,
+    event: Omit<AuditEventInput, 'tenantId' | 'actor'>,
+    requestId: string | undefined,
+  ) {
+    return this.audit.recordInTransaction(tx, [
+      { ...event, tenantId: actor.tenantId, actor: actorLabel(actor), requestId },
+    ]);
+  }
+
+  async create(actor: Actor, input: McpServerInput, requestId?: string): Promise<McpServerRecord> {
+    require(actor, 'servers:write');
+    checkToolkits(input.toolkits, input.tools);
+    try {
+      return await withTenant(this.db, actor.tenantId, async (tx) => {
+        const server = await new McpServerRepository(tx).create({
+          tenantId: actor.tenantId,
+          slug: input.slug,
+          title: input.title,
+          description: input.description ?? null,
+          toolkits: [...new Set(input.toolkits)],
+          tools: [...new Set(input.tools)],
+        });
+        await this.record(
+          tx,
+          actor,
+          {
+            action: 'mcp_server.created',
+            target: { type: 'mcp_server', id: server.id },
+            outcome: 'success',
+            metadata: { slug: server.slug, toolkits: server.toolkits, tools: server.tools },
+          },
+          requestId,
+        );
+        return server;
+      });
+    } catch (error) {
+      if (error instanceof DataError && error.code === 'conflict')
+        throw new RegistryError('server_exists', `A server "${input.slug}" exists in this tenant.`);
+      throw error;
+    }
+  }
+
+  list(actor: Actor): Promise<McpServerRecord[]> {
+    require(actor, 'servers:read');
+    return withTenant(this.db, actor.tenantId, (tx) => new McpServerRepository(tx).list(actor.tenantId));
+  }
+
+  async get(actor: Actor, slug: string): Promise<McpServerRecord> {
+    require(actor, 'servers:read');
+    const server = await withTenant(this.db, actor.tenantId, (tx) =>
+      new McpServerRepository(tx).findBySlug(actor.tenantId, slug),
+    );
+    if (!server) throw new TenancyError('not_found', 'No such MCP server.');
+    return server;
+  }
+
+  async update(actor: Actor, slug: string, changes: McpServerUpdate, requestId?: string): Promise<McpServerRecord> {
+    require(actor, 'servers:write');
+    checkToolkits(changes.toolkits, changes.tools);
+    return withTenant(this.db, actor.tenantId, async (tx) => {
+      const updated = await new McpServerRepository(tx).update(actor.tenantId, slug, {
+        ...changes,
+        ...(changes.toolkits ? { toolkits: [...new Set(changes.toolkits)] } : {}),
+        ...(changes.tools ? { tools: [...new Set(changes.tools)] } : {}),
+      });
+      if (!updated) throw new TenancyError('not_found', 'No such MCP server.');
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'mcp_server.updated',
+          target: { type: 'mcp_server', id: updated.id },
+          outcome: 'success',
+          metadata: { slug, changes },
+        },
+        requestId,
+      );
+      return updated;
+    });
+  }
+
+  async delete(actor: Actor, slug: string, requestId?: string): Promise<void> {
+    require(actor, 'servers:write');
+    await withTenant(this.db, actor.tenantId, async (tx) => {
+      const repository = new McpServerRepository(tx);
+      const server = await repository.findBySlug(actor.tenantId, slug);
+      if (!server || !(await repository.delete(actor.tenantId, slug)))
+        throw new TenancyError('not_found', 'No such MCP server.');
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'mcp_server.deleted',
+          target: { type: 'mcp_server', id: server.id },
+          outcome: 'success',
+          metadata: { slug },
+        },
+        requestId,
+      );
+    });
+  }
+}
