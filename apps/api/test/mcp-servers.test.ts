@@ -1,21 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createdInvitation,
-  mcpServer,
-  mcpServerList,
-  problemDetails,
-  sessionResponse,
-  tenant,
-} from '@gatehouse/contracts';
-import { startApi, type RunningApi } from './helpers.js';
-
-const PASSWORD = 'correct horse battery staple';
-
-interface Person {
-  email: string;
-  cookie: string;
-  csrf: string;
-}
+import { createdInvitation, mcpServer, mcpServerList, problemDetails, tenant } from '@gatehouse/contracts';
+import { callAs, signUp, startApi, type Person, type RunningApi } from './helpers.js';
 
 describe('MCP servers as tenant objects', () => {
   let api: RunningApi;
@@ -28,25 +13,9 @@ describe('MCP servers as tenant objects', () => {
     await api.close();
   });
 
-  async function call(method: string, path: string, who: Person, body?: unknown) {
-    return fetch(`${api.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie: who.cookie, 'x-csrf-token': who.csrf },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-
-  async function person(label: string): Promise<Person> {
-    const email = `${label}-${randomUUID().slice(0, 8)}@example.com`;
-    const res = await fetch(`${api.url}/api/v1/auth/sign-up`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: PASSWORD, displayName: label }),
-    });
-    const session = sessionResponse.parse(await res.json());
-    // https public URL: the cookie is __Host- prefixed and Secure; a test client sends it back as is.
-    return { email, cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: session.csrfToken };
-  }
+  // With an https public URL the cookie is __Host- prefixed and Secure; a test client sends it back as is.
+  const call = (method: string, path: string, who: Person, body?: unknown) => callAs(api, method, path, who, body);
+  const person = (label: string) => signUp(api, label);
 
   it('lets admins create, change and delete servers, members only read them, and audits every change', async () => {
     const [alice, bob] = [await person('alice'), await person('bob')];

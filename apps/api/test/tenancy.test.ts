@@ -1,23 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createdApiKey,
-  createdInvitation,
-  memberList,
-  problemDetails,
-  routes,
-  sessionResponse,
-  tenant,
-} from '@gatehouse/contracts';
-import { startApi, type RunningApi } from './helpers.js';
-
-const PASSWORD = 'correct horse battery staple';
-
-interface Person {
-  email: string;
-  cookie: string;
-  csrf: string;
-  userId: string;
-}
+import { createdApiKey, createdInvitation, memberList, problemDetails, routes, tenant } from '@gatehouse/contracts';
+import { callAs, signUp, startApi, type Person, type RunningApi } from './helpers.js';
 
 describe('admin REST API: tenants, members, invitations, API keys, audit', () => {
   let api: RunningApi;
@@ -30,32 +13,9 @@ describe('admin REST API: tenants, members, invitations, API keys, audit', () =>
     await api.close();
   });
 
-  async function call(method: string, path: string, who?: Person | string, body?: unknown) {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (typeof who === 'string') headers.authorization = `Bearer ${who}`;
-    else if (who) Object.assign(headers, { cookie: who.cookie, 'x-csrf-token': who.csrf });
-    return fetch(`${api.url}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-
-  async function person(label: string): Promise<Person> {
-    const email = `${label}-${randomUUID().slice(0, 8)}@example.com`;
-    const res = await call('POST', '/api/v1/auth/sign-up', undefined, {
-      email,
-      password: PASSWORD,
-      displayName: label,
-    });
-    const session = sessionResponse.parse(await res.json());
-    return {
-      email,
-      cookie: res.headers.get('set-cookie')!.split(';')[0]!,
-      csrf: session.csrfToken,
-      userId: session.user.id,
-    };
-  }
+  const call = (method: string, path: string, who?: Person | string, body?: unknown) =>
+    callAs(api, method, path, who, body);
+  const person = (label: string) => signUp(api, label);
 
   async function tenantOf(owner: Person) {
     const res = await call('POST', '/api/v1/tenants', owner, {

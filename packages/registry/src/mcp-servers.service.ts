@@ -7,7 +7,7 @@ import {
   type DbExecutor,
   type McpServerRecord,
 } from '@gatehouse/db';
-import { actorLabel, TenancyError, type Actor, type ApiKeyScope } from '@gatehouse/tenancy';
+import { recordAction, requireScope as require, TenancyError, type Actor } from '@gatehouse/tenancy';
 import { isKnownToolkit } from './toolkits.js';
 
 export interface McpServerInput {
@@ -23,10 +23,6 @@ export interface McpServerUpdate {
   description?: string | null | undefined;
   toolkits?: string[] | undefined;
   tools?: string[] | undefined;
-}
-
-function require(actor: Actor, scope: ApiKeyScope): void {
-  if (!actor.scopes.includes(scope)) throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
 }
 
 function checkToolkits(toolkits: readonly string[] | undefined, tools: readonly string[] | undefined): void {
@@ -60,9 +56,7 @@ export class McpServerService {
     event: Omit<AuditEventInput, 'tenantId' | 'actor'>,
     requestId: string | undefined,
   ) {
-    return this.audit.recordInTransaction(tx, [
-      { ...event, tenantId: actor.tenantId, actor: actorLabel(actor), requestId },
-    ]);
+    return recordAction(this.audit, tx, actor, event, requestId);
   }
 
   async create(actor: Actor, input: McpServerInput, requestId?: string): Promise<McpServerRecord> {

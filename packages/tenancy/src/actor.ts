@@ -1,4 +1,6 @@
-import type { MembershipRole } from '@gatehouse/db';
+import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
+import type { DbExecutor, MembershipRole } from '@gatehouse/db';
+import { TenancyError } from './errors.js';
 
 /** Who is acting, inside which tenant (STYLE §6: one object, not loose ids). */
 export interface Actor {
@@ -34,4 +36,20 @@ export function scopesForRole(role: MembershipRole): readonly ApiKeyScope[] {
 
 export function actorLabel(actor: Actor): { type: 'user' | 'api_key'; id: string } {
   return actor.apiKeyId ? { type: 'api_key', id: actor.apiKeyId } : { type: 'user', id: actor.userId ?? 'unknown' };
+}
+
+/** Throws `forbidden` unless the actor holds `scope` (roles map to scopes; API keys carry theirs). */
+export function requireScope(actor: Actor, scope: ApiKeyScope): void {
+  if (!actor.scopes.includes(scope)) throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
+}
+
+/** Records an admin action of `actor` in its tenant's audit chain, inside the caller's transaction (fail closed). */
+export function recordAction(
+  audit: AuditLog<DbExecutor>,
+  tx: DbExecutor,
+  actor: Actor,
+  event: Omit<AuditEventInput, 'tenantId' | 'actor'>,
+  requestId: string | undefined,
+) {
+  return audit.recordInTransaction(tx, [{ ...event, tenantId: actor.tenantId, actor: actorLabel(actor), requestId }]);
 }

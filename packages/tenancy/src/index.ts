@@ -1,4 +1,12 @@
-export { actorLabel, API_KEY_SCOPES, scopesForRole, type Actor, type ApiKeyScope } from './actor.js';
+export {
+  actorLabel,
+  API_KEY_SCOPES,
+  recordAction,
+  requireScope,
+  scopesForRole,
+  type Actor,
+  type ApiKeyScope,
+} from './actor.js';
 export { mintApiKey, parseApiKey } from './api-keys.js';
 export { TenancyError, type TenancyErrorCode } from './errors.js';
 export { TenantAdminService, type RequestContext } from './tenant-admin.service.js';

@@ -19,7 +19,7 @@ import {
   type TenantRecord,
   type UserTenant,
 } from '@gatehouse/db';
-import { actorLabel, scopesForRole, type Actor, type ApiKeyScope } from './actor.js';
+import { recordAction, requireScope, scopesForRole, type Actor, type ApiKeyScope } from './actor.js';
 import { mintApiKey, parseApiKey, secretMatches } from './api-keys.js';
 import { TenancyError } from './errors.js';
 
@@ -52,13 +52,11 @@ export class TenantAdminService {
     event: Omit<AuditEventInput, 'tenantId' | 'actor'>,
     context: RequestContext,
   ) {
-    return this.audit.recordInTransaction(tx, [
-      { ...event, tenantId: actor.tenantId, actor: actorLabel(actor), requestId: context.requestId },
-    ]);
+    return recordAction(this.audit, tx, actor, event, context.requestId);
   }
 
   private require(actor: Actor, scope: ApiKeyScope): void {
-    if (!actor.scopes.includes(scope)) throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
+    requireScope(actor, scope);
   }
 
   // --- resolving who acts --------------------------------------------------------------------------------
