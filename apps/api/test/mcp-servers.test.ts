@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createdInvitation, mcpServer, mcpServerList, problemDetails, tenant } from '@gatehouse/contracts';
+import {
+  createdApiKey,
+  createdInvitation,
+  mcpServer,
+  mcpServerList,
+  problemDetails,
+  tenant,
+} from '@gatehouse/contracts';
 import { callAs, signUp, startApi, type Person, type RunningApi } from './helpers.js';
 
 describe('MCP servers as tenant objects', () => {
@@ -14,7 +21,8 @@ describe('MCP servers as tenant objects', () => {
   });
 
   // With an https public URL the cookie is __Host- prefixed and Secure; a test client sends it back as is.
-  const call = (method: string, path: string, who: Person, body?: unknown) => callAs(api, method, path, who, body);
+  const call = (method: string, path: string, who: Person | string, body?: unknown) =>
+    callAs(api, method, path, who, body);
   const person = (label: string) => signUp(api, label);
 
   it('lets admins create, change and delete servers, members only read them, and audits every change', async () => {
@@ -79,17 +87,27 @@ describe('MCP servers as tenant objects', () => {
       await (await call('POST', '/api/v1/tenants', bob, { slug: `b-${randomUUID().slice(0, 8)}`, name: 'B' })).json(),
     );
     await call('POST', `/api/v1/tenants/${b.slug}/mcp-servers`, bob, { slug: 'secret-server', title: 'B only' });
-    for (const [method, path, body] of [
-      ['GET', `/api/v1/tenants/${b.slug}/mcp-servers`],
-      ['GET', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`],
-      ['PATCH', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`, { title: 'mine' }],
-      ['DELETE', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`],
-      ['POST', `/api/v1/tenants/${b.slug}/mcp-servers`, { slug: 'x', title: 'x' }],
-      ['GET', `/api/v1/tenants/${a.slug}/mcp-servers/secret-server`],
-      ['DELETE', `/api/v1/tenants/${a.slug}/mcp-servers/secret-server`],
-    ] as const) {
-      const res = await call(method, path, alice, body);
-      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+    const aKey = createdApiKey.parse(
+      await (
+        await call('POST', `/api/v1/tenants/${a.slug}/api-keys`, alice, {
+          name: 'a',
+          scopes: ['servers:read', 'servers:write', 'api_keys:write'],
+        })
+      ).json(),
+    ).key;
+    for (const who of [alice, aKey]) {
+      for (const [method, path, body] of [
+        ['GET', `/api/v1/tenants/${b.slug}/mcp-servers`],
+        ['GET', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`],
+        ['PATCH', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`, { title: 'mine' }],
+        ['DELETE', `/api/v1/tenants/${b.slug}/mcp-servers/secret-server`],
+        ['POST', `/api/v1/tenants/${b.slug}/mcp-servers`, { slug: 'x', title: 'x' }],
+        ['GET', `/api/v1/tenants/${a.slug}/mcp-servers/secret-server`],
+        ['DELETE', `/api/v1/tenants/${a.slug}/mcp-servers/secret-server`],
+      ] as const) {
+        const res = await call(method, path, who, body);
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+      }
     }
     expect(
       mcpServerList.parse(await (await call('GET', `/api/v1/tenants/${b.slug}/mcp-servers`, bob)).json()).servers,

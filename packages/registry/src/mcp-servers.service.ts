@@ -68,7 +68,7 @@ export class McpServerService {
           tenantId: actor.tenantId,
           slug: input.slug,
           title: input.title,
-          description: input.description ?? null,
+          description: input.description || null,
           toolkits: [...new Set(input.toolkits)],
           tools: [...new Set(input.tools)],
         });
