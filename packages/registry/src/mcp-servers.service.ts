@@ -7,7 +7,7 @@ import {
   type DbExecutor,
   type McpServerRecord,
 } from '@gatehouse/db';
-import { recordAction, requireScope as require, TenancyError, type Actor } from '@gatehouse/tenancy';
+import { recordAction, requireScope, TenancyError, type Actor } from '@gatehouse/tenancy';
 import { isKnownToolkit } from './toolkits.js';
 
 export interface McpServerInput {
@@ -60,7 +60,7 @@ export class McpServerService {
   }
 
   async create(actor: Actor, input: McpServerInput, requestId?: string): Promise<McpServerRecord> {
-    require(actor, 'servers:write');
+    requireScope(actor, 'servers:write');
     checkToolkits(input.toolkits, input.tools);
     try {
       return await withTenant(this.db, actor.tenantId, async (tx) => {
@@ -93,12 +93,12 @@ export class McpServerService {
   }
 
   list(actor: Actor): Promise<McpServerRecord[]> {
-    require(actor, 'servers:read');
+    requireScope(actor, 'servers:read');
     return withTenant(this.db, actor.tenantId, (tx) => new McpServerRepository(tx).list(actor.tenantId));
   }
 
   async get(actor: Actor, slug: string): Promise<McpServerRecord> {
-    require(actor, 'servers:read');
+    requireScope(actor, 'servers:read');
     const server = await withTenant(this.db, actor.tenantId, (tx) =>
       new McpServerRepository(tx).findBySlug(actor.tenantId, slug),
     );
@@ -107,7 +107,7 @@ export class McpServerService {
   }
 
   async update(actor: Actor, slug: string, changes: McpServerUpdate, requestId?: string): Promise<McpServerRecord> {
-    require(actor, 'servers:write');
+    requireScope(actor, 'servers:write');
     checkToolkits(changes.toolkits, changes.tools);
     return withTenant(this.db, actor.tenantId, async (tx) => {
       const updated = await new McpServerRepository(tx).update(actor.tenantId, slug, {
@@ -132,7 +132,7 @@ export class McpServerService {
   }
 
   async delete(actor: Actor, slug: string, requestId?: string): Promise<void> {
-    require(actor, 'servers:write');
+    requireScope(actor, 'servers:write');
     await withTenant(this.db, actor.tenantId, async (tx) => {
       const repository = new McpServerRepository(tx);
       const server = await repository.findBySlug(actor.tenantId, slug);

@@ -55,10 +55,6 @@ export class TenantAdminService {
     return recordAction(this.audit, tx, actor, event, context.requestId);
   }
 
-  private require(actor: Actor, scope: ApiKeyScope): void {
-    requireScope(actor, scope);
-  }
-
   // --- resolving who acts --------------------------------------------------------------------------------
 
   async createTenant(
@@ -175,12 +171,12 @@ export class TenantAdminService {
   // --- members -------------------------------------------------------------------------------------------
 
   listMembers(actor: Actor): Promise<MemberRecord[]> {
-    if (actor.apiKeyId) this.require(actor, 'members:read');
+    if (actor.apiKeyId) requireScope(actor, 'members:read');
     return withTenant(this.db, actor.tenantId, (tx) => new MembershipRepository(tx).listMembers(actor.tenantId));
   }
 
   async changeRole(actor: Actor, userId: string, role: MembershipRole, context: RequestContext = {}): Promise<void> {
-    this.require(actor, 'members:write');
+    requireScope(actor, 'members:write');
     await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
       const owners = await memberships.lockOwners(actor.tenantId);
@@ -208,7 +204,7 @@ export class TenantAdminService {
   }
 
   async removeMember(actor: Actor, userId: string, context: RequestContext = {}): Promise<void> {
-    if (userId !== actor.userId) this.require(actor, 'members:write');
+    if (userId !== actor.userId) requireScope(actor, 'members:write');
     await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
       const owners = await memberships.lockOwners(actor.tenantId);
@@ -241,7 +237,7 @@ export class TenantAdminService {
     input: { email: string; role: MembershipRole },
     context: RequestContext = {},
   ): Promise<{ invitation: InvitationRecord; token: string }> {
-    this.require(actor, 'members:write');
+    requireScope(actor, 'members:write');
     if (input.role === 'owner' && actor.role !== 'owner')
       throw new TenancyError('forbidden', 'Only an owner can invite an owner.');
     const token = randomBytes(32).toString('base64url');
@@ -271,14 +267,14 @@ export class TenantAdminService {
   }
 
   listInvitations(actor: Actor): Promise<InvitationRecord[]> {
-    this.require(actor, 'members:read');
+    requireScope(actor, 'members:read');
     return withTenant(this.db, actor.tenantId, (tx) =>
       new InvitationRepository(tx).listPending(actor.tenantId, new Date()),
     );
   }
 
   async revokeInvitation(actor: Actor, id: string, context: RequestContext = {}): Promise<void> {
-    this.require(actor, 'members:write');
+    requireScope(actor, 'members:write');
     await withTenant(this.db, actor.tenantId, async (tx) => {
       if (!(await new InvitationRepository(tx).revoke(actor.tenantId, id, new Date())))
         throw new TenancyError('not_found', 'No such pending invitation.');
@@ -336,7 +332,7 @@ export class TenantAdminService {
     input: { name: string; scopes: ApiKeyScope[]; expiresAt?: Date | undefined },
     context: RequestContext = {},
   ): Promise<{ apiKey: ApiKeyRecord; key: string }> {
-    this.require(actor, 'api_keys:write');
+    requireScope(actor, 'api_keys:write');
     const beyond = input.scopes.filter((scope) => !actor.scopes.includes(scope));
     if (beyond.length > 0)
       throw new TenancyError('forbidden', `You cannot grant scopes you do not have: ${beyond.join(', ')}.`);
@@ -368,12 +364,12 @@ export class TenantAdminService {
   }
 
   listApiKeys(actor: Actor): Promise<ApiKeyRecord[]> {
-    this.require(actor, 'api_keys:write');
+    requireScope(actor, 'api_keys:write');
     return withTenant(this.db, actor.tenantId, (tx) => new ApiKeyRepository(tx).list(actor.tenantId));
   }
 
   async revokeApiKey(actor: Actor, id: string, context: RequestContext = {}): Promise<void> {
-    this.require(actor, 'api_keys:write');
+    requireScope(actor, 'api_keys:write');
     await withTenant(this.db, actor.tenantId, async (tx) => {
       if (!(await new ApiKeyRepository(tx).revoke(actor.tenantId, id, new Date())))
         throw new TenancyError('not_found', 'No such active API key.');

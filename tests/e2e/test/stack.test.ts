@@ -1,7 +1,7 @@
 import { readinessResponse } from '@gatehouse/contracts';
 import { createDatabase, TenantRepository } from '@gatehouse/db';
 import { TcpProxy, testAppDatabaseUrl, testDatabaseUrl, testRedisUrl, waitFor } from '@gatehouse/testing';
-import { httpStatus, startStack, type Stack } from './stack.js';
+import { startStack, type Stack } from './stack.js';
 
 const target = (url: string) => ({
   host: new URL(url).hostname,
@@ -71,57 +71,35 @@ describe('the running platform (api + worker + web as processes)', () => {
     expect(stack.api.output()).not.toContain('canary-e2e-token');
   });
 
-  it('reports Redis down with 503 on api and worker, then recovers without a restart', async () => {
-    await redis.cut();
-    const apiDown = await waitFor('api 503', async () => {
-      const r = await readiness(stack.apiUrl);
-      return r.status === 503 ? r : undefined;
-    });
-    expect(apiDown.body.down).toEqual(['redis']);
-    const workerDown = await waitFor('worker 503', async () => {
-      const r = await readiness(stack.workerUrl);
-      return r.status === 503 ? r : undefined;
-    });
-    expect(workerDown.body.down).toContain('redis');
-    // The console keeps working and says what is wrong.
-    expect(await (await fetch(stack.webUrl)).text()).toMatch(/data-testid="check-redis">.*down/s);
+  /** Waits until `url`/readyz answers `status`, and returns the parsed report. */
+  function readinessBecomes(what: string, url: string, status: 200 | 503) {
+    return waitFor(
+      what,
+      async () => {
+        const r = await readiness(url);
+        return r.status === status ? r.body : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+  }
 
-    await redis.restore();
-    await waitFor(
-      'api recovers',
-      async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined),
-      { timeoutMs: 30_000 },
-    );
-    await waitFor(
-      'worker recovers',
-      async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined),
-      { timeoutMs: 30_000 },
-    );
-  });
+  it.each([
+    ['Redis', 'redis', () => redis],
+    ['PostgreSQL', 'postgres', () => postgres],
+  ] as const)(
+    'reports %s down with 503 on api and worker, then recovers without a restart',
+    async (_label, name, proxy) => {
+      await proxy().cut();
+      expect((await readinessBecomes('api 503', stack.apiUrl, 503)).down).toEqual([name]);
+      expect((await readinessBecomes('worker 503', stack.workerUrl, 503)).down).toContain(name);
+      // The console keeps working and says what is wrong.
+      expect(await (await fetch(stack.webUrl)).text()).toMatch(new RegExp(`data-testid="check-${name}">.*down`, 's'));
 
-  it('reports PostgreSQL down with 503 on api and worker, then recovers without a restart', async () => {
-    await postgres.cut();
-    const apiDown = await waitFor('api 503', async () => {
-      const r = await readiness(stack.apiUrl);
-      return r.status === 503 ? r : undefined;
-    });
-    expect(apiDown.body.down).toEqual(['postgres']);
-    await waitFor('worker 503', async () =>
-      (await httpStatus(`${stack.workerUrl}/readyz`)) === 503 ? true : undefined,
-    );
-
-    await postgres.restore();
-    await waitFor(
-      'api recovers',
-      async () => ((await httpStatus(`${stack.apiUrl}/readyz`)) === 200 ? true : undefined),
-      { timeoutMs: 30_000 },
-    );
-    await waitFor(
-      'worker recovers',
-      async () => ((await httpStatus(`${stack.workerUrl}/readyz`)) === 200 ? true : undefined),
-      { timeoutMs: 30_000 },
-    );
-  });
+      await proxy().restore();
+      await readinessBecomes('api recovers', stack.apiUrl, 200);
+      await readinessBecomes('worker recovers', stack.workerUrl, 200);
+    },
+  );
 
   it('shuts down cleanly on SIGTERM', async () => {
     const [api, worker] = await Promise.all([stack.api.stop(), stack.worker.stop()]);
