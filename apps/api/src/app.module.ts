@@ -8,6 +8,8 @@ import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
+import { McpModule } from './mcp/mcp.module.js';
+import { OAuthModule } from './oauth/oauth.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { SystemModule } from './system/system.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
@@ -38,6 +40,8 @@ export class AppModule {
         SystemModule,
         TenancyModule,
         RegistryModule,
+        OAuthModule,
+        McpModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

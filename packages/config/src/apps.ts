@@ -10,6 +10,7 @@ import {
   vaultActiveKey,
   vaultKeys,
   databasePoolSize,
+  originList,
 } from './fields.js';
 
 // One schema per app (STYLE §9). Secrets (DATABASE_URL carries a password) have no defaults.
@@ -41,6 +42,22 @@ export const apiConfigSchema = z.object({
   VAULT_KEYS: vaultKeys,
   VAULT_ACTIVE_KEY: vaultActiveKey,
   SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs,
+  /**
+   * Origins allowed to call MCP endpoints from a browser (comma-separated). The public api and console origins are
+   * always allowed; a request with any other `Origin` gets 403 (DNS-rebinding protection).
+   */
+  MCP_ALLOWED_ORIGINS: originList.default([]),
+  /** Lifetime of MCP access tokens in seconds; short, because a stolen one works until it expires or is revoked. */
+  OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(3600).default(600),
+  /** Lifetime of refresh tokens in seconds (each use rotates them). */
+  OAUTH_REFRESH_TOKEN_TTL: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .max(90 * 86_400)
+    .default(14 * 86_400),
+  /** Dynamic client registrations accepted per client IP and hour. */
+  OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

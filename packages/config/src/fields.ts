@@ -59,3 +59,29 @@ export const vaultActiveKey = z
 
 /** Connections this process keeps to PostgreSQL (keep api + worker × instances under max_connections). */
 export const databasePoolSize = z.coerce.number().int().min(1).max(200).default(10);
+
+/** Comma-separated http(s) origins (`scheme://host[:port]`), parsed to a list; empty means none. */
+export const originList = z
+  .string()
+  .refine(
+    (value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .every((entry) => {
+          try {
+            const url = new URL(entry);
+            return ['http:', 'https:'].includes(url.protocol) && url.origin === entry.replace(/\/$/, '');
+          } catch {
+            return false;
+          }
+        }),
+    { message: 'expected comma-separated origins like https://app.example.com' },
+  )
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+  );

@@ -40,3 +40,9 @@ export {
   type McpServerChanges,
   type McpServerRecord,
 } from './repositories/mcp-server.repository.js';
+export {
+  OAuthModelRepository,
+  type OAuthModelIndex,
+  type OAuthModelRow,
+} from './repositories/oauth-model.repository.js';
+export { OAuthConsentRepository, type OAuthConsentRecord } from './repositories/oauth-consent.repository.js';

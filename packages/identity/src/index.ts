@@ -8,3 +8,5 @@ export {
   verifyPassword,
 } from './passwords.js';
 export { csrfTokenMatches, SessionStore, type Session, type SessionOptions } from './sessions.js';
+export { ConsentService, type ConsentOwner, type ConsentRequest } from './consents.js';
+export { RegistrationLimit } from './registration-limit.js';

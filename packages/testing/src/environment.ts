@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 // Test infrastructure reads the environment directly: it runs before any app's config is parsed.
 
@@ -35,7 +35,16 @@ export function runId(): string {
   return `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 }
 
-/** A fresh, valid vault keyring for a test process (never a real deployment's keys). */
+/**
+ * A valid vault keyring for test processes (never a real deployment's keys). Within one test run (one scratch
+ * database) a version always gets the same key, as every process of one deployment does: the authorization
+ * server's keys, wrapped by the KEK, are shared through the database.
+ */
 export function testVaultKeys(versions: readonly string[] = ['v1']): string {
-  return versions.map((version) => `${version}:${randomBytes(32).toString('base64')}`).join(',');
+  const run = process.env.GATEHOUSE_TEST_DATABASE_URL;
+  const key = (version: string) =>
+    run
+      ? createHash('sha256').update(`gatehouse-test-kek|${run}|${version}`).digest('base64')
+      : randomBytes(32).toString('base64');
+  return versions.map((version) => `${version}:${key(version)}`).join(',');
 }

@@ -99,3 +99,43 @@ export async function startStack(urls: { databaseUrl?: string; redisUrl?: string
   }
   return stack;
 }
+
+export interface ApiProcess {
+  url: string;
+  process: RunningProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the built api alone as a process (`extra` overrides the environment, e.g. NODE_ENV or a CA bundle). */
+export async function startApiProcess(extra: Record<string, string> = {}, port?: number): Promise<ApiProcess> {
+  const apiPort = port ?? (await freePort());
+  const url = `http://127.0.0.1:${apiPort}`;
+  const env = baseEnv({
+    DATABASE_URL: testAppDatabaseUrl(),
+    VAULT_KEYS: testVaultKeys(),
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: testPrefix(),
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    PUBLIC_API_URL: url,
+    PUBLIC_WEB_URL: 'http://127.0.0.1:1',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...extra,
+  });
+  const api = startProcess('api', process.execPath, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/api') });
+  try {
+    await waitFor('api ready', async () => ((await httpStatus(`${url}/readyz`)) === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
+  } catch (error) {
+    await api.stop();
+    throw new Error(`${(error as Error).message}\n--- api ---\n${api.output()}`);
+  }
+  return {
+    url: extra.PUBLIC_API_URL ?? url,
+    process: api,
+    async stop() {
+      await api.stop();
+    },
+  };
+}

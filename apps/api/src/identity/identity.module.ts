@@ -32,6 +32,6 @@ import { SessionGuard } from './session.guard.js';
     OriginGuard,
     SessionGuard,
   ],
-  exports: [SessionStore, SessionCookie, SessionGuard],
+  exports: [AccountService, SessionStore, SessionCookie, SessionGuard],
 })
 export class IdentityModule {}

@@ -6,7 +6,7 @@ import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, t
 import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { API_CONFIG, AUDIT, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
+import { API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
 
 /** Owns the process's connections: created once, closed once on shutdown (after HTTP stops accepting work). */
 @Global()
@@ -24,6 +24,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       module: InfrastructureModule,
       providers: [
         { provide: API_CONFIG, useValue: config },
+        { provide: KEYRING, useValue: keyring },
         {
           provide: DATABASE,
           useFactory: () =>
@@ -64,7 +65,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
           useFactory: (redis: Redis) => new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
         },
       ],
-      exports: [API_CONFIG, AUDIT, DATABASE, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
+      exports: [API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
     };
   }
 

@@ -7,3 +7,5 @@ export const REDIS_PROBE = Symbol('REDIS_PROBE');
 export const SYSTEM_QUEUE_TOKEN = Symbol('SYSTEM_QUEUE');
 export const VAULT = Symbol('VAULT');
 export const AUDIT = Symbol('AUDIT');
+/** The vault's key-encryption keys (also wrap the authorization server's own keys). */
+export const KEYRING = Symbol('KEYRING');

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { Database, DbExecutor } from '@gatehouse/db';
-import { McpServerService } from '@gatehouse/registry';
-import { AUDIT, DATABASE } from '../infrastructure/tokens.js';
+import type { ApiConfig } from '@gatehouse/config';
+import { McpEndpointDirectory, McpServerService } from '@gatehouse/registry';
+import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { McpServersController } from './mcp-servers.controller.js';
 
@@ -15,6 +16,12 @@ import { McpServersController } from './mcp-servers.controller.js';
       inject: [DATABASE, AUDIT],
       useFactory: (db: Database, audit: AuditLog<DbExecutor>) => new McpServerService(db, audit),
     },
+    {
+      provide: McpEndpointDirectory,
+      inject: [DATABASE, API_CONFIG],
+      useFactory: (db: Database, config: ApiConfig) => new McpEndpointDirectory(db, config.PUBLIC_API_URL),
+    },
   ],
+  exports: [McpEndpointDirectory],
 })
 export class RegistryModule {}

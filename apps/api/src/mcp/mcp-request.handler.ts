@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuditLog } from '@gatehouse/audit';
+import { serveMcpRequest, sessionFromInitialize, type McpClientSession } from '@gatehouse/mcp';
+import type { McpEndpoint } from '@gatehouse/registry';
+import type { Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AUDIT } from '../infrastructure/tokens.js';
+import { MCP_RELAY } from './mcp.tokens.js';
+import type { RedisMessageRelay } from './redis-message.relay.js';
+import type { McpPrincipal } from './resource-server.js';
+import { McpSessionStore } from './mcp-sessions.js';
+
+interface Call {
+  method: string;
+  tool?: string | undefined;
+}
+
+function callsIn(body: unknown): Call[] {
+  const calls: Call[] = [];
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const candidate = message as { method?: unknown; id?: unknown; params?: { name?: unknown } };
+    if (typeof candidate?.method !== 'string' || candidate.id === undefined) continue;
+    const tool = candidate.method === 'tools/call' ? candidate.params?.name : undefined;
+    calls.push({ method: candidate.method, tool: typeof tool === 'string' ? tool.slice(0, 200) : undefined });
+  }
+  return calls;
+}
+
+/**
+ * Runs one MCP POST through a fresh server (packages/mcp), with the client's session from Redis, the relay that
+ * lets another instance's tool call receive this client's answers, and one audit record per JSON-RPC request.
+ */
+@Injectable()
+export class McpRequestHandler {
+  constructor(
+    @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
+    @Inject(MCP_RELAY) private readonly relay: RedisMessageRelay,
+    @Inject(AUDIT) private readonly audit: AuditLog,
+    @Inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  async handle(
+    req: Request,
+    res: Response,
+    context: {
+      endpoint: McpEndpoint;
+      principal: McpPrincipal;
+      session: McpClientSession | undefined;
+      sessionId: string | undefined;
+    },
+  ): Promise<void> {
+    const { endpoint, principal } = context;
+    let { session, sessionId } = context;
+    const body: unknown = req.body;
+    const initialize = (Array.isArray(body) ? body : [body]).find(
+      (message) => (message as { method?: unknown })?.method === 'initialize',
+    ) as { params?: unknown } | undefined;
+    if (initialize) {
+      session = sessionFromInitialize(initialize.params);
+      if (session) {
+        sessionId = await this.sessions.create(
+          { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url },
+          session,
+        );
+        res.setHeader('mcp-session-id', sessionId);
+      }
+    }
+
+    const calls = callsIn(body);
+    const failedTools = new Set<string>();
+    res.on('close', () => {
+      void this.recordCalls(req, res, context, calls, failedTools);
+    });
+    await serveMcpRequest(req, res, {
+      context: {
+        tenantSlug: endpoint.tenantSlug,
+        serverSlug: endpoint.server.slug,
+        title: endpoint.server.title,
+        toolkits: endpoint.server.toolkits,
+        tools: endpoint.server.tools,
+      },
+      sessionId,
+      session,
+      relay: this.relay,
+      parsedBody: body,
+      onSessionChange: async (change) => {
+        if (sessionId) await this.sessions.change(sessionId, change);
+      },
+      onToolError: (error, tool) => {
+        failedTools.add(tool);
+        this.logger.error({ err: error, tool, server: endpoint.server.id }, 'MCP tool failed');
+      },
+      onProtocolError: (error) => this.logger.warn({ err: error, server: endpoint.server.id }, 'MCP protocol error'),
+    });
+  }
+
+  private async recordCalls(
+    req: Request,
+    res: Response,
+    { endpoint, principal }: { endpoint: McpEndpoint; principal: McpPrincipal },
+    calls: Call[],
+    failedTools: Set<string>,
+  ): Promise<void> {
+    try {
+      for (const call of calls) {
+        const failed = res.statusCode >= 400 || (call.tool !== undefined && failedTools.has(call.tool));
+        await this.audit.record({
+          tenantId: endpoint.tenantId,
+          actor: { type: 'user', id: principal.userId },
+          action: 'mcp.request',
+          target: { type: 'mcp_server', id: endpoint.server.id },
+          outcome: failed ? 'failure' : 'success',
+          requestId: typeof req.id === 'string' ? req.id : undefined,
+          metadata: {
+            clientId: principal.clientId.slice(0, 500),
+            method: call.method,
+            ...(call.tool ? { tool: call.tool } : {}),
+            status: res.statusCode,
+          },
+        });
+      }
+    } catch (error) {
+      this.logger.error({ err: error, server: endpoint.server.id }, 'could not audit MCP requests');
+    }
+  }
+}

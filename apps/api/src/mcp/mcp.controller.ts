@@ -1,0 +1,126 @@
+import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { ApiConfig } from '@gatehouse/config';
+import { McpEndpointDirectory, resourceMetadataUrl, type McpEndpoint } from '@gatehouse/registry';
+import { TenantAdminService } from '@gatehouse/tenancy';
+import type { Request, Response } from 'express';
+import { API_CONFIG } from '../infrastructure/tokens.js';
+import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
+import { McpResourceServer, type McpPrincipal } from './resource-server.js';
+import { McpSessionStore } from './mcp-sessions.js';
+import { McpRequestHandler } from './mcp-request.handler.js';
+
+function rpcError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/**
+ * `/t/{tenant}/mcp/{server}`: the hosted MCP endpoint (Streamable HTTP), and its RFC 9728 protected-resource
+ * metadata at the path-inserted well-known URL. Checks run in order: Origin → server exists → bearer token for
+ * exactly this server → still a member of the tenant → session (if any) → a fresh MCP server for this request.
+ */
+@Controller()
+export class McpController {
+  private readonly allowedOrigins: Set<string>;
+  private readonly issuer: string;
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(McpEndpointDirectory) private readonly endpoints: McpEndpointDirectory,
+    @Inject(McpResourceServer) private readonly resourceServer: McpResourceServer,
+    @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
+    @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
+    @Inject(McpRequestHandler) private readonly handler: McpRequestHandler,
+  ) {
+    this.allowedOrigins = new Set([
+      new URL(config.PUBLIC_API_URL).origin,
+      new URL(config.PUBLIC_WEB_URL).origin,
+      ...config.MCP_ALLOWED_ORIGINS,
+    ]);
+    this.issuer = issuerOf(config);
+  }
+
+  private metadataUrl(endpoint: McpEndpoint): string {
+    return resourceMetadataUrl(this.config.PUBLIC_API_URL, endpoint.tenantSlug, endpoint.server.slug);
+  }
+
+  @Get('.well-known/oauth-protected-resource/t/:tenant/mcp/:server')
+  async metadata(@Param('tenant') tenant: string, @Param('server') server: string, @Res() res: Response) {
+    const endpoint = await this.endpoints.find(tenant, server);
+    res.set({ 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=300' });
+    if (!endpoint) {
+      res.status(404).json({ error: 'not_found', error_description: 'No such MCP server.' });
+      return;
+    }
+    res.json({
+      resource: endpoint.url,
+      authorization_servers: [this.issuer],
+      scopes_supported: [MCP_SCOPE],
+      bearer_methods_supported: ['header'],
+      resource_name: endpoint.server.title,
+    });
+  }
+
+  @All('t/:tenant/mcp/:server')
+  async handle(
+    @Param('tenant') tenant: string,
+    @Param('server') server: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.allowedOrigins.has(origin))
+      return rpcError(res, 403, -32000, 'Forbidden: this Origin may not use the MCP endpoint.');
+    const endpoint = await this.endpoints.find(tenant, server);
+    if (!endpoint) return rpcError(res, 404, -32001, 'No such MCP server.');
+
+    const auth = await this.resourceServer.authenticate(
+      req.headers.authorization,
+      endpoint,
+      this.metadataUrl(endpoint),
+    );
+    if (!auth.ok) {
+      res.set('www-authenticate', auth.challenge);
+      return rpcError(res, auth.status, -32001, auth.message);
+    }
+    const principal = auth.principal;
+    if (!(await this.isMember(endpoint, principal))) {
+      res.set(
+        'www-authenticate',
+        `Bearer resource_metadata="${this.metadataUrl(endpoint)}", scope="${MCP_SCOPE}", error="invalid_token", error_description="The token's user is no longer a member of this organisation."`,
+      );
+      return rpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
+    }
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (Array.isArray(sessionId)) return rpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
+    const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
+    const session = sessionId === undefined ? undefined : await this.sessions.find(sessionId, owner);
+    if (sessionId !== undefined && !session) return rpcError(res, 404, -32001, 'Session not found.');
+
+    if (req.method === 'DELETE') {
+      if (sessionId === undefined) return rpcError(res, 400, -32600, 'Mcp-Session-Id header required.');
+      await this.sessions.delete(sessionId);
+      res.status(204).end();
+      return;
+    }
+    if (req.method === 'GET') {
+      // Stateless servers: no standalone SSE stream (allowed by the transport spec); responses stream on POST.
+      res.set('allow', 'POST, DELETE');
+      return rpcError(res, 405, -32000, 'Method not allowed: this server streams responses on POST only.');
+    }
+    if (req.method !== 'POST') {
+      res.set('allow', 'POST, DELETE');
+      return rpcError(res, 405, -32000, 'Method not allowed.');
+    }
+    await this.handler.handle(req, res, { endpoint, principal, session, sessionId });
+  }
+
+  private async isMember(endpoint: McpEndpoint, principal: McpPrincipal): Promise<boolean> {
+    try {
+      await this.tenancy.actorForUser(endpoint.tenantSlug, principal.userId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

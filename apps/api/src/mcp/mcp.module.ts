@@ -1,0 +1,54 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { ApiConfig } from '@gatehouse/config';
+import { Redis } from 'ioredis';
+import type Provider from 'oidc-provider';
+import { API_CONFIG, REDIS } from '../infrastructure/tokens.js';
+import { OAuthModule } from '../oauth/oauth.module.js';
+import { AUTHORIZATION_SERVER } from '../oauth/oauth.tokens.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { McpController } from './mcp.controller.js';
+import { McpRequestHandler } from './mcp-request.handler.js';
+import { McpSessionStore } from './mcp-sessions.js';
+import { MCP_RELAY } from './mcp.tokens.js';
+import { RedisMessageRelay } from './redis-message.relay.js';
+import { McpResourceServer } from './resource-server.js';
+
+@Module({
+  imports: [OAuthModule, RegistryModule, TenancyModule],
+  controllers: [McpController],
+  providers: [
+    McpRequestHandler,
+    {
+      provide: McpResourceServer,
+      inject: [AUTHORIZATION_SERVER],
+      useFactory: (provider: Provider) => new McpResourceServer(provider),
+    },
+    {
+      // A subscribed connection can do nothing else: the relay gets one of its own.
+      provide: MCP_RELAY,
+      inject: [REDIS, API_CONFIG],
+      useFactory: async (redis: Redis, config: ApiConfig) => {
+        const relay = new RedisMessageRelay(
+          redis,
+          new Redis(config.REDIS_URL, { lazyConnect: false }),
+          config.QUEUE_PREFIX,
+        );
+        await relay.start();
+        return relay;
+      },
+    },
+    {
+      provide: McpSessionStore,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) => new McpSessionStore(redis, config.QUEUE_PREFIX),
+    },
+  ],
+})
+export class McpModule implements OnApplicationShutdown {
+  constructor(@Inject(MCP_RELAY) private readonly relay: RedisMessageRelay) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.close();
+  }
+}

@@ -1,0 +1,1 @@
+export const MCP_RELAY = Symbol('MCP_RELAY');

@@ -1,0 +1,147 @@
+import { lookup } from 'node:dns/promises';
+import type { ApiConfig } from '@gatehouse/config';
+import { UserRepository, type Database } from '@gatehouse/db';
+import type { McpEndpointDirectory } from '@gatehouse/registry';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { AuthorizationKeys } from './authorization-keys.js';
+import { PostgresAdapter } from './postgres.adapter.js';
+
+/** The one scope of MCP endpoints: list and call the server's tools, read its resources and prompts. */
+export const MCP_SCOPE = 'mcp:tools';
+export const ISSUER_PATH = '/oauth';
+export const INTERACTION_PATH = `${ISSUER_PATH}/interaction`;
+
+export function issuerOf(config: ApiConfig): string {
+  return `${config.PUBLIC_API_URL}${ISSUER_PATH}`;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/**
+ * Fetches a Client ID Metadata Document. The library hands us its SSRF-guarded dispatcher (special-use addresses
+ * refused after DNS resolution, at connect time, so DNS rebinding does not help) and refuses redirects. Outside
+ * production, loopback hosts are allowed so a developer can serve a document from their own machine; link-local
+ * and metadata addresses stay refused everywhere.
+ */
+function metadataFetch(production: boolean): NonNullable<Configuration['fetch']> {
+  return async (url, options) => {
+    if (!production) {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      const addresses = await lookup(host, { all: true });
+      if (addresses.length > 0 && addresses.every((entry) => LOOPBACK.test(entry.address))) {
+        const { dispatcher: _guarded, ...unguarded } = options as RequestInit & { dispatcher?: unknown };
+        return fetch(url, unguarded);
+      }
+    }
+    return fetch(url, options);
+  };
+}
+
+export interface AuthorizationServerDependencies {
+  config: ApiConfig;
+  db: Database;
+  keys: AuthorizationKeys;
+  endpoints: McpEndpointDirectory;
+}
+
+/** oidc-provider configured as the MCP authorization server (OAuth 2.1 profile of MCP 2025-11-25). */
+export function createAuthorizationServer({ config, db, keys, endpoints }: AuthorizationServerDependencies): Provider {
+  const production = config.NODE_ENV === 'production';
+  const secure = config.PUBLIC_API_URL.startsWith('https://');
+  const users = new UserRepository(db);
+
+  const configuration: Configuration = {
+    adapter: (name: string) => new PostgresAdapter(name, db),
+    jwks: { keys: keys.signingKeys },
+    cookies: {
+      keys: keys.cookieKeys,
+      // `__Host-` needs Path=/ (the session cookie); the interaction cookies are bound to their own paths, so they
+      // get `__Secure-`. Plain-http development cannot set Secure cookies at all: plain names there.
+      names: secure
+        ? {
+            session: '__Host-gh_oauth_session',
+            interaction: '__Secure-gh_oauth_interaction',
+            resume: '__Secure-gh_oauth_resume',
+          }
+        : { session: 'gh_oauth_session', interaction: 'gh_oauth_interaction', resume: 'gh_oauth_resume' },
+      long: { httpOnly: true, sameSite: 'lax', secure, signed: true },
+      short: { httpOnly: true, sameSite: 'lax', secure, signed: true },
+    },
+    scopes: ['openid', 'offline_access', MCP_SCOPE],
+    claims: { openid: ['sub'], email: ['email'] },
+    async findAccount(_ctx, sub) {
+      const user = await users.findById(sub);
+      if (!user) return undefined;
+      return { accountId: user.id, claims: () => ({ sub: user.id, email: user.email }) };
+    },
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      // The signing key is P-256 (see authorization-keys.ts).
+      id_token_signed_response_alg: 'ES256',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      registration: { enabled: true, issueRegistrationAccessToken: false },
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } as never,
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => undefined as unknown as string,
+        useGrantedResource: () => true,
+        async getResourceServerInfo(_ctx, resource) {
+          const endpoint = await endpoints.resolve(resource);
+          if (!endpoint) throw new errors.InvalidTarget('unknown MCP server');
+          return {
+            scope: MCP_SCOPE,
+            audience: endpoint.url,
+            accessTokenTTL: config.OAUTH_ACCESS_TOKEN_TTL,
+            // Opaque: looked up on every request, so revocation takes effect at once.
+            accessTokenFormat: 'opaque',
+          };
+        },
+      },
+    },
+    fetch: metadataFetch(production),
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: config.OAUTH_ACCESS_TOKEN_TTL,
+      AuthorizationCode: 60,
+      IdToken: 600,
+      Interaction: 600,
+      Session: 86_400,
+      Grant: config.OAUTH_REFRESH_TOKEN_TTL,
+      RefreshToken: config.OAUTH_REFRESH_TOKEN_TTL,
+    },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+    renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><h1>Sign-in failed</h1><p>${htmlEscape(String(out.error))}: ${htmlEscape(String(out.error_description ?? ''))}</p>`;
+    },
+  };
+
+  const provider = new Provider(issuerOf(config), configuration);
+  // An https public URL means TLS ends at a proxy in front of us: believe its X-Forwarded-Proto (Express' "trust
+  // proxy" does not reach the library's Koa app), or Secure cookies could not be set.
+  provider.proxy = secure;
+  provider.use(defaultScope);
+  return provider;
+}
+
+/** MCP clients that send no `scope` (the conformance suite does not) ask for the server's scope. */
+async function defaultScope(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  if (ctx.path === '/auth' && ctx.method === 'GET' && !ctx.query.scope && ctx.query.resource) {
+    ctx.query = { ...ctx.query, scope: MCP_SCOPE };
+  }
+  await next();
+}
+
+export function htmlEscape(value: string): string {
+  return value.replace(
+    /[&<>"']/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
+  );
+}

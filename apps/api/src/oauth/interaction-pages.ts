@@ -1,0 +1,80 @@
+import { htmlEscape as e } from './authorization-server.js';
+
+/** Server-rendered sign-in and consent pages: no script at all, so the CSP can forbid every script. */
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1b1b1f}
+h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
+button{margin:1rem .5rem 0 0;padding:.55rem 1.2rem;font:inherit;cursor:pointer}.error{color:#b00020}
+.muted{color:#555;font-size:.9rem}ul{padding-left:1.2rem}code{background:#f2f2f5;padding:0 .25rem}`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)} · Gatehouse</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+}
+
+export interface ClientView {
+  name: string;
+  clientId: string;
+  redirectHost: string;
+}
+
+function clientLine(client: ClientView): string {
+  return `<p><strong>${e(client.name)}</strong> <span class="muted">(returns to <code>${e(client.redirectHost)}</code>)</span></p>`;
+}
+
+export function loginPage(input: {
+  action: string;
+  csrf: string;
+  client: ClientView;
+  email?: string;
+  error?: string;
+}): string {
+  return page(
+    'Sign in',
+    `<h1>Sign in to Gatehouse</h1>${clientLine(input.client)}<p>wants to connect to your account.</p>
+${input.error ? `<p class="error" role="alert">${e(input.error)}</p>` : ''}
+<form method="post" action="${e(input.action)}">
+<input type="hidden" name="csrf" value="${e(input.csrf)}">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${e(input.email ?? '')}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form>`,
+  );
+}
+
+const SCOPE_TEXT: Record<string, string> = {
+  'mcp:tools': 'List and call the tools of this MCP server, acting as you',
+  openid: 'Know who you are (your account id)',
+  offline_access: 'Stay connected when you are away (refresh tokens)',
+  email: 'See your email address',
+};
+
+export function consentPage(input: {
+  action: string;
+  denyAction: string;
+  csrf: string;
+  client: ClientView;
+  account: string;
+  target?: string;
+  scopes: string[];
+}): string {
+  const scopes = input.scopes
+    .map((scope) => `<li><code>${e(scope)}</code> — ${e(SCOPE_TEXT[scope] ?? 'Additional access')}</li>`)
+    .join('');
+  return page(
+    'Allow access',
+    `<h1>Allow access?</h1>${clientLine(input.client)}
+<p class="muted">Client id: <code>${e(input.client.clientId)}</code></p>
+<p>wants to act as <strong>${e(input.account)}</strong>${input.target ? ` on <strong>${e(input.target)}</strong>` : ''} with these permissions:</p>
+<ul>${scopes}</ul>
+<p class="muted">Your choice is remembered for this application; you can revoke it in the console at any time.</p>
+<form method="post" action="${e(input.action)}" style="display:inline"><input type="hidden" name="csrf" value="${e(input.csrf)}"><button type="submit">Allow</button></form>
+<form method="post" action="${e(input.denyAction)}" style="display:inline"><input type="hidden" name="csrf" value="${e(input.csrf)}"><button type="submit">Deny</button></form>`,
+  );
+}
+
+export function messagePage(input: { title: string; message: string; denyAction?: string; csrf?: string }): string {
+  const back =
+    input.denyAction && input.csrf
+      ? `<form method="post" action="${e(input.denyAction)}"><input type="hidden" name="csrf" value="${e(input.csrf)}"><button type="submit">Return to the application</button></form>`
+      : '';
+  return page(input.title, `<h1>${e(input.title)}</h1><p>${e(input.message)}</p>${back}`);
+}

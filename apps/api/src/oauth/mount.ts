@@ -1,0 +1,69 @@
+import type { INestApplication } from '@nestjs/common';
+import { RegistrationLimit } from '@gatehouse/identity';
+import type { NextFunction, Request, Response } from 'express';
+import type Provider from 'oidc-provider';
+import { INTERACTION_PATH, ISSUER_PATH } from './authorization-server.js';
+import { AUTHORIZATION_SERVER } from './oauth.tokens.js';
+
+const MAX_REDIRECT_URIS = 10;
+
+function oauthError(res: Response, status: number, error: string, description: string): void {
+  res.status(status).set('cache-control', 'no-store').json({ error, error_description: description });
+}
+
+/**
+ * Puts the authorization server in front of Nest's body parsers (the library reads its own bodies): everything
+ * under the issuer path except the interaction pages, plus the RFC 8414 / OIDC discovery documents at their
+ * path-inserted well-known URLs, which the library itself only serves under the issuer.
+ */
+export function mountAuthorizationServer(app: INestApplication): void {
+  const provider = app.get<Provider>(AUTHORIZATION_SERVER);
+  const limit = app.get(RegistrationLimit);
+  const callback = provider.callback();
+  const interactionPrefix = `${INTERACTION_PATH.slice(ISSUER_PATH.length)}/`;
+
+  const discovery = (req: Request, res: Response) => {
+    req.url = '/.well-known/openid-configuration';
+    req.originalUrl = `${ISSUER_PATH}/.well-known/openid-configuration`;
+    void callback(req, res);
+  };
+  app.use(`/.well-known/oauth-authorization-server${ISSUER_PATH}`, discovery);
+  app.use(`/.well-known/openid-configuration${ISSUER_PATH}`, discovery);
+
+  app.use(ISSUER_PATH, (req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith(interactionPrefix)) return next();
+    if (req.method === 'POST' && req.path === '/reg') {
+      registration(req, res, limit, () => void callback(req, res)).catch(next);
+      return;
+    }
+    void callback(req, res);
+  });
+}
+
+/** Open registration with abuse limits: a budget per IP, a bounded number of redirect URIs, a bounded body. */
+async function registration(req: Request, res: Response, limit: RegistrationLimit, proceed: () => void) {
+  const retryAfter = await limit.take(req.ip ?? 'unknown');
+  if (retryAfter !== undefined) {
+    res.set('retry-after', String(retryAfter));
+    return oauthError(res, 429, 'too_many_requests', 'Too many client registrations from this address.');
+  }
+  // Read the body once to check it; the library then takes the buffered body (it falls back to `req.body` when
+  // the stream was consumed).
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 16 * 1024) return oauthError(res, 413, 'invalid_client_metadata', 'Registration body too large.');
+    chunks.push(chunk as Buffer);
+  }
+  const raw = Buffer.concat(chunks);
+  try {
+    const metadata = JSON.parse(raw.toString('utf8')) as { redirect_uris?: unknown };
+    if (Array.isArray(metadata.redirect_uris) && metadata.redirect_uris.length > MAX_REDIRECT_URIS)
+      return oauthError(res, 400, 'invalid_redirect_uri', `At most ${MAX_REDIRECT_URIS} redirect URIs.`);
+  } catch {
+    // Malformed JSON: the library answers it with its own error.
+  }
+  (req as Request & { body: unknown }).body = raw;
+  proceed();
+}

@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import type { AuditLog } from '@gatehouse/audit';
+import type { ApiConfig } from '@gatehouse/config';
+import type { Database, DbExecutor } from '@gatehouse/db';
+import { ConsentService, RegistrationLimit } from '@gatehouse/identity';
+import { McpEndpointDirectory } from '@gatehouse/registry';
+import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
+import type { Redis } from 'ioredis';
+import { IdentityModule } from '../identity/identity.module.js';
+import { API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS } from '../infrastructure/tokens.js';
+import { RegistryModule } from '../registry/registry.module.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { loadAuthorizationKeys, type AuthorizationKeys } from './authorization-keys.js';
+import { createAuthorizationServer } from './authorization-server.js';
+import { InteractionController } from './interaction.controller.js';
+import { AUTHORIZATION_KEYS, AUTHORIZATION_SERVER } from './oauth.tokens.js';
+
+@Module({
+  imports: [IdentityModule, TenancyModule, RegistryModule],
+  controllers: [InteractionController],
+  providers: [
+    {
+      provide: AUTHORIZATION_KEYS,
+      inject: [DATABASE, KEYRING],
+      useFactory: (db: Database, keyring: KeyEncryptionKeyProvider) => loadAuthorizationKeys(db, keyring),
+    },
+    {
+      provide: AUTHORIZATION_SERVER,
+      inject: [API_CONFIG, DATABASE, AUTHORIZATION_KEYS, McpEndpointDirectory],
+      useFactory: (config: ApiConfig, db: Database, keys: AuthorizationKeys, endpoints: McpEndpointDirectory) =>
+        createAuthorizationServer({ config, db, keys, endpoints }),
+    },
+    {
+      provide: ConsentService,
+      inject: [DATABASE, AUDIT],
+      useFactory: (db: Database, audit: AuditLog<DbExecutor>) => new ConsentService(db, audit),
+    },
+    {
+      provide: RegistrationLimit,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) =>
+        new RegistrationLimit(redis, { prefix: config.QUEUE_PREFIX, perHour: config.OAUTH_REGISTRATIONS_PER_HOUR }),
+    },
+  ],
+  exports: [AUTHORIZATION_SERVER, ConsentService],
+})
+export class OAuthModule {}

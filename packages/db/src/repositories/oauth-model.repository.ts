@@ -1,0 +1,112 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import type { DbExecutor } from '../client.js';
+
+/** One stored authorization-server object (session, interaction, code, token, grant, client, …). */
+export interface OAuthModelRow {
+  payload: Record<string, unknown>;
+  consumed: boolean;
+}
+
+export interface OAuthModelIndex {
+  grantId?: string | undefined;
+  uid?: string | undefined;
+  userCode?: string | undefined;
+  accountId?: string | undefined;
+  clientId?: string | undefined;
+}
+
+/**
+ * Storage behind the authorization server's adapter. Platform-wide (no tenant): the authorization server has one
+ * issuer; tokens name their tenant through their audience. Expired rows read as absent and are swept by
+ * `deleteExpired`.
+ */
+export class OAuthModelRepository {
+  constructor(private readonly db: DbExecutor) {}
+
+  async upsert(
+    kind: string,
+    id: string,
+    payload: Record<string, unknown>,
+    expiresAt: Date | null,
+    index: OAuthModelIndex,
+  ): Promise<void> {
+    const data = {
+      payload: payload as Prisma.InputJsonValue,
+      expiresAt,
+      grantId: index.grantId ?? null,
+      uid: index.uid ?? null,
+      userCode: index.userCode ?? null,
+      accountId: index.accountId ?? null,
+      clientId: index.clientId ?? null,
+    };
+    await this.db.oAuthModel.upsert({
+      where: { kind_id: { kind, id } },
+      create: { kind, id, ...data },
+      update: data,
+    });
+  }
+
+  /** Stores a row unless one exists (first writer wins); used for values every instance must agree on. */
+  async insertIfAbsent(kind: string, id: string, payload: Record<string, unknown>): Promise<void> {
+    await this.db.oAuthModel.createMany({
+      data: [{ kind, id, payload: payload as Prisma.InputJsonValue }],
+      skipDuplicates: true,
+    });
+  }
+
+  private async findOne(where: Prisma.OAuthModelWhereInput): Promise<OAuthModelRow | undefined> {
+    const row = await this.db.oAuthModel.findFirst({
+      where: { ...where, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+      select: { payload: true, consumedAt: true },
+    });
+    if (!row) return undefined;
+    return { payload: row.payload as Record<string, unknown>, consumed: row.consumedAt !== null };
+  }
+
+  find(kind: string, id: string) {
+    return this.findOne({ kind, id });
+  }
+
+  findByUid(kind: string, uid: string) {
+    return this.findOne({ kind, uid });
+  }
+
+  findByUserCode(kind: string, userCode: string) {
+    return this.findOne({ kind, userCode });
+  }
+
+  async consume(kind: string, id: string): Promise<void> {
+    await this.db.oAuthModel.updateMany({ where: { kind, id }, data: { consumedAt: new Date() } });
+  }
+
+  async destroy(kind: string, id: string): Promise<void> {
+    await this.db.oAuthModel.deleteMany({ where: { kind, id } });
+  }
+
+  /** Revokes everything issued under a grant (every kind), e.g. when an authorization code is replayed. */
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.db.oAuthModel.deleteMany({ where: { grantId } });
+  }
+
+  /**
+   * Grants a person gave a client that cover `resource` (an MCP server URL); revoking a remembered consent
+   * revokes what was issued under them, and only for that server.
+   */
+  async grantIdsFor(accountId: string, clientId: string, resource: string): Promise<string[]> {
+    const rows = await this.db.oAuthModel.findMany({
+      where: { kind: 'Grant', accountId, clientId },
+      select: { id: true, payload: true },
+    });
+    return rows
+      .filter((row) => {
+        const resources = (row.payload as { resources?: Record<string, unknown> }).resources;
+        return resources !== undefined && Object.hasOwn(resources, resource);
+      })
+      .map((row) => row.id);
+  }
+
+  async deleteExpired(before = new Date()): Promise<number> {
+    const { count } = await this.db.oAuthModel.deleteMany({ where: { expiresAt: { lt: before } } });
+    return count;
+  }
+}

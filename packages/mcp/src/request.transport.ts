@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { McpMessageRelay } from './message.relay.js';
+
+export interface McpRequestTransportOptions {
+  /** The api's session (on initialize: the id it is about to return). Without it nothing can be relayed. */
+  readonly sessionId?: string | undefined;
+  readonly relay: McpMessageRelay;
+}
+
+interface PendingAnswer {
+  readonly sdkId: RequestId;
+  readonly stop: () => void;
+}
+
+/**
+ * The SDK's Streamable HTTP transport in stateless mode (one instance per HTTP request, SSE responses), plus the
+ * routing a per-request server needs:
+ * - requests this server sends the client (sampling, elicitation) get a globally unique wire id, because every
+ *   fresh server numbers its requests from 0 and two tool calls of one session may wait at the same time;
+ * - answers and cancellations arriving on this POST are handed to the instance that waits for them.
+ * It also reports the api's session id as `sessionId`, so handlers see it in `extra.sessionId`.
+ */
+export class McpRequestTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  readonly sessionId: string | undefined;
+
+  // No session id generator: stateless, so the SDK neither issues nor checks session ids (the api does both).
+  private readonly http = new StreamableHTTPServerTransport({ enableJsonResponse: false });
+  private readonly relay: McpMessageRelay;
+  private readonly pending = new Map<string, PendingAnswer>();
+  private readonly registrations: Array<() => void> = [];
+
+  constructor(options: McpRequestTransportOptions) {
+    this.sessionId = options.sessionId;
+    this.relay = options.relay;
+    this.http.onmessage = (message, extra) => this.receive(message, extra);
+    this.http.onerror = (error) => this.onerror?.(error);
+    this.http.onclose = () => {
+      this.release();
+      this.onclose?.();
+    };
+  }
+
+  handleRequest(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, parsedBody?: unknown): Promise<void> {
+    return this.http.handleRequest(req, res, parsedBody);
+  }
+
+  start(): Promise<void> {
+    return this.http.start();
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+    this.release();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const relatedRequestId = options?.relatedRequestId;
+    return this.http.send(this.toWire(message), relatedRequestId === undefined ? undefined : { relatedRequestId });
+  }
+
+  private toWire(message: JSONRPCMessage): JSONRPCMessage {
+    const sessionId = this.sessionId;
+    if (isJSONRPCRequest(message) && sessionId !== undefined) {
+      const wireId = `gh-${randomUUID()}`;
+      const stop = this.relay.register(sessionId, answerKey(wireId), (answer) => this.answer(wireId, answer));
+      this.pending.set(wireId, { sdkId: message.id, stop });
+      return { ...message, id: wireId };
+    }
+    const cancelled = cancelledRequestId(message);
+    if (cancelled !== undefined && isJSONRPCNotification(message)) {
+      const wireId = [...this.pending].find(([, pending]) => pending.sdkId === cancelled)?.[0];
+      if (wireId !== undefined) return { ...message, params: { ...message.params, requestId: wireId } };
+    }
+    return message;
+  }
+
+  private answer(wireId: string, answer: JSONRPCMessage): void {
+    const pending = this.pending.get(wireId);
+    if (!pending || !(isJSONRPCResultResponse(answer) || isJSONRPCErrorResponse(answer))) return;
+    pending.stop();
+    this.pending.delete(wireId);
+    this.onmessage?.({ ...answer, id: pending.sdkId });
+  }
+
+  private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    // This instance was created for this POST and has asked the client nothing: every answer is someone else's.
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      this.forward(answerKey(message.id ?? 'null'), message);
+      return;
+    }
+    const cancelled = cancelledRequestId(message);
+    if (cancelled !== undefined) {
+      this.forward(cancelKey(cancelled), message);
+      return;
+    }
+    if (isJSONRPCRequest(message) && this.sessionId !== undefined) {
+      // A later POST may cancel this request; it will reach another instance, which forwards it here.
+      this.registrations.push(
+        this.relay.register(this.sessionId, cancelKey(message.id), (notification) => this.onmessage?.(notification)),
+      );
+    }
+    this.onmessage?.(message, extra);
+  }
+
+  private forward(key: string, message: JSONRPCMessage): void {
+    if (this.sessionId === undefined) {
+      this.onerror?.(new Error(`Cannot route ${key} without a session`));
+      return;
+    }
+    this.relay.deliver(this.sessionId, key, message).then(
+      (delivered) => {
+        if (!delivered) this.onerror?.(new Error(`Nothing in this session waits for ${key}`));
+      },
+      (error: unknown) => this.onerror?.(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  private release(): void {
+    for (const pending of this.pending.values()) pending.stop();
+    this.pending.clear();
+    for (const stop of this.registrations.splice(0)) stop();
+  }
+}
+
+function answerKey(id: RequestId): string {
+  return `answer:${JSON.stringify(id)}`;
+}
+
+function cancelKey(id: RequestId): string {
+  return `cancel:${JSON.stringify(id)}`;
+}
+
+function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
+  if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') return undefined;
+  const requestId: unknown = message.params?.['requestId'];
+  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined;
+}

@@ -1,0 +1,77 @@
+import type { ToolDefinition } from './tool.definition.js';
+import type { ToolkitDefinition } from './toolkit.definition.js';
+import { conformanceToolkit } from './toolkits/conformance/conformance.toolkit.js';
+
+/** Every toolkit a server can expose. Tools are called by their bare name, so names are unique across toolkits. */
+export const TOOLKITS: readonly ToolkitDefinition[] = assertUniqueToolNames([conformanceToolkit]);
+
+export interface ToolkitCatalogEntry {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  /** Bare tool names; a server selects one as `toolkit.tool`. */
+  readonly tools: readonly string[];
+}
+
+/** The catalog as data, for validating a server's selection (`toolkits` and `toolkit.tool` names). */
+export const TOOLKIT_CATALOG: readonly ToolkitCatalogEntry[] = TOOLKITS.map((toolkit) => ({
+  name: toolkit.name,
+  title: toolkit.title,
+  description: toolkit.description,
+  tools: toolkit.tools.map((tool) => tool.name),
+}));
+
+/** What a server exposes: whole toolkits, plus single tools as `toolkit.tool`. */
+export interface ToolSelection {
+  readonly toolkits: readonly string[];
+  readonly tools: readonly string[];
+}
+
+export interface Exposure {
+  /** In catalog order, each once. */
+  readonly tools: readonly ToolDefinition[];
+  /** Toolkits enabled whole: only these also expose their resources and prompts. */
+  readonly wholeToolkits: readonly ToolkitDefinition[];
+}
+
+/**
+ * Resolves a selection against the catalog. Entries the catalog does not know are skipped, not fatal: the registry
+ * rejects them when a server is saved, and a toolkit or tool retired later must not take the endpoint down.
+ */
+export function resolveExposure(selection: ToolSelection, toolkits: readonly ToolkitDefinition[] = TOOLKITS): Exposure {
+  const whole = new Set(selection.toolkits);
+  const single = new Set(selection.tools);
+  return {
+    tools: toolkits.flatMap((toolkit) =>
+      toolkit.tools.filter((tool) => whole.has(toolkit.name) || single.has(qualifiedToolName(toolkit.name, tool.name))),
+    ),
+    wholeToolkits: toolkits.filter((toolkit) => whole.has(toolkit.name)),
+  };
+}
+
+/** The selection's entries that name no catalogued toolkit or tool, for the registry to reject. */
+export function unknownSelections(selection: ToolSelection, toolkits: readonly ToolkitDefinition[] = TOOLKITS) {
+  const known = new Set(
+    toolkits.flatMap((toolkit) => toolkit.tools.map((t) => qualifiedToolName(toolkit.name, t.name))),
+  );
+  return [
+    ...selection.toolkits.filter((name) => !toolkits.some((toolkit) => toolkit.name === name)),
+    ...selection.tools.filter((name) => !known.has(name)),
+  ];
+}
+
+export function qualifiedToolName(toolkit: string, tool: string): string {
+  return `${toolkit}.${tool}`;
+}
+
+function assertUniqueToolNames(toolkits: readonly ToolkitDefinition[]): readonly ToolkitDefinition[] {
+  const seen = new Map<string, string>();
+  for (const toolkit of toolkits) {
+    for (const tool of toolkit.tools) {
+      const owner = seen.get(tool.name);
+      if (owner !== undefined) throw new Error(`Tool ${tool.name} is in both ${owner} and ${toolkit.name}`);
+      seen.set(tool.name, toolkit.name);
+    }
+  }
+  return toolkits;
+}

@@ -1,0 +1,177 @@
+/**
+ * The per-request model end to end, with the SDK client over HTTP against the harness: what a session keeps
+ * between requests, and how answers and cancellations find the instance that waits for them.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { startConformanceHarness, type ConformanceHarness } from './conformance-harness.js';
+
+let harness: ConformanceHarness;
+const clients: Client[] = [];
+
+// A lost answer or cancellation shows as a wait that never ends; fail well before the SDK's 60 s request timeout.
+const WAIT = 10_000;
+
+beforeAll(async () => {
+  harness = await startConformanceHarness();
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+async function connect(): Promise<{ client: Client; sessionId: string }> {
+  const client = new Client({ name: 'endpoint-test', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+  const transport = new StreamableHTTPClientTransport(new URL(harness.url));
+  await client.connect(transport);
+  clients.push(client);
+  if (transport.sessionId === undefined) throw new Error('no Mcp-Session-Id issued on initialize');
+  return { client, sessionId: transport.sessionId };
+}
+
+function post(body: unknown, headers: Record<string, string> = {}) {
+  return fetch(harness.url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+function text(result: unknown): string {
+  const first = (result as CallToolResult).content[0];
+  return first?.type === 'text' ? first.text : '';
+}
+
+describe('MCP endpoint, one server instance per request', () => {
+  it(
+    'routes each elicitation answer to its own waiting call, even when two wait at once',
+    async () => {
+      const { client } = await connect();
+      let releaseFirst: () => void = () => undefined;
+      const secondAnswered = new Promise<void>((resolve) => (releaseFirst = resolve));
+      client.setRequestHandler(ElicitRequestSchema, async (request) => {
+        const who = request.params.message;
+        // Both calls are waiting here before either is answered, and they are answered in reverse order.
+        if (who === 'first') await secondAnswered;
+        else setTimeout(releaseFirst, 20);
+        return { action: 'accept', content: { username: who, email: `${who}@example.com` } };
+      });
+
+      const [first, second] = await Promise.all(
+        ['first', 'second'].map((message) => client.callTool({ name: 'test_elicitation', arguments: { message } })),
+      );
+
+      expect(text(first)).toContain('"username":"first"');
+      expect(text(second)).toContain('"username":"second"');
+      expect(harness.errors).toEqual([]);
+    },
+    WAIT,
+  );
+
+  it(
+    'delivers a cancellation to the instance running the call, which withdraws its own request',
+    async () => {
+      const { client } = await connect();
+      const abort = new AbortController();
+      const withdrawn = new Promise<void>((resolve) => {
+        client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
+          // The elicitation is on screen: the user gives up on the whole tool call.
+          abort.abort('user gave up');
+          return new Promise((_, reject) =>
+            extra.signal.addEventListener('abort', () => {
+              resolve();
+              reject(new Error('withdrawn'));
+            }),
+          );
+        });
+      });
+
+      await expect(
+        client.callTool({ name: 'test_elicitation', arguments: { message: 'Who?' } }, undefined, {
+          signal: abort.signal,
+        }),
+      ).rejects.toThrow();
+      await withdrawn;
+    },
+    WAIT,
+  );
+
+  it(
+    'keeps the log level set on one request for the tool calls of later requests',
+    async () => {
+      const { client, sessionId } = await connect();
+      const logs: unknown[] = [];
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+        logs.push(notification.params.data);
+      });
+
+      await client.callTool({ name: 'test_tool_with_logging' });
+      await client.setLoggingLevel('error');
+      await client.callTool({ name: 'test_tool_with_logging' });
+
+      expect(logs).toEqual(['Tool execution started', 'Tool processing data', 'Tool execution completed']);
+      expect(harness.sessions.get(sessionId)?.loggingLevel).toBe('error');
+    },
+    WAIT,
+  );
+
+  it(
+    'requires a live session after initialize, and ends it on DELETE',
+    async () => {
+      const { sessionId } = await connect();
+      const list = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+      const versioned = { 'mcp-protocol-version': '2025-11-25' };
+
+      expect((await post(list, versioned)).status).toBe(400);
+      expect((await post(list, { ...versioned, 'mcp-session-id': 'no-such-session' })).status).toBe(404);
+      expect((await post(list, { ...versioned, 'mcp-session-id': sessionId })).status).toBe(200);
+      const stream = await fetch(harness.url, {
+        headers: { Accept: 'text/event-stream', 'mcp-session-id': sessionId },
+      });
+      expect(stream.status).toBe(405);
+      expect(stream.headers.get('allow')).toBe('POST, DELETE');
+      expect((await fetch(harness.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })).status).toBe(
+        204,
+      );
+      expect((await post(list, { ...versioned, 'mcp-session-id': sessionId })).status).toBe(404);
+    },
+    WAIT,
+  );
+
+  it(
+    'refuses requests for another host before creating a session (DNS rebinding)',
+    async () => {
+      const sessions = harness.sessions.size;
+      const response = await post(
+        { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} },
+        { Origin: 'http://evil.example.com' },
+      );
+
+      expect(response.status).toBe(403);
+      expect(harness.sessions.size).toBe(sessions);
+    },
+    WAIT,
+  );
+
+  it(
+    'releases every relay registration once the responses are closed',
+    async () => {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+      for (let waited = 0; harness.relay.size > 0 && waited < 1000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+
+      expect(harness.relay.size).toBe(0);
+    },
+    WAIT,
+  );
+});

@@ -1,0 +1,300 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Server } from 'node:https';
+import { createDatabase } from '@gatehouse/db';
+import { testDatabaseUrl } from '@gatehouse/testing';
+import { TestBrowser } from './browser.js';
+import { makeLocalCa, serveDocuments, type LocalCa } from './local-tls.js';
+import { authorizeInBrowser, PASSWORD, signUp, tenantWithServer, type Member } from './oauth-flow.js';
+import { startApiProcess, type ApiProcess } from './stack.js';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+let api: ApiProcess;
+let ca: LocalCa;
+let documents: { origin: string; server: Server };
+let alice: Member;
+let bob: Member;
+let endpointA: string;
+let endpointB: string;
+let clientId: string;
+
+beforeAll(async () => {
+  ca = makeLocalCa();
+  documents = await serveDocuments(ca, (origin) => ({
+    '/client.json': {
+      client_id: `${origin}/client.json`,
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+    },
+    '/impostor.json': {
+      client_id: `${origin}/client.json`,
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+    },
+  }));
+  api = await startApiProcess({ NODE_EXTRA_CA_CERTS: ca.caFile });
+  [alice, bob] = await Promise.all([signUp(api.url, 'alice'), signUp(api.url, 'bob')]);
+  [endpointA, endpointB] = await Promise.all([
+    tenantWithServer(api.url, alice, 'tenant-a'),
+    tenantWithServer(api.url, bob, 'tenant-b'),
+  ]);
+  const registration = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_name: 'neg' }),
+  });
+  expect(registration.status).toBe(201);
+  clientId = ((await registration.json()) as { client_id: string }).client_id;
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  if (documents) await new Promise((resolve) => documents.server.close(resolve));
+});
+
+function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+function authorizationUrl(params: Record<string, string | undefined>): string {
+  const url = new URL(`${api.url}/oauth/auth`);
+  const defaults = { client_id: clientId, redirect_uri: REDIRECT, response_type: 'code', state: 'st' };
+  for (const [key, value] of Object.entries({ ...defaults, ...params }))
+    if (value !== undefined) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+async function redirectOf(url: string): Promise<URL> {
+  const response = await fetch(url, { redirect: 'manual' });
+  return new URL(response.headers.get('location') ?? 'about:blank', url);
+}
+
+async function code(person: Member, resource: string | undefined, scope = 'mcp:tools') {
+  const { verifier, challenge } = pkce();
+  const callback = await authorizeInBrowser(
+    new TestBrowser(),
+    authorizationUrl({ resource, scope, code_challenge: challenge, code_challenge_method: 'S256' }),
+    { email: person.email, password: PASSWORD },
+  );
+  return { code: callback.searchParams.get('code')!, verifier };
+}
+
+function exchange(grant: { code: string; verifier: string }, resource?: string) {
+  return fetch(`${api.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: grant.code,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: grant.verifier,
+      ...(resource ? { resource } : {}),
+    }),
+  });
+}
+
+async function tokensFor(person: Member, resource: string | undefined, scope?: string) {
+  const response = await exchange(await code(person, resource, scope), resource);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { access_token: string; refresh_token?: string; scope?: string };
+}
+
+function callMcp(endpoint: string, token: string) {
+  return fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+  });
+}
+
+test('the MCP endpoint challenges a request without a token with its protected-resource metadata', async () => {
+  const response = await fetch(endpointA, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json' },
+  });
+  expect(response.status).toBe(401);
+  const challenge = response.headers.get('www-authenticate')!;
+  expect(challenge).toMatch(/^Bearer resource_metadata="[^"]+", scope="mcp:tools"$/);
+  const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)![1]!;
+  expect(new URL(metadataUrl).pathname).toBe(`/.well-known/oauth-protected-resource${new URL(endpointA).pathname}`);
+  const metadata = (await (await fetch(metadataUrl)).json()) as Record<string, unknown>;
+  expect(metadata).toMatchObject({ resource: endpointA, authorization_servers: [`${api.url}/oauth`] });
+  const as = (await (await fetch(`${api.url}/.well-known/oauth-authorization-server/oauth`)).json()) as Record<
+    string,
+    unknown
+  >;
+  expect(as).toMatchObject({
+    issuer: `${api.url}/oauth`,
+    code_challenge_methods_supported: ['S256'],
+    client_id_metadata_document_supported: true,
+    authorization_response_iss_parameter_supported: true,
+  });
+  expect(as.registration_endpoint).toBe(`${api.url}/oauth/reg`);
+});
+
+test('PKCE is required and only S256 is accepted', async () => {
+  const plain = await redirectOf(
+    authorizationUrl({
+      resource: endpointA,
+      scope: 'mcp:tools',
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'plain',
+    }),
+  );
+  expect(plain.searchParams.get('error')).toBe('invalid_request');
+  const missing = await redirectOf(authorizationUrl({ resource: endpointA, scope: 'mcp:tools' }));
+  expect(missing.searchParams.get('error')).toBe('invalid_request');
+  expect(missing.searchParams.get('error_description')).toMatch(/PKCE/);
+});
+
+test('a redirect URI that was not registered is refused without redirecting', async () => {
+  const { challenge } = pkce();
+  const response = await fetch(
+    authorizationUrl({
+      redirect_uri: 'http://127.0.0.1:9/elsewhere',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
+    { redirect: 'manual' },
+  );
+  expect(response.status).toBe(400);
+  expect(response.headers.get('location')).toBeNull();
+});
+
+test('a replayed authorization code is refused and revokes the tokens it issued', async () => {
+  const grant = await code(alice, endpointA);
+  const first = await exchange(grant, endpointA);
+  expect(first.status).toBe(200);
+  const tokens = (await first.json()) as { access_token: string; refresh_token: string };
+  expect((await callMcp(endpointA, tokens.access_token)).status).toBe(200);
+
+  const replay = await exchange(grant, endpointA);
+  expect(replay.status).toBe(400);
+  expect(((await replay.json()) as { error: string }).error).toBe('invalid_grant');
+  expect((await callMcp(endpointA, tokens.access_token)).status).toBe(401);
+  const refresh = await fetch(`${api.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token,
+      client_id: clientId,
+    }),
+  });
+  expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
+});
+
+test('a finished sign-in cannot be replayed (consent form posted again)', async () => {
+  const { challenge } = pkce();
+  const browser = new TestBrowser();
+  const posted: string[] = [];
+  const original = browser.follow.bind(browser);
+  browser.follow = async (url, origin, init) => {
+    if (init?.form) posted.push(JSON.stringify({ url, form: init.form }));
+    return original(url, origin, init);
+  };
+  await authorizeInBrowser(
+    browser,
+    authorizationUrl({
+      resource: endpointA,
+      scope: 'mcp:tools',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'once',
+    }),
+    { email: alice.email, password: PASSWORD },
+  );
+  const last = JSON.parse(posted.at(-1)!) as { url: string; form: Record<string, string> };
+  const replay = await original(last.url, api.url, { form: last.form });
+  expect('redirect' in replay).toBe(false);
+  expect((replay as { status: number }).status).toBe(400);
+});
+
+test("a token for tenant B's server does not work at tenant A's server", async () => {
+  const tokens = await tokensFor(bob, endpointB);
+  expect((await callMcp(endpointB, tokens.access_token)).status).toBe(200);
+  const response = await callMcp(endpointA, tokens.access_token);
+  expect(response.status).toBe(401);
+  expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+});
+
+test('a token without an audience is refused', async () => {
+  const tokens = await tokensFor(alice, undefined, 'openid');
+  expect((await callMcp(endpointA, tokens.access_token)).status).toBe(401);
+});
+
+test('expired and revoked access tokens are refused', async () => {
+  const expired = await tokensFor(alice, endpointA);
+  // Age the stored token past its expiry, as time would.
+  const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  try {
+    const aged =
+      await db.$executeRaw`UPDATE oauth_models SET payload = jsonb_set(payload, '{exp}', to_jsonb(extract(epoch from now())::int - 120)) WHERE kind = 'AccessToken' AND id = ${expired.access_token}`;
+    expect(aged).toBe(1);
+  } finally {
+    await db.$disconnect();
+  }
+  expect((await callMcp(endpointA, expired.access_token)).status).toBe(401);
+
+  const revoked = await tokensFor(alice, endpointA);
+  expect((await callMcp(endpointA, revoked.access_token)).status).toBe(200);
+  const revocation = await fetch(`${api.url}/oauth/token/revocation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: revoked.access_token, client_id: clientId }),
+  });
+  expect(revocation.status).toBe(200);
+  expect((await callMcp(endpointA, revoked.access_token)).status).toBe(401);
+});
+
+test('a Client ID Metadata Document whose client_id is not its own URL is refused', async () => {
+  const { challenge } = pkce();
+  const response = await fetch(
+    authorizationUrl({
+      client_id: `${documents.origin}/impostor.json`,
+      resource: endpointA,
+      scope: 'mcp:tools',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
+    { redirect: 'manual' },
+  );
+  expect(response.status).toBe(400);
+  expect(await response.text()).toMatch(/invalid_client/);
+});
+
+test('in production, Client ID Metadata Documents on loopback or metadata addresses are never fetched', async () => {
+  const production = await startApiProcess({ NODE_ENV: 'production', NODE_EXTRA_CA_CERTS: ca.caFile });
+  try {
+    for (const id of [
+      `${documents.origin}/client.json`,
+      'https://127.0.0.1/client.json',
+      'https://169.254.169.254/latest/meta-data',
+    ]) {
+      const { challenge } = pkce();
+      const url = new URL(`${production.url}/oauth/auth`);
+      for (const [key, value] of Object.entries({
+        client_id: id,
+        redirect_uri: REDIRECT,
+        response_type: 'code',
+        scope: 'mcp:tools',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }))
+        url.searchParams.set(key, value);
+      const response = await fetch(url, { redirect: 'manual' });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toMatch(/invalid_client/);
+    }
+  } finally {
+    await production.stop();
+  }
+}, 30_000);

@@ -1,0 +1,92 @@
+import type { Server } from 'node:https';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { TestBrowser } from './browser.js';
+import { makeLocalCa, serveDocuments, type LocalCa } from './local-tls.js';
+import { authorizeInBrowser, PASSWORD, signUp, tenantWithServer, TestOAuthClient, type Member } from './oauth-flow.js';
+import { startApiProcess, type ApiProcess } from './stack.js';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+let api: ApiProcess;
+let ca: LocalCa;
+let documents: { origin: string; hits: Map<string, number>; server: Server };
+let owner: Member;
+let endpoint: string;
+
+beforeAll(async () => {
+  ca = makeLocalCa();
+  documents = await serveDocuments(ca, (origin) => ({
+    '/client.json': {
+      client_id: `${origin}/client.json`,
+      client_name: 'CIMD e2e client',
+      redirect_uris: [REDIRECT],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    },
+  }));
+  api = await startApiProcess({ NODE_EXTRA_CA_CERTS: ca.caFile });
+  owner = await signUp(api.url, 'owner');
+  endpoint = await tenantWithServer(api.url, owner, 'acme');
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  if (documents) await new Promise((resolve) => documents.server.close(resolve));
+});
+
+/** The whole flow as an MCP client does it: 401 → discovery → registration → browser → token → MCP calls. */
+async function connectWithOAuth(oauth: TestOAuthClient, steps: string[] = []) {
+  const browser = new TestBrowser();
+  const first = new StreamableHTTPClientTransport(new URL(endpoint), { authProvider: oauth });
+  await expect(new Client({ name: 'e2e', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+  expect(oauth.authorizationUrl).toBeDefined();
+  const callback = await authorizeInBrowser(
+    browser,
+    oauth.authorizationUrl!.toString(),
+    { email: owner.email, password: PASSWORD },
+    steps,
+  );
+  expect(callback.origin + callback.pathname).toBe(REDIRECT);
+  expect(callback.searchParams.get('iss')).toBe(`${api.url}/oauth`);
+  expect(callback.searchParams.get('state')).toBe(oauth.authorizationUrl!.searchParams.get('state'));
+  await first.finishAuth(callback.searchParams.get('code')!);
+  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { authProvider: oauth }));
+  return client;
+}
+
+test('an MCP client registers dynamically (RFC 7591), signs the person in, gets consent and calls tools', async () => {
+  const oauth = new TestOAuthClient(REDIRECT);
+  const steps: string[] = [];
+  const client = await connectWithOAuth(oauth, steps);
+  expect(steps).toEqual(['login', 'consent']);
+  expect(oauth.clientInformation()?.client_id).toBeDefined();
+  expect(oauth.tokens()?.refresh_token).toBeDefined();
+
+  const { tools } = await client.listTools();
+  expect(tools.map((tool) => tool.name)).toContain('test_simple_text');
+  const result = await client.callTool({ name: 'test_simple_text', arguments: {} });
+  expect(result.content).toEqual([expect.objectContaining({ type: 'text' })]);
+  await client.close();
+
+  // Consent is remembered for this client: a second authorization asks only for the sign-in.
+  const again: string[] = [];
+  const second = new TestOAuthClient(REDIRECT);
+  second.saveClientInformation(oauth.clientInformation()!);
+  await (await connectWithOAuth(second, again)).close();
+  expect(again).toEqual(['login']);
+}, 60_000);
+
+test('an MCP client identified by a Client ID Metadata Document URL completes the same flow', async () => {
+  const clientId = `${documents.origin}/client.json`;
+  const oauth = new TestOAuthClient(REDIRECT, clientId);
+  const client = await connectWithOAuth(oauth);
+  expect(oauth.clientInformation()?.client_id).toBe(clientId);
+  expect(documents.hits.get('/client.json')).toBeGreaterThanOrEqual(1);
+  const result = await client.callTool({ name: 'test_simple_text', arguments: {} });
+  expect(result.isError).toBeFalsy();
+  await client.close();
+}, 60_000);
