@@ -86,10 +86,10 @@ export function createAuthorizationServer({ config, db, keys, endpoints }: Autho
       devInteractions: { enabled: false },
       revocation: { enabled: true },
       registration: { enabled: true, issueRegistrationAccessToken: false },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } as never,
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => undefined as unknown as string,
+        defaultResource: () => undefined,
         useGrantedResource: () => true,
         async getResourceServerInfo(_ctx, resource) {
           const endpoint = await endpoints.resolve(resource);

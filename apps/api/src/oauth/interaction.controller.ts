@@ -106,7 +106,8 @@ export class InteractionController {
   private async clientView(interaction: Interaction): Promise<ClientView> {
     const clientId = String(interaction.params.client_id);
     const client = await this.provider.Client.find(clientId);
-    const redirect = URL.parse(String(interaction.params.redirect_uri ?? client?.redirectUris?.[0] ?? ''));
+    const requested = interaction.params.redirect_uri;
+    const redirect = URL.parse(typeof requested === 'string' ? requested : (client?.redirectUris?.[0] ?? ''));
     return {
       clientId,
       name: client?.clientName ?? clientId,
@@ -169,9 +170,8 @@ export class InteractionController {
   }
 
   private requestedScopes(interaction: Interaction): string[] {
-    return String(interaction.params.scope ?? '')
-      .split(' ')
-      .filter(Boolean);
+    const scope = interaction.params.scope;
+    return (typeof scope === 'string' ? scope : '').split(' ').filter(Boolean);
   }
 
   @Get(':uid')

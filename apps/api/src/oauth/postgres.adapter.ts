@@ -17,19 +17,13 @@ export class PostgresAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const clientId = payload.clientId ?? (this.kind === 'Client' ? payload.client_id : undefined);
-    await this.repository.upsert(
-      this.kind,
-      id,
-      payload as Record<string, unknown>,
-      expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-      {
-        grantId: payload.grantId,
-        uid: payload.uid,
-        userCode: payload.userCode,
-        accountId: payload.accountId,
-        clientId: typeof clientId === 'string' ? clientId : undefined,
-      },
-    );
+    await this.repository.upsert(this.kind, id, payload, expiresIn ? new Date(Date.now() + expiresIn * 1000) : null, {
+      grantId: payload.grantId,
+      uid: payload.uid,
+      userCode: payload.userCode,
+      accountId: payload.accountId,
+      clientId: typeof clientId === 'string' ? clientId : undefined,
+    });
   }
 
   private static toPayload(row: Awaited<ReturnType<OAuthModelRepository['find']>>): AdapterPayload | undefined {
