@@ -1,7 +1,7 @@
 import { heartbeatJob, SYSTEM_QUEUE, workerHeartbeatKey } from '@gatehouse/contracts';
 import { parseConfig, workerConfigSchema } from '@gatehouse/config';
 import { createLogger } from '@gatehouse/telemetry';
-import { testAppDatabaseUrl, testPrefix, testRedisUrl, testVaultKeys } from '@gatehouse/testing';
+import { testAppDatabaseUrl, testPrefix, testRedisUrl, testVaultKeys, waitFor } from '@gatehouse/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startWorker, type WorkerRuntime } from '../src/runtime.js';
@@ -42,7 +42,11 @@ describe('worker', () => {
   });
 
   it('is ready once connected to Postgres, Redis and its queue', async () => {
-    const res = await fetch(`http://127.0.0.1:${runtime.healthPort}/readyz`);
+    // The queue connection comes up just after startWorker returns; on a busy machine that takes a moment.
+    const res = await waitFor('worker ready', async () => {
+      const probe = await fetch(`http://127.0.0.1:${runtime.healthPort}/readyz`);
+      return probe.status === 200 ? probe : undefined;
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ready',

@@ -47,6 +47,23 @@ export const apiConfigSchema = z.object({
    * always allowed; a request with any other `Origin` gets 403 (DNS-rebinding protection).
    */
   MCP_ALLOWED_ORIGINS: originList.default([]),
+  /**
+   * Extra `Host` header values MCP endpoints answer to (comma-separated `host[:port]`), e.g. the upstream name a
+   * reverse proxy sets. The host of PUBLIC_API_URL is always allowed; any other Host gets 403 (DNS rebinding).
+   */
+  MCP_ALLOWED_HOSTS: z
+    .string()
+    .regex(
+      /^([A-Za-z0-9.-]+(:\d{1,5})?(,\s*[A-Za-z0-9.-]+(:\d{1,5})?)*)?$/,
+      'expected comma-separated host[:port] values',
+    )
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
   /** Lifetime of MCP access tokens in seconds; short, because a stolen one works until it expires or is revoked. */
   OAUTH_ACCESS_TOKEN_TTL: z.coerce.number().int().min(60).max(3600).default(600),
   /** Lifetime of refresh tokens in seconds (each use rotates them). */

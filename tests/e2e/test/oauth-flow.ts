@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { formAction, formField, type TestBrowser } from './browser.js';
+import { formAction, formField, TestBrowser } from './browser.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -140,4 +140,54 @@ export async function authorizeInBrowser(
     }
   }
   throw new Error('authorization did not finish');
+}
+
+/** Registers a public client (RFC 7591) and returns its id. */
+export async function registerClient(apiUrl: string, redirectUri: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', client_name: 'e2e' }),
+  });
+  return String((await json(response, 201)).client_id);
+}
+
+/** Authorization code + PKCE S256 for `resource` as `person`, exchanged for tokens. */
+export async function accessTokenFor(
+  apiUrl: string,
+  clientId: string,
+  redirectUri: string,
+  person: Member,
+  resource: string,
+): Promise<string> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${apiUrl}/oauth/auth`);
+  for (const [key, value] of Object.entries({
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'mcp:tools',
+    resource,
+    state: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }))
+    url.searchParams.set(key, value);
+  const callback = await authorizeInBrowser(new TestBrowser(), url.toString(), {
+    email: person.email,
+    password: PASSWORD,
+  });
+  const response = await fetch(`${apiUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code')!,
+      redirect_uri: redirectUri,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource,
+    }),
+  });
+  return String((await json(response, 200)).access_token);
 }

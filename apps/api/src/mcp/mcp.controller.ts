@@ -1,5 +1,6 @@
 import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
+import { checkOrigin, type OriginPolicy } from '@gatehouse/mcp';
 import { McpEndpointDirectory, resourceMetadataUrl, type McpEndpoint } from '@gatehouse/registry';
 import { TenantAdminService } from '@gatehouse/tenancy';
 import type { Request, Response } from 'express';
@@ -20,7 +21,7 @@ function rpcError(res: Response, status: number, code: number, message: string):
  */
 @Controller()
 export class McpController {
-  private readonly allowedOrigins: Set<string>;
+  private readonly policy: OriginPolicy;
   private readonly issuer: string;
 
   constructor(
@@ -31,11 +32,14 @@ export class McpController {
     @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
     @Inject(McpRequestHandler) private readonly handler: McpRequestHandler,
   ) {
-    this.allowedOrigins = new Set([
-      new URL(config.PUBLIC_API_URL).origin,
-      new URL(config.PUBLIC_WEB_URL).origin,
-      ...config.MCP_ALLOWED_ORIGINS,
-    ]);
+    this.policy = {
+      allowedHosts: [new URL(config.PUBLIC_API_URL).host, ...config.MCP_ALLOWED_HOSTS],
+      allowedOrigins: [
+        new URL(config.PUBLIC_API_URL).origin,
+        new URL(config.PUBLIC_WEB_URL).origin,
+        ...config.MCP_ALLOWED_ORIGINS,
+      ],
+    };
     this.issuer = issuerOf(config);
   }
 
@@ -67,9 +71,9 @@ export class McpController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.allowedOrigins.has(origin))
-      return rpcError(res, 403, -32000, 'Forbidden: this Origin may not use the MCP endpoint.');
+    // DNS-rebinding protection first: a foreign Host or Origin never reaches anything else.
+    const refusal = checkOrigin(this.policy, { host: req.headers.host, origin: req.headers.origin });
+    if (refusal) return rpcError(res, 403, -32000, `Forbidden: ${refusal}.`);
     const endpoint = await this.endpoints.find(tenant, server);
     if (!endpoint) return rpcError(res, 404, -32001, 'No such MCP server.');
 
