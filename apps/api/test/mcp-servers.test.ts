@@ -46,6 +46,17 @@ describe('MCP servers as tenant objects', () => {
     expect((await call('POST', base, alice, { slug: 'main', title: 'Again' })).status).toBe(409);
     const unknown = await call('POST', base, alice, { slug: 'other', title: 'X', toolkits: ['no-such-kit'] });
     expect(problemDetails.parse(await unknown.json())).toMatchObject({ status: 400, code: 'unknown_toolkit' });
+    // A single tool must exist in its toolkit, not just name a known toolkit.
+    const unknownTool = await call('POST', base, alice, {
+      slug: 'other',
+      title: 'X',
+      tools: ['conformance.test_simple_text', 'conformance.no_such_tool'],
+    });
+    expect(problemDetails.parse(await unknownTool.json())).toMatchObject({
+      status: 400,
+      code: 'unknown_toolkit',
+      detail: 'Unknown toolkit or tool: conformance.no_such_tool.',
+    });
     expect((await call('POST', base, alice, { slug: 'Bad Slug', title: 'X' })).status).toBe(400);
 
     const updated = await call('PATCH', `${base}/main`, alice, {

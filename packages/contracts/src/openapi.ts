@@ -233,6 +233,22 @@ export const routes: Route[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/tenants/{slug}/oauth-consents',
+    summary: 'MCP clients the signed-in person allowed to act for them in this tenant',
+    auth: 'session',
+    success: { status: 200, schema: t.oauthConsentList },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/tenants/{slug}/oauth-consents/{id}',
+    summary: "Revoke a client's consent and every token issued under it",
+    auth: 'session',
+    success: { status: 204 },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'get',
     path: '/api/v1/tenants/{slug}/audit',
     summary: 'Audit events, newest first (keyset cursor)',
     auth: 'session_or_api_key',

@@ -130,3 +130,16 @@ export const mcpServer = z.object({
   updatedAt: z.iso.datetime(),
 });
 export const mcpServerList = z.object({ servers: z.array(mcpServer) });
+
+/** A client a person allowed to act for them at one MCP server (remembered consent). */
+export const oauthConsent = z.object({
+  id: z.uuid(),
+  clientId: z.string(),
+  clientName: z.string().nullable(),
+  /** The MCP server URL the consent is for. */
+  resource: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export const oauthConsentList = z.object({ consents: z.array(oauthConsent) });

@@ -3,7 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { restoreClientSession, type McpClientSession } from './client-session.js';
 import type { McpMessageRelay } from './message.relay.js';
 import { createMcpServer, type McpServerContext, type McpServerOptions } from './mcp-server.factory.js';
-import { McpRequestTransport } from './request.transport.js';
+import { McpRequestTransport, type McpRequestTransportOptions } from './request.transport.js';
 
 export interface ServeMcpRequestOptions extends McpServerOptions {
   readonly context: McpServerContext;
@@ -14,6 +14,8 @@ export interface ServeMcpRequestOptions extends McpServerOptions {
   readonly relay: McpMessageRelay;
   /** The JSON body when the framework already parsed it. */
   readonly parsedBody?: unknown;
+  /** Sees each response before it is sent; see McpRequestTransportOptions.onResponse. */
+  readonly onResponse?: McpRequestTransportOptions['onResponse'];
 }
 
 /**
@@ -28,7 +30,11 @@ export async function serveMcpRequest(
 ): Promise<void> {
   const server = createMcpServer(options.context, options);
   if (options.session) restoreClientSession(server, options.session);
-  const transport = new McpRequestTransport({ sessionId: options.sessionId, relay: options.relay });
+  const transport = new McpRequestTransport({
+    sessionId: options.sessionId,
+    relay: options.relay,
+    onResponse: options.onResponse,
+  });
   // On the response's close, not when handleRequest returns: a tool call's SSE stream outlives it, and a client
   // that hangs up must stop the tool (closing aborts its signal).
   res.on('close', () => {

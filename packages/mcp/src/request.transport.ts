@@ -18,6 +18,11 @@ export interface McpRequestTransportOptions {
   /** The api's session (on initialize: the id it is about to return). Without it nothing can be relayed. */
   readonly sessionId?: string | undefined;
   readonly relay: McpMessageRelay;
+  /**
+   * Sees every response to the client's requests before it is sent (e.g. to audit the outcome); a rejection stops
+   * the response, so nothing reaches the client that could not be recorded.
+   */
+  readonly onResponse?: ((response: JSONRPCMessage) => Promise<void> | void) | undefined;
 }
 
 interface PendingAnswer {
@@ -45,7 +50,7 @@ export class McpRequestTransport implements Transport {
   private readonly pending = new Map<string, PendingAnswer>();
   private readonly registrations: Array<() => void> = [];
 
-  constructor(options: McpRequestTransportOptions) {
+  constructor(private readonly options: McpRequestTransportOptions) {
     this.sessionId = options.sessionId;
     this.relay = options.relay;
     this.http.onmessage = (message, extra) => this.receive(message, extra);
@@ -69,8 +74,10 @@ export class McpRequestTransport implements Transport {
     this.release();
   }
 
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const relatedRequestId = options?.relatedRequestId;
+    if (this.options.onResponse && (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)))
+      await this.options.onResponse(message);
     return this.http.send(this.toWire(message), relatedRequestId === undefined ? undefined : { relatedRequestId });
   }
 

@@ -8,7 +8,7 @@ import {
   type McpServerRecord,
 } from '@gatehouse/db';
 import { recordAction, requireScope, TenancyError, type Actor } from '@gatehouse/tenancy';
-import { isKnownToolkit } from './toolkits.js';
+import { unknownSelections } from '@gatehouse/mcp';
 
 export interface McpServerInput {
   slug: string;
@@ -25,12 +25,11 @@ export interface McpServerUpdate {
   tools?: string[] | undefined;
 }
 
+/** Refuses toolkits and `toolkit.tool` names the catalog does not know (an endpoint skips them silently). */
 function checkToolkits(toolkits: readonly string[] | undefined, tools: readonly string[] | undefined): void {
-  const unknown = [...(toolkits ?? []), ...(tools ?? []).map((tool) => tool.split('.')[0]!)].filter(
-    (name) => !isKnownToolkit(name),
-  );
+  const unknown = unknownSelections({ toolkits: toolkits ?? [], tools: tools ?? [] });
   if (unknown.length > 0)
-    throw new RegistryError('unknown_toolkit', `Unknown toolkit: ${[...new Set(unknown)].join(', ')}.`);
+    throw new RegistryError('unknown_toolkit', `Unknown toolkit or tool: ${[...new Set(unknown)].join(', ')}.`);
 }
 
 export class RegistryError extends Error {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import { serveMcpRequest, sessionFromInitialize, type McpClientSession } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AUDIT } from '../infrastructure/tokens.js';
@@ -15,15 +16,26 @@ interface Call {
   tool?: string | undefined;
 }
 
-function callsIn(body: unknown): Call[] {
-  const calls: Call[] = [];
+/** The JSON-RPC requests of a POST body by id (notifications and responses are not audited). */
+function callsIn(body: unknown): Map<string | number, Call> {
+  const calls = new Map<string | number, Call>();
   for (const message of Array.isArray(body) ? body : [body]) {
     const candidate = message as { method?: unknown; id?: unknown; params?: { name?: unknown } };
-    if (typeof candidate?.method !== 'string' || candidate.id === undefined) continue;
+    if (typeof candidate?.method !== 'string') continue;
+    if (typeof candidate.id !== 'string' && typeof candidate.id !== 'number') continue;
     const tool = candidate.method === 'tools/call' ? candidate.params?.name : undefined;
-    calls.push({ method: candidate.method, tool: typeof tool === 'string' ? tool.slice(0, 200) : undefined });
+    calls.set(candidate.id, {
+      method: candidate.method.slice(0, 100),
+      tool: typeof tool === 'string' ? tool.slice(0, 200) : undefined,
+    });
   }
   return calls;
+}
+
+function outcomeOf(response: JSONRPCMessage): { outcome: 'success' | 'failure'; errorCode?: number } {
+  if ('error' in response) return { outcome: 'failure', errorCode: response.error.code };
+  const result = (response as { result?: { isError?: unknown } }).result;
+  return { outcome: result?.isError === true ? 'failure' : 'success' };
 }
 
 /**
@@ -67,10 +79,6 @@ export class McpRequestHandler {
     }
 
     const calls = callsIn(body);
-    const failedTools = new Set<string>();
-    res.on('close', () => {
-      void this.recordCalls(req, res, context, calls, failedTools);
-    });
     await serveMcpRequest(req, res, {
       context: {
         tenantSlug: endpoint.tenantSlug,
@@ -86,41 +94,38 @@ export class McpRequestHandler {
       onSessionChange: async (change) => {
         if (sessionId) await this.sessions.change(sessionId, change);
       },
+      // Written before the response leaves: a request whose record cannot be written gets no answer.
+      onResponse: async (response) => {
+        const id = (response as { id?: unknown }).id;
+        const call = typeof id === 'string' || typeof id === 'number' ? calls.get(id) : undefined;
+        if (call) await this.record(req, context, call, outcomeOf(response));
+      },
       onToolError: (error, tool) => {
-        failedTools.add(tool);
         this.logger.error({ err: error, tool, server: endpoint.server.id }, 'MCP tool failed');
       },
       onProtocolError: (error) => this.logger.warn({ err: error, server: endpoint.server.id }, 'MCP protocol error'),
     });
   }
 
-  private async recordCalls(
+  private async record(
     req: Request,
-    res: Response,
     { endpoint, principal }: { endpoint: McpEndpoint; principal: McpPrincipal },
-    calls: Call[],
-    failedTools: Set<string>,
+    call: Call,
+    result: { outcome: 'success' | 'failure'; errorCode?: number },
   ): Promise<void> {
-    try {
-      for (const call of calls) {
-        const failed = res.statusCode >= 400 || (call.tool !== undefined && failedTools.has(call.tool));
-        await this.audit.record({
-          tenantId: endpoint.tenantId,
-          actor: { type: 'user', id: principal.userId },
-          action: 'mcp.request',
-          target: { type: 'mcp_server', id: endpoint.server.id },
-          outcome: failed ? 'failure' : 'success',
-          requestId: typeof req.id === 'string' ? req.id : undefined,
-          metadata: {
-            clientId: principal.clientId.slice(0, 500),
-            method: call.method,
-            ...(call.tool ? { tool: call.tool } : {}),
-            status: res.statusCode,
-          },
-        });
-      }
-    } catch (error) {
-      this.logger.error({ err: error, server: endpoint.server.id }, 'could not audit MCP requests');
-    }
+    await this.audit.record({
+      tenantId: endpoint.tenantId,
+      actor: { type: 'user', id: principal.userId },
+      action: 'mcp.request',
+      target: { type: 'mcp_server', id: endpoint.server.id },
+      outcome: result.outcome,
+      requestId: typeof req.id === 'string' ? req.id : undefined,
+      metadata: {
+        clientId: principal.clientId.slice(0, 500),
+        method: call.method,
+        ...(call.tool ? { tool: call.tool } : {}),
+        ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),
+      },
+    });
   }
 }

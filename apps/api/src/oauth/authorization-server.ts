@@ -74,6 +74,8 @@ export function createAuthorizationServer({ config, db, keys, endpoints }: Autho
       if (!user) return undefined;
       return { accountId: user.id, claims: () => ({ sub: user.id, email: user.email }) };
     },
+    // OAuth 2.1 profile: authorization code only (no implicit or hybrid response types).
+    responseTypes: ['code'],
     pkce: { required: () => true },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],

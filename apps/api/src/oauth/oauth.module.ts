@@ -12,12 +12,13 @@ import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { loadAuthorizationKeys, type AuthorizationKeys } from './authorization-keys.js';
 import { createAuthorizationServer } from './authorization-server.js';
+import { ConsentsController } from './consents.controller.js';
 import { InteractionController } from './interaction.controller.js';
 import { AUTHORIZATION_KEYS, AUTHORIZATION_SERVER } from './oauth.tokens.js';
 
 @Module({
   imports: [IdentityModule, TenancyModule, RegistryModule],
-  controllers: [InteractionController],
+  controllers: [InteractionController, ConsentsController],
   providers: [
     {
       provide: AUTHORIZATION_KEYS,

@@ -1,0 +1,116 @@
+/**
+ * What a person and an admin see of MCP access afterwards: remembered consents the person can revoke (which
+ * revokes the client's tokens), audited MCP requests, abuse limits on open registration, and secure cookies.
+ */
+import { oauthConsentList, auditPage } from '@gatehouse/contracts';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { accessTokenFor, adminCall, registerClient, signUp, tenantWithServer, type Member } from './oauth-flow.js';
+import { startApiProcess, type ApiProcess } from './stack.js';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+let api: ApiProcess;
+let owner: Member;
+let endpoint: string;
+let tenant: string;
+
+beforeAll(async () => {
+  api = await startApiProcess({ OAUTH_REGISTRATIONS_PER_HOUR: '5' });
+  owner = await signUp(api.url, 'consent-owner');
+  endpoint = await tenantWithServer(api.url, owner, 'consents');
+  tenant = new URL(endpoint).pathname.split('/')[2]!;
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+function mcpClient(token: string) {
+  return new StreamableHTTPClientTransport(new URL(endpoint), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+}
+
+test('every MCP request is audited with client, user, method, tool and outcome', async () => {
+  const clientId = await registerClient(api.url, REDIRECT);
+  const token = await accessTokenFor(api.url, clientId, REDIRECT, owner, endpoint);
+  const client = new Client({ name: 'audit-e2e', version: '1.0.0' });
+  await client.connect(mcpClient(token));
+  await client.callTool({ name: 'test_simple_text', arguments: {} });
+  await client.callTool({ name: 'test_error_handling', arguments: {} });
+  await client.close();
+
+  const page = auditPage.parse(
+    await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${tenant}/audit?limit=50`)).json(),
+  );
+  const mcp = page.events.filter((event) => event.action === 'mcp.request');
+  expect(mcp.map((event) => [event.metadata.method, event.metadata.tool ?? null, event.outcome])).toEqual(
+    expect.arrayContaining([
+      ['initialize', null, 'success'],
+      ['tools/call', 'test_simple_text', 'success'],
+      ['tools/call', 'test_error_handling', 'failure'],
+    ]),
+  );
+  for (const event of mcp) {
+    expect(event).toMatchObject({ actorType: 'user', actorId: owner.userId, targetType: 'mcp_server' });
+    expect(event.metadata.clientId).toBe(clientId);
+  }
+  expect(JSON.stringify(page)).not.toContain(token);
+}, 60_000);
+
+test('a person lists the clients they allowed and revoking one revokes its tokens', async () => {
+  const clientId = await registerClient(api.url, REDIRECT);
+  const token = await accessTokenFor(api.url, clientId, REDIRECT, owner, endpoint);
+  const before = oauthConsentList.parse(
+    await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${tenant}/oauth-consents`)).json(),
+  );
+  const consent = before.consents.find((entry) => entry.clientId === clientId)!;
+  expect(consent).toMatchObject({ resource: endpoint, scopes: ['mcp:tools'], clientName: 'e2e' });
+
+  const client = new Client({ name: 'consent-e2e', version: '1.0.0' });
+  await client.connect(mcpClient(token));
+  await client.close();
+
+  const revoked = await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${tenant}/oauth-consents/${consent.id}`);
+  expect(revoked.status).toBe(204);
+  const after = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+  expect(after.status).toBe(401);
+  expect(
+    (await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${tenant}/oauth-consents/${consent.id}`)).status,
+  ).toBe(404);
+
+  // Another member cannot see or revoke someone else's consent.
+  const stranger = await signUp(api.url, 'stranger');
+  expect((await adminCall(api.url, stranger, 'GET', `/api/v1/tenants/${tenant}/oauth-consents`)).status).toBe(404);
+}, 60_000);
+
+test('open client registration is limited per address', async () => {
+  const statuses: number[] = [];
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const response = await fetch(`${api.url}/oauth/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
+    });
+    statuses.push(response.status);
+    if (response.status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+  }
+  expect(statuses.at(-1)).toBe(429);
+  expect(statuses.filter((status) => status === 201).length).toBeLessThanOrEqual(5);
+
+  const tooMany = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: Array.from({ length: 11 }, (_, i) => `http://127.0.0.1:9/cb${i}`) }),
+  });
+  expect([400, 429]).toContain(tooMany.status);
+});
