@@ -49,6 +49,8 @@ export class McpRequestTransport implements Transport {
   private readonly relay: McpMessageRelay;
   private readonly pending = new Map<string, PendingAnswer>();
   private readonly registrations: Array<() => void> = [];
+  /** Requests received on this POST and not yet answered or cancelled. */
+  private readonly open = new Set<RequestId>();
 
   constructor(private readonly options: McpRequestTransportOptions) {
     this.sessionId = options.sessionId;
@@ -76,8 +78,10 @@ export class McpRequestTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const relatedRequestId = options?.relatedRequestId;
-    if (this.options.onResponse && (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)))
-      await this.options.onResponse(message);
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      if (message.id !== undefined) this.open.delete(message.id);
+      if (this.options.onResponse) await this.options.onResponse(message);
+    }
     return this.http.send(this.toWire(message), relatedRequestId === undefined ? undefined : { relatedRequestId });
   }
 
@@ -116,13 +120,29 @@ export class McpRequestTransport implements Transport {
       this.forward(cancelKey(cancelled), message);
       return;
     }
+    if (isJSONRPCRequest(message)) this.open.add(message.id);
     if (isJSONRPCRequest(message) && this.sessionId !== undefined) {
       // A later POST may cancel this request; it will reach another instance, which forwards it here.
+      const id = message.id;
       this.registrations.push(
-        this.relay.register(this.sessionId, cancelKey(message.id), (notification) => this.onmessage?.(notification)),
+        this.relay.register(this.sessionId, cancelKey(id), (notification) => {
+          this.onmessage?.(notification);
+          this.cancelled(id);
+        }),
       );
     }
     this.onmessage?.(message, extra);
+  }
+
+  /**
+   * A cancelled request gets no response (the protocol says so), but the stream of its POST only ends once every
+   * request on it was answered: once nothing is left open, end the stream ourselves so the connection, this
+   * transport and its server are freed instead of waiting for the client to hang up.
+   */
+  private cancelled(id: RequestId): void {
+    if (!this.open.delete(id) || this.open.size > 0) return;
+    // After the SDK has seen the cancellation and aborted the handler.
+    setImmediate(() => void this.http.close());
   }
 
   private forward(key: string, message: JSONRPCMessage): void {

@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { writeProblem } from './problem-details.js';
+import { writeProblem, writeRpcProblem } from './problem-details.js';
 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -11,7 +11,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    if (writeProblem(error, http.getRequest<Request>(), http.getResponse<Response>())) {
+    const [req, res] = [http.getRequest<Request>(), http.getResponse<Response>()];
+    if (writeRpcProblem(error, req, res) ?? writeProblem(error, req, res)) {
       this.logger.error({ err: error }, 'unhandled error');
     }
   }

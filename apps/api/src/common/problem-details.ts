@@ -114,3 +114,25 @@ export function writeProblem(error: unknown, req: Request & { id?: unknown }, re
     .send(JSON.stringify({ ...problem, instance: req.originalUrl.split('?')[0], ...(requestId ? { requestId } : {}) }));
   return unexpected;
 }
+
+const MCP_ENDPOINT = /^\/t\/[^/]+\/mcp\/[^/]+\/?$/;
+
+/**
+ * MCP clients speak JSON-RPC, not problem+json: failures before the MCP server sees the request (a body that is
+ * not JSON, one too large) answer as JSON-RPC errors on the MCP endpoint. Returns whether `writeProblem` applies.
+ */
+export function writeRpcProblem(error: unknown, req: Request, res: Response): boolean | undefined {
+  if (!MCP_ENDPOINT.test(req.path)) return undefined;
+  const { problem, unexpected } = toProblem(error);
+  if (res.headersSent) return unexpected;
+  const code = problem.code === 'malformed_body' ? -32700 : problem.status >= 500 ? -32603 : -32600;
+  res.status(problem.status).json({
+    jsonrpc: '2.0',
+    error: {
+      code,
+      message: code === -32700 ? 'Parse error: the body is not valid JSON.' : (problem.detail ?? problem.title),
+    },
+    id: null,
+  });
+  return unexpected;
+}
