@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { WorkerConfig } from '@gatehouse/config';
-import { SYSTEM_QUEUE } from '@gatehouse/contracts';
+import { oauthSweepJob, SYSTEM_QUEUE } from '@gatehouse/contracts';
 import { createDatabase, pingDatabase } from '@gatehouse/db';
 import { checkReadiness, pingRedis, type Logger } from '@gatehouse/telemetry';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createHealthServer } from './health-server.js';
 import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
+import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
 import { SERVICE_VERSION } from './version.js';
 
 export interface WorkerRuntime {
@@ -26,6 +27,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const schedulerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const probe = new Redis(config.REDIS_URL, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -34,6 +36,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   for (const [name, connection] of [
     ['worker', workerConnection],
     ['jobs', jobsConnection],
+    ['scheduler', schedulerConnection],
     ['probe', probe],
   ] as const) {
     connection.on('error', (error: Error) =>
@@ -41,7 +44,14 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     );
   }
 
-  const dispatch = createDispatcher([createHeartbeatJob(jobsConnection, config.QUEUE_PREFIX)]);
+  const dispatch = createDispatcher([createHeartbeatJob(jobsConnection, config.QUEUE_PREFIX), createOAuthSweepJob(db)]);
+  // Maintenance schedules: upserted by every worker at boot, one schedule per id for the whole deployment.
+  const scheduler = new Queue(SYSTEM_QUEUE, { connection: schedulerConnection, prefix: config.QUEUE_PREFIX });
+  await scheduler.upsertJobScheduler(
+    'oauth-sweep',
+    { every: OAUTH_SWEEP_EVERY_MS },
+    { name: oauthSweepJob.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   const worker = new Worker(SYSTEM_QUEUE, dispatch, {
     connection: workerConnection,
     prefix: config.QUEUE_PREFIX,
@@ -75,9 +85,16 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       stopping = true;
       logger.info('worker stopping: finishing active jobs');
       await worker.close();
+      await scheduler.close();
       await new Promise<void>((resolve) => health.close(() => resolve()));
       health.closeAllConnections();
-      await Promise.allSettled([workerConnection.quit(), jobsConnection.quit(), probe.quit(), db.$disconnect()]);
+      await Promise.allSettled([
+        workerConnection.quit(),
+        jobsConnection.quit(),
+        schedulerConnection.quit(),
+        probe.quit(),
+        db.$disconnect(),
+      ]);
       logger.info('worker stopped');
     },
   };

@@ -1,7 +1,15 @@
-import { heartbeatJob, SYSTEM_QUEUE, workerHeartbeatKey } from '@gatehouse/contracts';
+import { heartbeatJob, oauthSweepJob, SYSTEM_QUEUE, workerHeartbeatKey } from '@gatehouse/contracts';
+import { createDatabase } from '@gatehouse/db';
 import { parseConfig, workerConfigSchema } from '@gatehouse/config';
 import { createLogger } from '@gatehouse/telemetry';
-import { testAppDatabaseUrl, testPrefix, testRedisUrl, testVaultKeys, waitFor } from '@gatehouse/testing';
+import {
+  testAppDatabaseUrl,
+  testDatabaseUrl,
+  testPrefix,
+  testRedisUrl,
+  testVaultKeys,
+  waitFor,
+} from '@gatehouse/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startWorker, type WorkerRuntime } from '../src/runtime.js';
@@ -73,6 +81,35 @@ describe('worker', () => {
   it('fails an unknown job by name', async () => {
     const job = await queue.add('system.unknown', {});
     await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow('no handler for job "system.unknown"');
+  });
+
+  it('sweeps authorization-server rows that expired over an hour ago, hourly', async () => {
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers).toEqual([
+      expect.objectContaining({ key: 'oauth-sweep', name: oauthSweepJob.name, every: 3_600_000 }),
+    ]);
+
+    const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+    const kind = `SweepTest${prefix}`;
+    try {
+      const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+      await db.oAuthModel.createMany({
+        data: [
+          { kind, id: 'long-expired', payload: {}, expiresAt: hoursAgo(2) },
+          { kind, id: 'just-expired', payload: {}, expiresAt: hoursAgo(0.1) },
+          { kind, id: 'live', payload: {}, expiresAt: hoursAgo(-1) },
+          { kind, id: 'forever', payload: {} },
+        ],
+      });
+      const job = await queue.add(oauthSweepJob.name, {});
+      const result = (await job.waitUntilFinished(events, 10_000)) as { deleted: number };
+      expect(result.deleted).toBeGreaterThanOrEqual(1);
+      const left = await db.oAuthModel.findMany({ where: { kind }, select: { id: true }, orderBy: { id: 'asc' } });
+      expect(left.map((row) => row.id)).toEqual(['forever', 'just-expired', 'live']);
+    } finally {
+      await db.oAuthModel.deleteMany({ where: { kind } });
+      await db.$disconnect();
+    }
   });
 
   it('answers /healthz and 404s other paths', async () => {

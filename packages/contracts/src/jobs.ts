@@ -30,3 +30,9 @@ export type HeartbeatPayload = z.infer<typeof heartbeatJob.schema>;
 export function workerHeartbeatKey(prefix: string): string {
   return `${prefix}:worker:last-heartbeat`;
 }
+
+/**
+ * Deletes authorization-server state (codes, tokens, sessions, grants, registrations) that expired more than an
+ * hour ago; expired rows already read as absent, this only reclaims space. Scheduled hourly by the worker.
+ */
+export const oauthSweepJob = job(SYSTEM_QUEUE, 'maintenance.oauth_sweep', z.object({}).strict());

@@ -57,6 +57,10 @@ test('every MCP request is audited with client, user, method, tool and outcome',
     expect(event.metadata.clientId).toBe(clientId);
   }
   expect(JSON.stringify(page)).not.toContain(token);
+  // The api logged these requests (with their headers redacted), never the token itself.
+  const logs = api.process.output();
+  expect(logs).toContain(new URL(endpoint).pathname);
+  expect(logs).not.toContain(token);
 }, 60_000);
 
 test('a person lists the clients they allowed and revoking one revokes its tokens', async () => {
