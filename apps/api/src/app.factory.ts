@@ -5,6 +5,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { corsFor } from './common/cors.js';
 import { mountAuthorizationServer } from './oauth/mount.js';
 
 /** Builds the api application (used by main.ts and by tests, which listen on a port of their own). */
@@ -22,7 +23,7 @@ export async function createApiApp(
   // Before any body parser: the authorization server reads its own request bodies.
   mountAuthorizationServer(app);
   app.useBodyParser('json', { limit: '1mb' });
-  app.enableCors({ origin: [config.PUBLIC_WEB_URL], credentials: true });
+  app.enableCors(corsFor(config));
   await app.init();
   return app;
 }

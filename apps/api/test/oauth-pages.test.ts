@@ -154,3 +154,13 @@ test('the MCP endpoint refuses foreign Host and Origin headers and answers bad J
   expect(malformed.status).toBe(400);
   expect(malformed.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
 });
+
+test('the authorization server takes its URLs from PUBLIC_API_URL, never from forwarded headers', async () => {
+  const spoofed = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' };
+  const metadata = (await (
+    await fetch(`${api.url}/.well-known/oauth-authorization-server/oauth`, { headers: spoofed })
+  ).json()) as Record<string, unknown>;
+  expect(metadata.issuer).toBe(`${PUBLIC}/oauth`);
+  for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint'])
+    expect(String(metadata[key])).toMatch(new RegExp(`^${PUBLIC}/oauth/`));
+});

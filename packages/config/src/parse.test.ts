@@ -87,4 +87,32 @@ describe('parseConfig', () => {
       'https://gh.example.com',
     );
   });
+
+  it('parses the MCP origin and host allowlists and bounds the OAuth token lifetimes', () => {
+    const defaults = parseConfig(apiConfigSchema, valid);
+    expect(defaults).toMatchObject({
+      MCP_ALLOWED_ORIGINS: [],
+      MCP_ALLOWED_HOSTS: [],
+      OAUTH_ACCESS_TOKEN_TTL: 600,
+      OAUTH_REFRESH_TOKEN_TTL: 14 * 86_400,
+      OAUTH_REGISTRATIONS_PER_HOUR: 20,
+    });
+    const set = parseConfig(apiConfigSchema, {
+      ...valid,
+      MCP_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:6274/',
+      MCP_ALLOWED_HOSTS: 'api.internal:4000,gatehouse',
+    });
+    expect(set.MCP_ALLOWED_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:6274']);
+    expect(set.MCP_ALLOWED_HOSTS).toEqual(['api.internal:4000', 'gatehouse']);
+    expect(
+      errorOf(() =>
+        parseConfig(apiConfigSchema, {
+          ...valid,
+          MCP_ALLOWED_ORIGINS: 'https://app.example.com/path',
+          MCP_ALLOWED_HOSTS: 'evil.example/x',
+          OAUTH_ACCESS_TOKEN_TTL: '86400',
+        }),
+      ).variables,
+    ).toEqual(['MCP_ALLOWED_ORIGINS', 'MCP_ALLOWED_HOSTS', 'OAUTH_ACCESS_TOKEN_TTL']);
+  });
 });

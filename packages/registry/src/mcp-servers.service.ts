@@ -2,6 +2,7 @@ import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
 import {
   DataError,
   McpServerRepository,
+  OAuthModelRepository,
   withTenant,
   type Database,
   type DbExecutor,
@@ -137,6 +138,8 @@ export class McpServerService {
       const server = await repository.findBySlug(actor.tenantId, slug);
       if (!server || !(await repository.delete(actor.tenantId, slug)))
         throw new TenancyError('not_found', 'No such MCP server.');
+      // Tokens for this address die with the server, even if a server of the same name comes back later.
+      const revoked = await new OAuthModelRepository(tx).revokeForResources(actor.tenantSlug, slug);
       await this.record(
         tx,
         actor,
@@ -144,7 +147,7 @@ export class McpServerService {
           action: 'mcp_server.deleted',
           target: { type: 'mcp_server', id: server.id },
           outcome: 'success',
-          metadata: { slug },
+          metadata: { slug, oauthRowsRevoked: revoked },
         },
         requestId,
       );

@@ -6,6 +6,7 @@ import {
   destroyDataKeysIn,
   InvitationRepository,
   MembershipRepository,
+  OAuthModelRepository,
   TenantRepository,
   UserRepository,
   withScope,
@@ -153,6 +154,8 @@ export class TenantAdminService {
       throw new TenancyError('forbidden', 'Confirm by sending the tenant address exactly.');
     await withTenant(this.db, actor.tenantId, async (tx) => {
       const destroyed = await destroyDataKeysIn(tx, actor.tenantId);
+      // Every token for the tenant's MCP servers goes too (the slug could be taken again later).
+      const revoked = await new OAuthModelRepository(tx).revokeForResources(actor.tenantSlug);
       await this.record(
         tx,
         actor,
@@ -160,7 +163,7 @@ export class TenantAdminService {
           action: 'tenant.deleted',
           target: { type: 'tenant', id: actor.tenantId },
           outcome: 'success',
-          metadata: { slug: actor.tenantSlug, dataKeysDestroyed: destroyed },
+          metadata: { slug: actor.tenantSlug, dataKeysDestroyed: destroyed, oauthRowsRevoked: revoked },
         },
         context,
       );

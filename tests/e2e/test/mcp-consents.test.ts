@@ -6,6 +6,7 @@ import { oauthConsentList, auditPage } from '@gatehouse/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { accessTokenFor, adminCall, registerClient, signUp, tenantWithServer, type Member } from './oauth-flow.js';
+import { testPrefix } from '@gatehouse/testing';
 import { startApiProcess, type ApiProcess } from './stack.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -16,7 +17,7 @@ let endpoint: string;
 let tenant: string;
 
 beforeAll(async () => {
-  api = await startApiProcess({ OAUTH_REGISTRATIONS_PER_HOUR: '5' });
+  api = await startApiProcess();
   owner = await signUp(api.url, 'consent-owner');
   endpoint = await tenantWithServer(api.url, owner, 'consents');
   tenant = new URL(endpoint).pathname.split('/')[2]!;
@@ -97,10 +98,55 @@ test('a person lists the clients they allowed and revoking one revokes its token
   expect((await adminCall(api.url, stranger, 'GET', `/api/v1/tenants/${tenant}/oauth-consents`)).status).toBe(404);
 }, 60_000);
 
-test('open client registration is limited per address', async () => {
+test('deleting a server revokes its tokens: a server re-created at the same address does not honour them', async () => {
+  const other = await tenantWithServer(api.url, owner, 'recreate');
+  const slug = new URL(other).pathname.split('/')[2]!;
+  const token = await accessTokenFor(api.url, await registerClient(api.url, REDIRECT), REDIRECT, owner, other);
+  const ping = () =>
+    fetch(other, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+  expect((await ping()).status).toBe(200);
+  expect((await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${slug}/mcp-servers/everything`)).status).toBe(
+    204,
+  );
+  const again = await adminCall(api.url, owner, 'POST', `/api/v1/tenants/${slug}/mcp-servers`, {
+    slug: 'everything',
+    title: 'Everything again',
+    toolkits: ['conformance'],
+  });
+  expect(again.status).toBe(201);
+  expect((await ping()).status).toBe(401);
+}, 60_000);
+
+test('open client registration is limited per address and in size', async () => {
+  const tooMany = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: Array.from({ length: 11 }, (_, i) => `http://127.0.0.1:9/cb${i}`) }),
+  });
+  expect(tooMany.status).toBe(400);
+  expect(await tooMany.json()).toMatchObject({ error: 'invalid_redirect_uri' });
+
+  // An api with a Redis namespace of its own, so no other test's registrations count against this budget.
+  const limited = await startApiProcess({ OAUTH_REGISTRATIONS_PER_HOUR: '5', QUEUE_PREFIX: `${testPrefix()}-dcr` });
+  try {
+    await exhaustRegistrations(limited.url);
+  } finally {
+    await limited.stop();
+  }
+}, 60_000);
+
+async function exhaustRegistrations(apiUrl: string) {
   const statuses: number[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
-    const response = await fetch(`${api.url}/oauth/reg`, {
+    const response = await fetch(`${apiUrl}/oauth/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
@@ -110,11 +156,4 @@ test('open client registration is limited per address', async () => {
   }
   expect(statuses.at(-1)).toBe(429);
   expect(statuses.filter((status) => status === 201).length).toBeLessThanOrEqual(5);
-
-  const tooMany = await fetch(`${api.url}/oauth/reg`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ redirect_uris: Array.from({ length: 11 }, (_, i) => `http://127.0.0.1:9/cb${i}`) }),
-  });
-  expect([400, 429]).toContain(tooMany.status);
-});
+}

@@ -79,6 +79,8 @@ export class McpRequestHandler {
     }
 
     const calls = callsIn(body);
+    // Answers stream as Server-Sent Events: ask proxies such as nginx not to buffer them.
+    res.setHeader('x-accel-buffering', 'no');
     await serveMcpRequest(req, res, {
       context: {
         tenantSlug: endpoint.tenantSlug,

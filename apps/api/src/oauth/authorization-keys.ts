@@ -48,10 +48,20 @@ export async function loadAuthorizationKeys(
     if (!row) throw new Error('authorization server keys could not be stored');
   }
   const stored = row.payload as unknown as StoredKeys;
-  const plain = await keyring.unwrap(
-    { kekVersion: stored.kekVersion, wrapped: Buffer.from(stored.wrapped, 'base64') },
-    WRAP_CONTEXT,
-  );
+  let plain: Buffer;
+  try {
+    plain = await keyring.unwrap(
+      { kekVersion: stored.kekVersion, wrapped: Buffer.from(stored.wrapped, 'base64') },
+      WRAP_CONTEXT,
+    );
+  } catch (cause) {
+    throw new Error(
+      `The authorization server's keys are wrapped with vault key "${stored.kekVersion}", which VAULT_KEYS cannot ` +
+        'open. Put that key version back into VAULT_KEYS; if it is lost for good, delete the row ' +
+        `(DELETE FROM oauth_models WHERE kind = '${KIND}') and restart: new keys are made and people sign in again.`,
+      { cause },
+    );
+  }
   if (stored.kekVersion !== keyring.activeVersion) {
     const rewrapped = await keyring.wrap(plain, WRAP_CONTEXT);
     await repository.upsert(

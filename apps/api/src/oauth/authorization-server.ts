@@ -126,9 +126,9 @@ export function createAuthorizationServer({ config, db, keys, endpoints }: Autho
   };
 
   const provider = new Provider(issuerOf(config), configuration);
-  // An https public URL means TLS ends at a proxy in front of us: believe its X-Forwarded-Proto (Express' "trust
-  // proxy" does not reach the library's Koa app), or Secure cookies could not be set.
-  provider.proxy = secure;
+  // Requests reach the library with Host and X-Forwarded-* rewritten to the public URL (mount.ts), so it may
+  // read them: that is how it knows the request was https and sets Secure cookies.
+  provider.proxy = true;
   provider.use(defaultScope);
   return provider;
 }

@@ -65,7 +65,7 @@ export function consentPage(input: {
 <p class="muted">Client id: <code>${e(input.client.clientId)}</code></p>
 <p>wants to act as <strong>${e(input.account)}</strong>${input.target ? ` on <strong>${e(input.target)}</strong>` : ''} with these permissions:</p>
 <ul>${scopes}</ul>
-<p class="muted">Your choice is remembered for this application; you can revoke it in the console at any time.</p>
+<p class="muted">Your choice is remembered for this application; you can revoke it at any time, which also signs the application out.</p>
 <form method="post" action="${e(input.action)}" style="display:inline"><input type="hidden" name="csrf" value="${e(input.csrf)}"><button type="submit">Allow</button></form>
 <form method="post" action="${e(input.denyAction)}" style="display:inline"><input type="hidden" name="csrf" value="${e(input.csrf)}"><button type="submit">Deny</button></form>`,
   );

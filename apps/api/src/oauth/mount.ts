@@ -1,8 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
+import type { ApiConfig } from '@gatehouse/config';
 import { RegistrationLimit } from '@gatehouse/identity';
 import type { NextFunction, Request, Response } from 'express';
 import type Provider from 'oidc-provider';
 import { INTERACTION_PATH, ISSUER_PATH } from './authorization-server.js';
+import { API_CONFIG } from '../infrastructure/tokens.js';
 import { AUTHORIZATION_SERVER } from './oauth.tokens.js';
 
 const MAX_REDIRECT_URIS = 10;
@@ -21,8 +23,20 @@ export function mountAuthorizationServer(app: INestApplication): void {
   const limit = app.get(RegistrationLimit);
   const callback = provider.callback();
   const interactionPrefix = `${INTERACTION_PATH.slice(ISSUER_PATH.length)}/`;
+  const publicUrl = new URL(app.get<ApiConfig>(API_CONFIG).PUBLIC_API_URL);
+
+  // The library builds its endpoint URLs, and decides whether cookies may be Secure, from Host and
+  // X-Forwarded-*; it would believe them from anyone. It sees the public address instead, always, and the
+  // client address Express computed under TRUST_PROXY.
+  const asPublic = (req: Request) => {
+    req.headers.host = publicUrl.host;
+    req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    delete req.headers['x-forwarded-host'];
+    req.headers['x-forwarded-for'] = req.ip ?? '';
+  };
 
   const discovery = (req: Request, res: Response) => {
+    asPublic(req);
     req.url = '/.well-known/openid-configuration';
     req.originalUrl = `${ISSUER_PATH}/.well-known/openid-configuration`;
     void callback(req, res);
@@ -31,6 +45,7 @@ export function mountAuthorizationServer(app: INestApplication): void {
   app.use(`/.well-known/openid-configuration${ISSUER_PATH}`, discovery);
 
   app.use(ISSUER_PATH, (req: Request, res: Response, next: NextFunction) => {
+    asPublic(req);
     if (req.path.startsWith(interactionPrefix)) return next();
     if (req.method === 'POST' && req.path === '/reg') {
       registration(req, res, limit, () => void callback(req, res)).catch(next);

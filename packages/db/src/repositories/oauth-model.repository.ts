@@ -105,6 +105,24 @@ export class OAuthModelRepository {
       .map((row) => row.id);
   }
 
+  /**
+   * Revokes every grant (and each code and token issued under it) for MCP servers whose URL path ends with
+   * `pathSuffix` (`/t/{tenant}/mcp/{server}`) or, with `tenantWide`, any server of the tenant. Run when a server
+   * or tenant is deleted, so that a server later created under the same address does not honour old tokens.
+   * Slugs are `[a-z0-9-]`, so they hold no LIKE wildcards.
+   */
+  async revokeForResources(tenantSlug: string, serverSlug?: string): Promise<number> {
+    const pattern = serverSlug ? `%/t/${tenantSlug}/mcp/${serverSlug}` : `%/t/${tenantSlug}/mcp/%`;
+    return this.db.$executeRaw`
+      WITH grants AS (
+        SELECT id FROM oauth_models
+        WHERE kind = 'Grant'
+          AND EXISTS (SELECT 1 FROM jsonb_object_keys(payload -> 'resources') AS r(url) WHERE r.url LIKE ${pattern})
+      )
+      DELETE FROM oauth_models
+      WHERE grant_id IN (SELECT id FROM grants) OR (kind = 'Grant' AND id IN (SELECT id FROM grants))`;
+  }
+
   async deleteExpired(before = new Date()): Promise<number> {
     const { count } = await this.db.oAuthModel.deleteMany({ where: { expiresAt: { lt: before } } });
     return count;
