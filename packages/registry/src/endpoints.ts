@@ -25,15 +25,37 @@ export function resourceMetadataUrl(publicApiUrl: string, tenantSlug: string, se
 /** Finds the MCP servers clients connect to. Lookups are by public address, not on behalf of an actor. */
 export class McpEndpointDirectory {
   private readonly tenants: TenantRepository;
+  private readonly cache = new Map<string, { endpoint: McpEndpoint; until: number }>();
 
+  /**
+   * `cacheMs` > 0 keeps found endpoints that long in this process: every MCP request looks its server up, and a
+   * server's settings change rarely. A change (or a deletion, whose tokens are revoked at once anyway) then takes
+   * up to `cacheMs` to reach requests. Absent servers are never cached, so a new one works at once.
+   */
   constructor(
     private readonly db: Database,
     private readonly publicApiUrl: string,
+    private readonly cacheMs = 0,
   ) {
     this.tenants = new TenantRepository(db);
   }
 
   async find(tenantSlug: string, serverSlug: string): Promise<McpEndpoint | undefined> {
+    if (this.cacheMs <= 0) return this.lookup(tenantSlug, serverSlug);
+    const key = `${tenantSlug}/${serverSlug}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return cached.endpoint;
+    const endpoint = await this.lookup(tenantSlug, serverSlug);
+    if (endpoint) {
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(key, { endpoint, until: Date.now() + this.cacheMs });
+    } else {
+      this.cache.delete(key);
+    }
+    return endpoint;
+  }
+
+  private async lookup(tenantSlug: string, serverSlug: string): Promise<McpEndpoint | undefined> {
     const tenant = await this.tenants.findBySlug(tenantSlug);
     if (!tenant) return undefined;
     const server = await withTenant(this.db, tenant.id, (tx) =>

@@ -116,6 +116,12 @@ export class TenantAdminService {
     };
   }
 
+  /** Whether the person is (still) a member of the tenant; one scoped lookup, for per-request checks. */
+  async isMember(tenantId: string, userId: string): Promise<boolean> {
+    const membership = await withTenant(this.db, tenantId, (tx) => new MembershipRepository(tx).find(tenantId, userId));
+    return membership !== null;
+  }
+
   /** An API key acting in its own tenant; the slug in the URL must be that tenant's. */
   async actorForApiKey(slug: string, key: string): Promise<Actor> {
     const parsed = parseApiKey(key);

@@ -119,12 +119,7 @@ export class McpController {
     await this.handler.handle(req, res, { endpoint, principal, session, sessionId });
   }
 
-  private async isMember(endpoint: McpEndpoint, principal: McpPrincipal): Promise<boolean> {
-    try {
-      await this.tenancy.actorForUser(endpoint.tenantSlug, principal.userId);
-      return true;
-    } catch {
-      return false;
-    }
+  private isMember(endpoint: McpEndpoint, principal: McpPrincipal): Promise<boolean> {
+    return this.tenancy.isMember(endpoint.tenantId, principal.userId);
   }
 }

@@ -19,7 +19,8 @@ import { McpServersController } from './mcp-servers.controller.js';
     {
       provide: McpEndpointDirectory,
       inject: [DATABASE, API_CONFIG],
-      useFactory: (db: Database, config: ApiConfig) => new McpEndpointDirectory(db, config.PUBLIC_API_URL),
+      // Every MCP request resolves its server: a 2 s cache spares most of those lookups (docs/scaling.md).
+      useFactory: (db: Database, config: ApiConfig) => new McpEndpointDirectory(db, config.PUBLIC_API_URL, 2_000),
     },
   ],
   exports: [McpEndpointDirectory],
