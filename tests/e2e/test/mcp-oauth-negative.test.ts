@@ -226,6 +226,14 @@ test("a token for tenant B's server does not work at tenant A's server", async (
   expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
 });
 
+test('a token for this server without the mcp:tools scope gets 403 insufficient_scope (step-up)', async () => {
+  const tokens = await tokensFor(alice, endpointA, 'openid');
+  const response = await callMcp(endpointA, tokens.access_token);
+  expect(response.status).toBe(403);
+  expect(response.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+  expect(response.headers.get('www-authenticate')).toMatch(/scope="mcp:tools"/);
+});
+
 test('a token without an audience is refused', async () => {
   const tokens = await tokensFor(alice, undefined, 'openid');
   expect((await callMcp(endpointA, tokens.access_token)).status).toBe(401);
