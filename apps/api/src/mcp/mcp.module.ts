@@ -1,6 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { Redis } from 'ioredis';
+import { Logger } from 'nestjs-pino';
 import type Provider from 'oidc-provider';
 import { API_CONFIG, REDIS } from '../infrastructure/tokens.js';
 import { OAuthModule } from '../oauth/oauth.module.js';
@@ -27,12 +28,13 @@ import { McpResourceServer } from './resource-server.js';
     {
       // A subscribed connection can do nothing else: the relay gets one of its own.
       provide: MCP_RELAY,
-      inject: [REDIS, API_CONFIG],
-      useFactory: async (redis: Redis, config: ApiConfig) => {
+      inject: [REDIS, API_CONFIG, Logger],
+      useFactory: async (redis: Redis, config: ApiConfig, logger: Logger) => {
         const relay = new RedisMessageRelay(
           redis,
           new Redis(config.REDIS_URL, { lazyConnect: false }),
           config.QUEUE_PREFIX,
+          (error) => logger.warn({ err: error }, 'MCP relay could not update Redis'),
         );
         await relay.start();
         return relay;

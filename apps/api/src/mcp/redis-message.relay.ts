@@ -1,21 +1,29 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { InProcessMessageRelay, type McpMessageRelay } from '@gatehouse/mcp';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Redis } from 'ioredis';
 
+/** A waiting tool call outlives no MCP request; its registration in Redis expires after this long regardless. */
+const WAITER_TTL_MS = 15 * 60_000;
+
 /**
  * Delivers a client's answer (sampling, elicitation, cancellation) to whichever api instance holds the waiting
- * tool call: locally when it is here, else over Redis pub/sub to every instance, where the one waiting takes it.
+ * tool call. Locally when it is here; otherwise Redis says which instance registered the wait, and the message is
+ * published on that instance's own channel. So "nobody waits for this" is reported truthfully, and instances do
+ * not see each other's traffic.
  */
 export class RedisMessageRelay implements McpMessageRelay {
   private readonly local = new InProcessMessageRelay();
+  private readonly instance = randomUUID();
   private readonly channel: string;
 
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
-    prefix: string,
+    private readonly prefix: string,
+    private readonly onError: (error: unknown) => void = () => {},
   ) {
-    this.channel = `${prefix}:mcp:relay`;
+    this.channel = this.channelOf(this.instance);
     subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;
       const { sessionId, key, message } = JSON.parse(raw) as {
@@ -27,6 +35,16 @@ export class RedisMessageRelay implements McpMessageRelay {
     });
   }
 
+  private channelOf(instance: string): string {
+    return `${this.prefix}:mcp:relay:${instance}`;
+  }
+
+  /** Session ids are secrets: only a hash of them names a Redis key. */
+  private waiterKey(sessionId: string, key: string): string {
+    const slot = createHash('sha256').update(`${sessionId}\u0000${key}`).digest('base64url');
+    return `${this.prefix}:mcp:waiter:${slot}`;
+  }
+
   start(): Promise<unknown> {
     return this.subscriber.subscribe(this.channel);
   }
@@ -36,13 +54,27 @@ export class RedisMessageRelay implements McpMessageRelay {
   }
 
   register(sessionId: string, key: string, deliver: (message: JSONRPCMessage) => void): () => void {
-    return this.local.register(sessionId, key, deliver);
+    const stop = this.local.register(sessionId, key, deliver);
+    const waiter = this.waiterKey(sessionId, key);
+    this.publisher.set(waiter, this.instance, 'PX', WAITER_TTL_MS).catch(this.onError);
+    return () => {
+      stop();
+      // Only our own registration: a later one for the same key elsewhere stays.
+      this.publisher
+        .eval(
+          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+          1,
+          waiter,
+          this.instance,
+        )
+        .catch(this.onError);
+    };
   }
 
   async deliver(sessionId: string, key: string, message: JSONRPCMessage): Promise<boolean> {
     if (await this.local.deliver(sessionId, key, message)) return true;
-    const receivers = await this.publisher.publish(this.channel, JSON.stringify({ sessionId, key, message }));
-    // Another instance may be waiting for it (each subscribes once; this one is among the receivers).
-    return receivers > 1;
+    const owner = await this.publisher.get(this.waiterKey(sessionId, key));
+    if (!owner || owner === this.instance) return false;
+    return (await this.publisher.publish(this.channelOf(owner), JSON.stringify({ sessionId, key, message }))) > 0;
   }
 }
