@@ -99,15 +99,27 @@ describe('worker', () => {
           { kind, id: 'just-expired', payload: {}, expiresAt: hoursAgo(0.1) },
           { kind, id: 'live', payload: {}, expiresAt: hoursAgo(-1) },
           { kind, id: 'forever', payload: {} },
+          // Registered clients: abandoned for over 30 days (deleted), old but in use, and recent.
+          { kind: 'Client', id: `${prefix}-abandoned`, payload: {}, createdAt: hoursAgo(31 * 24) },
+          { kind: 'Client', id: `${prefix}-in-use`, payload: {}, createdAt: hoursAgo(31 * 24) },
+          { kind: 'Grant', id: `${prefix}-grant`, payload: {}, clientId: `${prefix}-in-use` },
+          { kind: 'Client', id: `${prefix}-new`, payload: {}, createdAt: hoursAgo(1) },
         ],
       });
       const job = await queue.add(oauthSweepJob.name, {});
-      const result = (await job.waitUntilFinished(events, 10_000)) as { deleted: number };
+      const result = (await job.waitUntilFinished(events, 10_000)) as { deleted: number; unusedClients: number };
       expect(result.deleted).toBeGreaterThanOrEqual(1);
+      expect(result.unusedClients).toBeGreaterThanOrEqual(1);
+      const clients = await db.oAuthModel.findMany({
+        where: { kind: 'Client', id: { startsWith: prefix } },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      });
+      expect(clients.map((row) => row.id)).toEqual([`${prefix}-in-use`, `${prefix}-new`]);
       const left = await db.oAuthModel.findMany({ where: { kind }, select: { id: true }, orderBy: { id: 'asc' } });
       expect(left.map((row) => row.id)).toEqual(['forever', 'just-expired', 'live']);
     } finally {
-      await db.oAuthModel.deleteMany({ where: { kind } });
+      await db.oAuthModel.deleteMany({ where: { OR: [{ kind }, { id: { startsWith: prefix } }] } });
       await db.$disconnect();
     }
   });

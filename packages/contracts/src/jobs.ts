@@ -33,6 +33,7 @@ export function workerHeartbeatKey(prefix: string): string {
 
 /**
  * Deletes authorization-server state (codes, tokens, sessions, grants, registrations) that expired more than an
- * hour ago; expired rows already read as absent, this only reclaims space. Scheduled hourly by the worker.
+ * hour ago — expired rows already read as absent, this only reclaims space — and registered clients that have held
+ * no grant for 30 days. Scheduled hourly by the worker.
  */
 export const oauthSweepJob = job(SYSTEM_QUEUE, 'maintenance.oauth_sweep', z.object({}).strict());

@@ -123,6 +123,17 @@ export class OAuthModelRepository {
       WHERE grant_id IN (SELECT id FROM grants) OR (kind = 'Grant' AND id IN (SELECT id FROM grants))`;
   }
 
+  /**
+   * Deletes dynamically registered clients created before `before` that hold no grant: registration is open, so
+   * abandoned registrations must not pile up. A client that comes back gets `invalid_client` and registers again.
+   */
+  deleteUnusedClients(before: Date): Promise<number> {
+    return this.db.$executeRaw`
+      DELETE FROM oauth_models c
+      WHERE c.kind = 'Client' AND c.created_at < ${before}
+        AND NOT EXISTS (SELECT 1 FROM oauth_models g WHERE g.kind = 'Grant' AND g.client_id = c.id)`;
+  }
+
   async deleteExpired(before = new Date()): Promise<number> {
     const { count } = await this.db.oAuthModel.deleteMany({ where: { expiresAt: { lt: before } } });
     return count;
