@@ -21,7 +21,7 @@ async function main() {
   const shutdown = async (reason, code) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    say(`${reason}: stopping api, worker and web…`);
+    say(`${reason}: stopping api, worker, web and the demo provider…`);
     await group.stop(Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000) + 5_000);
     say('stopped; nothing left running.');
     process.exit(code);
@@ -37,6 +37,7 @@ async function main() {
     GATEHOUSE_APP_PASSWORD: _appPassword,
     GATEHOUSE_MAINTENANCE_PASSWORD: _maintenancePassword,
     DEMO_ADMIN_PASSWORD: _demo,
+    DEMO_PROVIDER_ADMIN_TOKEN: _demoProviderAdmin,
     ...appEnv
   } = env;
   const node = process.execPath;
@@ -49,6 +50,12 @@ async function main() {
     [join(root, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', env.WEB_PORT ?? '3000'],
     { cwd: join(root, 'apps/web'), env: { ...appEnv, NODE_ENV: 'production' } },
   );
+  // The local demo OAuth provider, so connections work offline (its admin token is for it alone).
+  const demoProviderPort = env.DEMO_PROVIDER_PORT ?? '4100';
+  group.start('demo-provider', node, [...nodeArgs, 'dist/main.js'], {
+    cwd: join(root, 'apps/demo-provider'),
+    env: { ...appEnv, DEMO_PROVIDER_ADMIN_TOKEN: env.DEMO_PROVIDER_ADMIN_TOKEN, DEMO_PROVIDER_PORT: demoProviderPort },
+  });
   group.firstUnexpectedExit().then(({ name, code, signal }) => {
     if (!shuttingDown) void shutdown(`${name} exited (${code ?? signal})`, 1);
   });
@@ -56,7 +63,9 @@ async function main() {
   const apiUrl = `http://127.0.0.1:${env.API_PORT ?? 4000}`;
   const workerUrl = `http://127.0.0.1:${env.WORKER_PORT ?? 4001}`;
   const webUrl = `http://127.0.0.1:${env.WEB_PORT ?? 3000}`;
+  const demoProviderUrl = env.DEMO_PROVIDER_PUBLIC_URL ?? `http://127.0.0.1:${demoProviderPort}`;
   await Promise.all([
+    waitForHttp(`http://127.0.0.1:${demoProviderPort}/healthz`),
     waitForHttp(`${apiUrl}/readyz`),
     waitForHttp(`${workerUrl}/readyz`),
     waitForHttp(`${webUrl}/healthz`),
@@ -71,6 +80,7 @@ async function main() {
       `    Console   ${publicWeb}`,
       `    API       ${publicApi}   (GET /healthz, /readyz, /api/v1/system/status)`,
       `    Worker    http://localhost:${env.WORKER_PORT ?? 4001}/readyz`,
+      `    Demo OAuth provider   ${demoProviderUrl}   (offline stand-in for a third-party service)`,
       ...(seeded
         ? [
             `    Demo tenant "demo": sign in as admin@demo.gatehouse.local${env.DEMO_ADMIN_PASSWORD ? ' with DEMO_ADMIN_PASSWORD from .env' : ''}.`,

@@ -1,7 +1,7 @@
 // Reads .env (creating it from .env.example with generated secrets on first run) and merges the process
 // environment over it. Only the orchestration scripts use this; apps receive a plain environment.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function parseDotenv(text) {
@@ -32,6 +32,7 @@ function generated(template) {
     GATEHOUSE_MAINTENANCE_PASSWORD: secret(),
     VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
     DEMO_ADMIN_PASSWORD: secret(),
+    DEMO_PROVIDER_ADMIN_TOKEN: secret(),
   };
   const server = '127.0.0.1:5432/gatehouse';
   values.MIGRATION_DATABASE_URL = `postgresql://postgres:${postgres}@${server}`;
@@ -46,6 +47,16 @@ export function loadEnvironment(root, log = () => {}) {
   if (!existsSync(envFile)) {
     writeFileSync(envFile, generated(readFileSync(join(root, '.env.example'), 'utf8')), { mode: 0o600 });
     log('created .env from .env.example with freshly generated secrets');
+  }
+  // Secrets added in later versions that depend on nothing else: generated into an existing .env too.
+  const text = readFileSync(envFile, 'utf8');
+  const added = ['DEMO_PROVIDER_ADMIN_TOKEN'].filter((key) => !new RegExp(`^${key}=`, 'm').test(text));
+  if (added.length > 0) {
+    appendFileSync(
+      envFile,
+      `${text.endsWith('\n') ? '' : '\n'}${added.map((key) => `${key}=${secret()}`).join('\n')}\n`,
+    );
+    log(`added ${added.join(', ')} to .env`);
   }
   const fromFile = parseDotenv(readFileSync(envFile, 'utf8'));
   const env = { ...fromFile };

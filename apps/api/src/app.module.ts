@@ -5,6 +5,7 @@ import { loggerOptions, requestIdFrom } from '@gatehouse/telemetry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { ConnectionsModule } from './connections/connections.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         RegistryModule,
         OAuthModule,
         McpModule,
+        ConnectionsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -5,7 +5,7 @@ import { sessionResponse, signInRequest, signUpRequest } from './auth.js';
 import { systemStatusResponse } from './system.js';
 import * as t from './tenancy.js';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Auth = 'none' | 'session' | 'session_or_api_key';
 
 /** One entry per endpoint: the single source for validation in the api and for the OpenAPI document. */
@@ -244,6 +244,31 @@ export const routes: Route[] = [
     path: '/api/v1/tenants/{slug}/oauth-consents/{id}',
     summary: "Revoke a client's consent and every token issued under it",
     auth: 'session',
+    success: { status: 204 },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/tenants/{slug}/provider-apps/{provider}',
+    summary: "Create or change the tenant's OAuth app at a provider (client secret write-only)",
+    auth: 'session_or_api_key',
+    body: t.saveProviderAppRequest,
+    success: { status: 200, schema: t.providerApp },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/provider-apps',
+    summary: "The tenant's OAuth apps at providers, with the redirect URI to register",
+    auth: 'session_or_api_key',
+    success: { status: 200, schema: t.providerAppList },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/tenants/{slug}/provider-apps/{provider}',
+    summary: "Delete the tenant's OAuth app at a provider and its client secret",
+    auth: 'session_or_api_key',
     success: { status: 204 },
     errors: [401, 403, 404],
   },

@@ -43,6 +43,8 @@ export const apiKeyScope = z.enum([
   'audit:read',
   'servers:read',
   'servers:write',
+  'providers:read',
+  'providers:write',
 ]);
 export const createApiKeyRequest = z
   .object({
@@ -143,3 +145,27 @@ export const oauthConsent = z.object({
   updatedAt: z.iso.datetime(),
 });
 export const oauthConsentList = z.object({ consents: z.array(oauthConsent) });
+
+// Provider apps (`/api/v1/tenants/{slug}/provider-apps`): the tenant's OAuth app per provider.
+export const saveProviderAppRequest = z
+  .object({
+    clientId: z.string().trim().min(1).max(500),
+    /** Required when the app is created; omit it to keep the stored secret. Write-only: never returned. */
+    clientSecret: z.string().min(1).max(2000).optional(),
+    allowedScopes: z.array(z.string().min(1).max(200)).max(100).default([]),
+    settings: z.record(z.string().regex(/^[a-z][A-Za-z0-9]{0,31}$/), z.string().max(500)).default({}),
+  })
+  .strict();
+export const providerApp = z.object({
+  providerId: z.string(),
+  providerName: z.string(),
+  clientId: z.string(),
+  allowedScopes: z.array(z.string()),
+  settings: z.record(z.string(), z.string()),
+  /** Register this exact URL as the redirect (callback) URI of the app at the provider. */
+  redirectUri: z.string(),
+  hasClientSecret: z.literal(true),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export const providerAppList = z.object({ apps: z.array(providerApp) });

@@ -46,3 +46,4 @@ export {
   type OAuthModelRow,
 } from './repositories/oauth-model.repository.js';
 export { OAuthConsentRepository, type OAuthConsentRecord } from './repositories/oauth-consent.repository.js';
+export { ProviderAppRepository, type ProviderAppRecord } from './repositories/provider-app.repository.js';

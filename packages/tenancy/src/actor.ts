@@ -20,14 +20,17 @@ export const API_KEY_SCOPES = [
   'audit:read',
   'servers:read',
   'servers:write',
+  'providers:read',
+  'providers:write',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 const ROLE_SCOPES: Record<MembershipRole, readonly ApiKeyScope[]> = {
   owner: API_KEY_SCOPES,
   admin: API_KEY_SCOPES,
-  // Members see which MCP servers exist (to connect their clients); everything else is for admins.
-  member: ['servers:read'],
+  // Members see which MCP servers exist (to connect their clients) and which providers they can connect to;
+  // everything else is for admins.
+  member: ['servers:read', 'providers:read'],
 };
 
 export function scopesForRole(role: MembershipRole): readonly ApiKeyScope[] {

@@ -37,7 +37,12 @@ describe('npm start (scripts/start.mjs)', () => {
   });
 
   it('creates, migrates and seeds its database, serves every process, and leaves nothing behind on Ctrl-C', async () => {
-    const [apiPort, workerPort, webPort] = [await freePort(), await freePort(), await freePort()];
+    const [apiPort, workerPort, webPort, providerPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const env = baseEnv({
       NODE_ENV: 'development',
       GATEHOUSE_SKIP_BUILD: '1', // the test run has just built everything; nested turbo runs are not allowed
@@ -51,6 +56,8 @@ describe('npm start (scripts/start.mjs)', () => {
       API_PORT: String(apiPort),
       WORKER_PORT: String(workerPort),
       WEB_PORT: String(webPort),
+      DEMO_PROVIDER_PORT: String(providerPort),
+      DEMO_PROVIDER_ADMIN_TOKEN: 'demo-provider-admin-token-for-e2e',
       API_INTERNAL_URL: `http://127.0.0.1:${apiPort}`,
       PUBLIC_API_URL: `http://localhost:${apiPort}`,
       PUBLIC_WEB_URL: `http://localhost:${webPort}`,
@@ -84,7 +91,14 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(await httpStatus(`http://127.0.0.1:${apiPort}/readyz`)).toBe(200);
     const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
     expect(page).toMatch(/data-testid="tenant-count">1</);
-    expect(processesMarkedWith(marker).length).toBeGreaterThanOrEqual(4); // start + api + worker + web
+    expect(processesMarkedWith(marker).length).toBeGreaterThanOrEqual(5); // start + api + worker + web + provider
+    // The demo provider runs, and its admin token reached it and nothing else start.mjs spawned.
+    expect(output).toContain(`Demo OAuth provider   http://127.0.0.1:${providerPort}`);
+    const stats = await fetch(`http://127.0.0.1:${providerPort}/admin/stats`, {
+      headers: { authorization: 'Bearer demo-provider-admin-token-for-e2e' },
+    });
+    expect(stats.status).toBe(200);
+    expect(processesMarkedWith('DEMO_PROVIDER_ADMIN_TOKEN=demo-provider-admin-token-for-e2e')).toHaveLength(2);
     // The seeded demo owner can sign in with the configured password.
     const signIn = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/sign-in`, {
       method: 'POST',

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { ProblemDetails } from '@gatehouse/contracts';
 import { DataError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
+import { ConnectionsError } from '@gatehouse/connections';
 import { RegistryError } from '@gatehouse/registry';
 import { TenancyError, type TenancyErrorCode } from '@gatehouse/tenancy';
 import { ZodError } from 'zod';
@@ -63,6 +64,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
       unexpected: false,
     };
   }
+  if (error instanceof ConnectionsError) return { problem: problem(400, error.code, error.message), unexpected: false };
   if (error instanceof TenancyError) {
     return { problem: problem(TENANCY_STATUS[error.code], error.code, error.message), unexpected: false };
   }

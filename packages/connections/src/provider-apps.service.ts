@@ -1,0 +1,136 @@
+import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
+import {
+  ProviderAppRepository,
+  withTenant,
+  type Database,
+  type DbExecutor,
+  type ProviderAppRecord,
+} from '@gatehouse/db';
+import { getOAuth2Provider, ProviderError, resolveProviderUrls, SCOPE_TOKEN } from '@gatehouse/providers';
+import { recordAction, requireScope, TenancyError, type Actor } from '@gatehouse/tenancy';
+import type { Vault } from '@gatehouse/vault';
+import { ConnectionsError } from './connections.errors.js';
+
+function oauth2Provider(providerId: string) {
+  try {
+    return getOAuth2Provider(providerId);
+  } catch (error) {
+    if (error instanceof ProviderError)
+      throw new ConnectionsError('unknown_provider', `No OAuth provider "${providerId}" in the catalog.`);
+    throw error;
+  }
+}
+
+export interface ProviderAppInput {
+  clientId: string;
+  /** Required when the app is created; omitted on a change to keep the stored secret. */
+  clientSecret?: string | undefined;
+  allowedScopes: string[];
+  /** Values for the provider's URL placeholders (e.g. `tenant` for Microsoft, `baseUrl` for self-hosted GitLab). */
+  settings: Record<string, string>;
+}
+
+/** Where the vault keeps an app's client secret. */
+export function clientSecretContext(tenantId: string, appId: string) {
+  return { tenantId, owner: `provider_app:${appId}`, purpose: 'oauth.client_secret' } as const;
+}
+
+/**
+ * A tenant's OAuth apps at providers: the client id, the allowed scopes and placeholder settings in PostgreSQL, the
+ * client secret sealed by the vault. The secret is write-only: nothing here ever returns it.
+ */
+export class ProviderAppService {
+  constructor(
+    private readonly db: Database,
+    private readonly vault: Vault,
+    private readonly audit: AuditLog<DbExecutor>,
+  ) {}
+
+  private record(tx: DbExecutor, actor: Actor, event: Omit<AuditEventInput, 'tenantId' | 'actor'>, requestId?: string) {
+    return recordAction(this.audit, tx, actor, event, requestId);
+  }
+
+  /** Creates or changes the tenant's app for `providerId`; returns it and whether it was created. */
+  async save(
+    actor: Actor,
+    providerId: string,
+    input: ProviderAppInput,
+    requestId?: string,
+  ): Promise<{ app: ProviderAppRecord; created: boolean }> {
+    requireScope(actor, 'providers:write');
+    const provider = oauth2Provider(providerId);
+    const badScopes = input.allowedScopes.filter((scope) => !SCOPE_TOKEN.test(scope));
+    if (badScopes.length > 0)
+      throw new ConnectionsError('invalid_scopes', `Not valid scopes: ${badScopes.join(', ')}.`);
+    try {
+      resolveProviderUrls(provider, input.settings);
+    } catch (error) {
+      if (error instanceof ProviderError) throw new ConnectionsError('invalid_settings', error.message);
+      throw error;
+    }
+    const allowedScopes = [...new Set(input.allowedScopes)];
+    const saved = await withTenant(this.db, actor.tenantId, async (tx) => {
+      const result = await new ProviderAppRepository(tx).save({
+        tenantId: actor.tenantId,
+        providerId,
+        clientId: input.clientId,
+        allowedScopes,
+        settings: input.settings,
+      });
+      if (result.created && !input.clientSecret)
+        throw new ConnectionsError('client_secret_required', 'A new provider app needs its client secret.');
+      await this.record(
+        tx,
+        actor,
+        {
+          action: result.created ? 'provider_app.created' : 'provider_app.updated',
+          target: { type: 'provider_app', id: result.app.id },
+          outcome: 'success',
+          // Never the secret: only whether it changed.
+          metadata: { providerId, clientId: input.clientId, allowedScopes, secretChanged: Boolean(input.clientSecret) },
+        },
+        requestId,
+      );
+      return result;
+    });
+    if (input.clientSecret) {
+      try {
+        await this.vault.putSecret(clientSecretContext(actor.tenantId, saved.app.id), input.clientSecret);
+      } catch (error) {
+        // A created app without its secret would be unusable: take it back.
+        if (saved.created)
+          await withTenant(this.db, actor.tenantId, (tx) =>
+            new ProviderAppRepository(tx).delete(actor.tenantId, providerId),
+          );
+        throw error;
+      }
+    }
+    return saved;
+  }
+
+  list(actor: Actor): Promise<ProviderAppRecord[]> {
+    requireScope(actor, 'providers:read');
+    return withTenant(this.db, actor.tenantId, (tx) => new ProviderAppRepository(tx).list(actor.tenantId));
+  }
+
+  async delete(actor: Actor, providerId: string, requestId?: string): Promise<void> {
+    requireScope(actor, 'providers:write');
+    const app = await withTenant(this.db, actor.tenantId, async (tx) => {
+      const deleted = await new ProviderAppRepository(tx).delete(actor.tenantId, providerId);
+      if (!deleted) throw new TenancyError('not_found', 'No such provider app.');
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'provider_app.deleted',
+          target: { type: 'provider_app', id: deleted.id },
+          outcome: 'success',
+          metadata: { providerId },
+        },
+        requestId,
+      );
+      return deleted;
+    });
+    await this.vault.deleteSecret(clientSecretContext(actor.tenantId, app.id));
+  }
+}

@@ -1,0 +1,67 @@
+import { getProvider } from './catalog.js';
+import { missingScopes, parseGrantedScopes, scopesSatisfy } from './scopes.js';
+
+describe('parseGrantedScopes', () => {
+  it('splits a space-separated scope string (RFC 6749)', () => {
+    const response = { access_token: 't', scope: 'openid https://www.googleapis.com/auth/userinfo.email' };
+    expect(parseGrantedScopes(getProvider('google'), response, [])).toEqual([
+      'openid',
+      'https://www.googleapis.com/auth/userinfo.email',
+    ]);
+  });
+
+  it("reads GitHub's comma-separated answer to a space-separated request", () => {
+    expect(parseGrantedScopes(getProvider('github'), { scope: 'repo,gist' }, ['repo', 'gist'])).toEqual([
+      'repo',
+      'gist',
+    ]);
+    // GitHub answers an empty string when no scope was granted: that is no scope, not "what was asked".
+    expect(parseGrantedScopes(getProvider('github'), { scope: '' }, ['repo'])).toEqual([]);
+  });
+
+  it("reads Slack's user scopes from authed_user, not the bot scopes at the top", () => {
+    const response = {
+      ok: true,
+      scope: 'commands,chat:write',
+      authed_user: { id: 'U1234', scope: 'users:read,chat:write', access_token: 'xoxp-1' },
+    };
+    expect(parseGrantedScopes(getProvider('slack'), response, [])).toEqual(['users:read', 'chat:write']);
+  });
+
+  it("reads HubSpot's scopes array and Linear's array or string", () => {
+    expect(parseGrantedScopes(getProvider('hubspot'), { scopes: ['oauth', 'crm.objects.contacts.read'] }, [])).toEqual([
+      'oauth',
+      'crm.objects.contacts.read',
+    ]);
+    expect(parseGrantedScopes(getProvider('linear'), { scope: ['read', 'write'] }, [])).toEqual(['read', 'write']);
+    expect(parseGrantedScopes(getProvider('linear'), { scope: 'read write' }, [])).toEqual(['read', 'write']);
+  });
+
+  it('takes the requested scopes when the response does not report any', () => {
+    expect(parseGrantedScopes(getProvider('microsoft'), { access_token: 't' }, ['openid', 'User.Read'])).toEqual([
+      'openid',
+      'User.Read',
+    ]);
+    expect(parseGrantedScopes(getProvider('figma'), { scope: 42 }, ['current_user:read'])).toEqual([
+      'current_user:read',
+    ]);
+  });
+});
+
+describe('scopesSatisfy', () => {
+  it('needs every required scope', () => {
+    expect(scopesSatisfy(['repo', 'gist'], ['repo'])).toBe(true);
+    expect(scopesSatisfy(['repo', 'gist'], [])).toBe(true);
+    expect(scopesSatisfy(['gist'], ['repo', 'gist'])).toBe(false);
+    expect(missingScopes(['gist'], ['repo', 'gist', 'user'])).toEqual(['repo', 'user']);
+  });
+
+  it('compares case-sensitively, except for providers that do not (Microsoft)', () => {
+    expect(scopesSatisfy(['user.read'], ['User.Read'], getProvider('google'))).toBe(false);
+    expect(scopesSatisfy(['user.read'], ['User.Read'], getProvider('microsoft'))).toBe(true);
+  });
+
+  it('implies nothing from broader scopes', () => {
+    expect(scopesSatisfy(['repo'], ['public_repo'], getProvider('github'))).toBe(false);
+  });
+});
