@@ -16,6 +16,7 @@ export interface ServeMcpRequestOptions extends McpServerOptions {
   readonly parsedBody?: unknown;
   /** Sees each response before it is sent; see McpRequestTransportOptions.onResponse. */
   readonly onResponse?: McpRequestTransportOptions['onResponse'];
+  readonly onCancelled?: McpRequestTransportOptions['onCancelled'];
 }
 
 /**
@@ -34,6 +35,7 @@ export async function serveMcpRequest(
     sessionId: options.sessionId,
     relay: options.relay,
     onResponse: options.onResponse,
+    onCancelled: options.onCancelled,
   });
   // On the response's close, not when handleRequest returns: a tool call's SSE stream outlives it, and a client
   // that hangs up must stop the tool (closing aborts its signal).

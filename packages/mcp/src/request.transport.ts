@@ -23,6 +23,8 @@ export interface McpRequestTransportOptions {
    * the response, so nothing reaches the client that could not be recorded.
    */
   readonly onResponse?: ((response: JSONRPCMessage) => Promise<void> | void) | undefined;
+  /** A request of this POST was cancelled by the client: it gets no response, but its fate can be recorded. */
+  readonly onCancelled?: ((id: RequestId) => Promise<void> | void) | undefined;
 }
 
 interface PendingAnswer {
@@ -140,7 +142,11 @@ export class McpRequestTransport implements Transport {
    * transport and its server are freed instead of waiting for the client to hang up.
    */
   private cancelled(id: RequestId): void {
-    if (!this.open.delete(id) || this.open.size > 0) return;
+    if (!this.open.delete(id)) return;
+    Promise.resolve(this.options.onCancelled?.(id)).catch((error: unknown) =>
+      this.onerror?.(error instanceof Error ? error : new Error(String(error))),
+    );
+    if (this.open.size > 0) return;
     // After the SDK has seen the cancellation and aborted the handler.
     setImmediate(() => void this.http.close());
   }

@@ -8,6 +8,8 @@ export const REDACT_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  'req.headers["mcp-session-id"]',
+  'res.headers["mcp-session-id"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.passwordHash',

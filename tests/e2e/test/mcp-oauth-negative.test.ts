@@ -244,8 +244,15 @@ test('expired and revoked access tokens are refused', async () => {
   // Age the stored token past its expiry, as time would.
   const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
   try {
+    // Stored under its SHA-256 only: neither token value is anywhere in the table.
+    const stored = `sha256:${createHash('sha256').update(expired.access_token).digest('base64url')}`;
+    for (const secret of [expired.access_token, expired.refresh_token ?? 'none']) {
+      const leaks = await db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM oauth_models WHERE id = ${secret} OR payload::text LIKE ${`%${secret}%`}`;
+      expect(Number(leaks[0]!.n)).toBe(0);
+    }
     const aged =
-      await db.$executeRaw`UPDATE oauth_models SET payload = jsonb_set(payload, '{exp}', to_jsonb(extract(epoch from now())::int - 120)) WHERE kind = 'AccessToken' AND id = ${expired.access_token}`;
+      await db.$executeRaw`UPDATE oauth_models SET payload = jsonb_set(payload, '{exp}', to_jsonb(extract(epoch from now())::int - 120)) WHERE kind = 'AccessToken' AND id = ${stored}`;
     expect(aged).toBe(1);
   } finally {
     await db.$disconnect();

@@ -32,7 +32,7 @@ function callsIn(body: unknown): Map<string | number, Call> {
   return calls;
 }
 
-function outcomeOf(response: JSONRPCMessage): { outcome: 'success' | 'failure'; errorCode?: number } {
+function outcomeOf(response: JSONRPCMessage): { outcome: 'success' | 'failure'; errorCode?: number | string } {
   if ('error' in response) return { outcome: 'failure', errorCode: response.error.code };
   const result = (response as { result?: { isError?: unknown } }).result;
   return { outcome: result?.isError === true ? 'failure' : 'success' };
@@ -74,6 +74,17 @@ export class McpRequestHandler {
           { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url },
           session,
         );
+        if (!sessionId) {
+          res.status(400).json({
+            jsonrpc: '2.0',
+            error: {
+              code: -32602,
+              message: 'Invalid params: the declared capabilities and client info are too large.',
+            },
+            id: (initialize as { id?: unknown }).id ?? null,
+          });
+          return;
+        }
         res.setHeader('mcp-session-id', sessionId);
       }
     }
@@ -102,6 +113,11 @@ export class McpRequestHandler {
         const call = typeof id === 'string' || typeof id === 'number' ? calls.get(id) : undefined;
         if (call) await this.record(req, context, call, outcomeOf(response));
       },
+      // A cancelled request gets no response, but it may have done work: it is recorded all the same.
+      onCancelled: async (id) => {
+        const call = calls.get(id);
+        if (call) await this.record(req, context, call, { outcome: 'failure', errorCode: 'cancelled' });
+      },
       onToolError: (error, tool) => {
         this.logger.error({ err: error, tool, server: endpoint.server.id }, 'MCP tool failed');
       },
@@ -113,7 +129,7 @@ export class McpRequestHandler {
     req: Request,
     { endpoint, principal }: { endpoint: McpEndpoint; principal: McpPrincipal },
     call: Call,
-    result: { outcome: 'success' | 'failure'; errorCode?: number },
+    result: { outcome: 'success' | 'failure'; errorCode?: number | string },
   ): Promise<void> {
     await this.audit.record({
       tenantId: endpoint.tenantId,

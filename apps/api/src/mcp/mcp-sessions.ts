@@ -16,6 +16,8 @@ interface StoredSession {
 }
 
 const IDLE_SECONDS = 24 * 3600;
+/** What a client may declare at initialize (capabilities, client info) and keep for a day. */
+const MAX_SESSION_BYTES = 16 * 1024;
 
 /**
  * MCP sessions in Redis, so any api instance serves any request of a session. Ids are 256-bit CSPRNG values and
@@ -32,10 +34,25 @@ export class McpSessionStore {
     return `${this.prefix}:mcp:session:${createHash('sha256').update(id).digest('base64url')}`;
   }
 
-  async create(owner: McpSessionOwner, client: McpClientSession): Promise<string> {
+  /**
+   * Stores a new session; undefined when what the client declared is larger than a session may be (clients
+   * cannot park arbitrary data in Redis for a day).
+   */
+  async create(owner: McpSessionOwner, client: McpClientSession): Promise<string | undefined> {
+    const stored: StoredSession = {
+      owner,
+      client: {
+        ...client,
+        clientInfo: {
+          name: client.clientInfo.name.slice(0, 200),
+          version: client.clientInfo.version.slice(0, 100),
+        },
+      },
+    };
+    const value = JSON.stringify(stored);
+    if (Buffer.byteLength(value) > MAX_SESSION_BYTES) return undefined;
     const id = randomBytes(32).toString('base64url');
-    const stored: StoredSession = { owner, client };
-    await this.redis.set(this.key(id), JSON.stringify(stored), 'EX', IDLE_SECONDS);
+    await this.redis.set(this.key(id), value, 'EX', IDLE_SECONDS);
     return id;
   }
 
@@ -52,22 +69,33 @@ export class McpSessionStore {
     return same ? parseClientSession(stored.client) : undefined;
   }
 
-  /** Applies a change (log level, subscriptions) atomically against concurrent requests of the session. */
+  /**
+   * Applies a change (log level, subscriptions) under a short per-session lock, so concurrent requests of one
+   * session cannot lose each other's changes. (WATCH would not do: it belongs to a connection, and this one is
+   * shared by every request of the process.)
+   */
   async change(id: string, change: McpSessionChange): Promise<void> {
     const key = this.key(id);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      await this.redis.watch(key);
+    const lock = `${key}:lock`;
+    const token = randomBytes(16).toString('base64url');
+    for (let attempt = 0; (await this.redis.set(lock, token, 'PX', 2_000, 'NX')) !== 'OK'; attempt++) {
+      if (attempt >= 40) throw new Error('MCP session is locked by a concurrent change');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    try {
       const raw = await this.redis.get(key);
-      if (!raw) {
-        await this.redis.unwatch();
-        return;
-      }
+      if (!raw) return;
       const stored = JSON.parse(raw) as StoredSession;
       const next: StoredSession = { ...stored, client: applySessionChange(stored.client, change) };
-      const done = await this.redis.multi().set(key, JSON.stringify(next), 'EX', IDLE_SECONDS).exec();
-      if (done) return;
+      await this.redis.set(key, JSON.stringify(next), 'KEEPTTL');
+    } finally {
+      await this.redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        lock,
+        token,
+      );
     }
-    throw new Error('MCP session changed concurrently too often');
   }
 
   async delete(id: string): Promise<boolean> {

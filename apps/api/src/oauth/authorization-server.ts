@@ -86,6 +86,8 @@ export function createAuthorizationServer({ config, db, keys, endpoints }: Autho
     },
     features: {
       devInteractions: { enabled: false },
+      // Not needed by MCP, and with open registration its post-logout redirect would be an open redirect.
+      rpInitiatedLogout: { enabled: false },
       revocation: { enabled: true },
       registration: { enabled: true, issueRegistrationAccessToken: false },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
@@ -130,15 +132,31 @@ export function createAuthorizationServer({ config, db, keys, endpoints }: Autho
   // read them: that is how it knows the request was https and sets Secure cookies.
   provider.proxy = true;
   provider.use(defaultScope);
+  provider.use(noFraming);
   return provider;
 }
 
 /** MCP clients that send no `scope` (the conformance suite does not) ask for the server's scope. */
 async function defaultScope(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
-  if (ctx.path === '/auth' && ctx.method === 'GET' && !ctx.query.scope && ctx.query.resource) {
+  if (
+    ctx.path.toLowerCase().replace(/\/+$/, '') === '/auth' &&
+    ctx.method === 'GET' &&
+    !ctx.query.scope &&
+    ctx.query.resource
+  ) {
     ctx.query = { ...ctx.query, scope: MCP_SCOPE };
   }
   await next();
+}
+
+/** The library's own HTML (errors, form_post) may not be framed either: no clickjacking of anything under /oauth. */
+async function noFraming(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  if (ctx.response.is('html')) {
+    ctx.set('x-frame-options', 'DENY');
+    const csp = ctx.response.get('content-security-policy');
+    ctx.set('content-security-policy', csp ? `${csp}; frame-ancestors 'none'` : "frame-ancestors 'none'");
+  }
 }
 
 export function htmlEscape(value: string): string {

@@ -55,10 +55,17 @@ export function consentPage(input: {
   account: string;
   target?: string;
   scopes: string[];
+  /** The client will get refresh tokens (it may keep acting for this long without asking again). */
+  refreshDays?: number | undefined;
 }): string {
-  const scopes = input.scopes
-    .map((scope) => `<li><code>${e(scope)}</code> — ${e(SCOPE_TEXT[scope] ?? 'Additional access')}</li>`)
-    .join('');
+  const scopes =
+    input.scopes
+      .filter((scope) => scope !== 'offline_access')
+      .map((scope) => `<li><code>${e(scope)}</code> — ${e(SCOPE_TEXT[scope] ?? 'Additional access')}</li>`)
+      .join('') +
+    (input.refreshDays
+      ? `<li>Stay connected while you are away: up to ${input.refreshDays} days without asking again</li>`
+      : '');
   return page(
     'Allow access',
     `<h1>Allow access?</h1>${clientLine(input.client)}

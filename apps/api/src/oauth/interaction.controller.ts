@@ -37,6 +37,7 @@ function singleResource(interaction: Interaction): string | undefined {
 export class InteractionController {
   private readonly origin: string;
   private readonly users: UserRepository;
+  private readonly refreshTtlSeconds: number;
 
   constructor(
     @Inject(AUTHORIZATION_SERVER) private readonly provider: Provider,
@@ -50,6 +51,7 @@ export class InteractionController {
   ) {
     this.users = new UserRepository(db);
     this.origin = new URL(config.PUBLIC_API_URL).origin;
+    this.refreshTtlSeconds = config.OAUTH_REFRESH_TOKEN_TTL;
   }
 
   private csrfFor(uid: string): string {
@@ -210,6 +212,10 @@ export class InteractionController {
         account: user?.email ?? userId,
         ...(endpoint ? { target: `${endpoint.server.title} (${endpoint.tenantSlug})` } : {}),
         scopes,
+        // Every client allowed the refresh_token grant gets refresh tokens (authorization-server.ts): say so.
+        refreshDays: (await this.provider.Client.find(client.clientId))?.grantTypes?.includes('refresh_token')
+          ? Math.round(this.refreshTtlSeconds / 86_400)
+          : undefined,
       }),
       interaction,
     );

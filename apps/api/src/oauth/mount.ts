@@ -47,7 +47,8 @@ export function mountAuthorizationServer(app: INestApplication): void {
   app.use(ISSUER_PATH, (req: Request, res: Response, next: NextFunction) => {
     asPublic(req);
     if (req.path.startsWith(interactionPrefix)) return next();
-    if (req.method === 'POST' && req.path === '/reg') {
+    // The library's router ignores case and a trailing slash: so must this check, or /REG/ would skip the limits.
+    if (req.method === 'POST' && req.path.toLowerCase().replace(/\/+$/, '') === '/reg') {
       registration(req, res, limit, () => void callback(req, res)).catch(next);
       return;
     }

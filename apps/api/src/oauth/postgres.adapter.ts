@@ -1,5 +1,20 @@
+import { createHash } from 'node:crypto';
 import { OAuthModelRepository, type Database } from '@gatehouse/db';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+/**
+ * Kinds whose id *is* a bearer credential (the opaque token value a client presents). They are stored under the
+ * SHA-256 of the id and without their `jti`, so a database dump or backup hands out no usable token; the id is put
+ * back when the library looks a token up by its value.
+ */
+const HASHED_KINDS = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'RegistrationAccessToken',
+  'ClientCredentials',
+  'InitialAccessToken',
+]);
 
 /**
  * oidc-provider's storage in PostgreSQL, so that any api instance can continue a flow another one started and
@@ -7,50 +22,73 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
  */
 export class PostgresAdapter implements Adapter {
   private readonly repository: OAuthModelRepository;
+  private readonly hashed: boolean;
 
   constructor(
     private readonly kind: string,
     db: Database,
   ) {
     this.repository = new OAuthModelRepository(db);
+    this.hashed = HASHED_KINDS.has(kind);
+  }
+
+  /** The stored id: the token's SHA-256 for credential kinds, the id itself otherwise. */
+  private key(id: string): string {
+    return this.hashed ? `sha256:${createHash('sha256').update(id).digest('base64url')}` : id;
+  }
+
+  /** What is stored: without the credential itself for credential kinds. */
+  private stored(payload: AdapterPayload): AdapterPayload {
+    if (!this.hashed) return payload;
+    const { jti: _credential, ...rest } = payload;
+    return rest;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const clientId = payload.clientId ?? (this.kind === 'Client' ? payload.client_id : undefined);
-    await this.repository.upsert(this.kind, id, payload, expiresIn ? new Date(Date.now() + expiresIn * 1000) : null, {
-      grantId: payload.grantId,
-      uid: payload.uid,
-      userCode: payload.userCode,
-      accountId: payload.accountId,
-      clientId: typeof clientId === 'string' ? clientId : undefined,
-    });
+    await this.repository.upsert(
+      this.kind,
+      this.key(id),
+      this.stored(payload),
+      expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+      {
+        grantId: payload.grantId,
+        uid: payload.uid,
+        userCode: payload.userCode,
+        accountId: payload.accountId,
+        clientId: typeof clientId === 'string' ? clientId : undefined,
+      },
+    );
   }
 
-  private static toPayload(row: Awaited<ReturnType<OAuthModelRepository['find']>>): AdapterPayload | undefined {
+  private toPayload(row: Awaited<ReturnType<OAuthModelRepository['find']>>, id?: string): AdapterPayload | undefined {
     if (!row) return undefined;
-    const payload = row.payload as AdapterPayload;
+    let payload = row.payload as AdapterPayload;
+    if (this.hashed && id !== undefined) payload = { ...payload, jti: id };
     // The library only asks whether `consumed` is set; the time is kept in its own column.
     return row.consumed ? { ...payload, consumed: true } : payload;
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return PostgresAdapter.toPayload(await this.repository.find(this.kind, id));
+    return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return PostgresAdapter.toPayload(await this.repository.findByUid(this.kind, uid));
+    return this.toPayload(await this.repository.findByUid(this.kind, uid));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return PostgresAdapter.toPayload(await this.repository.findByUserCode(this.kind, userCode));
+    return this.toPayload(await this.repository.findByUserCode(this.kind, userCode));
   }
 
-  consume(id: string): Promise<void> {
-    return this.repository.consume(this.kind, id);
+  async consume(id: string): Promise<void> {
+    // Compare-and-set: of two concurrent redemptions of one code or refresh token, only one may proceed.
+    if (!(await this.repository.consume(this.kind, this.key(id))))
+      throw new Error(`${this.kind} was consumed concurrently`);
   }
 
   destroy(id: string): Promise<void> {
-    return this.repository.destroy(this.kind, id);
+    return this.repository.destroy(this.kind, this.key(id));
   }
 
   revokeByGrantId(grantId: string): Promise<void> {

@@ -75,8 +75,13 @@ export class OAuthModelRepository {
     return this.findOne({ kind, userCode });
   }
 
-  async consume(kind: string, id: string): Promise<void> {
-    await this.db.oAuthModel.updateMany({ where: { kind, id }, data: { consumedAt: new Date() } });
+  /** Marks the row consumed; false when it was already consumed (or is gone): exactly one caller wins. */
+  async consume(kind: string, id: string): Promise<boolean> {
+    const { count } = await this.db.oAuthModel.updateMany({
+      where: { kind, id, consumedAt: null },
+      data: { consumedAt: new Date() },
+    });
+    return count === 1;
   }
 
   async destroy(kind: string, id: string): Promise<void> {
