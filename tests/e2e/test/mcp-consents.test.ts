@@ -133,6 +133,15 @@ test('open client registration is limited per address and in size', async () => 
   });
   expect(tooMany.status).toBe(400);
   expect(await tooMany.json()).toMatchObject({ error: 'invalid_redirect_uri' });
+  // The library routes /REG/ like /reg: the limits apply there too.
+  const disguised = await fetch(`${api.url}/oauth/REG/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: Array.from({ length: 11 }, (_, i) => `http://127.0.0.1:9/cb${i}`) }),
+  });
+  expect(disguised.status).toBe(400);
+  // No RP-initiated logout: with open registration its post-logout redirect would be an open redirect.
+  expect((await fetch(`${api.url}/oauth/session/end`, { redirect: 'manual' })).status).toBe(404);
 
   // An api with a Redis namespace of its own, so no other test's registrations count against this budget.
   const limited = await startApiProcess({ OAUTH_REGISTRATIONS_PER_HOUR: '5', QUEUE_PREFIX: `${testPrefix()}-dcr` });
