@@ -75,6 +75,8 @@ export const apiConfigSchema = z.object({
     .default(14 * 86_400),
   /** Dynamic client registrations accepted per client IP and hour. */
   OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Authorization requests (`/oauth/auth`) accepted per client address (IPv6: per /64) and minute. */
+  OAUTH_AUTHORIZATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

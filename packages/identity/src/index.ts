@@ -9,4 +9,4 @@ export {
 } from './passwords.js';
 export { csrfTokenMatches, SessionStore, type Session, type SessionOptions } from './sessions.js';
 export { ConsentService, type ConsentOwner, type ConsentRequest } from './consents.js';
-export { RegistrationLimit } from './registration-limit.js';
+export { clientAddressKey, RequestBudget } from './request-budget.js';

@@ -108,7 +108,7 @@ describe('Vault with PostgreSQL', () => {
       WHERE tenant_id = ${b}::uuid`;
     expect(await codeOf(vault.getSecret({ tenantId: b, owner: 'connection:9', purpose: 'p' }))).toBe('decrypt_failed');
     // One flipped bit.
-    await owner.$executeRaw`UPDATE secrets SET blob = overlay(blob placing decode(to_hex(get_byte(blob, 20) # 1), 'hex') from 21 for 1)
+    await owner.$executeRaw`UPDATE secrets SET blob = overlay(blob placing decode(lpad(to_hex(get_byte(blob, 20) # 1), 2, '0'), 'hex') from 21 for 1)
       WHERE tenant_id = ${a}::uuid AND owner = 'connection:1'`;
     expect(await codeOf(vault.getSecret({ tenantId: a, owner: 'connection:1', purpose: 'p' }))).toBe('decrypt_failed');
   });

@@ -144,9 +144,19 @@ test('open client registration is limited per address and in size', async () => 
   expect((await fetch(`${api.url}/oauth/session/end`, { redirect: 'manual' })).status).toBe(404);
 
   // An api with a Redis namespace of its own, so no other test's registrations count against this budget.
-  const limited = await startApiProcess({ OAUTH_REGISTRATIONS_PER_HOUR: '5', QUEUE_PREFIX: `${testPrefix()}-dcr` });
+  const limited = await startApiProcess({
+    OAUTH_REGISTRATIONS_PER_HOUR: '5',
+    OAUTH_AUTHORIZATIONS_PER_MINUTE: '3',
+    QUEUE_PREFIX: `${testPrefix()}-dcr`,
+  });
   try {
     await exhaustRegistrations(limited.url);
+    // Anonymous authorization requests have a budget per address too (each one writes an interaction).
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++)
+      statuses.push((await fetch(`${limited.url}/oauth/auth?client_id=x`, { redirect: 'manual' })).status);
+    expect(statuses.slice(0, 3).every((status) => status !== 429)).toBe(true);
+    expect(statuses.slice(3)).toEqual([429, 429]);
   } finally {
     await limited.stop();
   }

@@ -123,6 +123,7 @@ export async function startApiProcess(extra: Record<string, string> = {}, port?:
     // Every api of a run registers clients from 127.0.0.1 under one Redis prefix: the per-address budget is
     // tested on its own (mcp-consents.test.ts, with a prefix of its own), not spent by the other files.
     OAUTH_REGISTRATIONS_PER_HOUR: '10000',
+    OAUTH_AUTHORIZATIONS_PER_MINUTE: '100000',
     ...extra,
   });
   const api = startProcess('api', process.execPath, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/api') });

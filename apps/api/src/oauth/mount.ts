@@ -1,11 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
-import { RegistrationLimit } from '@gatehouse/identity';
+import type { RequestBudget } from '@gatehouse/identity';
 import type { NextFunction, Request, Response } from 'express';
 import type Provider from 'oidc-provider';
 import { INTERACTION_PATH, ISSUER_PATH } from './authorization-server.js';
 import { API_CONFIG } from '../infrastructure/tokens.js';
-import { AUTHORIZATION_SERVER } from './oauth.tokens.js';
+import { AUTHORIZATION_BUDGET, AUTHORIZATION_SERVER, REGISTRATION_BUDGET } from './oauth.tokens.js';
 
 const MAX_REDIRECT_URIS = 10;
 
@@ -20,7 +20,8 @@ function oauthError(res: Response, status: number, error: string, description: s
  */
 export function mountAuthorizationServer(app: INestApplication): void {
   const provider = app.get<Provider>(AUTHORIZATION_SERVER);
-  const limit = app.get(RegistrationLimit);
+  const registrations = app.get<RequestBudget>(REGISTRATION_BUDGET);
+  const authorizations = app.get<RequestBudget>(AUTHORIZATION_BUDGET);
   const callback = provider.callback();
   const interactionPrefix = `${INTERACTION_PATH.slice(ISSUER_PATH.length)}/`;
   const publicUrl = new URL(app.get<ApiConfig>(API_CONFIG).PUBLIC_API_URL);
@@ -47,9 +48,18 @@ export function mountAuthorizationServer(app: INestApplication): void {
   app.use(ISSUER_PATH, (req: Request, res: Response, next: NextFunction) => {
     asPublic(req);
     if (req.path.startsWith(interactionPrefix)) return next();
-    // The library's router ignores case and a trailing slash: so must this check, or /REG/ would skip the limits.
-    if (req.method === 'POST' && req.path.toLowerCase().replace(/\/+$/, '') === '/reg') {
-      registration(req, res, limit, () => void callback(req, res)).catch(next);
+    // The library's router ignores case and a trailing slash: so must these checks, or /REG/ would skip them.
+    const route = req.path.toLowerCase().replace(/\/+$/, '');
+    if (req.method === 'POST' && route === '/reg') {
+      registration(req, res, registrations, () => void callback(req, res)).catch(next);
+      return;
+    }
+    if (route === '/auth') {
+      authorizations.take(req.ip ?? 'unknown').then((retryAfter) => {
+        if (retryAfter === undefined) return void callback(req, res);
+        res.set('retry-after', String(retryAfter));
+        res.status(429).type('text/plain').send('Too many sign-in attempts from this address. Try again later.');
+      }, next);
       return;
     }
     void callback(req, res);
@@ -57,7 +67,7 @@ export function mountAuthorizationServer(app: INestApplication): void {
 }
 
 /** Open registration with abuse limits: a budget per IP, a bounded number of redirect URIs, a bounded body. */
-async function registration(req: Request, res: Response, limit: RegistrationLimit, proceed: () => void) {
+async function registration(req: Request, res: Response, limit: RequestBudget, proceed: () => void) {
   const retryAfter = await limit.take(req.ip ?? 'unknown');
   if (retryAfter !== undefined) {
     res.set('retry-after', String(retryAfter));

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
 import type { Database, DbExecutor } from '@gatehouse/db';
-import { ConsentService, RegistrationLimit } from '@gatehouse/identity';
+import { ConsentService, RequestBudget } from '@gatehouse/identity';
 import { McpEndpointDirectory } from '@gatehouse/registry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
@@ -14,7 +14,7 @@ import { loadAuthorizationKeys, type AuthorizationKeys } from './authorization-k
 import { createAuthorizationServer } from './authorization-server.js';
 import { ConsentsController } from './consents.controller.js';
 import { InteractionController } from './interaction.controller.js';
-import { AUTHORIZATION_KEYS, AUTHORIZATION_SERVER } from './oauth.tokens.js';
+import { AUTHORIZATION_BUDGET, AUTHORIZATION_KEYS, AUTHORIZATION_SERVER, REGISTRATION_BUDGET } from './oauth.tokens.js';
 
 @Module({
   imports: [IdentityModule, TenancyModule, RegistryModule],
@@ -37,10 +37,27 @@ import { AUTHORIZATION_KEYS, AUTHORIZATION_SERVER } from './oauth.tokens.js';
       useFactory: (db: Database, audit: AuditLog<DbExecutor>) => new ConsentService(db, audit),
     },
     {
-      provide: RegistrationLimit,
+      provide: REGISTRATION_BUDGET,
       inject: [REDIS, API_CONFIG],
       useFactory: (redis: Redis, config: ApiConfig) =>
-        new RegistrationLimit(redis, { prefix: config.QUEUE_PREFIX, perHour: config.OAUTH_REGISTRATIONS_PER_HOUR }),
+        new RequestBudget(redis, {
+          prefix: config.QUEUE_PREFIX,
+          name: 'oauth:registrations',
+          points: config.OAUTH_REGISTRATIONS_PER_HOUR,
+          durationSeconds: 3600,
+        }),
+    },
+    {
+      // Each anonymous authorization request writes an interaction row (and may fetch a client's metadata document).
+      provide: AUTHORIZATION_BUDGET,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) =>
+        new RequestBudget(redis, {
+          prefix: config.QUEUE_PREFIX,
+          name: 'oauth:authorizations',
+          points: config.OAUTH_AUTHORIZATIONS_PER_MINUTE,
+          durationSeconds: 60,
+        }),
     },
   ],
   exports: [AUTHORIZATION_SERVER, ConsentService],
