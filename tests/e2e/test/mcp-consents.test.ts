@@ -27,6 +27,19 @@ afterAll(async () => {
   await api?.stop();
 });
 
+/** One MCP `ping` with a bearer token: what its status says about the token. */
+function ping(url: string, token: string) {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+}
+
 function mcpClient(token: string) {
   return new StreamableHTTPClientTransport(new URL(endpoint), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
@@ -79,15 +92,7 @@ test('a person lists the clients they allowed and revoking one revokes its token
 
   const revoked = await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${tenant}/oauth-consents/${consent.id}`);
   expect(revoked.status).toBe(204);
-  const after = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-  });
+  const after = await ping(endpoint, token);
   expect(after.status).toBe(401);
   expect(
     (await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${tenant}/oauth-consents/${consent.id}`)).status,
@@ -102,17 +107,7 @@ test('deleting a server revokes its tokens: a server re-created at the same addr
   const other = await tenantWithServer(api.url, owner, 'recreate');
   const slug = new URL(other).pathname.split('/')[2]!;
   const token = await accessTokenFor(api.url, await registerClient(api.url, REDIRECT), REDIRECT, owner, other);
-  const ping = () =>
-    fetch(other, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-    });
-  expect((await ping()).status).toBe(200);
+  expect((await ping(other, token)).status).toBe(200);
   expect((await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${slug}/mcp-servers/everything`)).status).toBe(
     204,
   );
@@ -122,7 +117,7 @@ test('deleting a server revokes its tokens: a server re-created at the same addr
     toolkits: ['conformance'],
   });
   expect(again.status).toBe(201);
-  expect((await ping()).status).toBe(401);
+  expect((await ping(other, token)).status).toBe(401);
 }, 60_000);
 
 test('open client registration is limited per address and in size', async () => {

@@ -7,6 +7,7 @@ import { DataError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
 import { ConnectionsError } from '@gatehouse/connections';
 import { RegistryError } from '@gatehouse/registry';
+import { writeRpcError } from '../mcp/rpc-error.js';
 import { TenancyError, type TenancyErrorCode } from '@gatehouse/tenancy';
 import { ZodError } from 'zod';
 
@@ -128,13 +129,11 @@ export function writeRpcProblem(error: unknown, req: Request, res: Response): bo
   const { problem, unexpected } = toProblem(error);
   if (res.headersSent) return unexpected;
   const code = problem.code === 'malformed_body' ? -32700 : problem.status >= 500 ? -32603 : -32600;
-  res.status(problem.status).json({
-    jsonrpc: '2.0',
-    error: {
-      code,
-      message: code === -32700 ? 'Parse error: the body is not valid JSON.' : (problem.detail ?? problem.title),
-    },
-    id: null,
-  });
+  writeRpcError(
+    res,
+    problem.status,
+    code,
+    code === -32700 ? 'Parse error: the body is not valid JSON.' : (problem.detail ?? problem.title),
+  );
   return unexpected;
 }

@@ -10,6 +10,7 @@ import { MCP_RELAY } from './mcp.tokens.js';
 import type { RedisMessageRelay } from './redis-message.relay.js';
 import type { McpPrincipal } from './resource-server.js';
 import { McpSessionStore } from './mcp-sessions.js';
+import { writeRpcError } from './rpc-error.js';
 
 interface Call {
   method: string;
@@ -75,14 +76,14 @@ export class McpRequestHandler {
           session,
         );
         if (!sessionId) {
-          res.status(400).json({
-            jsonrpc: '2.0',
-            error: {
-              code: -32602,
-              message: 'Invalid params: the declared capabilities and client info are too large.',
-            },
-            id: (initialize as { id?: unknown }).id ?? null,
-          });
+          const id = (initialize as { id?: unknown }).id;
+          writeRpcError(
+            res,
+            400,
+            -32602,
+            'Invalid params: the declared capabilities and client info are too large.',
+            typeof id === 'string' || typeof id === 'number' ? id : null,
+          );
           return;
         }
         res.setHeader('mcp-session-id', sessionId);

@@ -8,11 +8,8 @@ import { API_CONFIG } from '../infrastructure/tokens.js';
 import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
 import { McpResourceServer, type McpPrincipal } from './resource-server.js';
 import { McpSessionStore } from './mcp-sessions.js';
+import { writeRpcError } from './rpc-error.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
-
-function rpcError(res: Response, status: number, code: number, message: string): void {
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
-}
 
 /**
  * `/t/{tenant}/mcp/{server}`: the hosted MCP endpoint (Streamable HTTP), and its RFC 9728 protected-resource
@@ -73,9 +70,9 @@ export class McpController {
   ): Promise<void> {
     // DNS-rebinding protection first: a foreign Host or Origin never reaches anything else.
     const refusal = checkOrigin(this.policy, { host: req.headers.host, origin: req.headers.origin });
-    if (refusal) return rpcError(res, 403, -32000, `Forbidden: ${refusal}.`);
+    if (refusal) return writeRpcError(res, 403, -32000, `Forbidden: ${refusal}.`);
     const endpoint = await this.endpoints.find(tenant, server);
-    if (!endpoint) return rpcError(res, 404, -32001, 'No such MCP server.');
+    if (!endpoint) return writeRpcError(res, 404, -32001, 'No such MCP server.');
 
     const auth = await this.resourceServer.authenticate(
       req.headers.authorization,
@@ -84,7 +81,7 @@ export class McpController {
     );
     if (!auth.ok) {
       res.set('www-authenticate', auth.challenge);
-      return rpcError(res, auth.status, -32001, auth.message);
+      return writeRpcError(res, auth.status, -32001, auth.message);
     }
     const principal = auth.principal;
     if (!(await this.isMember(endpoint, principal))) {
@@ -92,17 +89,17 @@ export class McpController {
         'www-authenticate',
         `Bearer resource_metadata="${this.metadataUrl(endpoint)}", scope="${MCP_SCOPE}", error="invalid_token", error_description="The token's user is no longer a member of this organisation."`,
       );
-      return rpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
+      return writeRpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
     }
 
     const sessionId = req.headers['mcp-session-id'];
-    if (Array.isArray(sessionId)) return rpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
+    if (Array.isArray(sessionId)) return writeRpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
     const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
     const session = sessionId === undefined ? undefined : await this.sessions.find(sessionId, owner);
-    if (sessionId !== undefined && !session) return rpcError(res, 404, -32001, 'Session not found.');
+    if (sessionId !== undefined && !session) return writeRpcError(res, 404, -32001, 'Session not found.');
 
     if (req.method === 'DELETE') {
-      if (sessionId === undefined) return rpcError(res, 400, -32600, 'Mcp-Session-Id header required.');
+      if (sessionId === undefined) return writeRpcError(res, 400, -32600, 'Mcp-Session-Id header required.');
       await this.sessions.delete(sessionId);
       res.status(204).end();
       return;
@@ -110,11 +107,11 @@ export class McpController {
     if (req.method === 'GET') {
       // Stateless servers: no standalone SSE stream (allowed by the transport spec); responses stream on POST.
       res.set('allow', 'POST, DELETE');
-      return rpcError(res, 405, -32000, 'Method not allowed: this server streams responses on POST only.');
+      return writeRpcError(res, 405, -32000, 'Method not allowed: this server streams responses on POST only.');
     }
     if (req.method !== 'POST') {
       res.set('allow', 'POST, DELETE');
-      return rpcError(res, 405, -32000, 'Method not allowed.');
+      return writeRpcError(res, 405, -32000, 'Method not allowed.');
     }
     await this.handler.handle(req, res, { endpoint, principal, session, sessionId });
   }

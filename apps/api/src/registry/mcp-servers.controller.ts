@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Re
 import type { ApiConfig } from '@gatehouse/config';
 import { createMcpServerRequest, slug as slugSchema, updateMcpServerRequest } from '@gatehouse/contracts';
 import type { McpServerRecord } from '@gatehouse/db';
-import { McpServerService } from '@gatehouse/registry';
+import { endpointUrl, McpServerService } from '@gatehouse/registry';
 import type { Actor } from '@gatehouse/tenancy';
 import type { Request } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
@@ -25,7 +25,7 @@ export class McpServersController {
       description: server.description,
       toolkits: server.toolkits,
       tools: server.tools,
-      endpoint: `${this.config.PUBLIC_API_URL}/t/${actor.tenantSlug}/mcp/${server.slug}`,
+      endpoint: endpointUrl(this.config.PUBLIC_API_URL, actor.tenantSlug, server.slug),
       createdAt: server.createdAt.toISOString(),
       updatedAt: server.updatedAt.toISOString(),
     };
