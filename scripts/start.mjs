@@ -14,7 +14,12 @@ async function main() {
     say('building (turbo caches unchanged packages)…');
     turbo(['run', 'build', '--output-logs=errors-only'], env);
   }
-  const seeded = await prepareDatabase(env);
+  // The local demo OAuth provider, so connections work offline: Gatehouse is registered there as a client, and the
+  // demo tenant gets the matching provider app (seeded by prepareDatabase, secret sealed in the vault).
+  const demoProviderPort = env.DEMO_PROVIDER_PORT ?? '4100';
+  const demoProviderUrl = env.DEMO_PROVIDER_PUBLIC_URL ?? `http://127.0.0.1:${demoProviderPort}`;
+  const publicApi = env.PUBLIC_API_URL ?? 'http://localhost:4000';
+  const seeded = await prepareDatabase({ ...env, DEMO_PROVIDER_URL: demoProviderUrl });
 
   const group = new ProcessGroup();
   let shuttingDown = false;
@@ -38,6 +43,7 @@ async function main() {
     GATEHOUSE_MAINTENANCE_PASSWORD: _maintenancePassword,
     DEMO_ADMIN_PASSWORD: _demo,
     DEMO_PROVIDER_ADMIN_TOKEN: _demoProviderAdmin,
+    DEMO_PROVIDER_CLIENT_SECRET: _demoClientSecret,
     ...appEnv
   } = env;
   const node = process.execPath;
@@ -50,11 +56,25 @@ async function main() {
     [join(root, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', env.WEB_PORT ?? '3000'],
     { cwd: join(root, 'apps/web'), env: { ...appEnv, NODE_ENV: 'production' } },
   );
-  // The local demo OAuth provider, so connections work offline (its admin token is for it alone).
-  const demoProviderPort = env.DEMO_PROVIDER_PORT ?? '4100';
+  // The demo provider's admin token and client registration are for it alone.
   group.start('demo-provider', node, [...nodeArgs, 'dist/main.js'], {
     cwd: join(root, 'apps/demo-provider'),
-    env: { ...appEnv, DEMO_PROVIDER_ADMIN_TOKEN: env.DEMO_PROVIDER_ADMIN_TOKEN, DEMO_PROVIDER_PORT: demoProviderPort },
+    env: {
+      ...appEnv,
+      DEMO_PROVIDER_ADMIN_TOKEN: env.DEMO_PROVIDER_ADMIN_TOKEN,
+      DEMO_PROVIDER_PORT: demoProviderPort,
+      DEMO_PROVIDER_CLIENTS: JSON.stringify(
+        env.DEMO_PROVIDER_CLIENT_SECRET
+          ? [
+              {
+                client_id: 'gatehouse-demo',
+                client_secret: env.DEMO_PROVIDER_CLIENT_SECRET,
+                redirect_uris: [`${publicApi}/api/v1/connections/callback`],
+              },
+            ]
+          : [],
+      ),
+    },
   });
   group.firstUnexpectedExit().then(({ name, code, signal }) => {
     if (!shuttingDown) void shutdown(`${name} exited (${code ?? signal})`, 1);
@@ -63,7 +83,6 @@ async function main() {
   const apiUrl = `http://127.0.0.1:${env.API_PORT ?? 4000}`;
   const workerUrl = `http://127.0.0.1:${env.WORKER_PORT ?? 4001}`;
   const webUrl = `http://127.0.0.1:${env.WEB_PORT ?? 3000}`;
-  const demoProviderUrl = env.DEMO_PROVIDER_PUBLIC_URL ?? `http://127.0.0.1:${demoProviderPort}`;
   await Promise.all([
     waitForHttp(`http://127.0.0.1:${demoProviderPort}/healthz`),
     waitForHttp(`${apiUrl}/readyz`),
@@ -72,7 +91,6 @@ async function main() {
   ]);
 
   const publicWeb = env.PUBLIC_WEB_URL ?? 'http://localhost:3000';
-  const publicApi = env.PUBLIC_API_URL ?? 'http://localhost:4000';
   process.stdout.write(
     [
       '',

@@ -33,6 +33,7 @@ function generated(template) {
     VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
     DEMO_ADMIN_PASSWORD: secret(),
     DEMO_PROVIDER_ADMIN_TOKEN: secret(),
+    DEMO_PROVIDER_CLIENT_SECRET: secret(),
   };
   const server = '127.0.0.1:5432/gatehouse';
   values.MIGRATION_DATABASE_URL = `postgresql://postgres:${postgres}@${server}`;
@@ -50,7 +51,9 @@ export function loadEnvironment(root, log = () => {}) {
   }
   // Secrets added in later versions that depend on nothing else: generated into an existing .env too.
   const text = readFileSync(envFile, 'utf8');
-  const added = ['DEMO_PROVIDER_ADMIN_TOKEN'].filter((key) => !new RegExp(`^${key}=`, 'm').test(text));
+  const added = ['DEMO_PROVIDER_ADMIN_TOKEN', 'DEMO_PROVIDER_CLIENT_SECRET'].filter(
+    (key) => !new RegExp(`^${key}=`, 'm').test(text),
+  );
   if (added.length > 0) {
     appendFileSync(
       envFile,

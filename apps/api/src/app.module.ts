@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ApiConfig } from '@gatehouse/config';
-import { loggerOptions, requestIdFrom } from '@gatehouse/telemetry';
+import { loggerOptions, redactRequest, requestIdFrom } from '@gatehouse/telemetry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -30,6 +30,8 @@ export class AppModule {
               return id;
             },
             customAttributeKeys: { reqId: 'requestId' },
+            // OAuth callbacks carry codes and state in the query string.
+            serializers: { req: redactRequest },
             // Probes would drown the log; everything else is logged once per request.
             autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
             quietReqLogger: true,

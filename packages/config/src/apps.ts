@@ -77,6 +77,8 @@ export const apiConfigSchema = z.object({
   OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Authorization requests (`/oauth/auth`) accepted per client address (IPv6: per /64) and minute. */
   OAUTH_AUTHORIZATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Seconds a person has to finish connecting a provider (the connect flow's single-use state); at most 10 min. */
+  CONNECT_STATE_TTL: z.coerce.number().int().min(2).max(600).default(600),
 });
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 

@@ -97,6 +97,7 @@ describe('parseConfig', () => {
       OAUTH_REFRESH_TOKEN_TTL: 14 * 86_400,
       OAUTH_REGISTRATIONS_PER_HOUR: 20,
       OAUTH_AUTHORIZATIONS_PER_MINUTE: 300,
+      CONNECT_STATE_TTL: 600,
     });
     const set = parseConfig(apiConfigSchema, {
       ...valid,

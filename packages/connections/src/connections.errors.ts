@@ -1,5 +1,20 @@
 export type ConnectionsErrorCode =
-  'unknown_provider' | 'invalid_scopes' | 'invalid_settings' | 'client_secret_required';
+  | 'unknown_provider'
+  | 'invalid_scopes'
+  | 'invalid_settings'
+  | 'client_secret_required'
+  /** The tenant has no OAuth app for the provider: an admin must configure one first. */
+  | 'provider_not_configured'
+  /** The callback's state is unknown, used, expired, or belongs to someone else. */
+  | 'invalid_state'
+  /** The provider refused the code exchange or answered something unusable. */
+  | 'exchange_failed'
+  /** The provider could not be reached (refused destination, network, timeout, oversized answer, 5xx). */
+  | 'provider_unreachable'
+  /** The person has no connection to the provider. */
+  | 'not_connected'
+  /** An API key has no person behind it: connections belong to people. */
+  | 'person_required';
 
 /** Domain errors of third-party connections, with a stable code (mapped to problem+json by the api). */
 export class ConnectionsError extends Error {

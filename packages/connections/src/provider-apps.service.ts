@@ -108,6 +108,30 @@ export class ProviderAppService {
     return saved;
   }
 
+  /**
+   * Idempotent save for seeding (the demo tenant's demo-provider app): writes only when the stored app differs from
+   * `input` (client id, scopes, settings or secret), so repeated starts add no audit records.
+   */
+  async ensure(actor: Actor, providerId: string, input: ProviderAppInput & { clientSecret: string }): Promise<boolean> {
+    requireScope(actor, 'providers:write');
+    const existing = await withTenant(this.db, actor.tenantId, (tx) =>
+      new ProviderAppRepository(tx).find(actor.tenantId, providerId),
+    );
+    if (existing) {
+      const secret = await this.vault.getSecret(clientSecretContext(actor.tenantId, existing.id));
+      const same =
+        existing.clientId === input.clientId &&
+        JSON.stringify([...existing.allowedScopes].sort()) ===
+          JSON.stringify([...new Set(input.allowedScopes)].sort()) &&
+        JSON.stringify(Object.entries(existing.settings).sort()) ===
+          JSON.stringify(Object.entries(input.settings).sort()) &&
+        secret?.toString('utf8') === input.clientSecret;
+      if (same) return false;
+    }
+    await this.save(actor, providerId, input);
+    return true;
+  }
+
   list(actor: Actor): Promise<ProviderAppRecord[]> {
     requireScope(actor, 'providers:read');
     return withTenant(this.db, actor.tenantId, (tx) => new ProviderAppRepository(tx).list(actor.tenantId));

@@ -169,3 +169,46 @@ export const providerApp = z.object({
   updatedAt: z.iso.datetime(),
 });
 export const providerAppList = z.object({ apps: z.array(providerApp) });
+
+// Connections (`/api/v1/tenants/{slug}/connections`): the signed-in person's own connections to providers.
+/** A console path to return to after the provider's redirect back (never another origin). */
+const consolePath = z
+  .string()
+  .max(500)
+  .regex(/^\/(?![/\\])[^\s]*$/, 'expected a path of the console, such as /connections');
+export const startConnectionRequest = z
+  .object({
+    /** Scopes the tools need beyond those already granted (incremental consent); within the app's allowed scopes. */
+    scopes: z.array(z.string().min(1).max(200)).max(100).default([]),
+    /** Where the browser goes after the callback: PUBLIC_WEB_URL + this path, with `connected` or `connection_error`. */
+    returnTo: consolePath.optional(),
+  })
+  .strict();
+export const startConnectionResponse = z.object({
+  /** Send the person's browser here (the provider's consent page). */
+  authorizationUrl: z.string(),
+  /** The flow must finish before this. */
+  expiresAt: z.iso.datetime(),
+  scopes: z.array(z.string()),
+});
+export const connection = z.object({
+  id: z.string(),
+  providerId: z.string(),
+  providerName: z.string(),
+  externalAccountId: z.string(),
+  accountLabel: z.string().nullable(),
+  scopes: z.array(z.string()),
+  /** `needs_reauth`: the provider stopped accepting the tokens; connect again. */
+  status: z.enum(['active', 'needs_reauth']),
+  accessExpiresAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  /** Gatehouse's page to reconnect or add scopes. */
+  connectUrl: z.string(),
+});
+export const connectionList = z.object({ connections: z.array(connection) });
+export const disconnectResponse = z.object({
+  /** Whether the provider confirmed the revocation (false when it has no revocation endpoint or failed). */
+  revokedAtProvider: z.boolean(),
+});

@@ -47,3 +47,9 @@ export {
 } from './repositories/oauth-model.repository.js';
 export { OAuthConsentRepository, type OAuthConsentRecord } from './repositories/oauth-consent.repository.js';
 export { ProviderAppRepository, type ProviderAppRecord } from './repositories/provider-app.repository.js';
+export {
+  ConnectionRepository,
+  type ConnectionKey,
+  type ConnectionRecord,
+  type ConnectionStatus,
+} from './repositories/connection.repository.js';

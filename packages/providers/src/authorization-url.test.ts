@@ -60,7 +60,7 @@ const EXPECTED: Record<string, { url: string; scope?: [string, string]; pkce: bo
   figma: { url: 'https://www.figma.com/oauth', scope: ['scope', 'current_user:read extra.scope'], pkce: false },
   demo: {
     url: 'http://localhost:4010/oauth/authorize',
-    scope: ['scope', 'notes:read notes:write extra.scope'],
+    scope: ['scope', 'notes:read extra.scope'],
     pkce: true,
   },
 };

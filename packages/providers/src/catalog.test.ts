@@ -148,7 +148,7 @@ describe('provider catalog', () => {
       tokenUrl: '{baseUrl}/oauth/token',
       pkce: 'required',
       scopeSeparator: ' ',
-      defaultScopes: ['notes:read', 'notes:write'],
+      defaultScopes: ['notes:read'],
       refresh: { supported: true, rotates: true },
       revocation: { url: '{baseUrl}/oauth/revoke' },
       userInfo: { url: '{baseUrl}/api/me', method: 'GET' },

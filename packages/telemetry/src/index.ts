@@ -1,3 +1,11 @@
-export { createLogger, loggerOptions, REDACT_PATHS, type Logger, type LoggerSettings } from './logger.js';
+export {
+  createLogger,
+  loggerOptions,
+  redactRequest,
+  redactUrl,
+  REDACT_PATHS,
+  type Logger,
+  type LoggerSettings,
+} from './logger.js';
 export { requestIdFrom } from './request-id.js';
 export { checkReadiness, pingRedis, type Probe, type RedisLike } from './readiness.js';

@@ -26,6 +26,53 @@ export const REDACT_PATHS: readonly string[] = [
   'refreshToken',
 ];
 
+/** Query parameters that carry credentials (OAuth codes and state, tokens): their values never reach a log line. */
+const SECRET_QUERY_PARAMS = new Set([
+  'code',
+  'state',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+]);
+
+/** A request URL with the values of credential-carrying query parameters replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  const mark = url.indexOf('?');
+  if (mark < 0) return url;
+  const query = url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // Not valid percent-encoding: judge the raw name.
+      }
+      return eq >= 0 && SECRET_QUERY_PARAMS.has(decoded.toLowerCase()) ? `${name}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, mark)}?${query}`;
+}
+
+/** pino-http's request serializer output with credential query parameters redacted from `url` and `query`. */
+export function redactRequest<T extends { url?: unknown; query?: unknown }>(req: T): T {
+  const query =
+    req.query && typeof req.query === 'object'
+      ? Object.fromEntries(
+          Object.entries(req.query as Record<string, unknown>).map(([key, value]) => [
+            key,
+            SECRET_QUERY_PARAMS.has(key.toLowerCase()) ? '[redacted]' : value,
+          ]),
+        )
+      : req.query;
+  return { ...req, ...(typeof req.url === 'string' ? { url: redactUrl(req.url) } : {}), query };
+}
+
 export interface LoggerSettings {
   /** Service name, e.g. "api" or "worker". */
   service: string;

@@ -143,3 +143,61 @@ export async function startApiProcess(extra: Record<string, string> = {}, port?:
     },
   };
 }
+
+export const DEMO_PROVIDER_ADMIN_TOKEN = 'e2e-demo-provider-admin-token';
+
+export interface DemoProviderProcess {
+  url: string;
+  process: RunningProcess;
+  /** Calls an /admin endpoint with the admin token. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
+  stats(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** Starts the built demo provider as a process with the given clients registered. */
+export async function startDemoProviderProcess(
+  clients: { client_id: string; client_secret: string; redirect_uris: string[] }[],
+  extra: Record<string, string> = {},
+): Promise<DemoProviderProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const provider = startProcess('demo-provider', process.execPath, ['dist/main.js'], {
+    cwd: join(repoRoot, 'apps/demo-provider'),
+    env: baseEnv({
+      DEMO_PROVIDER_PORT: String(port),
+      DEMO_PROVIDER_ADMIN_TOKEN,
+      DEMO_PROVIDER_CLIENTS: JSON.stringify(clients),
+      ...extra,
+    }),
+  });
+  try {
+    await waitFor(
+      'demo provider ready',
+      async () => ((await httpStatus(`${url}/healthz`)) === 200 ? true : undefined),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+  } catch (error) {
+    await provider.stop();
+    throw new Error(`${(error as Error).message}\n--- demo provider ---\n${provider.output()}`);
+  }
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${DEMO_PROVIDER_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  return {
+    url,
+    process: provider,
+    admin,
+    async stats() {
+      return (await (await admin('GET', '/admin/stats')).json()) as Record<string, number>;
+    },
+    async stop() {
+      await provider.stop();
+    },
+  };
+}

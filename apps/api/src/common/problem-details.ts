@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { ProblemDetails } from '@gatehouse/contracts';
 import { DataError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
-import { ConnectionsError } from '@gatehouse/connections';
+import { ConnectionsError, type ConnectionsErrorCode } from '@gatehouse/connections';
 import { RegistryError } from '@gatehouse/registry';
 import { writeRpcError } from '../mcp/rpc-error.js';
 import { TenancyError, type TenancyErrorCode } from '@gatehouse/tenancy';
@@ -58,6 +58,19 @@ const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
   invalid_api_key: 401,
 };
 
+const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
+  unknown_provider: 404,
+  invalid_scopes: 400,
+  invalid_settings: 400,
+  client_secret_required: 400,
+  provider_not_configured: 409,
+  invalid_state: 400,
+  exchange_failed: 502,
+  provider_unreachable: 502,
+  not_connected: 404,
+  person_required: 403,
+};
+
 export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean; retryAfter?: number } {
   if (error instanceof RegistryError) {
     return {
@@ -65,7 +78,9 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
       unexpected: false,
     };
   }
-  if (error instanceof ConnectionsError) return { problem: problem(400, error.code, error.message), unexpected: false };
+  if (error instanceof ConnectionsError) {
+    return { problem: problem(CONNECTIONS_STATUS[error.code], error.code, error.message), unexpected: false };
+  }
   if (error instanceof TenancyError) {
     return { problem: problem(TENANCY_STATUS[error.code], error.code, error.message), unexpected: false };
   }

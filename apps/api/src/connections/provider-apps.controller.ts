@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
-import { ProviderAppService } from '@gatehouse/connections';
+import { connectionCallbackUrl, ProviderAppService } from '@gatehouse/connections';
 import { saveProviderAppRequest } from '@gatehouse/contracts';
 import type { ProviderAppRecord } from '@gatehouse/db';
 import { getProvider } from '@gatehouse/providers';
@@ -9,11 +9,6 @@ import { API_CONFIG } from '../infrastructure/tokens.js';
 import { TenantActorGuard, type ActorRequest } from '../tenancy/tenant-actor.guard.js';
 
 const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : undefined);
-
-/** The callback every provider app redirects to (the connect flow's state says which connection it completes). */
-export function connectionCallbackUrl(config: ApiConfig): string {
-  return `${config.PUBLIC_API_URL}/api/v1/connections/callback`;
-}
 
 /** A tenant's OAuth apps at providers. The client secret goes in and never comes out. */
 @Controller('api/v1/tenants/:slug/provider-apps')
@@ -31,7 +26,7 @@ export class ProviderAppsController {
       clientId: app.clientId,
       allowedScopes: app.allowedScopes,
       settings: app.settings,
-      redirectUri: connectionCallbackUrl(this.config),
+      redirectUri: connectionCallbackUrl(this.config.PUBLIC_API_URL),
       hasClientSecret: true as const,
       createdAt: app.createdAt.toISOString(),
       updatedAt: app.updatedAt.toISOString(),

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { applySessionChange, parseClientSession, type McpClientSession, type McpSessionChange } from '@gatehouse/mcp';
+import { LockTimeoutError, withRedisLock } from '@gatehouse/coordination';
 import type { Redis } from 'ioredis';
 
 /** Who a session answers to: the token's user and client, at one server. */
@@ -76,25 +77,17 @@ export class McpSessionStore {
    */
   async change(id: string, change: McpSessionChange): Promise<void> {
     const key = this.key(id);
-    const lock = `${key}:lock`;
-    const token = randomBytes(16).toString('base64url');
-    for (let attempt = 0; (await this.redis.set(lock, token, 'PX', 2_000, 'NX')) !== 'OK'; attempt++) {
-      if (attempt >= 40) throw new Error('MCP session is locked by a concurrent change');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
     try {
-      const raw = await this.redis.get(key);
-      if (!raw) return;
-      const stored = JSON.parse(raw) as StoredSession;
-      const next: StoredSession = { ...stored, client: applySessionChange(stored.client, change) };
-      await this.redis.set(key, JSON.stringify(next), 'KEEPTTL');
-    } finally {
-      await this.redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-        1,
-        lock,
-        token,
-      );
+      await withRedisLock(this.redis, `${key}:lock`, { leaseMs: 2_000, waitMs: 1_000 }, async () => {
+        const raw = await this.redis.get(key);
+        if (!raw) return;
+        const stored = JSON.parse(raw) as StoredSession;
+        const next: StoredSession = { ...stored, client: applySessionChange(stored.client, change) };
+        await this.redis.set(key, JSON.stringify(next), 'KEEPTTL');
+      });
+    } catch (error) {
+      if (error instanceof LockTimeoutError) throw new Error('MCP session is locked by a concurrent change');
+      throw error;
     }
   }
 

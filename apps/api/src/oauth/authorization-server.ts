@@ -3,6 +3,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import { UserRepository, type Database } from '@gatehouse/db';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { htmlEscape } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
 import { PostgresAdapter } from './postgres.adapter.js';
 
@@ -157,11 +158,4 @@ async function noFraming(ctx: KoaContextWithOIDC, next: () => Promise<void>): Pr
     const csp = ctx.response.get('content-security-policy');
     ctx.set('content-security-policy', csp ? `${csp}; frame-ancestors 'none'` : "frame-ancestors 'none'");
   }
-}
-
-export function htmlEscape(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
-  );
 }

@@ -1,15 +1,6 @@
-import { htmlEscape as e } from './authorization-server.js';
+import { htmlEscape as e, renderPage as page } from '../common/html-page.js';
 
 /** Server-rendered sign-in and consent pages: no script at all, so the CSP can forbid every script. */
-
-const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1b1b1f}
-h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}
-button{margin:1rem .5rem 0 0;padding:.55rem 1.2rem;font:inherit;cursor:pointer}.error{color:#b00020}
-.muted{color:#555;font-size:.9rem}ul{padding-left:1.2rem}code{background:#f2f2f5;padding:0 .25rem}`;
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)} · Gatehouse</title><style>${STYLE}</style></head><body>${body}</body></html>`;
-}
 
 export interface ClientView {
   name: string;

@@ -12,6 +12,7 @@ import { API_CONFIG, DATABASE } from '../infrastructure/tokens.js';
 import { AUTHORIZATION_KEYS, AUTHORIZATION_SERVER } from './oauth.tokens.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
 import { INTERACTION_PATH } from './authorization-server.js';
+import { sendPage } from '../common/html-page.js';
 import { consentPage, loginPage, messagePage, type ClientView } from './interaction-pages.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -67,23 +68,14 @@ export class InteractionController {
   }
 
   private send(res: Response, status: number, html: string, interaction?: Interaction): void {
-    const formTargets = ["'self'"];
+    const formTargets: string[] = [];
     const redirectUri = interaction?.params.redirect_uri;
     if (typeof redirectUri === 'string') {
-      // Browsers apply form-action to the redirects that follow a submission, down to the client's redirect URI.
+      // The consent form's redirects end at the client's redirect URI.
       const url = URL.parse(redirectUri);
       if (url) formTargets.push(url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol);
     }
-    res
-      .status(status)
-      .set({
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
-        'x-frame-options': 'DENY',
-        'referrer-policy': 'no-referrer',
-      })
-      .send(html);
+    sendPage(res, status, html, formTargets);
   }
 
   /** The interaction of this browser, or a page saying it is over (expired, finished, or another browser's). */

@@ -21,7 +21,7 @@ export const demo = {
   tokenUrl: '{baseUrl}/oauth/token',
   pkce: 'required',
   scopeSeparator: ' ',
-  defaultScopes: ['notes:read', 'notes:write'],
+  defaultScopes: ['notes:read'],
   token: { auth: 'client_secret_basic' },
   refresh: { supported: true, rotates: true },
   revocation: {

@@ -1,0 +1,199 @@
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { ApiConfig } from '@gatehouse/config';
+import { CALLBACK_PATH, CONNECT_PATH, ConnectionsError, ConnectionService } from '@gatehouse/connections';
+import { UserRepository, type Database } from '@gatehouse/db';
+import { csrfTokenMatches, SessionStore, type Session } from '@gatehouse/identity';
+import { TenancyError, TenantAdminService, type Actor } from '@gatehouse/tenancy';
+import type { Request, Response } from 'express';
+import { sendPage } from '../common/html-page.js';
+import { SessionCookie } from '../identity/session-cookie.js';
+import { API_CONFIG, DATABASE } from '../infrastructure/tokens.js';
+import { ConnectPages } from './connect-pages.js';
+
+const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : undefined);
+
+function field(req: Request, name: string): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function scopesOf(value: unknown): string[] {
+  return typeof value === 'string' ? [...new Set(value.split(' ').filter(Boolean))].slice(0, 100) : [];
+}
+
+/**
+ * The browser side of connecting a provider: the connect page (a button that starts the flow — a plain link
+ * never does), and the callback the provider redirects back to. Both act only for the signed-in console user of
+ * this browser; the callback also requires that the flow was started by that same user. Answers are HTML pages.
+ */
+@Controller()
+export class ConnectController {
+  private readonly apiOrigin: string;
+  private readonly webUrl: string;
+  private readonly users: UserRepository;
+
+  constructor(
+    @Inject(ConnectionService) private readonly connections: ConnectionService,
+    @Inject(ConnectPages) private readonly pages: ConnectPages,
+    @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
+    @Inject(SessionStore) private readonly sessions: SessionStore,
+    @Inject(SessionCookie) private readonly cookie: SessionCookie,
+    @Inject(API_CONFIG) config: ApiConfig,
+    @Inject(DATABASE) db: Database,
+  ) {
+    this.apiOrigin = new URL(config.PUBLIC_API_URL).origin;
+    this.webUrl = config.PUBLIC_WEB_URL;
+    this.users = new UserRepository(db);
+  }
+
+  private async session(req: Request): Promise<Session | null> {
+    return this.sessions.get(this.cookie.read(req));
+  }
+
+  private signInPage(res: Response): void {
+    sendPage(
+      res,
+      401,
+      this.pages.message(
+        'Sign in first',
+        'Sign in to the Gatehouse console in this browser, then open this link again.',
+        {
+          href: this.pages.signInUrl(),
+          text: 'Open the Gatehouse console',
+        },
+      ),
+    );
+  }
+
+  /** The member acting in `slug`, or a page saying why not (sent, and undefined returned). */
+  private async actor(
+    req: Request,
+    res: Response,
+    slug: string,
+  ): Promise<{ actor: Actor; session: Session } | undefined> {
+    const session = await this.session(req);
+    if (!session) {
+      this.signInPage(res);
+      return undefined;
+    }
+    try {
+      return { actor: await this.tenancy.actorForUser(slug, session.userId), session };
+    } catch (error) {
+      if (!(error instanceof TenancyError)) throw error;
+      sendPage(
+        res,
+        404,
+        this.pages.message('Not found', 'There is no such organisation, or you are not a member of it.'),
+      );
+      return undefined;
+    }
+  }
+
+  private failure(res: Response, error: unknown): void {
+    if (error instanceof ConnectionsError) {
+      const status = error.code === 'exchange_failed' || error.code === 'provider_unreachable' ? 502 : 400;
+      sendPage(res, status, this.pages.message('Not connected', error.message));
+      return;
+    }
+    throw error;
+  }
+
+  @Get(`${CONNECT_PATH.slice(1)}/:slug/:provider`)
+  async page(
+    @Param('slug') slug: string,
+    @Param('provider') providerId: string,
+    @Query('scope') scope: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const acting = await this.actor(req, res, slug);
+    if (!acting) return;
+    try {
+      const described = await this.connections.describe(acting.actor, providerId);
+      if (!described.allowedScopes || !described.authorizationOrigin) {
+        sendPage(
+          res,
+          409,
+          this.pages.message(
+            `${described.providerName} is not set up`,
+            `An admin of ${acting.actor.tenantSlug} must configure ${described.providerName} before anyone can connect it.`,
+          ),
+        );
+        return;
+      }
+      const user = await this.users.findById(acting.session.userId);
+      const html = this.pages.connectPage({
+        action: `${CONNECT_PATH}/${encodeURIComponent(slug)}/${encodeURIComponent(providerId)}`,
+        csrf: acting.session.csrfToken,
+        tenantSlug: acting.actor.tenantSlug,
+        providerName: described.providerName,
+        account: user?.email ?? 'you',
+        scopes: [...new Set([...(described.connection?.scopes ?? []), ...scopesOf(scope)])],
+        connection: described.connection,
+      });
+      // The form's answer redirects to the provider: form-action must allow its origin.
+      sendPage(res, 200, html, [described.authorizationOrigin]);
+    } catch (error) {
+      this.failure(res, error);
+    }
+  }
+
+  @Post(`${CONNECT_PATH.slice(1)}/:slug/:provider`)
+  async start(
+    @Param('slug') slug: string,
+    @Param('provider') providerId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const acting = await this.actor(req, res, slug);
+    if (!acting) return;
+    const origin = req.headers.origin;
+    if ((origin !== undefined && origin !== this.apiOrigin) || !csrfTokenMatches(acting.session, field(req, 'csrf'))) {
+      sendPage(res, 403, this.pages.message('This form expired', 'Open the connect link again.'));
+      return;
+    }
+    try {
+      const started = await this.connections.start(
+        acting.actor,
+        providerId,
+        { scopes: scopesOf(field(req, 'scope')) },
+        requestIdOf(req),
+      );
+      res.redirect(303, started.authorizationUrl);
+    } catch (error) {
+      this.failure(res, error);
+    }
+  }
+
+  /** Where providers send the browser back (`?code&state` or `?error&state`). */
+  @Get(CALLBACK_PATH.slice(1))
+  async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
+    const session = await this.session(req);
+    const callback = { state: text('state'), code: text('code'), error: text('error') };
+    try {
+      const done = await this.connections.complete(session?.userId, callback, requestIdOf(req));
+      const { connection } = done;
+      if (done.returnTo) {
+        const target = new URL(done.returnTo, this.webUrl);
+        target.searchParams.set('connected', connection.providerId);
+        res.redirect(303, target.toString());
+        return;
+      }
+      sendPage(
+        res,
+        200,
+        this.pages.message(
+          'Connected',
+          `Your account ${connection.accountLabel ?? connection.externalAccountId} is connected with ${connection.scopes.join(', ') || 'no scopes'}. You can close this window and return to your AI client.`,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConnectionsError && error.code === 'invalid_state' && !session) {
+        this.signInPage(res);
+        return;
+      }
+      this.failure(res, error);
+    }
+  }
+}

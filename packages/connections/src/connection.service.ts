@@ -1,0 +1,704 @@
+import { randomBytes } from 'node:crypto';
+import { PLATFORM_CHAIN, type AuditEventInput, type AuditLog } from '@gatehouse/audit';
+import { LockTimeoutError, SingleFlight, withRedisLock } from '@gatehouse/coordination';
+import {
+  ConnectionRepository,
+  MembershipRepository,
+  ProviderAppRepository,
+  withTenant,
+  type ConnectionRecord,
+  type Database,
+  type DbExecutor,
+  type ProviderAppRecord,
+} from '@gatehouse/db';
+import {
+  buildAuthorizationUrl,
+  buildRevocationRequest,
+  buildTokenRequest,
+  buildUserInfoRequest,
+  getOAuth2Provider,
+  missingScopes,
+  pkceChallenge,
+  ProviderError,
+  readAccountId,
+  readAccountLabel,
+  readTokenResponse,
+  requestedScopes,
+  resolveProviderUrls,
+  SCOPE_TOKEN,
+  type OAuth2Provider,
+  type TokenSet,
+} from '@gatehouse/providers';
+import { actorLabel, type Actor } from '@gatehouse/tenancy';
+import type { Vault } from '@gatehouse/vault';
+import type { Redis } from 'ioredis';
+import { ConnectStateStore, type ConnectState } from './connect-state.js';
+import { ConnectionsError } from './connections.errors.js';
+import type { OutboundHttp, OutboundResponse } from './outbound-http.js';
+import { clientSecretContext } from './provider-apps.service.js';
+import { connectionCallbackUrl, connectPageUrl } from './urls.js';
+
+/** Where the vault keeps a connection's tokens (one sealed JSON document, so access and refresh change together). */
+export function connectionTokensContext(tenantId: string, connectionId: string) {
+  return { tenantId, owner: `connection:${connectionId}`, purpose: 'oauth.tokens' } as const;
+}
+
+interface StoredTokens {
+  accessToken: string;
+  refreshToken?: string;
+}
+
+export interface ConnectionServiceOptions {
+  /** Redis key namespace (QUEUE_PREFIX). */
+  prefix: string;
+  /** PUBLIC_API_URL: the callback (every provider app's redirect URI) and the connect pages live there. */
+  publicApiUrl: string;
+  /** Lifetime of a connect flow's state; at most 10 minutes. */
+  stateTtlSeconds?: number;
+  /** Refresh this long before expiry (at most a quarter of the token's lifetime). */
+  refreshSkewSeconds?: number;
+}
+
+/** Who asks for a token: the calling person in a tenant. */
+export interface TokenRequest {
+  tenant: { id: string; slug: string };
+  userId: string;
+  providerId: string;
+  scopes: readonly string[];
+}
+
+export type TokenResult =
+  | { ok: true; accessToken: string; connectionId: string; scopes: string[]; expiresAt: Date | null }
+  | {
+      ok: false;
+      reason: 'not_connected' | 'missing_scopes' | 'needs_reauth';
+      message: string;
+      /** Gatehouse's own page that fixes it (no secrets in it). */
+      connectUrl: string;
+      missingScopes: string[];
+    }
+  | { ok: false; reason: 'provider_unavailable'; message: string };
+
+export interface ConnectionView {
+  connection: ConnectionRecord;
+  providerName: string;
+}
+
+const REFRESH_LOCK = { leaseMs: 30_000, waitMs: 20_000, pollMs: 20 } as const;
+const MAX_STATE_TTL = 600;
+
+/**
+ * People's connections to third-party providers: the connect flow (server-side single-use state, PKCE, code
+ * exchange, granted scopes, external account), race-free refresh, disconnect with revocation at the provider, and
+ * the one way for tools to get a usable token. Tokens are sealed by the vault and never leave through this API
+ * except to the caller of `accessToken` (the tool runtime).
+ */
+export class ConnectionService {
+  private readonly states: ConnectStateStore;
+  private readonly refreshes = new SingleFlight<TokenResult>();
+  private readonly refreshSkewMs: number;
+  private readonly callbackUrl: string;
+
+  constructor(
+    private readonly db: Database,
+    private readonly vault: Vault,
+    private readonly audit: AuditLog<DbExecutor>,
+    private readonly redis: Redis,
+    private readonly http: OutboundHttp,
+    private readonly options: ConnectionServiceOptions,
+  ) {
+    const ttl = options.stateTtlSeconds ?? MAX_STATE_TTL;
+    if (ttl < 1 || ttl > MAX_STATE_TTL) throw new RangeError('stateTtlSeconds must be 1–600');
+    this.states = new ConnectStateStore(redis, { prefix: options.prefix, ttlSeconds: ttl });
+    this.refreshSkewMs = (options.refreshSkewSeconds ?? 60) * 1000;
+    this.callbackUrl = connectionCallbackUrl(options.publicApiUrl);
+  }
+
+  // ---------------------------------------------------------------------------------------------- connect flow
+
+  /**
+   * Starts connecting `providerId` for the acting person: returns the provider's authorization URL. Asks for the
+   * scopes already granted plus `scopes` (incremental consent), all within the app's allowed scopes.
+   */
+  async start(
+    actor: Actor,
+    providerId: string,
+    input: { scopes?: readonly string[] | undefined; returnTo?: string | undefined },
+    requestId?: string,
+  ): Promise<{ authorizationUrl: string; expiresAt: Date; scopes: string[] }> {
+    const userId = personOf(actor);
+    const provider = oauth2Provider(providerId);
+    const wanted = input.scopes ?? [];
+    const bad = wanted.filter((scope) => !SCOPE_TOKEN.test(scope));
+    if (bad.length > 0) throw new ConnectionsError('invalid_scopes', `Not valid scopes: ${bad.join(', ')}.`);
+    const { app, existing } = await withTenant(this.db, actor.tenantId, async (tx) => ({
+      app: await new ProviderAppRepository(tx).find(actor.tenantId, providerId),
+      existing: await new ConnectionRepository(tx).find({ tenantId: actor.tenantId, userId, providerId }),
+    }));
+    if (!app) throw notConfigured(provider);
+    const notAllowed = missingScopes(app.allowedScopes, wanted, provider);
+    if (notAllowed.length > 0) {
+      throw new ConnectionsError(
+        'invalid_scopes',
+        `This organisation does not allow ${provider.name} scopes ${notAllowed.join(', ')}; an admin can allow them.`,
+      );
+    }
+    // Keep what was granted before (a reconnect must not silently lose scopes tools rely on).
+    const scopes = [...new Set([...(existing?.scopes ?? []), ...wanted])];
+    const codeVerifier = provider.pkce === 'unsupported' ? undefined : randomBytes(48).toString('base64url');
+    const base: Omit<ConnectState, 'expiresAt' | 'scopes'> = {
+      tenantId: actor.tenantId,
+      tenantSlug: actor.tenantSlug,
+      userId,
+      providerId,
+      ...(codeVerifier ? { codeVerifier } : {}),
+      ...(input.returnTo ? { returnTo: input.returnTo } : {}),
+    };
+    let request;
+    let created;
+    try {
+      const requested = requestedScopes(provider, scopes);
+      created = await this.states.create({ ...base, scopes: requested });
+      request = buildAuthorizationUrl(provider, {
+        clientId: app.clientId,
+        redirectUri: this.callbackUrl,
+        state: created.state,
+        scopes,
+        params: app.settings,
+        ...(codeVerifier ? { codeChallenge: pkceChallenge(codeVerifier) } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ProviderError) throw new ConnectionsError('invalid_settings', error.message);
+      throw error;
+    }
+    await this.record(actor.tenantId, {
+      actor: actorLabel(actor),
+      action: 'connection.authorize_started',
+      target: { type: 'provider', id: providerId },
+      outcome: 'success',
+      requestId,
+      metadata: { providerId, scopes: request.scopes, pkce: request.pkce, reconnect: existing !== null },
+    });
+    return { authorizationUrl: request.url, expiresAt: created.expiresAt, scopes: request.scopes };
+  }
+
+  /**
+   * Completes a connect flow on the provider's redirect back, for the signed-in person `userId` (the browser's
+   * console session). The state must be known, unused, unexpired and this person's; the code is exchanged with the
+   * PKCE verifier; the tokens are sealed and the connection (re)written. Every refusal is audited and thrown as a
+   * ConnectionsError (`invalid_state`, `exchange_failed`, `provider_unreachable`).
+   */
+  async complete(
+    userId: string | undefined,
+    callback: { state?: string | undefined; code?: string | undefined; error?: string | undefined },
+    requestId?: string,
+  ): Promise<{ connection: ConnectionRecord; tenantSlug: string; returnTo?: string; created: boolean }> {
+    const consumed = await this.states.consume(callback.state ?? '');
+    const actor = userId ? { type: 'user' as const, id: userId } : { type: 'anonymous' as const };
+    if (consumed.kind === 'unknown') {
+      // No tenant to charge it to: the platform chain keeps the evidence.
+      await this.record(PLATFORM_CHAIN, {
+        actor,
+        action: 'connection.callback_refused',
+        outcome: 'denied',
+        requestId,
+        metadata: { reason: 'unknown_state' },
+      });
+      throw new ConnectionsError('invalid_state', 'This connection link is not valid. Start connecting again.');
+    }
+    const state = consumed.state;
+    const refuse = async (reason: string, message: string): Promise<never> => {
+      await this.record(state.tenantId, {
+        actor,
+        action: 'connection.callback_refused',
+        target: { type: 'provider', id: state.providerId },
+        outcome: 'denied',
+        requestId,
+        metadata: { reason, providerId: state.providerId, flowUserId: state.userId },
+      });
+      throw new ConnectionsError('invalid_state', message);
+    };
+    if (consumed.kind === 'replayed')
+      return refuse('state_replayed', 'This connection link was already used. Start connecting again.');
+    if (consumed.kind === 'expired')
+      return refuse('state_expired', 'This connection link has expired. Start connecting again.');
+    if (!userId) return refuse('no_session', 'Sign in to Gatehouse in this browser, then connect again.');
+    if (state.userId !== userId)
+      return refuse('state_wrong_user', 'This connection was started by someone else. Start connecting yourself.');
+
+    const provider = oauth2Provider(state.providerId);
+    const fail = async (reason: string, message: string, code: 'exchange_failed' | 'provider_unreachable') => {
+      await this.record(state.tenantId, {
+        actor,
+        action: 'connection.failed',
+        target: { type: 'provider', id: state.providerId },
+        outcome: 'failure',
+        requestId,
+        metadata: { reason, providerId: state.providerId },
+      });
+      return new ConnectionsError(code, message);
+    };
+    if (callback.error !== undefined || !callback.code) {
+      const code = /^[\w.-]{1,64}$/.test(callback.error ?? '') ? callback.error! : 'no_code';
+      throw await fail(
+        `provider_error:${code}`,
+        code === 'access_denied'
+          ? `You declined at ${provider.name}; nothing was connected.`
+          : `${provider.name} did not authorize the connection (${code}).`,
+        'exchange_failed',
+      );
+    }
+    const { app, member } = await withTenant(this.db, state.tenantId, async (tx) => ({
+      app: await new ProviderAppRepository(tx).find(state.tenantId, state.providerId),
+      member: await new MembershipRepository(tx).find(state.tenantId, userId),
+    }));
+    if (!member) return refuse('not_a_member', 'You are no longer a member of this organisation.');
+    if (!app) throw await fail('provider_not_configured', notConfigured(provider).message, 'exchange_failed');
+    const client = await this.clientCredentials(app);
+
+    let tokens: TokenSet;
+    let accountId: string;
+    let accountLabel: string | undefined;
+    try {
+      const grant = {
+        grant: 'authorization_code' as const,
+        code: callback.code,
+        redirectUri: this.callbackUrl,
+        ...(state.codeVerifier ? { codeVerifier: state.codeVerifier } : {}),
+      };
+      const response = await this.http.send(buildTokenRequest(provider, grant, client, app.settings));
+      tokens = readTokenResponse(provider, response.json, state.scopes);
+      if (response.status >= 400) throw refusedBy(provider, response);
+      let accountSource: unknown = response.json;
+      if (provider.accountId.from === 'user_info') {
+        const infoRequest = buildUserInfoRequest(provider, tokens.accessToken, app.settings);
+        if (!infoRequest) throw new ProviderError('account_id_missing', `${provider.name} has no user-info endpoint`);
+        const info = await this.http.send(infoRequest);
+        if (info.status >= 400) throw refusedBy(provider, info, 'user-info');
+        accountSource = info.json;
+      }
+      accountId = readAccountId(provider, accountSource);
+      accountLabel = readAccountLabel(provider, accountSource);
+    } catch (error) {
+      if (error instanceof ProviderError)
+        throw await fail(
+          'exchange_refused',
+          `${provider.name} refused the connection: ${error.message}.`,
+          'exchange_failed',
+        );
+      if (error instanceof ConnectionsError) throw await fail(error.code, error.message, 'provider_unreachable');
+      throw error;
+    }
+
+    const key = { tenantId: state.tenantId, userId, providerId: state.providerId };
+    const saved = await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
+      const result = await withTenant(this.db, state.tenantId, async (tx) => {
+        const written = await new ConnectionRepository(tx).upsert({
+          ...key,
+          providerAppId: app.id,
+          externalAccountId: accountId.slice(0, 255),
+          accountLabel: accountLabel ?? null,
+          scopes: tokens.scopes,
+          accessExpiresAt: expiryOf(tokens),
+        });
+        await this.audit.recordInTransaction(tx, [
+          {
+            tenantId: state.tenantId,
+            actor,
+            action: written.created ? 'connection.created' : 'connection.updated',
+            target: { type: 'connection', id: written.connection.id },
+            outcome: 'success',
+            requestId,
+            metadata: {
+              providerId: state.providerId,
+              externalAccountId: written.connection.externalAccountId,
+              scopes: tokens.scopes,
+              refreshToken: tokens.refreshToken !== undefined,
+            },
+          },
+        ]);
+        return written;
+      });
+      try {
+        await this.storeTokens(result.connection, {
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+        });
+      } catch (error) {
+        // A connection without its tokens would be useless: take it back.
+        await withTenant(this.db, state.tenantId, (tx) => new ConnectionRepository(tx).delete(key));
+        throw error;
+      }
+      return result;
+    });
+    return {
+      connection: saved.connection,
+      tenantSlug: state.tenantSlug,
+      created: saved.created,
+      ...(state.returnTo ? { returnTo: state.returnTo } : {}),
+    };
+  }
+
+  /** What the connect page shows: the provider, whether the tenant set it up, and the person's connection. */
+  async describe(
+    actor: Actor,
+    providerId: string,
+  ): Promise<{
+    providerName: string;
+    allowedScopes: string[] | null;
+    authorizationOrigin: string | null;
+    connection: ConnectionRecord | null;
+  }> {
+    const userId = personOf(actor);
+    const provider = oauth2Provider(providerId);
+    const { app, connection } = await withTenant(this.db, actor.tenantId, async (tx) => ({
+      app: await new ProviderAppRepository(tx).find(actor.tenantId, providerId),
+      connection: await new ConnectionRepository(tx).find({ tenantId: actor.tenantId, userId, providerId }),
+    }));
+    let authorizationOrigin: string | null = null;
+    if (app) {
+      try {
+        authorizationOrigin = new URL(resolveProviderUrls(provider, app.settings).authorizationUrl).origin;
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+      }
+    }
+    return { providerName: provider.name, allowedScopes: app?.allowedScopes ?? null, authorizationOrigin, connection };
+  }
+
+  /** The acting person's connections in the tenant. */
+  async list(actor: Actor): Promise<ConnectionView[]> {
+    const userId = personOf(actor);
+    const rows = await withTenant(this.db, actor.tenantId, (tx) =>
+      new ConnectionRepository(tx).listForUser(actor.tenantId, userId),
+    );
+    return rows.map((connection) => ({ connection, providerName: providerName(connection.providerId) }));
+  }
+
+  /**
+   * Disconnects the acting person from `providerId`: revokes at the provider where it can (best effort — the
+   * connection goes either way), then deletes the row; a trigger destroys the sealed tokens in the same
+   * transaction. Returns whether the provider confirmed the revocation.
+   */
+  async disconnect(actor: Actor, providerId: string, requestId?: string): Promise<{ revokedAtProvider: boolean }> {
+    const userId = personOf(actor);
+    const key = { tenantId: actor.tenantId, userId, providerId };
+    return withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
+      const { connection, app } = await withTenant(this.db, actor.tenantId, async (tx) => ({
+        connection: await new ConnectionRepository(tx).find(key),
+        app: await new ProviderAppRepository(tx).find(actor.tenantId, providerId),
+      }));
+      if (!connection)
+        throw new ConnectionsError('not_connected', `You have no ${providerName(providerId)} connection.`);
+      const revocation = app ? await this.revokeAtProvider(connection, app) : 'no_app';
+      await withTenant(this.db, actor.tenantId, async (tx) => {
+        await new ConnectionRepository(tx).delete(key);
+        await this.audit.recordInTransaction(tx, [
+          {
+            tenantId: actor.tenantId,
+            actor: actorLabel(actor),
+            action: 'connection.deleted',
+            target: { type: 'connection', id: connection.id },
+            outcome: 'success',
+            requestId,
+            metadata: { providerId, revocation },
+          },
+        ]);
+      });
+      return { revokedAtProvider: revocation === 'revoked' };
+    });
+  }
+
+  private async revokeAtProvider(connection: ConnectionRecord, app: ProviderAppRecord): Promise<string> {
+    const provider = oauth2Provider(connection.providerId);
+    if (!provider.revocation) return 'unsupported';
+    const tokens = await this.readTokens(connection);
+    if (!tokens) return 'no_tokens';
+    const token =
+      provider.revocation.token === 'access_token' ? tokens.accessToken : (tokens.refreshToken ?? tokens.accessToken);
+    try {
+      const request = buildRevocationRequest(provider, token, await this.clientCredentials(app), app.settings);
+      if (!request) return 'unsupported';
+      const response = await this.http.send(request);
+      return response.status < 300 ? 'revoked' : `refused_${response.status}`;
+    } catch (error) {
+      if (error instanceof ConnectionsError || error instanceof ProviderError) return 'unreachable';
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- tokens
+
+  /**
+   * A fresh access token for (tenant, person, provider) covering `scopes`, refreshed first when it is about to
+   * expire — single flight across processes, so concurrent callers cause one refresh — or the typed reason why not,
+   * with the page that fixes it.
+   */
+  async accessToken(request: TokenRequest): Promise<TokenResult> {
+    const provider = oauth2Provider(request.providerId);
+    const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
+    const connection = await withTenant(this.db, key.tenantId, (tx) => new ConnectionRepository(tx).find(key));
+    const unusable = this.unusable(provider, request, connection);
+    if (unusable) return unusable;
+    const live = connection!;
+    if (!this.expiring(live)) return this.tokenOf(live);
+    return this.refreshes.run(live.id, () => this.refresh(provider, request, live));
+  }
+
+  private unusable(
+    provider: OAuth2Provider,
+    request: TokenRequest,
+    connection: ConnectionRecord | null,
+  ): TokenResult | undefined {
+    const fix = (reason: 'not_connected' | 'missing_scopes' | 'needs_reauth', message: string, missing: string[]) => ({
+      ok: false as const,
+      reason,
+      message,
+      missingScopes: missing,
+      connectUrl: connectPageUrl(this.options.publicApiUrl, request.tenant.slug, request.providerId, request.scopes),
+    });
+    if (!connection)
+      return fix('not_connected', `Connect your ${provider.name} account to use this.`, [...request.scopes]);
+    if (connection.status === 'needs_reauth')
+      return fix('needs_reauth', `Your ${provider.name} connection stopped working; connect it again.`, []);
+    const missing = missingScopes(connection.scopes, request.scopes, provider);
+    if (missing.length > 0)
+      return fix(
+        'missing_scopes',
+        `Your ${provider.name} connection lacks ${missing.join(', ')}; connect again to grant ${missing.length === 1 ? 'it' : 'them'}.`,
+        missing,
+      );
+    return undefined;
+  }
+
+  /** Whether the access token expires within the skew (at most a quarter of its lifetime, so short tokens work). */
+  private expiring(connection: ConnectionRecord, now = Date.now()): boolean {
+    if (!connection.accessExpiresAt) return false;
+    const expires = connection.accessExpiresAt.getTime();
+    const lifetime = Math.max(0, expires - connection.tokensIssuedAt.getTime());
+    return expires - now <= Math.min(this.refreshSkewMs, lifetime / 4);
+  }
+
+  private async tokenOf(connection: ConnectionRecord): Promise<TokenResult> {
+    const tokens = await this.readTokens(connection);
+    if (!tokens) return { ok: false, reason: 'provider_unavailable', message: 'The connection has no tokens.' };
+    await this.touch(connection);
+    return {
+      ok: true,
+      accessToken: tokens.accessToken,
+      connectionId: connection.id,
+      scopes: connection.scopes,
+      expiresAt: connection.accessExpiresAt,
+    };
+  }
+
+  private async refresh(provider: OAuth2Provider, request: TokenRequest, seen: ConnectionRecord): Promise<TokenResult> {
+    const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
+    try {
+      return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
+        // Another process may have refreshed (or the person reconnected) while we waited for the lock.
+        const current = await withTenant(this.db, key.tenantId, (tx) => new ConnectionRepository(tx).find(key));
+        const unusable = this.unusable(provider, request, current);
+        if (unusable) return unusable;
+        const connection = current!;
+        if (connection.tokenVersion !== seen.tokenVersion || !this.expiring(connection))
+          return this.tokenOf(connection);
+        return this.refreshNow(provider, request, connection);
+      });
+    } catch (error) {
+      if (error instanceof LockTimeoutError)
+        return {
+          ok: false,
+          reason: 'provider_unavailable',
+          message: `${provider.name} is slow to refresh; try again.`,
+        };
+      throw error;
+    }
+  }
+
+  /** Runs the refresh grant; the caller holds the connection's lock. */
+  private async refreshNow(
+    provider: OAuth2Provider,
+    request: TokenRequest,
+    connection: ConnectionRecord,
+  ): Promise<TokenResult> {
+    const tenantId = connection.tenantId;
+    const stored = await this.readTokens(connection);
+    const app = await withTenant(this.db, tenantId, (tx) =>
+      new ProviderAppRepository(tx).find(tenantId, connection.providerId),
+    );
+    const reauth = async (reason: string): Promise<TokenResult> => {
+      await withTenant(this.db, tenantId, async (tx) => {
+        if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connection.id, connection.tokenVersion)))
+          return;
+        await this.audit.recordInTransaction(tx, [
+          {
+            tenantId,
+            actor: { type: 'system' },
+            action: 'connection.refresh_failed',
+            target: { type: 'connection', id: connection.id },
+            outcome: 'failure',
+            metadata: { providerId: connection.providerId, reason, status: 'needs_reauth' },
+          },
+        ]);
+      });
+      return this.unusable(provider, request, { ...connection, status: 'needs_reauth' })!;
+    };
+    if (!app) return reauth('provider_not_configured');
+    if (!stored?.refreshToken || !provider.refresh.supported) return reauth('no_refresh_token');
+
+    let response: OutboundResponse;
+    try {
+      response = await this.http.send(
+        buildTokenRequest(
+          provider,
+          { grant: 'refresh_token', refreshToken: stored.refreshToken },
+          await this.clientCredentials(app),
+          app.settings,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConnectionsError)
+        return { ok: false, reason: 'provider_unavailable', message: error.message };
+      throw error;
+    }
+    // 5xx and 429 are the provider's trouble, not a verdict on the grant: keep the connection, report it.
+    if (response.status >= 500 || response.status === 429)
+      return {
+        ok: false,
+        reason: 'provider_unavailable',
+        message: `${provider.name} could not refresh the token right now (HTTP ${response.status}).`,
+      };
+    let tokens: TokenSet;
+    try {
+      tokens = readTokenResponse(provider, response.json, connection.scopes);
+      if (response.status >= 400) throw refusedBy(provider, response);
+    } catch (error) {
+      if (error instanceof ProviderError)
+        return reauth(error.code === 'invalid_token_response' ? refusalCode(response) : error.code);
+      throw error;
+    }
+    const next: StoredTokens = {
+      accessToken: tokens.accessToken,
+      // Providers that rotate send a new refresh token; the others keep the old one valid.
+      refreshToken: tokens.refreshToken ?? stored.refreshToken,
+    };
+    // Sealed before the row says so: a crash in between leaves the new tokens and a row that refreshes again.
+    await this.storeTokens(connection, next);
+    const accessExpiresAt = expiryOf(tokens);
+    // A refresh may narrow the grant but never widens it beyond what the person consented to.
+    const scopes = tokens.scopes.filter((scope) => connection.scopes.includes(scope));
+    await withTenant(this.db, tenantId, async (tx) => {
+      await new ConnectionRepository(tx).recordRefresh(tenantId, connection.id, connection.tokenVersion, {
+        accessExpiresAt,
+        scopes: scopes.length > 0 ? scopes : connection.scopes,
+      });
+      await this.audit.recordInTransaction(tx, [
+        {
+          tenantId,
+          actor: { type: 'system' },
+          action: 'connection.refreshed',
+          target: { type: 'connection', id: connection.id },
+          outcome: 'success',
+          metadata: { providerId: connection.providerId, rotated: tokens.refreshToken !== undefined },
+        },
+      ]);
+    });
+    await this.touch(connection);
+    return {
+      ok: true,
+      accessToken: next.accessToken,
+      connectionId: connection.id,
+      scopes: connection.scopes,
+      expiresAt: accessExpiresAt,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  private lockKey(key: { tenantId: string; userId: string; providerId: string }): string {
+    return `${this.options.prefix}:connection-lock:${key.tenantId}:${key.userId}:${key.providerId}`;
+  }
+
+  private async clientCredentials(app: ProviderAppRecord) {
+    const secret = await this.vault.getSecret(clientSecretContext(app.tenantId, app.id));
+    if (!secret) throw new ConnectionsError('provider_not_configured', 'The provider app has no client secret.');
+    return { clientId: app.clientId, clientSecret: secret.toString('utf8') };
+  }
+
+  private async readTokens(connection: ConnectionRecord): Promise<StoredTokens | null> {
+    const sealed = await this.vault.getSecret(connectionTokensContext(connection.tenantId, connection.id));
+    return sealed ? (JSON.parse(sealed.toString('utf8')) as StoredTokens) : null;
+  }
+
+  private storeTokens(
+    connection: ConnectionRecord,
+    tokens: { accessToken: string; refreshToken?: string | undefined },
+  ) {
+    const value: StoredTokens = {
+      accessToken: tokens.accessToken,
+      ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+    };
+    return this.vault.putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value));
+  }
+
+  /** Records use for the console's "last used", at most once a minute per connection (no write per call). */
+  private async touch(connection: ConnectionRecord): Promise<void> {
+    const now = new Date();
+    if (connection.lastUsedAt && now.getTime() - connection.lastUsedAt.getTime() < 60_000) return;
+    await withTenant(this.db, connection.tenantId, (tx) =>
+      new ConnectionRepository(tx).touch(connection.tenantId, connection.id, now),
+    );
+  }
+
+  private async record(tenantId: string, event: Omit<AuditEventInput, 'tenantId'>): Promise<void> {
+    await this.audit.record({ ...event, tenantId });
+  }
+}
+
+function personOf(actor: Actor): string {
+  if (!actor.userId) throw new ConnectionsError('person_required', 'Connections belong to people; API keys have none.');
+  return actor.userId;
+}
+
+function oauth2Provider(providerId: string): OAuth2Provider {
+  try {
+    return getOAuth2Provider(providerId);
+  } catch (error) {
+    if (error instanceof ProviderError)
+      throw new ConnectionsError('unknown_provider', `No OAuth provider "${providerId}" in the catalog.`);
+    throw error;
+  }
+}
+
+function providerName(providerId: string): string {
+  try {
+    return getOAuth2Provider(providerId).name;
+  } catch {
+    return providerId;
+  }
+}
+
+function notConfigured(provider: OAuth2Provider): ConnectionsError {
+  return new ConnectionsError(
+    'provider_not_configured',
+    `${provider.name} is not set up for this organisation yet; an admin must add its OAuth app first.`,
+  );
+}
+
+function expiryOf(tokens: TokenSet): Date | null {
+  return tokens.expiresInSeconds === undefined ? null : new Date(Date.now() + tokens.expiresInSeconds * 1000);
+}
+
+/** The provider's error code from an error answer, or its HTTP status; never the body itself. */
+function refusalCode(response: OutboundResponse): string {
+  const error = (response.json as { error?: unknown } | undefined)?.error;
+  return typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : `http_${response.status}`;
+}
+
+function refusedBy(provider: OAuth2Provider, response: OutboundResponse, what = 'token'): ProviderError {
+  return new ProviderError(
+    'invalid_token_response',
+    `${provider.name} refused the ${what} request: ${refusalCode(response)}`,
+  );
+}

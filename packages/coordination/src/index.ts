@@ -1,0 +1,1 @@
+export { LockTimeoutError, SingleFlight, withRedisLock, type RedisLockOptions } from './redis-lock.js';

@@ -1,0 +1,147 @@
+import type { DbExecutor } from '../client.js';
+
+export type ConnectionStatus = 'active' | 'needs_reauth';
+
+export interface ConnectionRecord {
+  id: string;
+  tenantId: string;
+  userId: string;
+  providerAppId: string;
+  providerId: string;
+  externalAccountId: string;
+  accountLabel: string | null;
+  scopes: string[];
+  status: ConnectionStatus;
+  accessExpiresAt: Date | null;
+  tokenVersion: number;
+  /** When the current tokens were obtained (connect or refresh). */
+  tokensIssuedAt: Date;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const columns = {
+  id: true,
+  tenantId: true,
+  userId: true,
+  providerAppId: true,
+  providerId: true,
+  externalAccountId: true,
+  accountLabel: true,
+  scopes: true,
+  status: true,
+  accessExpiresAt: true,
+  tokenVersion: true,
+  tokensIssuedAt: true,
+  lastUsedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+function toRecord(row: Omit<ConnectionRecord, 'status'> & { status: string }): ConnectionRecord {
+  return { ...row, status: row.status === 'active' ? 'active' : 'needs_reauth' };
+}
+
+export interface ConnectionKey {
+  tenantId: string;
+  userId: string;
+  providerId: string;
+}
+
+/**
+ * People's connections to providers. Runs inside a tenant scope (withTenant); row-level security applies. Tokens
+ * are not here: they are sealed in `secrets` (owner `connection:<id>`), deleted by a trigger with the row.
+ */
+export class ConnectionRepository {
+  constructor(private readonly db: DbExecutor) {}
+
+  async find(key: ConnectionKey): Promise<ConnectionRecord | null> {
+    const row = await this.db.connection.findFirst({ where: key, select: columns });
+    return row ? toRecord(row) : null;
+  }
+
+  /** The person's connections in the tenant, by provider. */
+  async listForUser(tenantId: string, userId: string): Promise<ConnectionRecord[]> {
+    const rows = await this.db.connection.findMany({
+      where: { tenantId, userId },
+      select: columns,
+      orderBy: { providerId: 'asc' },
+    });
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Creates the connection or replaces the existing one for (tenant, user, provider) — a reconnect, possibly to
+   * another account — as active with a new token version. Returns the row and whether it is new.
+   */
+  async upsert(
+    key: ConnectionKey & {
+      providerAppId: string;
+      externalAccountId: string;
+      accountLabel: string | null;
+      scopes: string[];
+      accessExpiresAt: Date | null;
+    },
+  ): Promise<{ connection: ConnectionRecord; created: boolean }> {
+    const existing = await this.find({ tenantId: key.tenantId, userId: key.userId, providerId: key.providerId });
+    const data = {
+      providerAppId: key.providerAppId,
+      externalAccountId: key.externalAccountId,
+      accountLabel: key.accountLabel,
+      scopes: key.scopes,
+      accessExpiresAt: key.accessExpiresAt,
+      status: 'active',
+    };
+    if (existing) {
+      const row = await this.db.connection.update({
+        where: { id: existing.id },
+        data: { ...data, tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
+        select: columns,
+      });
+      return { connection: toRecord(row), created: false };
+    }
+    const row = await this.db.connection.create({
+      data: { tenantId: key.tenantId, userId: key.userId, providerId: key.providerId, ...data },
+      select: columns,
+    });
+    return { connection: toRecord(row), created: true };
+  }
+
+  /**
+   * Records a refresh if the connection still has `fromVersion` (compare-and-set); false when another process
+   * changed the tokens first.
+   */
+  async recordRefresh(
+    tenantId: string,
+    id: string,
+    fromVersion: number,
+    change: { accessExpiresAt: Date | null; scopes: string[] },
+  ): Promise<boolean> {
+    const result = await this.db.connection.updateMany({
+      where: { tenantId, id, tokenVersion: fromVersion },
+      data: { ...change, status: 'active', tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
+    });
+    return result.count === 1;
+  }
+
+  /** Marks the connection `needs_reauth` unless its tokens changed since `fromVersion` (someone reconnected). */
+  async markNeedsReauth(tenantId: string, id: string, fromVersion: number): Promise<boolean> {
+    const result = await this.db.connection.updateMany({
+      where: { tenantId, id, tokenVersion: fromVersion },
+      data: { status: 'needs_reauth' },
+    });
+    return result.count === 1;
+  }
+
+  async touch(tenantId: string, id: string, at: Date): Promise<void> {
+    await this.db.connection.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });
+  }
+
+  async delete(key: ConnectionKey): Promise<ConnectionRecord | null> {
+    const connection = await this.find(key);
+    if (!connection) return null;
+    await this.db.connection.deleteMany({ where: { tenantId: key.tenantId, id: connection.id } });
+    return connection;
+  }
+}

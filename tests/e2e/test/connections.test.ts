@@ -1,0 +1,463 @@
+/**
+ * Per-person connections end to end: the built api and the demo provider as real processes, a test browser holding
+ * a console session that follows the real redirects and approves at the provider, the connections service reading
+ * tokens from the same PostgreSQL, Redis and vault — in this process and in two more, for the refresh race.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { AuditLog } from '@gatehouse/audit';
+import { ConnectionService, OutboundHttp, type TokenResult } from '@gatehouse/connections';
+import { connectionList, disconnectResponse, problemDetails, startConnectionResponse } from '@gatehouse/contracts';
+import {
+  AuditRepository,
+  createDatabase,
+  DataKeyRepository,
+  SecretRepository,
+  withTenant,
+  type Database,
+} from '@gatehouse/db';
+import {
+  freePort,
+  startProcess,
+  testAppDatabaseUrl,
+  testPrefix,
+  testRedisUrl,
+  testVaultKeys,
+  testDatabaseUrl,
+} from '@gatehouse/testing';
+import { LocalKeyring, Vault } from '@gatehouse/vault';
+import { Redis } from 'ioredis';
+import { TestBrowser, formField } from './browser.js';
+import { adminCall, signUp, type Member } from './oauth-flow.js';
+import {
+  repoRoot,
+  startApiProcess,
+  startDemoProviderProcess,
+  type ApiProcess,
+  type DemoProviderProcess,
+} from './stack.js';
+
+const CLIENT_ID = 'gatehouse-e2e';
+const CLIENT_SECRET = 'e2e-demo-client-secret-0123456789';
+
+let api: ApiProcess;
+/** A second api whose connect flows expire after 2 seconds. */
+let shortApi: ApiProcess;
+let provider: DemoProviderProcess;
+let app: Database;
+let owner: Database;
+let redis: Redis;
+let http: OutboundHttp;
+let service: ConnectionService;
+let alice: Member;
+let bob: Member;
+let tenant: { id: string; slug: string };
+
+beforeAll(async () => {
+  const [apiPort, shortPort] = [await freePort(), await freePort()];
+  const callback = (port: number) => `http://127.0.0.1:${port}/api/v1/connections/callback`;
+  provider = await startDemoProviderProcess([
+    { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [callback(apiPort), callback(shortPort)] },
+  ]);
+  [api, shortApi] = await Promise.all([
+    startApiProcess({}, apiPort),
+    startApiProcess({ CONNECT_STATE_TTL: '2' }, shortPort),
+  ]);
+  app = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 5 });
+  owner = createDatabase({ url: testDatabaseUrl(), maxConnections: 2 });
+  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  http = new OutboundHttp({ allowLoopback: true });
+  service = new ConnectionService(
+    app,
+    new Vault(LocalKeyring.parse(testVaultKeys()), new DataKeyRepository(app), new SecretRepository(app)),
+    new AuditLog(new AuditRepository(app)),
+    redis,
+    http,
+    { prefix: testPrefix(), publicApiUrl: api.url },
+  );
+
+  alice = await signUp(api.url, 'alice');
+  bob = await signUp(api.url, 'bob');
+  const slug = `conn-${randomUUID().slice(0, 6)}`;
+  const created = await adminCall(api.url, alice, 'POST', '/api/v1/tenants', { slug, name: 'Connections' });
+  const body = (await created.json()) as { id: string };
+  tenant = { id: body.id, slug };
+  const configured = await adminCall(api.url, alice, 'PUT', `/api/v1/tenants/${slug}/provider-apps/demo`, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    allowedScopes: ['notes:read', 'notes:write'],
+    settings: { baseUrl: provider.url },
+  });
+  expect(configured.status).toBe(200);
+}, 90_000);
+
+afterAll(async () => {
+  if (process.env.DEBUG_API) process.stdout.write(api.process.output());
+  await http?.close();
+  redis?.disconnect();
+  await app?.$disconnect();
+  await owner?.$disconnect();
+  await Promise.all([api?.stop(), shortApi?.stop(), provider?.stop()]);
+});
+
+/** A browser signed in to the console as `who` (the api's session cookie). */
+function browserOf(who: Member): TestBrowser {
+  const browser = new TestBrowser();
+  const [name, value] = who.cookie.split('=') as [string, string];
+  browser.cookies.set(`${name}|/`, { value, path: '/' });
+  return browser;
+}
+
+/** Approves at the demo provider as `username`; returns the callback URL it redirects to (not yet opened). */
+async function approveAtProvider(browser: TestBrowser, authorizationUrl: string, username = 'alice'): Promise<string> {
+  const page = await browser.request(authorizationUrl);
+  const html = await page.text();
+  expect(page.status).toBe(200);
+  const scopes = [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((match) => match[1]!);
+  const form = new URLSearchParams({
+    interaction: formField(html, 'interaction'),
+    csrf: formField(html, 'csrf'),
+    username,
+    decision: 'approve',
+  });
+  for (const scope of scopes) form.append('scope', scope);
+  const approved = await fetch(`${provider.url}/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: (page.headers.get('set-cookie') ?? '').split(';')[0]!,
+    },
+    body: form,
+  });
+  expect(approved.status).toBe(302);
+  return approved.headers.get('location')!;
+}
+
+/** Starts a flow over the REST API (as the console does) and approves it; returns the callback URL. */
+async function approvedCallback(who: Member, apiUrl = api.url, scopes: string[] = []): Promise<string> {
+  const started = await adminCall(apiUrl, who, 'POST', `/api/v1/tenants/${tenant.slug}/connections/demo/authorize`, {
+    scopes,
+  });
+  expect(started.status).toBe(200);
+  const { authorizationUrl } = startConnectionResponse.parse(await started.json());
+  return approveAtProvider(browserOf(who), authorizationUrl);
+}
+
+async function connectionsOf(who: Member) {
+  const response = await adminCall(api.url, who, 'GET', `/api/v1/tenants/${tenant.slug}/connections`);
+  expect(response.status).toBe(200);
+  return connectionList.parse(await response.json()).connections;
+}
+
+function tokenFor(scopes: string[] = ['notes:read'], userId = alice.userId): Promise<TokenResult> {
+  return service.accessToken({ tenant, userId, providerId: 'demo', scopes });
+}
+
+async function auditActions(action: string): Promise<{ outcome: string; metadata: Record<string, unknown> }[]> {
+  const rows = await withTenant(app, tenant.id, (tx) =>
+    tx.auditEvent.findMany({ where: { tenantId: tenant.id, action }, orderBy: { seq: 'asc' } }),
+  );
+  return rows.map((row) => ({ outcome: row.outcome, metadata: row.metadata as Record<string, unknown> }));
+}
+
+/** Makes the stored access token expired, here and at the provider. */
+async function expireAccessToken(): Promise<void> {
+  await withTenant(app, tenant.id, (tx) =>
+    tx.connection.updateMany({
+      where: { tenantId: tenant.id, userId: alice.userId },
+      data: { accessExpiresAt: new Date(Date.now() - 60_000), tokensIssuedAt: new Date(Date.now() - 3_600_000) },
+    }),
+  );
+  expect((await provider.admin('POST', '/admin/expire-tokens')).status).toBe(200);
+}
+
+describe('connect flow', () => {
+  test('a member connects the demo provider through the real redirects; the token is sealed and works', async () => {
+    const browser = browserOf(alice);
+    // The connect page: a button (never a plain link) bound to the console session's CSRF token.
+    const page = await browser.request(`${api.url}/connect/${tenant.slug}/demo`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('Connect Gatehouse Demo');
+    expect(page.headers.get('content-security-policy')).toContain(`form-action 'self' ${provider.url}`);
+    const go = await browser.request(`${api.url}/connect/${tenant.slug}/demo`, {
+      form: { csrf: formField(html, 'csrf'), scope: 'notes:read' },
+      origin: api.url,
+    });
+    expect(go.status).toBe(303);
+    const authorizationUrl = go.headers.get('location')!;
+    const authorization = new URL(authorizationUrl);
+    expect(authorization.origin).toBe(provider.url);
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('scope')).toBe('notes:read');
+
+    const callbackUrl = await approveAtProvider(browser, authorizationUrl);
+    expect(callbackUrl.startsWith(`${api.url}/api/v1/connections/callback?`)).toBe(true);
+    const done = await browser.request(callbackUrl);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('is connected');
+
+    const [connection] = await connectionsOf(alice);
+    expect(connection).toMatchObject({
+      providerId: 'demo',
+      providerName: 'Gatehouse Demo',
+      accountLabel: 'alice',
+      scopes: ['notes:read'],
+      status: 'active',
+      connectUrl: `${api.url}/connect/${tenant.slug}/demo`,
+    });
+    expect(JSON.stringify(connection)).not.toMatch(/token/i);
+
+    const token = await tokenFor();
+    if (!token.ok) throw new Error(`no token: ${JSON.stringify(token)}`);
+    // The vault holds it sealed: one blob under the connection, without the token's bytes in clear.
+    const secrets = await withTenant(app, tenant.id, (tx) =>
+      tx.secret.findMany({ where: { tenantId: tenant.id, owner: `connection:${connection!.id}` } }),
+    );
+    expect(secrets.map((secret) => secret.purpose)).toEqual(['oauth.tokens']);
+    expect(Buffer.from(secrets[0]!.blob).includes(Buffer.from(token.accessToken))).toBe(false);
+    // The demo provider's API accepts the stored token.
+    const notes = await fetch(`${provider.url}/api/notes`, {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+    });
+    expect(notes.status).toBe(200);
+    // Neither the code nor the token reached the api's log.
+    const code = new URL(callbackUrl).searchParams.get('code')!;
+    expect(api.process.output()).not.toContain(code);
+    expect(api.process.output()).not.toContain(token.accessToken);
+    expect((await auditActions('connection.created')).map((event) => event.metadata.scopes)).toEqual([['notes:read']]);
+  });
+
+  test('more scopes: the service names what is missing and the page to fix it; reconnecting adds them', async () => {
+    const missing = await tokenFor(['notes:write']);
+    expect(missing).toMatchObject({
+      ok: false,
+      reason: 'missing_scopes',
+      missingScopes: ['notes:write'],
+      connectUrl: `${api.url}/connect/${tenant.slug}/demo?scope=notes%3Awrite`,
+    });
+    const browser = browserOf(alice);
+    const page = await browser.request((missing as { connectUrl: string }).connectUrl);
+    const html = await page.text();
+    expect(html).toContain('<code>notes:read</code>');
+    expect(html).toContain('<code>notes:write</code>');
+    const go = await browser.request(`${api.url}/connect/${tenant.slug}/demo`, {
+      form: { csrf: formField(html, 'csrf'), scope: formField(html, 'scope') },
+      origin: api.url,
+    });
+    // Incremental: what was granted stays asked for, plus the new scope.
+    expect(new URL(go.headers.get('location')!).searchParams.get('scope')).toBe('notes:read notes:write');
+    const done = await browser.request(await approveAtProvider(browser, go.headers.get('location')!));
+    expect(done.status).toBe(200);
+    expect((await connectionsOf(alice))[0]!.scopes).toEqual(['notes:read', 'notes:write']);
+    expect(await tokenFor(['notes:write'])).toMatchObject({ ok: true });
+  });
+
+  test('a console flow returns to the console path it names', async () => {
+    const started = await adminCall(
+      api.url,
+      alice,
+      'POST',
+      `/api/v1/tenants/${tenant.slug}/connections/demo/authorize`,
+      {
+        returnTo: '/connections',
+      },
+    );
+    const { authorizationUrl } = startConnectionResponse.parse(await started.json());
+    const browser = browserOf(alice);
+    const back = await browser.request(await approveAtProvider(browser, authorizationUrl));
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe('http://127.0.0.1:1/connections?connected=demo');
+    const offsite = await adminCall(
+      api.url,
+      alice,
+      'POST',
+      `/api/v1/tenants/${tenant.slug}/connections/demo/authorize`,
+      {
+        returnTo: '//evil.example/x',
+      },
+    );
+    expect(offsite.status).toBe(400);
+  });
+});
+
+describe('refused callbacks are audited', () => {
+  test('a replayed state', async () => {
+    const callbackUrl = await approvedCallback(alice);
+    const browser = browserOf(alice);
+    expect((await browser.request(callbackUrl)).status).toBe(200);
+    const replay = await browser.request(callbackUrl);
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('already used');
+    expect((await auditActions('connection.callback_refused')).map((event) => event.metadata.reason)).toContain(
+      'state_replayed',
+    );
+  });
+
+  test("another user's state", async () => {
+    const before = (await connectionsOf(alice))[0]!;
+    const callbackUrl = await approvedCallback(alice);
+    const stolen = await browserOf(bob).request(callbackUrl);
+    expect(stolen.status).toBe(400);
+    expect(await stolen.text()).toContain('started by someone else');
+    const refused = (await auditActions('connection.callback_refused')).at(-1)!;
+    expect(refused).toMatchObject({
+      outcome: 'denied',
+      metadata: { reason: 'state_wrong_user', flowUserId: alice.userId },
+    });
+    // Bob got nothing, and the state is spent: alice's own later use is refused too.
+    expect((await browserOf(alice).request(callbackUrl)).status).toBe(400);
+    expect((await connectionsOf(alice))[0]!.updatedAt).toBe(before.updatedAt);
+  });
+
+  test('an expired state', async () => {
+    const callbackUrl = await approvedCallback(alice, shortApi.url);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const late = await browserOf(alice).request(callbackUrl);
+    expect(late.status).toBe(400);
+    expect(await late.text()).toContain('expired');
+    expect((await auditActions('connection.callback_refused')).at(-1)!.metadata.reason).toBe('state_expired');
+  });
+
+  test('a code issued for another PKCE verifier', async () => {
+    // Two flows of the same person: the code of the first is presented with the state (and verifier) of the second.
+    const first = new URL(await approvedCallback(alice));
+    const second = new URL(await approvedCallback(alice));
+    second.searchParams.set('code', first.searchParams.get('code')!);
+    const swapped = await browserOf(alice).request(second.toString());
+    expect(swapped.status).toBe(502);
+    expect(await swapped.text()).toContain('refused the connection');
+    const failed = (await auditActions('connection.failed')).at(-1)!;
+    expect(failed).toMatchObject({ outcome: 'failure', metadata: { reason: 'exchange_refused' } });
+  });
+
+  test('an unknown state is audited on the platform chain', async () => {
+    const bogus = await browserOf(alice).request(
+      `${api.url}/api/v1/connections/callback?code=x&state=${'A'.repeat(43)}`,
+    );
+    expect(bogus.status).toBe(400);
+    const events = await owner.auditEvent.findMany({
+      where: {
+        action: 'connection.callback_refused',
+        actorId: alice.userId,
+        tenantId: '00000000-0000-0000-0000-000000000000',
+      },
+    });
+    expect(events.map((event) => (event.metadata as { reason: string }).reason)).toEqual(['unknown_state']);
+  });
+});
+
+describe('refresh', () => {
+  test('100 concurrent token requests over two processes cause exactly one refresh; all get the new token', async () => {
+    const before = await tokenFor();
+    if (!before.ok) throw new Error('not connected');
+    await expireAccessToken();
+    expect((await provider.admin('POST', '/admin/reset-stats')).status).toBe(204);
+
+    const startAt = String(Date.now() + 1_500);
+    const run = () =>
+      startProcess('token-requests', process.execPath, [join(repoRoot, 'tests/e2e/test/token-requests.ts')], {
+        cwd: join(repoRoot, 'tests/e2e'),
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: testAppDatabaseUrl(),
+          REDIS_URL: testRedisUrl(),
+          VAULT_KEYS: testVaultKeys(),
+          QUEUE_PREFIX: testPrefix(),
+          PUBLIC_API_URL: api.url,
+          TENANT_ID: tenant.id,
+          TENANT_SLUG: tenant.slug,
+          USER_ID: alice.userId,
+          COUNT: '50',
+          START_AT: startAt,
+        },
+      });
+    const processes = [run(), run()];
+    const exits = await Promise.all(processes.map((child) => child.exited));
+    const outputs = processes.map((child) => child.output());
+    expect(exits.map((exit) => exit.code)).toEqual([0, 0]);
+    const tokens = outputs.flatMap((output) => JSON.parse(output.trim().split('\n').at(-1)!) as string[]);
+
+    expect(tokens).toHaveLength(100);
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(before.accessToken);
+    const stats = await provider.stats();
+    expect(stats.refreshes).toBe(1);
+    expect(stats.refreshReuseDetected).toBe(0);
+    const notes = await fetch(`${provider.url}/api/notes`, { headers: { authorization: `Bearer ${tokens[0]}` } });
+    expect(notes.status).toBe(200);
+    expect(await tokenFor()).toMatchObject({ ok: true, accessToken: tokens[0] });
+  }, 60_000);
+
+  test('a refresh the provider rejects marks the connection needs_reauth, with the reconnect page', async () => {
+    await expireAccessToken();
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: true });
+    try {
+      expect(await tokenFor()).toMatchObject({
+        ok: false,
+        reason: 'needs_reauth',
+        connectUrl: `${api.url}/connect/${tenant.slug}/demo?scope=notes%3Aread`,
+      });
+      expect((await connectionsOf(alice))[0]!.status).toBe('needs_reauth');
+      expect((await auditActions('connection.refresh_failed')).at(-1)!.metadata).toMatchObject({
+        status: 'needs_reauth',
+      });
+      // It stays so (no refresh storm) until the person reconnects.
+      const refreshFailures = (await provider.stats()).refreshFailures;
+      expect(await tokenFor()).toMatchObject({ reason: 'needs_reauth' });
+      expect((await provider.stats()).refreshFailures).toBe(refreshFailures);
+    } finally {
+      await provider.admin('POST', '/admin/fail-refresh', { enabled: false });
+    }
+    const browser = browserOf(alice);
+    expect((await browser.request(await approvedCallback(alice))).status).toBe(200);
+    expect((await connectionsOf(alice))[0]!.status).toBe('active');
+    expect(await tokenFor()).toMatchObject({ ok: true });
+  });
+});
+
+describe('disconnect', () => {
+  test('revokes at the provider, destroys the sealed tokens, and the service reports not_connected', async () => {
+    const [connection] = await connectionsOf(alice);
+    const token = await tokenFor();
+    if (!token.ok) throw new Error('not connected');
+    const revocations = (await provider.stats()).revocations ?? 0;
+
+    const response = await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant.slug}/connections/demo`);
+    expect(response.status).toBe(200);
+    expect(disconnectResponse.parse(await response.json())).toEqual({ revokedAtProvider: true });
+    expect((await provider.stats()).revocations).toBe(revocations + 1);
+    // Revoking the refresh token ended the grant: the access token no longer works either.
+    const notes = await fetch(`${provider.url}/api/notes`, {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+    });
+    expect(notes.status).toBe(401);
+
+    const left = await owner.secret.count({ where: { owner: `connection:${connection!.id}` } });
+    expect(left).toBe(0);
+    expect(await connectionsOf(alice)).toEqual([]);
+    expect(await tokenFor()).toMatchObject({
+      ok: false,
+      reason: 'not_connected',
+      connectUrl: `${api.url}/connect/${tenant.slug}/demo?scope=notes%3Aread`,
+    });
+    expect((await auditActions('connection.deleted')).at(-1)!.metadata).toMatchObject({ revocation: 'revoked' });
+
+    const again = await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant.slug}/connections/demo`);
+    expect(again.status).toBe(404);
+    expect(problemDetails.parse(await again.json()).code).toBe('not_connected');
+  });
+
+  test('the connect page refuses strangers and needs a signed-in browser', async () => {
+    expect((await new TestBrowser().request(`${api.url}/connect/${tenant.slug}/demo`)).status).toBe(401);
+    expect((await browserOf(bob).request(`${api.url}/connect/${tenant.slug}/demo`)).status).toBe(404);
+    const page = await browserOf(alice).request(`${api.url}/connect/${tenant.slug}/demo`);
+    const csrf = formField(await page.text(), 'csrf');
+    const forged = await browserOf(alice).request(`${api.url}/connect/${tenant.slug}/demo`, {
+      form: { csrf, scope: '' },
+      origin: 'https://evil.example',
+    });
+    expect(forged.status).toBe(403);
+  });
+});
