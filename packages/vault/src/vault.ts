@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SingleFlight } from '@gatehouse/coordination';
 import { KEY_BYTES } from './aead.js';
 import { blobKeyVersion, openSecret, sealSecret, type SecretContext } from './blob.js';
 import { ExpiringCache } from './dek-cache.js';
@@ -39,7 +40,7 @@ export interface RotationProgress {
  */
 export class Vault {
   private readonly cache: ExpiringCache<KeyHandle>;
-  private readonly loading = new Map<string, Promise<KeyHandle>>();
+  private readonly loading = new SingleFlight<KeyHandle>();
 
   constructor(
     private readonly kek: KeyEncryptionKeyProvider,
@@ -89,7 +90,7 @@ export class Vault {
   private async activeKey(tenantId: string): Promise<KeyHandle> {
     const cached = this.cache.get(`${tenantId}:active`);
     if (cached) return cached;
-    return this.singleFlight(`${tenantId}:active`, async () => {
+    return this.loading.run(`${tenantId}:active`, async () => {
       const record = (await this.dataKeys.active(tenantId)) ?? (await this.createDataKey(tenantId, 1));
       return this.remember(tenantId, record, true);
     });
@@ -98,7 +99,7 @@ export class Vault {
   private async keyVersion(tenantId: string, version: number): Promise<KeyHandle> {
     const cached = this.cache.get(`${tenantId}:${version}`);
     if (cached) return cached;
-    return this.singleFlight(`${tenantId}:${version}`, async () => {
+    return this.loading.run(`${tenantId}:${version}`, async () => {
       const record = await this.dataKeys.find(tenantId, version);
       if (!record)
         throw new VaultError(
@@ -114,14 +115,6 @@ export class Vault {
     this.cache.set(`${tenantId}:${record.version}`, handle);
     if (asActive) this.cache.set(`${tenantId}:active`, handle);
     return handle;
-  }
-
-  private async singleFlight(key: string, load: () => Promise<KeyHandle>): Promise<KeyHandle> {
-    const pending = this.loading.get(key);
-    if (pending) return pending;
-    const promise = load().finally(() => this.loading.delete(key));
-    this.loading.set(key, promise);
-    return promise;
   }
 
   private async createDataKey(tenantId: string, version: number): Promise<DataKeyRecord> {

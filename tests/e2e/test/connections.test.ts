@@ -28,6 +28,7 @@ import {
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { Redis } from 'ioredis';
 import { TestBrowser, formField } from './browser.js';
+import { approveAtProvider, browserOf } from './connect-flow.js';
 import { adminCall, signUp, type Member } from './oauth-flow.js';
 import {
   repoRoot,
@@ -100,40 +101,6 @@ afterAll(async () => {
   await Promise.all([api?.stop(), shortApi?.stop(), provider?.stop()]);
 });
 
-/** A browser signed in to the console as `who` (the api's session cookie). */
-function browserOf(who: Member): TestBrowser {
-  const browser = new TestBrowser();
-  const [name, value] = who.cookie.split('=') as [string, string];
-  browser.cookies.set(`${name}|/`, { value, path: '/' });
-  return browser;
-}
-
-/** Approves at the demo provider as `username`; returns the callback URL it redirects to (not yet opened). */
-async function approveAtProvider(browser: TestBrowser, authorizationUrl: string, username = 'alice'): Promise<string> {
-  const page = await browser.request(authorizationUrl);
-  const html = await page.text();
-  expect(page.status).toBe(200);
-  const scopes = [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((match) => match[1]!);
-  const form = new URLSearchParams({
-    interaction: formField(html, 'interaction'),
-    csrf: formField(html, 'csrf'),
-    username,
-    decision: 'approve',
-  });
-  for (const scope of scopes) form.append('scope', scope);
-  const approved = await fetch(`${provider.url}/oauth/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      cookie: (page.headers.get('set-cookie') ?? '').split(';')[0]!,
-    },
-    body: form,
-  });
-  expect(approved.status).toBe(302);
-  return approved.headers.get('location')!;
-}
-
 /** Starts a flow over the REST API (as the console does) and approves it; returns the callback URL. */
 async function approvedCallback(who: Member, apiUrl = api.url, scopes: string[] = []): Promise<string> {
   const started = await adminCall(apiUrl, who, 'POST', `/api/v1/tenants/${tenant.slug}/connections/demo/authorize`, {
@@ -141,7 +108,7 @@ async function approvedCallback(who: Member, apiUrl = api.url, scopes: string[] 
   });
   expect(started.status).toBe(200);
   const { authorizationUrl } = startConnectionResponse.parse(await started.json());
-  return approveAtProvider(browserOf(who), authorizationUrl);
+  return approveAtProvider(browserOf(who), provider.url, authorizationUrl);
 }
 
 async function connectionsOf(who: Member) {
@@ -192,7 +159,7 @@ describe('connect flow', () => {
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorization.searchParams.get('scope')).toBe('notes:read');
 
-    const callbackUrl = await approveAtProvider(browser, authorizationUrl);
+    const callbackUrl = await approveAtProvider(browser, provider.url, authorizationUrl);
     expect(callbackUrl.startsWith(`${api.url}/api/v1/connections/callback?`)).toBe(true);
     const done = await browser.request(callbackUrl);
     expect(done.status).toBe(200);
@@ -248,7 +215,7 @@ describe('connect flow', () => {
     });
     // Incremental: what was granted stays asked for, plus the new scope.
     expect(new URL(go.headers.get('location')!).searchParams.get('scope')).toBe('notes:read notes:write');
-    const done = await browser.request(await approveAtProvider(browser, go.headers.get('location')!));
+    const done = await browser.request(await approveAtProvider(browser, provider.url, go.headers.get('location')!));
     expect(done.status).toBe(200);
     expect((await connectionsOf(alice))[0]!.scopes).toEqual(['notes:read', 'notes:write']);
     expect(await tokenFor(['notes:write'])).toMatchObject({ ok: true });
@@ -266,7 +233,7 @@ describe('connect flow', () => {
     );
     const { authorizationUrl } = startConnectionResponse.parse(await started.json());
     const browser = browserOf(alice);
-    const back = await browser.request(await approveAtProvider(browser, authorizationUrl));
+    const back = await browser.request(await approveAtProvider(browser, provider.url, authorizationUrl));
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe('http://127.0.0.1:1/connections?connected=demo');
     const offsite = await adminCall(

@@ -11,6 +11,7 @@ import {
   testVaultKeys,
   waitFor,
 } from '@gatehouse/testing';
+import { approveAtProvider, browserOf } from './connect-flow.js';
 import { baseEnv, httpStatus, repoRoot } from './stack.js';
 
 /** PIDs of live processes whose environment carries `marker` (i.e. everything `npm start` spawned). */
@@ -106,6 +107,37 @@ describe('npm start (scripts/start.mjs)', () => {
       body: JSON.stringify({ email: 'admin@demo.gatehouse.local', password: 'demo owner password for e2e' }),
     });
     expect(signIn.status).toBe(200);
+    // The demo tenant has the demo provider configured: its owner connects it through the real redirects, offline.
+    const owner = {
+      cookie: signIn.headers.get('set-cookie')!.split(';')[0]!,
+      csrf: ((await signIn.json()) as { csrfToken: string }).csrfToken,
+    };
+    const apps = await fetch(`http://127.0.0.1:${apiPort}/api/v1/tenants/demo/provider-apps`, {
+      headers: { cookie: owner.cookie },
+    });
+    expect(((await apps.json()) as { apps: unknown[] }).apps).toEqual([
+      expect.objectContaining({
+        providerId: 'demo',
+        settings: { baseUrl: `http://127.0.0.1:${providerPort}` },
+        redirectUri: `http://localhost:${apiPort}/api/v1/connections/callback`,
+      }),
+    ]);
+    const started = await fetch(`http://127.0.0.1:${apiPort}/api/v1/tenants/demo/connections/demo/authorize`, {
+      method: 'POST',
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['notes:write'] }),
+    });
+    const { authorizationUrl } = (await started.json()) as { authorizationUrl: string };
+    const browser = browserOf(owner);
+    const callback = await approveAtProvider(browser, `http://127.0.0.1:${providerPort}`, authorizationUrl, 'demo');
+    const connected = await browser.request(callback.replace('localhost', '127.0.0.1'));
+    expect(connected.status).toBe(200);
+    const connections = await fetch(`http://127.0.0.1:${apiPort}/api/v1/tenants/demo/connections`, {
+      headers: { cookie: owner.cookie },
+    });
+    expect(((await connections.json()) as { connections: unknown[] }).connections).toEqual([
+      expect.objectContaining({ providerId: 'demo', accountLabel: 'demo', scopes: ['notes:read', 'notes:write'] }),
+    ]);
 
     process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { testRedisUrl } from '@gatehouse/testing';
+import { Redis } from 'ioredis';
+import { LockTimeoutError, SingleFlight, withRedisLock } from '../src/index.js';
+
+const prefix = `test-lock-${randomUUID()}`;
+let clients: Redis[];
+
+beforeAll(() => {
+  // Separate connections stand for separate processes.
+  clients = [0, 1, 2].map(() => new Redis(testRedisUrl(), { maxRetriesPerRequest: null }));
+});
+
+afterAll(async () => {
+  const keys = await clients[0]!.keys(`${prefix}*`);
+  if (keys.length > 0) await clients[0]!.del(...keys);
+  for (const client of clients) client.disconnect();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('withRedisLock', () => {
+  it('serializes read-modify-write across connections', async () => {
+    const key = `${prefix}:counter`;
+    await clients[0]!.set(key, '0');
+    await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        withRedisLock(clients[index % 3]!, `${key}:lock`, { leaseMs: 5_000, waitMs: 10_000, pollMs: 5 }, async () => {
+          const value = Number(await clients[0]!.get(key));
+          await sleep(2);
+          await clients[0]!.set(key, String(value + 1));
+        }),
+      ),
+    );
+    expect(await clients[0]!.get(key)).toBe('30');
+  });
+
+  it('gives up after waitMs, and a holder whose lease ran out does not release its successor', async () => {
+    const lock = `${prefix}:lease`;
+    const order: string[] = [];
+    const slow = withRedisLock(clients[0]!, lock, { leaseMs: 100, waitMs: 1_000 }, async () => {
+      order.push('slow start');
+      await sleep(300);
+      order.push('slow end');
+    });
+    await sleep(20);
+    await expect(
+      withRedisLock(clients[1]!, lock, { leaseMs: 1_000, waitMs: 30 }, async () => {}),
+    ).rejects.toBeInstanceOf(LockTimeoutError);
+    // After the lease ran out, another holder gets it while the slow one still runs…
+    await withRedisLock(clients[2]!, lock, { leaseMs: 2_000, waitMs: 2_000 }, async () => {
+      order.push('next start');
+      await sleep(300);
+      // …and the slow holder's release (at 300 ms) did not remove this holder's lock.
+      expect(await clients[0]!.pttl(lock)).toBeGreaterThan(0);
+      order.push('next end');
+    });
+    await slow;
+    expect(order).toEqual(['slow start', 'next start', 'slow end', 'next end']);
+  });
+});
+
+describe('SingleFlight', () => {
+  it('runs one call per key at a time and shares its result', async () => {
+    const flight = new SingleFlight<number>();
+    let runs = 0;
+    const work = async () => {
+      const run = (runs += 1);
+      await sleep(20);
+      return run;
+    };
+    const results = await Promise.all([flight.run('a', work), flight.run('a', work), flight.run('b', work)]);
+    expect(results).toEqual([1, 1, 2]);
+    expect(await flight.run('a', work)).toBe(3);
+  });
+});
