@@ -139,7 +139,9 @@ export class ProviderAppService {
 
   async delete(actor: Actor, providerId: string, requestId?: string): Promise<void> {
     requireScope(actor, 'providers:write');
-    const app = await withTenant(this.db, actor.tenantId, async (tx) => {
+    // A trigger deletes the sealed client secret, and the cascade every connection made with the app (and their
+    // sealed tokens), in this same transaction.
+    await withTenant(this.db, actor.tenantId, async (tx) => {
       const deleted = await new ProviderAppRepository(tx).delete(actor.tenantId, providerId);
       if (!deleted) throw new TenancyError('not_found', 'No such provider app.');
       await this.record(
@@ -153,8 +155,6 @@ export class ProviderAppService {
         },
         requestId,
       );
-      return deleted;
     });
-    await this.vault.deleteSecret(clientSecretContext(actor.tenantId, app.id));
   }
 }

@@ -428,3 +428,65 @@ describe('disconnect', () => {
     expect(forged.status).toBe(403);
   });
 });
+
+describe('REST refusals and cleanup', () => {
+  test('unknown or unconfigured providers, scopes the app does not allow, and API keys are refused clearly', async () => {
+    const start = (provider: string, body: unknown) =>
+      adminCall(api.url, alice, 'POST', `/api/v1/tenants/${tenant.slug}/connections/${provider}/authorize`, body);
+    const codeOf = async (response: Response) => ({
+      status: response.status,
+      code: problemDetails.parse(await response.json()).code,
+    });
+    expect(await codeOf(await start('no-such-provider', {}))).toEqual({ status: 404, code: 'unknown_provider' });
+    expect(await codeOf(await start('github', {}))).toEqual({ status: 409, code: 'provider_not_configured' });
+    expect(await codeOf(await start('demo', { scopes: ['notes:admin'] }))).toEqual({
+      status: 400,
+      code: 'invalid_scopes',
+    });
+    expect(await codeOf(await start('demo', { scopes: ['has space'] }))).toEqual({
+      status: 400,
+      code: 'invalid_scopes',
+    });
+
+    const created = await adminCall(api.url, alice, 'POST', `/api/v1/tenants/${tenant.slug}/api-keys`, {
+      name: 'automation',
+      scopes: ['providers:read'],
+    });
+    const { key } = (await created.json()) as { key: string };
+    const withKey = await fetch(`${api.url}/api/v1/tenants/${tenant.slug}/connections`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(await codeOf(withKey)).toEqual({ status: 403, code: 'person_required' });
+  });
+
+  test('removing the provider app, or the person from the tenant, takes connections and sealed tokens along', async () => {
+    // Bob joins and connects; alice connects again.
+    const invited = await adminCall(api.url, alice, 'POST', `/api/v1/tenants/${tenant.slug}/invitations`, {
+      email: bob.email,
+      role: 'member',
+    });
+    const { token } = (await invited.json()) as { token: string };
+    expect(
+      (await adminCall(api.url, bob, 'POST', '/api/v1/invitations/accept', { tenant: tenant.slug, token })).status,
+    ).toBe(200);
+    for (const who of [alice, bob])
+      expect((await browserOf(who).request(await approvedCallback(who))).status).toBe(200);
+    const sealed = () => owner.secret.count({ where: { tenantId: tenant.id, owner: { startsWith: 'connection:' } } });
+    expect(await sealed()).toBe(2);
+
+    expect(
+      (await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant.slug}/members/${bob.userId}`)).status,
+    ).toBe(204);
+    expect(await sealed()).toBe(1);
+
+    expect(
+      (await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant.slug}/provider-apps/demo`)).status,
+    ).toBe(204);
+    expect(await sealed()).toBe(0);
+    expect(await owner.connection.count({ where: { tenantId: tenant.id } })).toBe(0);
+    expect(await owner.secret.count({ where: { tenantId: tenant.id, owner: { startsWith: 'provider_app:' } } })).toBe(
+      0,
+    );
+    expect(await tokenFor()).toMatchObject({ ok: false, reason: 'not_connected' });
+  });
+});
