@@ -1,12 +1,26 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createDatabase, DataKeyRepository, SecretRepository, TenantRepository, type Database } from '@gatehouse/db';
-import { startProcess, testAppDatabaseUrl, testDatabaseUrl, testMaintenanceDatabaseUrl } from '@gatehouse/testing';
+import {
+  createDatabase,
+  createScratchDatabase,
+  DataKeyRepository,
+  SecretRepository,
+  TenantRepository,
+  type Database,
+  type ScratchDatabase,
+} from '@gatehouse/db';
+import { startProcess, testPostgresServerUrl, testRolePasswords } from '@gatehouse/testing';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { baseEnv, repoRoot } from './stack.js';
 
 const V1 = `v1:${randomBytes(32).toString('base64')}`;
 const V2 = `v2:${randomBytes(32).toString('base64')}`;
+
+/**
+ * A database of its own: rotating the KEK rewraps every tenant's data key, which must not touch the keys other test
+ * files (and their running processes, on the run's shared keyring) use at the same time.
+ */
+let scratch: ScratchDatabase;
 
 async function admin(keys: string, ...args: string[]) {
   const child = startProcess(
@@ -15,8 +29,8 @@ async function admin(keys: string, ...args: string[]) {
     [join(repoRoot, 'apps/worker/dist/cli.js'), ...args],
     {
       env: baseEnv({
-        DATABASE_URL: testAppDatabaseUrl(),
-        MAINTENANCE_DATABASE_URL: testMaintenanceDatabaseUrl(),
+        DATABASE_URL: scratch.appUrl,
+        MAINTENANCE_DATABASE_URL: scratch.maintenanceUrl,
         VAULT_KEYS: keys,
       }),
     },
@@ -39,9 +53,10 @@ describe('gatehouse-admin (vault and audit commands)', () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    owner = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
-    app = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 2 });
-    maintenance = createDatabase({ url: testMaintenanceDatabaseUrl(), maxConnections: 1 });
+    scratch = await createScratchDatabase(testPostgresServerUrl(), 'e2e_admin_cli', testRolePasswords());
+    owner = createDatabase({ url: scratch.url, maxConnections: 1 });
+    app = createDatabase({ url: scratch.appUrl, maxConnections: 2 });
+    maintenance = createDatabase({ url: scratch.maintenanceUrl, maxConnections: 1 });
     slug = `cli-${randomUUID().slice(0, 8)}`;
     tenantId = (await new TenantRepository(owner).create({ slug, name: 'CLI Co' })).id;
     const vault = new Vault(LocalKeyring.parse(V1), new DataKeyRepository(app, maintenance), new SecretRepository(app));
@@ -49,7 +64,8 @@ describe('gatehouse-admin (vault and audit commands)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([owner.$disconnect(), app.$disconnect(), maintenance.$disconnect()]);
+    await Promise.all([owner?.$disconnect(), app?.$disconnect(), maintenance?.$disconnect()]);
+    await scratch?.drop();
   });
 
   const vaultWith = (keys: string) =>
