@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { WorkerConfig } from '@gatehouse/config';
-import { oauthSweepJob, SYSTEM_QUEUE } from '@gatehouse/contracts';
-import { createDatabase, pingDatabase } from '@gatehouse/db';
+import { AuditLog } from '@gatehouse/audit';
+import { ConnectionService, OutboundHttp } from '@gatehouse/connections';
+import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
+import { AuditRepository, createDatabase, DataKeyRepository, pingDatabase, SecretRepository } from '@gatehouse/db';
+import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { checkReadiness, pingRedis, type Logger } from '@gatehouse/telemetry';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -9,6 +12,7 @@ import { createHealthServer } from './health-server.js';
 import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
 import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
+import { createToolCallJob } from './tools/tool-call.job.js';
 import { SERVICE_VERSION } from './version.js';
 
 export interface WorkerRuntime {
@@ -26,6 +30,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const locksConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const schedulerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const probe = new Redis(config.REDIS_URL, {
@@ -35,6 +41,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   for (const [name, connection] of [
     ['worker', workerConnection],
+    ['tools', toolsConnection],
+    ['locks', locksConnection],
     ['jobs', jobsConnection],
     ['scheduler', schedulerConnection],
     ['probe', probe],
@@ -62,6 +70,30 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   );
   worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
 
+  // Tool calls: the person's token from the connections service, the provider reached through the SSRF guard.
+  const vault = new Vault(
+    LocalKeyring.parse(config.VAULT_KEYS, config.VAULT_ACTIVE_KEY),
+    new DataKeyRepository(db),
+    new SecretRepository(db),
+  );
+  const http = new OutboundHttp({ allowLoopback: config.NODE_ENV !== 'production' });
+  const connections = new ConnectionService(db, vault, new AuditLog(new AuditRepository(db)), locksConnection, http, {
+    prefix: config.QUEUE_PREFIX,
+    publicApiUrl: config.PUBLIC_API_URL,
+  });
+  const toolWorker = new Worker(TOOLS_QUEUE, createDispatcher([createToolCallJob({ db, connections, http, logger })]), {
+    connection: toolsConnection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    // A job whose worker died mid-call is failed, never run again behind the caller's back: the tool may have had
+    // its side effect already. (Retries of read-only and idempotent tools are explicit, through attempts.)
+    maxStalledCount: 0,
+  });
+  toolWorker.on('failed', (job, error) =>
+    logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'tool call failed'),
+  );
+  toolWorker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'tool worker error'));
+
   let stopping = false;
   const health = createHealthServer(
     () => ({ status: 'ok', service: 'worker', version: SERVICE_VERSION, uptimeSeconds: Math.round(process.uptime()) }),
@@ -70,13 +102,16 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
         postgres: () => pingDatabase(db),
         redis: () => pingRedis(probe),
         queue: async () => {
-          if (stopping || !worker.isRunning()) throw new Error('worker is not consuming');
+          if (stopping || !worker.isRunning() || !toolWorker.isRunning()) throw new Error('worker is not consuming');
         },
       }),
   );
   await new Promise<void>((resolve) => health.listen(config.WORKER_PORT, config.WORKER_HOST, resolve));
   const healthPort = (health.address() as AddressInfo).port;
-  logger.info({ queue: SYSTEM_QUEUE, concurrency: config.WORKER_CONCURRENCY, healthPort }, 'worker started');
+  logger.info(
+    { queues: [SYSTEM_QUEUE, TOOLS_QUEUE], concurrency: config.WORKER_CONCURRENCY, healthPort },
+    'worker started',
+  );
 
   return {
     healthPort,
@@ -84,12 +119,15 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       if (stopping) return;
       stopping = true;
       logger.info('worker stopping: finishing active jobs');
-      await worker.close();
+      await Promise.all([worker.close(), toolWorker.close()]);
       await scheduler.close();
+      await http.close();
       await new Promise<void>((resolve) => health.close(() => resolve()));
       health.closeAllConnections();
       await Promise.allSettled([
         workerConnection.quit(),
+        toolsConnection.quit(),
+        locksConnection.quit(),
         jobsConnection.quit(),
         schedulerConnection.quit(),
         probe.quit(),

@@ -88,6 +88,8 @@ export const workerConfigSchema = z.object({
   /** Port of the worker's health endpoints (/healthz, /readyz). */
   WORKER_PORT: port.default(4001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Where people reach the api: the connect links the worker puts in tool results (same value as the api's). */
+  PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: databasePoolSize,
   REDIS_URL: redisUrl,

@@ -68,7 +68,15 @@ export interface TokenRequest {
 }
 
 export type TokenResult =
-  | { ok: true; accessToken: string; connectionId: string; scopes: string[]; expiresAt: Date | null }
+  | {
+      ok: true;
+      accessToken: string;
+      connectionId: string;
+      scopes: string[];
+      expiresAt: Date | null;
+      /** The tenant app's placeholder settings (e.g. the demo provider's baseUrl): where the provider's API is. */
+      settings: Record<string, string>;
+    }
   | {
       ok: false;
       reason: 'not_connected' | 'missing_scopes' | 'needs_reauth';
@@ -98,6 +106,7 @@ export class ConnectionService {
   private readonly refreshes = new SingleFlight<TokenResult>();
   private readonly refreshSkewMs: number;
   private readonly callbackUrl: string;
+  private readonly settingsCache = new Map<string, { settings: Record<string, string>; until: number }>();
 
   constructor(
     private readonly db: Database,
@@ -445,11 +454,48 @@ export class ConnectionService {
     return this.refreshes.run(live.id, () => this.refresh(provider, request, live));
   }
 
+  /**
+   * Whether `accessToken` would have to say no (not connected, missing scopes, needs reauthorization), without
+   * touching tokens or the provider: the api's check before it queues a tool call. Undefined when usable.
+   */
+  async check(request: TokenRequest): Promise<Exclude<TokenResult, { ok: true }> | undefined> {
+    const provider = oauth2Provider(request.providerId);
+    const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
+    const connection = await withTenant(this.db, key.tenantId, (tx) => new ConnectionRepository(tx).find(key));
+    return this.unusable(provider, request, connection);
+  }
+
+  /**
+   * The provider refused `accessToken` (HTTP 401 from its API): the connection needs the person again — unless the
+   * token was replaced meanwhile (a refresh or reconnect by another call), in which case nothing changes. Audited.
+   */
+  async reportRejected(tenantId: string, connectionId: string, accessToken: string): Promise<boolean> {
+    return withTenant(this.db, tenantId, async (tx) => {
+      const row = await tx.connection.findFirst({ where: { tenantId, id: connectionId } });
+      if (!row) return false;
+      const sealed = await this.vault.getSecret(connectionTokensContext(tenantId, connectionId));
+      const stored = sealed ? (JSON.parse(sealed.toString('utf8')) as StoredTokens) : null;
+      if (stored?.accessToken !== accessToken) return false;
+      if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connectionId, row.tokenVersion))) return false;
+      await this.audit.recordInTransaction(tx, [
+        {
+          tenantId,
+          actor: { type: 'system' },
+          action: 'connection.token_rejected',
+          target: { type: 'connection', id: connectionId },
+          outcome: 'failure',
+          metadata: { providerId: row.providerId, status: 'needs_reauth' },
+        },
+      ]);
+      return true;
+    });
+  }
+
   private unusable(
     provider: OAuth2Provider,
     request: TokenRequest,
     connection: ConnectionRecord | null,
-  ): TokenResult | undefined {
+  ): Exclude<TokenResult, { ok: true }> | undefined {
     const fix = (reason: 'not_connected' | 'missing_scopes' | 'needs_reauth', message: string, missing: string[]) => ({
       ok: false as const,
       reason,
@@ -480,7 +526,7 @@ export class ConnectionService {
   }
 
   private async tokenOf(connection: ConnectionRecord): Promise<TokenResult> {
-    const tokens = await this.readTokens(connection);
+    const [tokens, settings] = await Promise.all([this.readTokens(connection), this.settingsOf(connection)]);
     if (!tokens) return { ok: false, reason: 'provider_unavailable', message: 'The connection has no tokens.' };
     await this.touch(connection);
     return {
@@ -489,7 +535,21 @@ export class ConnectionService {
       connectionId: connection.id,
       scopes: connection.scopes,
       expiresAt: connection.accessExpiresAt,
+      settings,
     };
+  }
+
+  /** The provider app's settings, cached briefly per app (they change only when an admin edits the app). */
+  private async settingsOf(connection: ConnectionRecord): Promise<Record<string, string>> {
+    const cached = this.settingsCache.get(connection.providerAppId);
+    if (cached && cached.until > Date.now()) return cached.settings;
+    const app = await withTenant(this.db, connection.tenantId, (tx) =>
+      tx.providerApp.findFirst({ where: { tenantId: connection.tenantId, id: connection.providerAppId } }),
+    );
+    const settings = (app?.settings ?? {}) as Record<string, string>;
+    if (this.settingsCache.size > 10_000) this.settingsCache.clear();
+    this.settingsCache.set(connection.providerAppId, { settings, until: Date.now() + 5_000 });
+    return settings;
   }
 
   private async refresh(provider: OAuth2Provider, request: TokenRequest, seen: ConnectionRecord): Promise<TokenResult> {
@@ -611,6 +671,7 @@ export class ConnectionService {
       connectionId: connection.id,
       scopes: connection.scopes,
       expiresAt: accessExpiresAt,
+      settings: app.settings,
     };
   }
 

@@ -115,7 +115,7 @@ export class OutboundHttp {
   }
 
   /** Sends `req`; throws `provider_unreachable` for refused destinations, network errors, timeouts and huge bodies. */
-  async send(req: HttpRequest): Promise<OutboundResponse> {
+  async send(req: HttpRequest, signal?: AbortSignal): Promise<OutboundResponse> {
     const url = new URL(req.url);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.allowLoopback)) {
       throw new ConnectionsError('provider_unreachable', `Refused to call ${url.origin}: https is required.`);
@@ -134,7 +134,9 @@ export class OutboundHttp {
         headers: req.headers,
         ...(req.body === undefined ? {} : { body: req.body }),
         dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
+          : AbortSignal.timeout(this.timeoutMs),
       });
       const chunks: Buffer[] = [];
       let size = 0;

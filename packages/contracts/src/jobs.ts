@@ -37,3 +37,53 @@ export function workerHeartbeatKey(prefix: string): string {
  * no grant for 30 days. Scheduled hourly by the worker.
  */
 export const oauthSweepJob = job(SYSTEM_QUEUE, 'maintenance.oauth_sweep', z.object({}).strict());
+
+/** Tool calls: the api enqueues, the worker runs them as the calling person. */
+export const TOOLS_QUEUE = 'gatehouse-tools';
+
+/** One `tools/call` of a provider tool. The job id is the call's idempotency key (see the api's ToolExecutor). */
+export const toolCallJob = job(
+  TOOLS_QUEUE,
+  'tool.call',
+  z
+    .object({
+      tenantId: z.uuid(),
+      tenantSlug: z.string().min(1).max(63),
+      userId: z.uuid(),
+      clientId: z.string().min(1).max(500),
+      serverId: z.uuid(),
+      tool: z.string().min(1).max(128),
+      version: z.string().min(1).max(32),
+      /** Already validated by the api against the tool's input schema; validated again by the worker. */
+      arguments: z.record(z.string(), z.unknown()),
+      requestId: z.string().max(128).optional(),
+    })
+    .strict(),
+);
+export type ToolCallPayload = z.infer<typeof toolCallJob.schema>;
+
+/** What the worker answers. Never a token or a provider's raw error body. */
+export const toolCallResult = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ok'),
+    output: z.record(z.string(), z.unknown()),
+    providerStatus: z.number().int().optional(),
+  }),
+  z.object({
+    /** The person must (re)connect the provider or grant more scopes first. */
+    kind: z.literal('needs_connection'),
+    reason: z.enum(['not_connected', 'missing_scopes', 'needs_reauth']),
+    message: z.string(),
+    connectUrl: z.string(),
+    missingScopes: z.array(z.string()),
+  }),
+  z.object({
+    kind: z.literal('error'),
+    /** invalid_arguments, not_a_member, provider_forbidden, provider_rate_limited, provider_error, timeout, … */
+    code: z.string(),
+    message: z.string(),
+    retryAfterSeconds: z.number().int().optional(),
+    providerStatus: z.number().int().optional(),
+  }),
+]);
+export type ToolCallResult = z.infer<typeof toolCallResult>;

@@ -34,3 +34,5 @@ export {
   type ResourceTemplateDefinition,
   type ToolkitDefinition,
 } from './toolkit.definition.js';
+export { providerToolkitDefinition } from './provider-tools.js';
+export type { ProviderToolRunner } from './tool-call.context.js';

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { registerSessionHandlers, type SessionChangeListener } from './session.handlers.js';
+import type { ProviderToolRunner } from './tool-call.context.js';
 import { resolveExposure } from './toolkit.catalog.js';
 import { registerToolkitContent } from './toolkit-content.handlers.js';
 import { registerToolHandlers } from './tools.handlers.js';
@@ -27,6 +28,8 @@ export interface McpServerOptions {
   readonly onToolError?: ((error: unknown, tool: string) => void) | undefined;
   /** Protocol-level trouble the client may never see (e.g. an answer nobody waits for). */
   readonly onProtocolError?: ((error: Error) => void) | undefined;
+  /** Runs provider tools as the calling person (the api queues them for the worker). */
+  readonly runProviderTool?: ProviderToolRunner | undefined;
 }
 
 /**
@@ -41,7 +44,11 @@ export function createMcpServer(context: McpServerContext, options: McpServerOpt
     { capabilities: { logging: {} }, jsonSchemaValidator: new LazyValidator() },
   );
   if (options.onProtocolError) server.server.onerror = options.onProtocolError;
-  registerToolHandlers(server, exposure.tools, { logger: context.serverSlug, onToolError: options.onToolError });
+  registerToolHandlers(server, exposure.tools, {
+    logger: context.serverSlug,
+    onToolError: options.onToolError,
+    runProviderTool: options.runProviderTool,
+  });
   const content = registerToolkitContent(server, exposure.wholeToolkits);
   registerSessionHandlers(server, {
     onSessionChange: options.onSessionChange,

@@ -1,7 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra, RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ProviderTool } from '@gatehouse/tools';
 import {
   LoggingLevelSchema,
+  type CallToolResult,
   type LoggingLevel,
   type ServerNotification,
   type ServerRequest,
@@ -18,19 +20,33 @@ export function isBelowLevel(level: LoggingLevel, threshold: LoggingLevel | unde
   );
 }
 
+/** Runs provider tools for one request (the api's queue-backed executor). */
+export type ProviderToolRunner = (
+  tool: ProviderTool,
+  args: Record<string, unknown>,
+  call: ToolCall,
+) => Promise<CallToolResult>;
+
 export function createToolCall(
   server: McpServer,
   extra: RequestExtra,
   state: ServerSessionState,
   logger: string,
+  runProviderTool?: ProviderToolRunner,
 ): ToolCall {
   const progressToken = extra._meta?.progressToken;
   // In stateless mode the only open stream is this call's POST response: a server request that does not name the
   // call it belongs to would go to the standalone GET stream, which does not exist, and wait forever.
   const related: RequestOptions = { relatedRequestId: extra.requestId, signal: extra.signal };
   const capabilities = () => server.server.getClientCapabilities();
-  return {
+  const call: ToolCall = {
     signal: extra.signal,
+    requestId: extra.requestId,
+    supportsUrlElicitation: () => Boolean(capabilities()?.elicitation?.url),
+    async runProviderTool(tool, args) {
+      if (!runProviderTool) throw new ToolError('unavailable', `${tool.name} cannot run here`);
+      return runProviderTool(tool, args, call);
+    },
     sessionId: extra.sessionId,
     progressToken,
     async log(level, data) {
@@ -67,4 +83,5 @@ export function createToolCall(
       return true;
     },
   };
+  return call;
 }

@@ -9,6 +9,7 @@ import type {
   Tool,
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { ProviderTool } from '@gatehouse/tools';
 import * as z from 'zod';
 
 /** What a running tool may do besides returning: talk back to the client on this call's response stream. */
@@ -26,6 +27,15 @@ export interface ToolCall {
   elicit(params: Omit<ElicitRequestFormParams, 'mode'>): Promise<ElicitResult>;
   /** Ends this call's SSE stream early (SEP-1699 polling); false when the transport cannot resume streams. */
   closeStream(): boolean;
+  /** The JSON-RPC id of this `tools/call` (with the session, the call's idempotency key). */
+  readonly requestId: string | number;
+  /** Whether the client declared URL-mode elicitation (`elicitation.url`). */
+  supportsUrlElicitation(): boolean;
+  /**
+   * Runs a provider tool as the calling person (in the worker, through the queue); given by the api. Absent, such
+   * tools answer that they are unavailable here.
+   */
+  runProviderTool(tool: ProviderTool, args: Record<string, unknown>): Promise<CallToolResult>;
 }
 
 /** A failure the caller should read: its message becomes the `isError` result; anything else is hidden. */
@@ -57,6 +67,7 @@ export interface ToolDefinition {
   readonly title?: string | undefined;
   readonly description: string;
   readonly inputSchema: Tool['inputSchema'];
+  readonly outputSchema?: Tool['outputSchema'] | undefined;
   readonly annotations?: ToolAnnotations | undefined;
   /** Validates `args` (ToolError `invalid_arguments`) and runs the handler. */
   run(args: unknown, call: ToolCall): Promise<CallToolResult>;

@@ -1,9 +1,17 @@
 import type { ToolDefinition } from './tool.definition.js';
 import type { ToolkitDefinition } from './toolkit.definition.js';
+import { PROVIDER_TOOLKITS } from '@gatehouse/tools';
+import { providerToolkitDefinition } from './provider-tools.js';
 import { conformanceToolkit } from './toolkits/conformance/conformance.toolkit.js';
 
-/** Every toolkit a server can expose. Tools are called by their bare name, so names are unique across toolkits. */
-export const TOOLKITS: readonly ToolkitDefinition[] = assertUniqueToolNames([conformanceToolkit]);
+/**
+ * Every toolkit a server can expose. Tools are called by their name — bare for the conformance fixtures, `toolkit.tool`
+ * for provider toolkits — so names are unique across toolkits.
+ */
+export const TOOLKITS: readonly ToolkitDefinition[] = assertUniqueToolNames([
+  conformanceToolkit,
+  ...PROVIDER_TOOLKITS.map(providerToolkitDefinition),
+]);
 
 export interface ToolkitCatalogEntry {
   readonly name: string;
@@ -60,8 +68,9 @@ export function unknownSelections(selection: ToolSelection, toolkits: readonly T
   ];
 }
 
+/** `toolkit.tool`; provider tools' names already have that form. */
 export function qualifiedToolName(toolkit: string, tool: string): string {
-  return `${toolkit}.${tool}`;
+  return tool.startsWith(`${toolkit}.`) ? tool : `${toolkit}.${tool}`;
 }
 
 function assertUniqueToolNames(toolkits: readonly ToolkitDefinition[]): readonly ToolkitDefinition[] {

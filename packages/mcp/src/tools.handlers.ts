@@ -9,7 +9,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { sessionStateOf } from './client-session.js';
-import { createToolCall } from './tool-call.context.js';
+import { createToolCall, type ProviderToolRunner } from './tool-call.context.js';
 import { ToolError, type ToolDefinition } from './tool.definition.js';
 
 export interface ToolHandlerOptions {
@@ -17,6 +17,8 @@ export interface ToolHandlerOptions {
   readonly logger: string;
   /** Sees failures the client only sees as "failed unexpectedly"; the api logs them. */
   readonly onToolError?: ((error: unknown, tool: string) => void) | undefined;
+  /** Runs provider tools (queue + worker); given by the api. */
+  readonly runProviderTool?: ProviderToolRunner | undefined;
 }
 
 /**
@@ -36,7 +38,10 @@ export function registerToolHandlers(server: McpServer, tools: readonly ToolDefi
     // An unknown tool is a protocol error (-32602); everything after this point is the tool's own result.
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     try {
-      return await tool.run(request.params.arguments, createToolCall(server, extra, state, options.logger));
+      return await tool.run(
+        request.params.arguments,
+        createToolCall(server, extra, state, options.logger, options.runProviderTool),
+      );
     } catch (error) {
       // The client must see this one as a JSON-RPC error to open the URL it carries.
       if (error instanceof UrlElicitationRequiredError) throw error;
@@ -52,6 +57,7 @@ function describeTool(tool: ToolDefinition): Tool {
     ...(tool.title !== undefined ? { title: tool.title } : {}),
     description: tool.description,
     inputSchema: tool.inputSchema,
+    ...(tool.outputSchema !== undefined ? { outputSchema: tool.outputSchema } : {}),
     ...(tool.annotations !== undefined ? { annotations: tool.annotations } : {}),
   };
 }

@@ -11,7 +11,7 @@ import {
 
 /** A request described as data; the caller sends it (`fetch(url, { method, headers, body })`). */
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;

@@ -201,3 +201,43 @@ export async function startDemoProviderProcess(
     },
   };
 }
+
+export interface WorkerProcess {
+  url: string;
+  process: RunningProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the built worker alone as a process (tool calls, maintenance jobs). */
+export async function startWorkerProcess(extra: Record<string, string> = {}): Promise<WorkerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const worker = startProcess('worker', process.execPath, ['dist/main.js'], {
+    cwd: join(repoRoot, 'apps/worker'),
+    env: baseEnv({
+      DATABASE_URL: testAppDatabaseUrl(),
+      VAULT_KEYS: testVaultKeys(),
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: testPrefix(),
+      WORKER_HOST: '127.0.0.1',
+      WORKER_PORT: String(port),
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      ...extra,
+    }),
+  });
+  try {
+    await waitFor('worker ready', async () => ((await httpStatus(`${url}/readyz`)) === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
+  } catch (error) {
+    await worker.stop();
+    throw new Error(`${(error as Error).message}\n--- worker ---\n${worker.output()}`);
+  }
+  return {
+    url,
+    process: worker,
+    async stop() {
+      await worker.stop();
+    },
+  };
+}

@@ -30,6 +30,8 @@ export class ConnectPages {
     account: string;
     scopes: string[];
     connection: ConnectionRecord | null;
+    /** The MCP elicitation this page answers, carried through the form. */
+    elicitation: string;
   }): string {
     const current = input.connection
       ? `<p class="muted">Now connected as <strong>${e(input.connection.accountLabel ?? input.connection.externalAccountId)}</strong>${
@@ -52,6 +54,7 @@ ${current}${scopes}
 <form method="post" action="${e(input.action)}">
 <input type="hidden" name="csrf" value="${e(input.csrf)}">
 <input type="hidden" name="scope" value="${e(input.scopes.join(' '))}">
+<input type="hidden" name="elicitation" value="${e(input.elicitation)}">
 <button type="submit">Continue to ${e(input.providerName)}</button></form>
 <p class="muted">You can disconnect at any time in the console.</p>`,
     );

@@ -4,10 +4,12 @@ import { CALLBACK_PATH, CONNECT_PATH, ConnectionsError, ConnectionService } from
 import { UserRepository, type Database } from '@gatehouse/db';
 import { csrfTokenMatches, SessionStore, type Session } from '@gatehouse/identity';
 import { TenancyError, TenantAdminService, type Actor } from '@gatehouse/tenancy';
+import type { AuditLog } from '@gatehouse/audit';
 import type { Request, Response } from 'express';
 import { sendPage } from '../common/html-page.js';
 import { SessionCookie } from '../identity/session-cookie.js';
-import { API_CONFIG, DATABASE } from '../infrastructure/tokens.js';
+import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
+import { ConnectElicitations } from './connect-elicitations.js';
 import { ConnectPages } from './connect-pages.js';
 
 const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : undefined);
@@ -38,6 +40,8 @@ export class ConnectController {
     @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
     @Inject(SessionStore) private readonly sessions: SessionStore,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
+    @Inject(ConnectElicitations) private readonly elicitations: ConnectElicitations,
+    @Inject(AUDIT) private readonly audit: AuditLog,
     @Inject(API_CONFIG) config: ApiConfig,
     @Inject(DATABASE) db: Database,
   ) {
@@ -89,6 +93,53 @@ export class ConnectController {
     }
   }
 
+  /**
+   * A link handed to an MCP client names the person it is for (`?elicitation=`): only that person may use it. True
+   * when there is none or it is theirs; otherwise the refusal page is sent and the attempt audited.
+   */
+  private async elicitationAllows(
+    req: Request,
+    res: Response,
+    acting: { actor: Actor; session: Session },
+    providerId: string,
+    elicitationId: string,
+  ): Promise<boolean> {
+    if (elicitationId === '') return true;
+    const elicitation = await this.elicitations.find(elicitationId);
+    if (!elicitation) {
+      sendPage(
+        res,
+        400,
+        this.pages.message('This link has expired', 'Ask your AI client to try again for a fresh link.'),
+      );
+      return false;
+    }
+    if (
+      elicitation.userId === acting.session.userId &&
+      elicitation.tenantId === acting.actor.tenantId &&
+      elicitation.providerId === providerId
+    )
+      return true;
+    await this.audit.record({
+      tenantId: elicitation.tenantId,
+      actor: { type: 'user', id: acting.session.userId },
+      action: 'connection.elicitation_refused',
+      target: { type: 'provider', id: elicitation.providerId },
+      outcome: 'denied',
+      requestId: requestIdOf(req),
+      metadata: { elicitationFor: elicitation.userId, providerId, clientId: elicitation.clientId },
+    });
+    sendPage(
+      res,
+      403,
+      this.pages.message(
+        'This link is for someone else',
+        'An AI client asked for this connection on behalf of another person. Sign in as that person to continue.',
+      ),
+    );
+    return false;
+  }
+
   private failure(res: Response, error: unknown): void {
     if (error instanceof ConnectionsError) {
       const status = error.code === 'exchange_failed' || error.code === 'provider_unreachable' ? 502 : 400;
@@ -103,11 +154,14 @@ export class ConnectController {
     @Param('slug') slug: string,
     @Param('provider') providerId: string,
     @Query('scope') scope: unknown,
+    @Query('elicitation') elicitation: unknown,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const acting = await this.actor(req, res, slug);
     if (!acting) return;
+    const elicitationId = typeof elicitation === 'string' ? elicitation : '';
+    if (!(await this.elicitationAllows(req, res, acting, providerId, elicitationId))) return;
     try {
       const described = await this.connections.describe(acting.actor, providerId);
       if (!described.allowedScopes || !described.authorizationOrigin) {
@@ -130,6 +184,7 @@ export class ConnectController {
         account: user?.email ?? 'you',
         scopes: [...new Set([...(described.connection?.scopes ?? []), ...scopesOf(scope)])],
         connection: described.connection,
+        elicitation: elicitationId,
       });
       // The form's answer redirects to the provider: form-action must allow its origin.
       sendPage(res, 200, html, [described.authorizationOrigin]);
@@ -152,6 +207,7 @@ export class ConnectController {
       sendPage(res, 403, this.pages.message('This form expired', 'Open the connect link again.'));
       return;
     }
+    if (!(await this.elicitationAllows(req, res, acting, providerId, field(req, 'elicitation')))) return;
     try {
       const started = await this.connections.start(
         acting.actor,

@@ -9,6 +9,7 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { API_CONFIG, AUDIT, DATABASE, REDIS, VAULT } from '../infrastructure/tokens.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ConnectController } from './connect.controller.js';
+import { ConnectElicitations } from './connect-elicitations.js';
 import { ConnectPages } from './connect-pages.js';
 import { ConnectionsController } from './connections.controller.js';
 import { ProviderAppsController } from './provider-apps.controller.js';
@@ -18,6 +19,11 @@ import { ProviderAppsController } from './provider-apps.controller.js';
   controllers: [ProviderAppsController, ConnectionsController, ConnectController],
   providers: [
     ConnectPages,
+    {
+      provide: ConnectElicitations,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) => new ConnectElicitations(redis, config.QUEUE_PREFIX),
+    },
     {
       provide: ProviderAppService,
       inject: [DATABASE, VAULT, AUDIT],
@@ -47,6 +53,6 @@ import { ProviderAppsController } from './provider-apps.controller.js';
         }),
     },
   ],
-  exports: [ConnectionService],
+  exports: [ConnectionService, ConnectElicitations],
 })
 export class ConnectionsModule {}

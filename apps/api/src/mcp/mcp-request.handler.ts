@@ -11,6 +11,7 @@ import type { RedisMessageRelay } from './redis-message.relay.js';
 import type { McpPrincipal } from './resource-server.js';
 import { McpSessionStore } from './mcp-sessions.js';
 import { writeRpcError } from './rpc-error.js';
+import { ToolExecutor } from '../tools/tool-executor.js';
 
 interface Call {
   method: string;
@@ -50,6 +51,7 @@ export class McpRequestHandler {
     @Inject(MCP_RELAY) private readonly relay: RedisMessageRelay,
     @Inject(AUDIT) private readonly audit: AuditLog,
     @Inject(Logger) private readonly logger: Logger,
+    @Inject(ToolExecutor) private readonly tools: ToolExecutor,
   ) {}
 
   async handle(
@@ -123,6 +125,19 @@ export class McpRequestHandler {
         this.logger.error({ err: error, tool, server: endpoint.server.id }, 'MCP tool failed');
       },
       onProtocolError: (error) => this.logger.warn({ err: error, server: endpoint.server.id }, 'MCP protocol error'),
+      runProviderTool: (tool, args, call) =>
+        this.tools.run(
+          {
+            endpoint,
+            userId: principal.userId,
+            clientId: principal.clientId,
+            sessionId,
+            requestId: typeof req.id === 'string' ? req.id : undefined,
+          },
+          tool,
+          args,
+          call,
+        ),
     });
   }
 

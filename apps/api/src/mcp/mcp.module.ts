@@ -8,6 +8,7 @@ import { OAuthModule } from '../oauth/oauth.module.js';
 import { AUTHORIZATION_SERVER } from '../oauth/oauth.tokens.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { ToolsModule } from '../tools/tools.module.js';
 import { McpController } from './mcp.controller.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
 import { McpSessionStore } from './mcp-sessions.js';
@@ -16,7 +17,7 @@ import { RedisMessageRelay } from './redis-message.relay.js';
 import { McpResourceServer } from './resource-server.js';
 
 @Module({
-  imports: [OAuthModule, RegistryModule, TenancyModule],
+  imports: [OAuthModule, RegistryModule, TenancyModule, ToolsModule],
   controllers: [McpController],
   providers: [
     McpRequestHandler,

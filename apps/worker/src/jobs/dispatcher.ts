@@ -18,6 +18,11 @@ export function createDispatcher(definitions: readonly JobDefinition[]) {
     const definition = byName.get(job.name);
     if (!definition) throw new UnknownJobError(job.name);
     const payload: unknown = definition.contract.schema.parse(job.data);
-    return definition.handle(payload, { jobId: job.id ?? '', attempt: job.attemptsMade + 1 });
+    return definition.handle(payload, {
+      jobId: job.id ?? '',
+      attempt: job.attemptsMade + 1,
+      maxAttempts: job.opts.attempts ?? 1,
+      progress: (value) => job.updateProgress(value),
+    });
   };
 }

@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
+import type { ConnectionService } from '@gatehouse/connections';
+import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
+import type { ToolCall } from '@gatehouse/mcp';
+import type { McpEndpoint } from '@gatehouse/registry';
+import type { ProviderTool } from '@gatehouse/tools';
+import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { ConnectElicitations } from '../connections/connect-elicitations.js';
+
+export interface ToolCaller {
+  endpoint: McpEndpoint;
+  userId: string;
+  clientId: string;
+  sessionId: string | undefined;
+  requestId: string | undefined;
+}
+
+type Outcome = 'succeeded' | 'failed' | 'needs_connection' | 'interrupted';
+
+/** Extra time the api waits beyond the tool's own deadlines (queueing, token refresh). */
+const WAIT_MARGIN_MS = 15_000;
+
+/**
+ * Runs provider tools for MCP requests: checks the person's connection first (just-in-time consent without queueing
+ * anything), queues a typed job whose id is the call's idempotency key, waits for the worker's answer (whichever api
+ * instance the request reached), and turns it into an MCP result. Every call is audited before its answer leaves.
+ */
+export class ToolExecutor {
+  constructor(
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    private readonly connections: ConnectionService,
+    private readonly elicitations: ConnectElicitations,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async run(
+    caller: ToolCaller,
+    tool: ProviderTool,
+    args: Record<string, unknown>,
+    call: ToolCall,
+  ): Promise<CallToolResult> {
+    const started = Date.now();
+    const { endpoint } = caller;
+    const request = {
+      tenant: { id: endpoint.tenantId, slug: endpoint.tenantSlug },
+      userId: caller.userId,
+      providerId: tool.provider,
+      scopes: tool.scopes,
+    };
+    const record = (outcome: Outcome, extra: Record<string, unknown> = {}) =>
+      this.audit.record({
+        tenantId: endpoint.tenantId,
+        actor: { type: 'user', id: caller.userId },
+        action: 'tool.call',
+        target: { type: 'tool', id: tool.name },
+        outcome: outcome === 'succeeded' ? 'success' : outcome === 'needs_connection' ? 'denied' : 'failure',
+        requestId: caller.requestId,
+        metadata: {
+          result: outcome,
+          tool: tool.name,
+          version: tool.version,
+          serverId: endpoint.server.id,
+          clientId: caller.clientId.slice(0, 500),
+          latencyMs: Date.now() - started,
+          // What was asked, provably, without keeping it: arguments may hold personal data.
+          argumentsDigest: digest(args),
+          ...extra,
+        },
+      });
+
+    const unusable = await this.connections.check(request);
+    if (unusable) {
+      if (unusable.reason === 'provider_unavailable') {
+        await record('failed', { code: 'provider_unavailable' });
+        return errorResult(unusable.message);
+      }
+      return this.needsConnection(caller, tool, call, { kind: 'needs_connection', ...pick(unusable) }, record);
+    }
+
+    const payload: ToolCallPayload = {
+      tenantId: endpoint.tenantId,
+      tenantSlug: endpoint.tenantSlug,
+      userId: caller.userId,
+      clientId: caller.clientId,
+      serverId: endpoint.server.id,
+      tool: tool.name,
+      version: tool.version,
+      arguments: args,
+      ...(caller.requestId ? { requestId: caller.requestId } : {}),
+    };
+    const attempts = tool.retryable ? 3 : 1;
+    let result: ToolCallResult;
+    try {
+      const job = await this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
+        jobId: idempotencyKey(caller, call.requestId, tool.name, args),
+        attempts,
+        backoff: { type: 'exponential', delay: 250 },
+        removeOnComplete: { age: 3600, count: 10_000 },
+        // Failed calls stay a week for inspection and replay.
+        removeOnFail: { age: 7 * 86_400 },
+      });
+      const waited: unknown = await Promise.race([
+        job.waitUntilFinished(this.events, tool.timeoutMs * attempts + WAIT_MARGIN_MS),
+        new Promise<never>((_, reject) =>
+          call.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }),
+        ),
+      ]);
+      result = toolCallResult.parse(waited);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'unknown';
+      await record('interrupted', { code: message.slice(0, 200) });
+      return errorResult(
+        `${tool.name} was interrupted before it answered (${message.includes('stalled') ? 'the worker running it stopped' : 'no answer in time'}). ` +
+          (tool.retryable
+            ? 'It only reads, so it is safe to call again.'
+            : 'It may or may not have taken effect: check before calling it again.'),
+      );
+    }
+
+    if (result.kind === 'ok') {
+      await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
+      return { content: [{ type: 'text', text: JSON.stringify(result.output) }], structuredContent: result.output };
+    }
+    if (result.kind === 'needs_connection') return this.needsConnection(caller, tool, call, result, record);
+    await record('failed', {
+      code: result.code,
+      ...(result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus }),
+    });
+    return errorResult(
+      result.retryAfterSeconds === undefined
+        ? result.message
+        : `${result.message} (retry after ${result.retryAfterSeconds} s)`,
+      result.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: result.retryAfterSeconds },
+    );
+  }
+
+  /**
+   * Just-in-time consent: a client that declared URL elicitation gets -32042 with Gatehouse's connect page (bound
+   * to this person by an elicitation id); any other gets a tool error with the same link in plain words.
+   */
+  private async needsConnection(
+    caller: ToolCaller,
+    tool: ProviderTool,
+    call: ToolCall,
+    needed: Extract<ToolCallResult, { kind: 'needs_connection' }>,
+    record: (outcome: Outcome, extra?: Record<string, unknown>) => Promise<unknown>,
+  ): Promise<CallToolResult> {
+    const elicitationId = await this.elicitations.create({
+      tenantId: caller.endpoint.tenantId,
+      userId: caller.userId,
+      providerId: tool.provider,
+      clientId: caller.clientId,
+    });
+    const url = new URL(needed.connectUrl);
+    url.searchParams.set('elicitation', elicitationId);
+    await record('needs_connection', { reason: needed.reason, elicitationId });
+    const message = `${needed.message} Open ${url.toString()} to continue, then call ${tool.name} again.`;
+    if (call.supportsUrlElicitation()) {
+      throw new UrlElicitationRequiredError(
+        [{ mode: 'url', elicitationId, url: url.toString(), message: needed.message }],
+        message,
+      );
+    }
+    return errorResult(message, { reason: needed.reason, connectUrl: url.toString() });
+  }
+}
+
+function pick(reason: {
+  reason: 'not_connected' | 'missing_scopes' | 'needs_reauth';
+  message: string;
+  connectUrl: string;
+  missingScopes: string[];
+}) {
+  return {
+    reason: reason.reason,
+    message: reason.message,
+    connectUrl: reason.connectUrl,
+    missingScopes: reason.missingScopes,
+  };
+}
+
+function errorResult(text: string, structured?: Record<string, unknown>): CallToolResult {
+  return {
+    isError: true,
+    content: [{ type: 'text', text }],
+    ...(structured ? { _meta: { gatehouse: structured } } : {}),
+  };
+}
+
+/**
+ * The same JSON-RPC request (same person, client, server, session, request id, tool and arguments) maps to the same
+ * job: a client that re-sends a call after a broken connection gets the first run's answer, not a second run.
+ */
+export function idempotencyKey(
+  caller: ToolCaller,
+  requestId: string | number,
+  tool: string,
+  args: Record<string, unknown>,
+): string {
+  // Tool and arguments are part of it: a client without a session may reuse request ids for different calls.
+  return digest([
+    caller.endpoint.tenantId,
+    caller.userId,
+    caller.clientId,
+    caller.endpoint.server.id,
+    caller.sessionId ?? '',
+    typeof requestId === 'number' ? `n:${requestId}` : `s:${requestId}`,
+    tool,
+    args as JsonValue,
+  ]);
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256')
+    .update(canonicalJson(value as JsonValue))
+    .digest('hex');
+}

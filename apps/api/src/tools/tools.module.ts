@@ -1,0 +1,67 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { AuditLog } from '@gatehouse/audit';
+import type { ApiConfig } from '@gatehouse/config';
+import { ConnectionService } from '@gatehouse/connections';
+import { TOOLS_QUEUE } from '@gatehouse/contracts';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ConnectionsModule } from '../connections/connections.module.js';
+import { API_CONFIG, AUDIT, REDIS } from '../infrastructure/tokens.js';
+import { ConnectElicitations } from '../connections/connect-elicitations.js';
+import { ToolExecutor } from './tool-executor.js';
+
+const TOOLS_QUEUE_TOKEN = Symbol('TOOLS_QUEUE');
+const TOOL_EVENTS = Symbol('TOOL_EVENTS');
+
+interface ToolEvents {
+  events: QueueEvents;
+  connection: Redis;
+}
+
+@Module({
+  imports: [ConnectionsModule],
+  providers: [
+    {
+      provide: TOOLS_QUEUE_TOKEN,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) =>
+        new Queue(TOOLS_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
+    },
+    {
+      // Finished jobs are announced on a Redis stream every api instance reads: the answer reaches the instance
+      // whose request waits, whichever worker ran the call. It blocks on its connection, so it gets its own.
+      provide: TOOL_EVENTS,
+      inject: [API_CONFIG],
+      useFactory: async (config: ApiConfig) => {
+        const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+        const events = new QueueEvents(TOOLS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+        await events.waitUntilReady();
+        return { events, connection };
+      },
+    },
+    {
+      provide: ToolExecutor,
+      inject: [TOOLS_QUEUE_TOKEN, TOOL_EVENTS, ConnectionService, ConnectElicitations, AUDIT],
+      useFactory: (
+        queue: Queue,
+        { events }: ToolEvents,
+        connections: ConnectionService,
+        elicitations: ConnectElicitations,
+        audit: AuditLog,
+      ) => new ToolExecutor(queue, events, connections, elicitations, audit),
+    },
+  ],
+  exports: [ToolExecutor],
+})
+export class ToolsModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(TOOLS_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(TOOL_EVENTS) private readonly events: ToolEvents,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // BullMQ never closes connections it was given.
+    await Promise.allSettled([this.queue.close(), this.events.events.close()]);
+    await this.events.connection.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,158 @@
+import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
+import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
+import { MembershipRepository, withTenant, type Database } from '@gatehouse/db';
+import type { Logger } from '@gatehouse/telemetry';
+import { findProviderTool, ProviderApiError, ToolFailure } from '@gatehouse/tools';
+import { defineJob, type JobContext } from '../jobs/job-definition.js';
+import { providerApi } from './provider-api.js';
+
+/** Thrown to have BullMQ run the job again (only for tools that are read-only or idempotent). */
+export class RetryableToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryableToolError';
+  }
+}
+
+export interface ToolCallDependencies {
+  db: Database;
+  connections: ConnectionService;
+  http: OutboundHttp;
+  logger: Logger;
+}
+
+const error = (code: string, message: string, extra: { retryAfterSeconds?: number; providerStatus?: number } = {}) =>
+  ({ kind: 'error', code, message, ...extra }) satisfies ToolCallResult;
+
+/**
+ * Runs one provider tool call as the calling person: re-checks that they are still a member and still connected
+ * (a connection revoked while the job waited is refused), gets a fresh token from the connections service, runs
+ * the handler under the tool's deadline with an API client carrying that token, and answers a typed result. A
+ * retryable failure is thrown (BullMQ runs the job again) only for read-only or idempotent tools and only while
+ * attempts remain; everything else becomes a clear result, never a blind second run of a side effect.
+ */
+export function createToolCallJob(deps: ToolCallDependencies) {
+  return defineJob(toolCallJob, (payload, context) => runToolCall(deps, payload, context));
+}
+
+export async function runToolCall(
+  deps: ToolCallDependencies,
+  payload: ToolCallPayload,
+  context: JobContext,
+): Promise<ToolCallResult> {
+  const found = findProviderTool(payload.tool);
+  if (!found || found.tool.version !== payload.version)
+    return error('unknown_tool', `This worker does not have ${payload.tool} version ${payload.version}.`);
+  const { toolkit, tool } = found;
+  const member = await withTenant(deps.db, payload.tenantId, (tx) =>
+    new MembershipRepository(tx).find(payload.tenantId, payload.userId),
+  );
+  if (!member) return error('not_a_member', 'You are no longer a member of this organisation.');
+
+  let args: Record<string, unknown>;
+  try {
+    args = tool.parse(payload.arguments);
+  } catch (failure) {
+    if (failure instanceof ToolFailure) return error(failure.code, failure.message);
+    throw failure;
+  }
+  const request = {
+    tenant: { id: payload.tenantId, slug: payload.tenantSlug },
+    userId: payload.userId,
+    providerId: tool.provider,
+    scopes: tool.scopes,
+  };
+  const token = await deps.connections.accessToken(request);
+  if (!token.ok) {
+    if (token.reason === 'provider_unavailable')
+      return retryOr(tool.retryable, context, error('provider_unavailable', token.message));
+    return needsConnection(token);
+  }
+
+  const signal = AbortSignal.timeout(tool.timeoutMs);
+  try {
+    const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal);
+    const output = await Promise.race([
+      tool.run(args, {
+        api,
+        signal,
+        progress: async (progress, total, message) => context.progress({ progress, total, message }),
+      }),
+      new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+      ),
+    ]);
+    return { kind: 'ok', output };
+  } catch (failure) {
+    if (failure instanceof ToolFailure) return error(failure.code, failure.message);
+    if (failure instanceof ProviderApiError) {
+      const status = failure.status;
+      if (status === 401) {
+        // The provider no longer accepts this person's token: they must connect again.
+        await deps.connections.reportRejected(payload.tenantId, token.connectionId, token.accessToken);
+        const reason = await deps.connections.check(request);
+        if (reason && reason.reason !== 'provider_unavailable') return needsConnection(reason);
+        return error('provider_unauthorized', `${tool.provider} refused your token; connect it again.`, {
+          providerStatus: 401,
+        });
+      }
+      if (status === 403)
+        return error(
+          'provider_forbidden',
+          `${tool.provider} refused this: your account there may lack the permission, or the connection a scope (${tool.scopes.join(', ')}).`,
+          { providerStatus: 403 },
+        );
+      if (status === 404)
+        return error('not_found', 'The provider has no such object (or you cannot see it).', { providerStatus: 404 });
+      if (status === 429)
+        return retryOr(
+          tool.retryable,
+          context,
+          error('provider_rate_limited', `${tool.provider} is limiting requests; try again later.`, {
+            providerStatus: 429,
+            ...(failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds }),
+          }),
+        );
+      if (status >= 500)
+        return retryOr(
+          tool.retryable,
+          context,
+          error('provider_error', `${tool.provider} failed (HTTP ${status}); try again later.`, {
+            providerStatus: status,
+          }),
+        );
+      return error(
+        'provider_rejected',
+        `${tool.provider} rejected the request (HTTP ${status}${failure.providerCode ? `, ${failure.providerCode}` : ''}).`,
+        { providerStatus: status },
+      );
+    }
+    if (signal.aborted)
+      return retryOr(
+        tool.retryable,
+        context,
+        error('timeout', `${payload.tool} took longer than ${tool.timeoutMs / 1000} s.`),
+      );
+    if (failure instanceof ConnectionsError)
+      return retryOr(tool.retryable, context, error('provider_unreachable', failure.message));
+    deps.logger.error({ err: failure, tool: payload.tool, jobId: context.jobId }, 'tool handler failed');
+    return error('tool_failed', `${payload.tool} failed unexpectedly.`);
+  }
+}
+
+function needsConnection(reason: {
+  reason: 'not_connected' | 'missing_scopes' | 'needs_reauth';
+  message: string;
+  connectUrl: string;
+  missingScopes: string[];
+}): ToolCallResult {
+  const { message, connectUrl, missingScopes } = reason;
+  return { kind: 'needs_connection', reason: reason.reason, message, connectUrl, missingScopes };
+}
+
+/** A retryable failure: thrown while a read-only/idempotent tool has attempts left, else answered as it is. */
+function retryOr(retryable: boolean, context: JobContext, result: ToolCallResult): ToolCallResult {
+  if (retryable && context.attempt < context.maxAttempts)
+    throw new RetryableToolError(result.kind === 'error' ? result.code : 'retry');
+  return result;
+}

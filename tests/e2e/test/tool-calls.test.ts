@@ -1,0 +1,210 @@
+/**
+ * Tools that act as the user, end to end: an MCP SDK client with an OAuth token calls demo tools on a hosted
+ * endpoint; the api queues the call, the worker (a separate process) runs it with the person's own demo-provider
+ * token, and the answer comes back. Without a connection the client is sent to Gatehouse's connect page — as a tool
+ * error, or as URL-mode elicitation (-32042) when it declared that — which only the MCP token's person may use.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { formField } from './browser.js';
+import { approveAtProvider, browserOf } from './connect-flow.js';
+import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
+import { freePort } from '@gatehouse/testing';
+import {
+  startApiProcess,
+  startDemoProviderProcess,
+  startWorkerProcess,
+  type ApiProcess,
+  type DemoProviderProcess,
+  type WorkerProcess,
+} from './stack.js';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const CLIENT_ID = 'gatehouse-tools-e2e';
+const CLIENT_SECRET = 'tools-e2e-demo-client-secret-0123';
+
+let api: ApiProcess;
+let worker: WorkerProcess;
+let provider: DemoProviderProcess;
+let owner: Member;
+let slug: string;
+let endpoint: string;
+
+beforeAll(async () => {
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  provider = await startDemoProviderProcess([
+    { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
+  ]);
+  [api, worker] = await Promise.all([startApiProcess({}, apiPort), startWorkerProcess({ PUBLIC_API_URL: apiUrl })]);
+  owner = await signUp(api.url, 'tools-owner');
+  slug = `tools-${randomUUID().slice(0, 6)}`;
+  expect((await adminCall(api.url, owner, 'POST', '/api/v1/tenants', { slug, name: 'Tools' })).status).toBe(201);
+  const server = await adminCall(api.url, owner, 'POST', `/api/v1/tenants/${slug}/mcp-servers`, {
+    slug: 'notes',
+    title: 'Notes',
+    toolkits: ['demo'],
+    tools: [],
+  });
+  endpoint = ((await server.json()) as { endpoint: string }).endpoint;
+  const app = await adminCall(api.url, owner, 'PUT', `/api/v1/tenants/${slug}/provider-apps/demo`, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    allowedScopes: ['notes:read', 'notes:write'],
+    settings: { baseUrl: provider.url },
+  });
+  expect(app.status).toBe(200);
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([api?.stop(), worker?.stop(), provider?.stop()]);
+});
+
+/** A member of the tenant (invited by the owner) with an MCP access token for the endpoint. */
+async function member(label: string): Promise<Member & { token: string }> {
+  const person = await signUp(api.url, label);
+  const invited = await adminCall(api.url, owner, 'POST', `/api/v1/tenants/${slug}/invitations`, {
+    email: person.email,
+    role: 'member',
+  });
+  const { token } = (await invited.json()) as { token: string };
+  expect((await adminCall(api.url, person, 'POST', '/api/v1/invitations/accept', { tenant: slug, token })).status).toBe(
+    200,
+  );
+  const clientId = await registerClient(api.url, REDIRECT);
+  return { ...person, token: await accessTokenFor(api.url, clientId, REDIRECT, person, endpoint) };
+}
+
+async function mcpClient(token: string, capabilities: Record<string, unknown> = {}): Promise<Client> {
+  const client = new Client({ name: 'tools-e2e', version: '1.0.0' }, { capabilities });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(endpoint), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
+/** Follows a connect link in `who`'s browser: the page, its button, the provider's approval, the callback. */
+async function connectThrough(link: string, who: Member, username: string): Promise<void> {
+  const browser = browserOf(who);
+  const page = await browser.request(link);
+  const html = await page.text();
+  expect(page.status).toBe(200);
+  const go = await browser.request(link.split('?')[0]!, {
+    form: {
+      csrf: formField(html, 'csrf'),
+      scope: formField(html, 'scope'),
+      elicitation: formField(html, 'elicitation'),
+    },
+    origin: api.url,
+  });
+  expect(go.status).toBe(303);
+  const done = await browser.request(
+    await approveAtProvider(browser, provider.url, go.headers.get('location')!, username),
+  );
+  expect(done.status).toBe(200);
+}
+
+test('lists the demo tools with schemas and annotations', async () => {
+  const alice = await member('alice');
+  const client = await mcpClient(alice.token);
+  try {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual([
+      'demo.list_notes',
+      'demo.get_note',
+      'demo.create_note',
+      'demo.delete_note',
+    ]);
+    const create = tools.find((tool) => tool.name === 'demo.create_note')!;
+    expect(create.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false, openWorldHint: true });
+    expect(create.inputSchema.required).toEqual(['title']);
+    expect(create.outputSchema?.properties).toHaveProperty('note');
+  } finally {
+    await client.close();
+  }
+});
+
+test('without URL elicitation: a tool error with the connect link; after connecting, calls run as the person', async () => {
+  const alice = await member('alice');
+  const client = await mcpClient(alice.token);
+  try {
+    const first = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'From an agent', body: 'hello' },
+    })) as CallToolResult;
+    expect(first.isError).toBe(true);
+    expect(textOf(first)).toContain('Connect your Gatehouse Demo account');
+    const link = /(http\S+elicitation=[\w-]+)/.exec(textOf(first))?.[1];
+    expect(link).toBeDefined();
+    expect(link!.startsWith(`${api.url}/connect/${slug}/demo`)).toBe(true);
+
+    // Another member of the tenant may not use alice's link.
+    const bob = await member('bob');
+    const stolen = await browserOf(bob).request(link!);
+    expect(stolen.status).toBe(403);
+    expect(await stolen.text()).toContain('for someone else');
+
+    await connectThrough(link!, alice, 'alice');
+    const statsBefore = await provider.stats();
+    const created = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'From an agent', body: 'hello' },
+    })) as CallToolResult;
+    if (created.isError) throw new Error(textOf(created));
+    expect(created.structuredContent).toMatchObject({ note: { title: 'From an agent', body: 'hello' } });
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect((listed.structuredContent as { notes: { title: string }[] }).notes.map((note) => note.title)).toEqual([
+      'From an agent',
+    ]);
+    const statsAfter = await provider.stats();
+    expect((statsAfter.writes ?? 0) - (statsBefore.writes ?? 0)).toBe(1);
+    // The provider saw alice's own token, never the MCP token.
+    expect(provider.process.output()).not.toContain(alice.token);
+    expect(worker.process.output()).not.toContain(alice.token);
+  } finally {
+    await client.close();
+  }
+});
+
+test('with URL elicitation: -32042 naming the connect page; after connecting, the retried call succeeds', async () => {
+  const carol = await member('carol');
+  const client = await mcpClient(carol.token, { elicitation: { url: {} } });
+  try {
+    const refused = await client.callTool({ name: 'demo.list_notes', arguments: {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(McpError);
+    expect((refused as McpError).code).toBe(-32042);
+    const [elicitation] = (
+      (refused as McpError).data as { elicitations: { mode: string; url: string; elicitationId: string }[] }
+    ).elicitations;
+    expect(elicitation).toMatchObject({ mode: 'url' });
+    expect(elicitation!.url).toContain(`elicitation=${elicitation!.elicitationId}`);
+    await connectThrough(elicitation!.url, carol, 'carol');
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (listed.isError) throw new Error(textOf(listed));
+    expect(listed.structuredContent).toEqual({ notes: [] });
+  } finally {
+    await client.close();
+  }
+});
+
+test('every call is audited with tool, version, outcome and an argument digest (never the arguments)', async () => {
+  const response = await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.call&limit=100`);
+  const { events } = (await response.json()) as { events: { outcome: string; metadata: Record<string, unknown> }[] };
+  const results = events.map((event) => event.metadata.result);
+  expect(results).toEqual(expect.arrayContaining(['needs_connection', 'succeeded']));
+  for (const event of events) {
+    expect(event.metadata).toMatchObject({ version: '1', argumentsDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.stringify(event.metadata)).not.toContain('From an agent');
+  }
+});
