@@ -22,7 +22,8 @@ export interface ProviderState {
   users: UserDirectory;
   notes: NotesStore;
   stats: Stats;
-  switches: { failRefresh: boolean; apiFailure: InjectedApiFailure | undefined };
+  /** `apiLatencyMs`: every /api/ request waits this long first (a slow provider, for timeouts and crash tests). */
+  switches: { failRefresh: boolean; apiFailure: InjectedApiFailure | undefined; apiLatencyMs: number };
 }
 
 export function createProviderState(config: DemoProviderConfig, publicUrl: string): ProviderState {
@@ -39,7 +40,7 @@ export function createProviderState(config: DemoProviderConfig, publicUrl: strin
     users: new UserDirectory(),
     notes: new NotesStore(),
     stats: emptyStats(),
-    switches: { failRefresh: false, apiFailure: undefined },
+    switches: { failRefresh: false, apiFailure: undefined, apiLatencyMs: 0 },
   };
 }
 

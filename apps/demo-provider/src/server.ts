@@ -85,6 +85,8 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, provider: Pro
       throw new HttpError(405, 'method_not_allowed', `use ${allow}`, { allow });
     }
     const ctx: RequestContext = { req, res, url, params: found.params, provider };
+    const latency = url.pathname.startsWith('/api/') ? provider.switches.apiLatencyMs : 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     await found.route.handle(ctx);
   } catch (error) {
     if (res.headersSent) {

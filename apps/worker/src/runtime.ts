@@ -88,6 +88,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     // A job whose worker died mid-call is failed, never run again behind the caller's back: the tool may have had
     // its side effect already. (Retries of read-only and idempotent tools are explicit, through attempts.)
     maxStalledCount: 0,
+    lockDuration: config.TOOL_CALL_LOCK_MS,
+    stalledInterval: config.TOOL_CALL_LOCK_MS,
   });
   toolWorker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'tool call failed'),

@@ -88,6 +88,12 @@ export const workerConfigSchema = z.object({
   /** Port of the worker's health endpoints (/healthz, /readyz). */
   WORKER_PORT: port.default(4001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /**
+   * A running tool call's lock lifetime in ms (renewed at half of it while the worker lives). A worker that dies is
+   * noticed within about twice this; its calls then fail with a clear error — never run again behind the caller's
+   * back.
+   */
+  TOOL_CALL_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Where people reach the api: the connect links the worker puts in tool results (same value as the api's). */
   PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
   DATABASE_URL: postgresUrl,

@@ -32,13 +32,19 @@ let owner: Member;
 let slug: string;
 let endpoint: string;
 
+/**
+ * Every worker of the file notices a dead peer within about a second (all workers of a deployment must agree: the
+ * stalled-job check of one blocks the others' for its own interval).
+ */
+const workerEnv = (apiUrl: string) => ({ PUBLIC_API_URL: apiUrl, TOOL_CALL_LOCK_MS: '1000' });
+
 beforeAll(async () => {
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   provider = await startDemoProviderProcess([
     { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
   ]);
-  [api, worker] = await Promise.all([startApiProcess({}, apiPort), startWorkerProcess({ PUBLIC_API_URL: apiUrl })]);
+  [api, worker] = await Promise.all([startApiProcess({}, apiPort), startWorkerProcess(workerEnv(apiUrl))]);
   owner = await signUp(api.url, 'tools-owner');
   slug = `tools-${randomUUID().slice(0, 6)}`;
   expect((await adminCall(api.url, owner, 'POST', '/api/v1/tenants', { slug, name: 'Tools' })).status).toBe(201);
@@ -208,3 +214,62 @@ test('every call is audited with tool, version, outcome and an argument digest (
     expect(JSON.stringify(event.metadata)).not.toContain('From an agent');
   }
 });
+
+test('kill -9 of the worker during 50 non-idempotent calls: each completed once or answered a clear error, no duplicates', async () => {
+  const dave = await member('dave');
+  const client = await mcpClient(dave.token);
+  // Dave connects first (the link from a refused call).
+  const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
+  await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, dave, 'dave');
+
+  // Workers that notice a dead peer within about a second, and a provider slow enough that calls are in flight.
+  await worker.stop();
+  const crashEnv = { ...workerEnv(api.url), WORKER_CONCURRENCY: '8' };
+  const doomed = await startWorkerProcess(crashEnv);
+  await provider.admin('POST', '/admin/api-latency', { ms: 150 });
+  const writesBefore = (await provider.stats()).writes ?? 0;
+  let replacement: WorkerProcess | undefined;
+  try {
+    const calls = Array.from(
+      { length: 50 },
+      (_, index) =>
+        client.callTool({ name: 'demo.create_note', arguments: { title: `chaos-${index}` } }, undefined, {
+          timeout: 120_000,
+        }) as Promise<CallToolResult>,
+    );
+    await waitUntil(async () => ((await provider.stats()).writes ?? 0) - writesBefore >= 10);
+    doomed.process.child.kill('SIGKILL');
+    await doomed.process.exited;
+    replacement = await startWorkerProcess(crashEnv);
+    const results = await Promise.all(calls);
+
+    const succeeded = results.filter((result) => !result.isError);
+    const failed = results.filter((result) => result.isError);
+    expect(succeeded.length + failed.length).toBe(50);
+    expect(failed.length).toBeGreaterThan(0); // the kill did hit calls in flight
+    for (const result of failed) expect(textOf(result)).toMatch(/interrupted.*may or may not have taken effect/);
+
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    const titles = (listed.structuredContent as { notes: { title: string }[] }).notes
+      .map((note) => note.title)
+      .filter((title) => title.startsWith('chaos-'));
+    // Never a second run: every title at most once, and the provider counted exactly the notes that exist.
+    expect(new Set(titles).size).toBe(titles.length);
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(titles.length);
+    for (const result of succeeded)
+      expect(titles).toContain((result.structuredContent as { note: { title: string } }).note.title);
+  } finally {
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    await client.close();
+    worker = replacement ?? (await startWorkerProcess(workerEnv(api.url)));
+  }
+}, 120_000);
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -7,6 +7,8 @@ import { emptyStats } from '../stats.js';
 
 const failRefreshBody = z.strictObject({ enabled: z.boolean() });
 
+const apiLatencyBody = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
+
 const failApiBody = z.strictObject({
   status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)]),
   /** How many /api/ requests fail; 0 switches injection off. */
@@ -40,6 +42,15 @@ function admin(handle: (ctx: RequestContext) => void | Promise<void>) {
 }
 
 export const adminRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/admin/api-latency',
+    handle: admin(async (ctx) => {
+      const { ms } = await body(ctx, apiLatencyBody);
+      ctx.provider.switches.apiLatencyMs = ms;
+      sendJson(ctx.res, 200, { apiLatencyMs: ms });
+    }),
+  },
   {
     method: 'POST',
     path: '/admin/clients',
