@@ -77,6 +77,11 @@ export const apiConfigSchema = z.object({
   OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Authorization requests (`/oauth/auth`) accepted per client address (IPv6: per /64) and minute. */
   OAUTH_AUTHORIZATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Default tool-call rate limits in calls per minute (a tenant's admins may set their own). */
+  TOOL_CALLS_PER_MINUTE_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  TOOL_CALLS_PER_MINUTE_USER: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  TOOL_CALLS_PER_MINUTE_TOOL: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  TOOL_CALLS_PER_MINUTE_PROVIDER: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /** Seconds a person has to finish connecting a provider (the connect flow's single-use state); at most 10 min. */
   CONNECT_STATE_TTL: z.coerce.number().int().min(2).max(600).default(600),
 });

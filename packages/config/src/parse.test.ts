@@ -98,6 +98,10 @@ describe('parseConfig', () => {
       OAUTH_REGISTRATIONS_PER_HOUR: 20,
       OAUTH_AUTHORIZATIONS_PER_MINUTE: 300,
       CONNECT_STATE_TTL: 600,
+      TOOL_CALLS_PER_MINUTE_TENANT: 6000,
+      TOOL_CALLS_PER_MINUTE_USER: 600,
+      TOOL_CALLS_PER_MINUTE_TOOL: 300,
+      TOOL_CALLS_PER_MINUTE_PROVIDER: 3000,
     });
     const set = parseConfig(apiConfigSchema, {
       ...valid,

@@ -299,6 +299,23 @@ export const routes: Route[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/tenants/{slug}/tool-limits',
+    summary: "The tenant's tool-call rate limits (calls per minute): its overrides and what applies",
+    auth: 'session_or_api_key',
+    success: { status: 200, schema: t.toolLimitsResponse },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'put',
+    path: '/api/v1/tenants/{slug}/tool-limits',
+    summary: "Replace the tenant's tool-call rate limit overrides (absent keys: the deployment's defaults)",
+    auth: 'session_or_api_key',
+    body: t.toolLimitsRequest,
+    success: { status: 200, schema: t.toolLimitsResponse },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
     path: '/api/v1/tenants/{slug}/audit',
     summary: 'Audit events, newest first (keyset cursor)',
     auth: 'session_or_api_key',

@@ -212,3 +212,20 @@ export const disconnectResponse = z.object({
   /** Whether the provider confirmed the revocation (false when it has no revocation endpoint or failed). */
   revokedAtProvider: z.boolean(),
 });
+
+// Tool-call limits (`/api/v1/tenants/{slug}/tool-limits`): calls per minute, overriding the deployment's defaults.
+const perMinute = z.number().int().min(1).max(1_000_000);
+export const toolLimitsRequest = z
+  .object({
+    perTenant: perMinute.optional(),
+    perUser: perMinute.optional(),
+    perTool: perMinute.optional(),
+    perProvider: perMinute.optional(),
+  })
+  .strict();
+export const toolLimitsResponse = z.object({
+  /** What this tenant set (absent keys: the defaults). */
+  overrides: toolLimitsRequest,
+  /** What applies now. */
+  effective: z.object({ perTenant: perMinute, perUser: perMinute, perTool: perMinute, perProvider: perMinute }),
+});

@@ -14,7 +14,7 @@ export {
 } from './admin.js';
 export { DataError, type DataErrorCode } from './errors.js';
 export { pingDatabase } from './probe.js';
-export { TenantRepository, type TenantRecord } from './repositories/tenant.repository.js';
+export { TenantRepository, type TenantRecord, type ToolLimits } from './repositories/tenant.repository.js';
 export { UserRepository, normalizeEmail, type UserRecord } from './repositories/user.repository.js';
 export {
   MembershipRepository,

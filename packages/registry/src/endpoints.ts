@@ -1,9 +1,18 @@
-import { McpServerRepository, TenantRepository, withTenant, type Database, type McpServerRecord } from '@gatehouse/db';
+import {
+  McpServerRepository,
+  TenantRepository,
+  withTenant,
+  type Database,
+  type McpServerRecord,
+  type ToolLimits,
+} from '@gatehouse/db';
 
 /** One tenant's MCP server as clients address it: `{publicApiUrl}/t/{tenant}/mcp/{server}`. */
 export interface McpEndpoint {
   tenantId: string;
   tenantSlug: string;
+  /** The tenant's tool-call limit overrides (cached with the endpoint). */
+  toolLimits: ToolLimits;
   server: McpServerRecord;
   /** The exact URL: the OAuth resource indicator and the audience of every token for this server. */
   url: string;
@@ -65,6 +74,7 @@ export class McpEndpointDirectory {
     return {
       tenantId: tenant.id,
       tenantSlug: tenant.slug,
+      toolLimits: tenant.toolLimits,
       server,
       url: endpointUrl(this.publicApiUrl, tenant.slug, server.slug),
     };

@@ -17,6 +17,7 @@ import {
   type InvitationRecord,
   type MemberRecord,
   type MembershipRole,
+  type ToolLimits,
   type TenantRecord,
   type UserTenant,
 } from '@gatehouse/db';
@@ -174,6 +175,35 @@ export class TenantAdminService {
         context,
       );
       await new TenantRepository(tx).delete(actor.tenantId);
+    });
+  }
+
+  // --- tool-call limits ----------------------------------------------------------------------------------
+
+  /** The tenant's tool-call limit overrides (calls per minute; absent keys use the deployment's defaults). */
+  async toolLimits(actor: Actor): Promise<ToolLimits> {
+    requireScope(actor, 'servers:read');
+    const tenant = await this.tenants.findBySlug(actor.tenantSlug);
+    if (!tenant) throw new TenancyError('not_found', NOT_FOUND);
+    return tenant.toolLimits;
+  }
+
+  async setToolLimits(actor: Actor, limits: ToolLimits, context: RequestContext = {}): Promise<ToolLimits> {
+    requireScope(actor, 'servers:write');
+    return withTenant(this.db, actor.tenantId, async (tx) => {
+      const updated = await new TenantRepository(tx).setToolLimits(actor.tenantId, limits);
+      await this.record(
+        tx,
+        actor,
+        {
+          action: 'tenant.tool_limits_changed',
+          target: { type: 'tenant', id: actor.tenantId },
+          outcome: 'success',
+          metadata: { ...updated.toolLimits },
+        },
+        context,
+      );
+      return updated.toolLimits;
     });
   }
 

@@ -273,3 +273,89 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000):
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test("one tenant flooding hits its own limit (audited, with retry-after); another tenant's calls succeed, latency measured", async () => {
+  // The noisy tenant: its own server, provider app, a connected member, and a limit of 20 calls a minute.
+  const noisySlug = `noisy-${randomUUID().slice(0, 6)}`;
+  expect((await adminCall(api.url, owner, 'POST', '/api/v1/tenants', { slug: noisySlug, name: 'Noisy' })).status).toBe(
+    201,
+  );
+  const server = await adminCall(api.url, owner, 'POST', `/api/v1/tenants/${noisySlug}/mcp-servers`, {
+    slug: 'notes',
+    title: 'Notes',
+    toolkits: ['demo'],
+    tools: [],
+  });
+  const noisyEndpoint = ((await server.json()) as { endpoint: string }).endpoint;
+  await adminCall(api.url, owner, 'PUT', `/api/v1/tenants/${noisySlug}/provider-apps/demo`, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    allowedScopes: ['notes:read', 'notes:write'],
+    settings: { baseUrl: provider.url },
+  });
+  const limits = await adminCall(api.url, owner, 'PUT', `/api/v1/tenants/${noisySlug}/tool-limits`, { perTenant: 20 });
+  expect(await limits.json()).toMatchObject({
+    overrides: { perTenant: 20 },
+    effective: { perTenant: 20, perUser: 600 },
+  });
+  const clientId = await registerClient(api.url, REDIRECT);
+  const noisyToken = await accessTokenFor(api.url, clientId, REDIRECT, owner, noisyEndpoint);
+  const noisy = new Client({ name: 'noisy', version: '1.0.0' });
+  await noisy.connect(
+    new StreamableHTTPClientTransport(new URL(noisyEndpoint), {
+      requestInit: { headers: { authorization: `Bearer ${noisyToken}` } },
+    }),
+  );
+  const refused = (await noisy.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+  await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, owner, 'owner');
+
+  // The quiet tenant's person, connected.
+  const erin = await member('erin');
+  const quiet = await mcpClient(erin.token);
+  const first = (await quiet.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+  await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(first))![1]!, erin, 'erin');
+  const timedCalls = async (count: number) => {
+    const latencies: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const result = (await quiet.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+      latencies.push(performance.now() - started);
+      expect(result.isError).toBeFalsy();
+    }
+    return latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+  };
+  try {
+    const baseline = await timedCalls(20);
+    const flood = Promise.all(
+      Array.from(
+        { length: 150 },
+        () => noisy.callTool({ name: 'demo.list_notes', arguments: {} }) as Promise<CallToolResult>,
+      ),
+    );
+    const during = await timedCalls(20);
+    const results = await flood;
+    const limited = results.filter((result) => result.isError);
+    expect(results.length - limited.length).toBeLessThanOrEqual(19); // 20 a minute, one spent on the refused call
+    expect(limited.length).toBeGreaterThan(100);
+    expect(textOf(limited[0]!)).toMatch(/Too many calls \(this organisation's limit\); retry after \d+ s\./);
+    expect(limited[0]!._meta).toMatchObject({ gatehouse: { code: 'rate_limited', limit: 'perTenant' } });
+    process.stdout.write(
+      `quiet tenant p50: ${baseline.toFixed(1)} ms alone, ${during.toFixed(1)} ms during the flood\n`,
+    );
+    // Generous bound for a loaded 2-core machine; the measured figures are printed above.
+    expect(during).toBeLessThan(baseline * 4 + 50);
+
+    const audit = await adminCall(
+      api.url,
+      owner,
+      'GET',
+      `/api/v1/tenants/${noisySlug}/audit?action=tool.call&limit=500`,
+    );
+    const { events } = (await audit.json()) as { events: { outcome: string; metadata: Record<string, unknown> }[] };
+    const audited = events.filter((event) => event.metadata.result === 'rate_limited');
+    expect(audited.length).toBe(limited.length);
+    expect(audited[0]).toMatchObject({ outcome: 'denied', metadata: { limit: 'perTenant' } });
+  } finally {
+    await Promise.all([noisy.close(), quiet.close()]);
+  }
+}, 120_000);

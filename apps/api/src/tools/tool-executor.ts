@@ -4,6 +4,7 @@ import type { ConnectionService } from '@gatehouse/connections';
 import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
+import type { LimitName, ToolCallLimiter } from '@gatehouse/policy';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue, QueueEvents } from 'bullmq';
@@ -17,7 +18,14 @@ export interface ToolCaller {
   requestId: string | undefined;
 }
 
-type Outcome = 'succeeded' | 'failed' | 'needs_connection' | 'interrupted';
+type Outcome = 'succeeded' | 'failed' | 'needs_connection' | 'interrupted' | 'rate_limited';
+
+const LIMIT_TEXT: Record<LimitName, string> = {
+  perTenant: "this organisation's limit",
+  perUser: 'your limit',
+  perTool: 'your limit for this tool',
+  perProvider: "this organisation's limit for this provider",
+};
 
 /** Extra time the api waits beyond the tool's own deadlines (queueing, token refresh). */
 const WAIT_MARGIN_MS = 15_000;
@@ -33,6 +41,7 @@ export class ToolExecutor {
     private readonly events: QueueEvents,
     private readonly connections: ConnectionService,
     private readonly elicitations: ConnectElicitations,
+    private readonly limiter: ToolCallLimiter,
     private readonly audit: AuditLog,
   ) {}
 
@@ -56,7 +65,12 @@ export class ToolExecutor {
         actor: { type: 'user', id: caller.userId },
         action: 'tool.call',
         target: { type: 'tool', id: tool.name },
-        outcome: outcome === 'succeeded' ? 'success' : outcome === 'needs_connection' ? 'denied' : 'failure',
+        outcome:
+          outcome === 'succeeded'
+            ? 'success'
+            : outcome === 'needs_connection' || outcome === 'rate_limited'
+              ? 'denied'
+              : 'failure',
         requestId: caller.requestId,
         metadata: {
           result: outcome,
@@ -70,6 +84,18 @@ export class ToolExecutor {
           ...extra,
         },
       });
+
+    const decision = await this.limiter.consume(
+      { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
+      endpoint.toolLimits,
+    );
+    if (!decision.allowed) {
+      await record('rate_limited', { limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds });
+      return errorResult(
+        `Too many calls (${LIMIT_TEXT[decision.limit]}); retry after ${decision.retryAfterSeconds} s.`,
+        { code: 'rate_limited', limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds },
+      );
+    }
 
     const unusable = await this.connections.check(request);
     if (unusable) {

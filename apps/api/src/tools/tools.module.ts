@@ -3,12 +3,15 @@ import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
 import { ConnectionService } from '@gatehouse/connections';
 import { TOOLS_QUEUE } from '@gatehouse/contracts';
+import { ToolCallLimiter } from '@gatehouse/policy';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
 import { API_CONFIG, AUDIT, REDIS } from '../infrastructure/tokens.js';
 import { ConnectElicitations } from '../connections/connect-elicitations.js';
+import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ToolExecutor } from './tool-executor.js';
+import { ToolLimitsController } from './tool-limits.controller.js';
 
 const TOOLS_QUEUE_TOKEN = Symbol('TOOLS_QUEUE');
 const TOOL_EVENTS = Symbol('TOOL_EVENTS');
@@ -19,8 +22,20 @@ interface ToolEvents {
 }
 
 @Module({
-  imports: [ConnectionsModule],
+  imports: [ConnectionsModule, TenancyModule],
+  controllers: [ToolLimitsController],
   providers: [
+    {
+      provide: ToolCallLimiter,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) =>
+        new ToolCallLimiter(redis, config.QUEUE_PREFIX, {
+          perTenant: config.TOOL_CALLS_PER_MINUTE_TENANT,
+          perUser: config.TOOL_CALLS_PER_MINUTE_USER,
+          perTool: config.TOOL_CALLS_PER_MINUTE_TOOL,
+          perProvider: config.TOOL_CALLS_PER_MINUTE_PROVIDER,
+        }),
+    },
     {
       provide: TOOLS_QUEUE_TOKEN,
       inject: [REDIS, API_CONFIG],
@@ -41,14 +56,15 @@ interface ToolEvents {
     },
     {
       provide: ToolExecutor,
-      inject: [TOOLS_QUEUE_TOKEN, TOOL_EVENTS, ConnectionService, ConnectElicitations, AUDIT],
+      inject: [TOOLS_QUEUE_TOKEN, TOOL_EVENTS, ConnectionService, ConnectElicitations, ToolCallLimiter, AUDIT],
       useFactory: (
         queue: Queue,
         { events }: ToolEvents,
         connections: ConnectionService,
         elicitations: ConnectElicitations,
+        limiter: ToolCallLimiter,
         audit: AuditLog,
-      ) => new ToolExecutor(queue, events, connections, elicitations, audit),
+      ) => new ToolExecutor(queue, events, connections, elicitations, limiter, audit),
     },
   ],
   exports: [ToolExecutor],

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Inject, Put, Req, UseGuards } from '@nestjs/common';
+import { toolLimitsRequest } from '@gatehouse/contracts';
+import type { ToolLimits } from '@gatehouse/db';
+import { ToolCallLimiter } from '@gatehouse/policy';
+import { TenantAdminService } from '@gatehouse/tenancy';
+import type { Request } from 'express';
+import { TenantActorGuard, type ActorRequest } from '../tenancy/tenant-actor.guard.js';
+
+const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : undefined);
+
+/** A tenant's tool-call rate limits. Changes reach every api within the endpoint cache's 2 s. */
+@Controller('api/v1/tenants/:slug/tool-limits')
+@UseGuards(TenantActorGuard)
+export class ToolLimitsController {
+  constructor(
+    @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
+    @Inject(ToolCallLimiter) private readonly limiter: ToolCallLimiter,
+  ) {}
+
+  private view(overrides: ToolLimits) {
+    return { overrides, effective: this.limiter.limitsFor(overrides) };
+  }
+
+  @Get()
+  async get(@Req() req: ActorRequest) {
+    return this.view(await this.tenancy.toolLimits(req.actor!));
+  }
+
+  @Put()
+  async put(@Body() body: unknown, @Req() req: ActorRequest) {
+    const limits = toolLimitsRequest.parse(body ?? {});
+    const clean: ToolLimits = {};
+    for (const [key, value] of Object.entries(limits)) if (value !== undefined) clean[key as keyof ToolLimits] = value;
+    return this.view(await this.tenancy.setToolLimits(req.actor!, clean, { requestId: requestIdOf(req) }));
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  ToolCallLimiter,
+  type LimitDecision,
+  type LimitName,
+  type ToolCallKey,
+  type ToolCallLimits,
+} from './tool-call-limiter.js';

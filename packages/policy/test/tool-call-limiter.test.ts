@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { testRedisUrl } from '@gatehouse/testing';
+import { Redis } from 'ioredis';
+import { ToolCallLimiter } from '../src/index.js';
+
+const prefix = `test-policy-${randomUUID()}`;
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const defaults = { perTenant: 10, perUser: 5, perTool: 3, perProvider: 8 };
+const call = (tenantId: string, userId = 'u1', tool = 'demo.list_notes') => ({
+  tenantId,
+  userId,
+  tool,
+  provider: 'demo',
+});
+
+describe('ToolCallLimiter', () => {
+  it('refuses past the narrowest limit with the seconds until it frees up', async () => {
+    const limiter = new ToolCallLimiter(redis, prefix, defaults);
+    const tenant = randomUUID();
+    for (let i = 0; i < 3; i++) expect(await limiter.consume(call(tenant))).toEqual({ allowed: true });
+    const refused = await limiter.consume(call(tenant));
+    expect(refused).toMatchObject({ allowed: false, limit: 'perTool' });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Another tool of the same person still runs, until the person's own limit.
+    expect(await limiter.consume(call(tenant, 'u1', 'demo.get_note'))).toEqual({ allowed: true });
+    expect(await limiter.consume(call(tenant, 'u1', 'demo.get_note'))).toEqual({ allowed: true });
+    expect(await limiter.consume(call(tenant, 'u1', 'demo.create_note'))).toMatchObject({
+      allowed: false,
+      limit: 'perUser',
+    });
+  });
+
+  it("keeps tenants apart and applies a tenant's overrides", async () => {
+    const limiter = new ToolCallLimiter(redis, prefix, defaults);
+    const [noisy, quiet] = [randomUUID(), randomUUID()];
+    for (let user = 0; user < 4; user++)
+      for (let i = 0; i < 2; i++) await limiter.consume(call(noisy, `u${user}`), { perTenant: 8, perProvider: 100 });
+    expect(await limiter.consume(call(noisy, 'u9'), { perTenant: 8, perProvider: 100 })).toMatchObject({
+      allowed: false,
+      limit: 'perTenant',
+    });
+    expect(await limiter.consume(call(quiet))).toEqual({ allowed: true });
+  });
+});
