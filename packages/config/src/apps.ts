@@ -82,6 +82,12 @@ export const apiConfigSchema = z.object({
   TOOL_CALLS_PER_MINUTE_USER: z.coerce.number().int().min(1).max(1_000_000).default(600),
   TOOL_CALLS_PER_MINUTE_TOOL: z.coerce.number().int().min(1).max(1_000_000).default(300),
   TOOL_CALLS_PER_MINUTE_PROVIDER: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+  /**
+   * Circuit breaker per tenant and provider: after this many provider failures in a row (5xx, timeouts, unreachable)
+   * the tenant's calls to it are refused at once for PROVIDER_CIRCUIT_OPEN_SECONDS.
+   */
+  PROVIDER_CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  PROVIDER_CIRCUIT_OPEN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Seconds a person has to finish connecting a provider (the connect flow's single-use state); at most 10 min. */
   CONNECT_STATE_TTL: z.coerce.number().int().min(2).max(600).default(600),
 });

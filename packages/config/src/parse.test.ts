@@ -102,6 +102,8 @@ describe('parseConfig', () => {
       TOOL_CALLS_PER_MINUTE_USER: 600,
       TOOL_CALLS_PER_MINUTE_TOOL: 300,
       TOOL_CALLS_PER_MINUTE_PROVIDER: 3000,
+      PROVIDER_CIRCUIT_FAILURES: 5,
+      PROVIDER_CIRCUIT_OPEN_SECONDS: 30,
     });
     const set = parseConfig(apiConfigSchema, {
       ...valid,

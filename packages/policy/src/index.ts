@@ -5,3 +5,4 @@ export {
   type ToolCallKey,
   type ToolCallLimits,
 } from './tool-call-limiter.js';
+export { ProviderCircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';

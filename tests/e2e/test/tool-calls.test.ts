@@ -44,7 +44,10 @@ beforeAll(async () => {
   provider = await startDemoProviderProcess([
     { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
   ]);
-  [api, worker] = await Promise.all([startApiProcess({}, apiPort), startWorkerProcess(workerEnv(apiUrl))]);
+  [api, worker] = await Promise.all([
+    startApiProcess({ PROVIDER_CIRCUIT_FAILURES: '3', PROVIDER_CIRCUIT_OPEN_SECONDS: '2' }, apiPort),
+    startWorkerProcess(workerEnv(apiUrl)),
+  ]);
   owner = await signUp(api.url, 'tools-owner');
   slug = `tools-${randomUUID().slice(0, 6)}`;
   expect((await adminCall(api.url, owner, 'POST', '/api/v1/tenants', { slug, name: 'Tools' })).status).toBe(201);
@@ -359,3 +362,35 @@ test("one tenant flooding hits its own limit (audited, with retry-after); anothe
     await Promise.all([noisy.close(), quiet.close()]);
   }
 }, 120_000);
+
+test('provider failures: 503s are clear errors; three in a row open the circuit, which refuses at once and then closes', async () => {
+  const frank = await member('frank');
+  const client = await mcpClient(frank.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, frank, 'frank');
+    await provider.admin('POST', '/admin/fail-api', { status: 503, times: 3 });
+    for (let i = 0; i < 3; i++) {
+      const failed = (await client.callTool({
+        name: 'demo.create_note',
+        arguments: { title: `f${i}` },
+      })) as CallToolResult;
+      expect(failed.isError).toBe(true);
+      expect(textOf(failed)).toMatch(/demo failed \(HTTP 503\); try again later/);
+    }
+    const before = (await provider.stats()).apiRequests ?? 0;
+    const paused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'f3' } })) as CallToolResult;
+    expect(textOf(paused)).toMatch(/demo has been failing; Gatehouse pauses calls to it for \d s/);
+    expect(paused._meta).toMatchObject({ gatehouse: { code: 'circuit_open' } });
+    expect((await provider.stats()).apiRequests ?? 0).toBe(before); // never reached the provider
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const recovered = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'back' },
+    })) as CallToolResult;
+    if (recovered.isError) throw new Error(textOf(recovered));
+  } finally {
+    await provider.admin('POST', '/admin/fail-api', { status: 503, times: 0 });
+    await client.close();
+  }
+});

@@ -4,7 +4,7 @@ import type { ConnectionService } from '@gatehouse/connections';
 import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
-import type { LimitName, ToolCallLimiter } from '@gatehouse/policy';
+import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue, QueueEvents } from 'bullmq';
@@ -19,6 +19,9 @@ export interface ToolCaller {
 }
 
 type Outcome = 'succeeded' | 'failed' | 'needs_connection' | 'interrupted' | 'rate_limited';
+
+/** Worker answers that count against the provider's circuit: its trouble, not the caller's. */
+const PROVIDER_FAILURES = new Set(['provider_error', 'provider_unreachable', 'provider_unavailable', 'timeout']);
 
 const LIMIT_TEXT: Record<LimitName, string> = {
   perTenant: "this organisation's limit",
@@ -41,7 +44,7 @@ export class ToolExecutor {
     private readonly events: QueueEvents,
     private readonly connections: ConnectionService,
     private readonly elicitations: ConnectElicitations,
-    private readonly limiter: ToolCallLimiter,
+    private readonly policy: { limiter: ToolCallLimiter; breaker: ProviderCircuitBreaker },
     private readonly audit: AuditLog,
   ) {}
 
@@ -85,7 +88,7 @@ export class ToolExecutor {
         },
       });
 
-    const decision = await this.limiter.consume(
+    const decision = await this.policy.limiter.consume(
       { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
       endpoint.toolLimits,
     );
@@ -94,6 +97,15 @@ export class ToolExecutor {
       return errorResult(
         `Too many calls (${LIMIT_TEXT[decision.limit]}); retry after ${decision.retryAfterSeconds} s.`,
         { code: 'rate_limited', limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds },
+      );
+    }
+
+    const circuit = await this.policy.breaker.state(endpoint.tenantId, tool.provider);
+    if (circuit.open) {
+      await record('failed', { code: 'circuit_open', retryAfterSeconds: circuit.retryAfterSeconds });
+      return errorResult(
+        `${tool.provider} has been failing; Gatehouse pauses calls to it for ${circuit.retryAfterSeconds} s. Try again then.`,
+        { code: 'circuit_open', retryAfterSeconds: circuit.retryAfterSeconds },
       );
     }
 
@@ -146,6 +158,9 @@ export class ToolExecutor {
       );
     }
 
+    if (result.kind === 'error' && PROVIDER_FAILURES.has(result.code))
+      await this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider);
+    else if (result.kind === 'ok') await this.policy.breaker.recordSuccess(endpoint.tenantId, tool.provider);
     if (result.kind === 'ok') {
       await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
       return { content: [{ type: 'text', text: JSON.stringify(result.output) }], structuredContent: result.output };

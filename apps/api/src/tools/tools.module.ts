@@ -3,7 +3,7 @@ import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
 import { ConnectionService } from '@gatehouse/connections';
 import { TOOLS_QUEUE } from '@gatehouse/contracts';
-import { ToolCallLimiter } from '@gatehouse/policy';
+import { ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
@@ -25,6 +25,16 @@ interface ToolEvents {
   imports: [ConnectionsModule, TenancyModule],
   controllers: [ToolLimitsController],
   providers: [
+    {
+      provide: ProviderCircuitBreaker,
+      inject: [REDIS, API_CONFIG],
+      useFactory: (redis: Redis, config: ApiConfig) =>
+        new ProviderCircuitBreaker(redis, config.QUEUE_PREFIX, {
+          failureThreshold: config.PROVIDER_CIRCUIT_FAILURES,
+          windowSeconds: 60,
+          openSeconds: config.PROVIDER_CIRCUIT_OPEN_SECONDS,
+        }),
+    },
     {
       provide: ToolCallLimiter,
       inject: [REDIS, API_CONFIG],
@@ -56,15 +66,24 @@ interface ToolEvents {
     },
     {
       provide: ToolExecutor,
-      inject: [TOOLS_QUEUE_TOKEN, TOOL_EVENTS, ConnectionService, ConnectElicitations, ToolCallLimiter, AUDIT],
+      inject: [
+        TOOLS_QUEUE_TOKEN,
+        TOOL_EVENTS,
+        ConnectionService,
+        ConnectElicitations,
+        ToolCallLimiter,
+        ProviderCircuitBreaker,
+        AUDIT,
+      ],
       useFactory: (
         queue: Queue,
         { events }: ToolEvents,
         connections: ConnectionService,
         elicitations: ConnectElicitations,
         limiter: ToolCallLimiter,
+        breaker: ProviderCircuitBreaker,
         audit: AuditLog,
-      ) => new ToolExecutor(queue, events, connections, elicitations, limiter, audit),
+      ) => new ToolExecutor(queue, events, connections, elicitations, { limiter, breaker }, audit),
     },
   ],
   exports: [ToolExecutor],

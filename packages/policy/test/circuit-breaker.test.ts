@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { testRedisUrl } from '@gatehouse/testing';
+import { Redis } from 'ioredis';
+import { ProviderCircuitBreaker } from '../src/index.js';
+
+const prefix = `test-circuit-${randomUUID()}`;
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('ProviderCircuitBreaker', () => {
+  it('opens after consecutive failures, for its tenant only, and closes again after openSeconds', async () => {
+    const breaker = new ProviderCircuitBreaker(redis, prefix, {
+      failureThreshold: 3,
+      windowSeconds: 30,
+      openSeconds: 1,
+    });
+    const [tenant, other] = [randomUUID(), randomUUID()];
+    expect(await breaker.recordFailure(tenant, 'demo')).toBe(false);
+    expect(await breaker.recordFailure(tenant, 'demo')).toBe(false);
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false });
+    expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: true, retryAfterSeconds: 1 });
+    expect(await breaker.state(other, 'demo')).toEqual({ open: false });
+    expect(await breaker.state(tenant, 'github')).toEqual({ open: false });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false });
+  });
+
+  it('a success in between resets the count', async () => {
+    const breaker = new ProviderCircuitBreaker(redis, prefix, {
+      failureThreshold: 2,
+      windowSeconds: 30,
+      openSeconds: 30,
+    });
+    const tenant = randomUUID();
+    await breaker.recordFailure(tenant, 'demo');
+    await breaker.recordSuccess(tenant, 'demo');
+    expect(await breaker.recordFailure(tenant, 'demo')).toBe(false);
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false });
+  });
+});
