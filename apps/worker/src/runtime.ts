@@ -13,6 +13,7 @@ import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
 import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
+import { toolCancelChannel, ToolCancellations } from './tools/tool-cancellations.js';
 import { SERVICE_VERSION } from './version.js';
 
 export interface WorkerRuntime {
@@ -32,6 +33,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const locksConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const cancelConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const schedulerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const probe = new Redis(config.REDIS_URL, {
@@ -43,6 +45,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     ['worker', workerConnection],
     ['tools', toolsConnection],
     ['locks', locksConnection],
+    ['cancel', cancelConnection],
     ['jobs', jobsConnection],
     ['scheduler', schedulerConnection],
     ['probe', probe],
@@ -81,7 +84,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     prefix: config.QUEUE_PREFIX,
     publicApiUrl: config.PUBLIC_API_URL,
   });
-  const toolWorker = new Worker(TOOLS_QUEUE, createDispatcher([createToolCallJob({ db, connections, http, logger })]), {
+  const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
+  await cancellations.start();
+  const toolJobs = createDispatcher([createToolCallJob({ db, connections, http, logger, cancellations })]);
+  const toolWorker = new Worker(TOOLS_QUEUE, toolJobs, {
     connection: toolsConnection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
@@ -130,6 +136,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
         workerConnection.quit(),
         toolsConnection.quit(),
         locksConnection.quit(),
+        cancelConnection.quit(),
         jobsConnection.quit(),
         schedulerConnection.quit(),
         probe.quit(),

@@ -394,3 +394,32 @@ test('provider failures: 503s are clear errors; three in a row open the circuit,
     await client.close();
   }
 });
+
+test('notifications/cancelled aborts the running call at the worker', async () => {
+  const gina = await member('gina');
+  const client = await mcpClient(gina.token);
+  // One worker that runs one call at a time: a call that is not aborted keeps it busy.
+  await worker.stop();
+  const single = await startWorkerProcess({ ...workerEnv(api.url), WORKER_CONCURRENCY: '1' });
+  try {
+    const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, gina, 'gina');
+    await provider.admin('POST', '/admin/api-latency', { ms: 4_000 });
+    const controller = new AbortController();
+    const slow = client.callTool({ name: 'demo.list_notes', arguments: {} }, undefined, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    controller.abort();
+    await expect(slow).rejects.toThrow();
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    const started = Date.now();
+    const next = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (next.isError) throw new Error(textOf(next));
+    // Without the abort the worker would still be waiting out the first call's 4 s.
+    expect(Date.now() - started).toBeLessThan(2_500);
+  } finally {
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    await client.close();
+    await single.stop();
+    worker = await startWorkerProcess(workerEnv(api.url));
+  }
+});

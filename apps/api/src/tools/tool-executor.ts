@@ -46,6 +46,8 @@ export class ToolExecutor {
     private readonly elicitations: ConnectElicitations,
     private readonly policy: { limiter: ToolCallLimiter; breaker: ProviderCircuitBreaker },
     private readonly audit: AuditLog,
+    /** Publishes cancellations to the workers (`<prefix>:tool-cancel`). */
+    private readonly cancel: (jobId: string) => Promise<void>,
   ) {}
 
   async run(
@@ -143,7 +145,16 @@ export class ToolExecutor {
       const waited: unknown = await Promise.race([
         job.waitUntilFinished(this.events, tool.timeoutMs * attempts + WAIT_MARGIN_MS),
         new Promise<never>((_, reject) =>
-          call.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }),
+          call.signal.addEventListener(
+            'abort',
+            () => {
+              // notifications/cancelled: a queued job is dropped, a running one aborted by its worker.
+              void job.remove().catch(() => undefined);
+              void this.cancel(job.id!).catch(() => undefined);
+              reject(new Error('cancelled'));
+            },
+            { once: true },
+          ),
         ),
       ]);
       result = toolCallResult.parse(waited);

@@ -74,6 +74,8 @@ interface ToolEvents {
         ToolCallLimiter,
         ProviderCircuitBreaker,
         AUDIT,
+        REDIS,
+        API_CONFIG,
       ],
       useFactory: (
         queue: Queue,
@@ -83,7 +85,12 @@ interface ToolEvents {
         limiter: ToolCallLimiter,
         breaker: ProviderCircuitBreaker,
         audit: AuditLog,
-      ) => new ToolExecutor(queue, events, connections, elicitations, { limiter, breaker }, audit),
+        redis: Redis,
+        config: ApiConfig,
+      ) =>
+        new ToolExecutor(queue, events, connections, elicitations, { limiter, breaker }, audit, async (jobId) => {
+          await redis.publish(`${config.QUEUE_PREFIX}:tool-cancel`, jobId);
+        }),
     },
   ],
   exports: [ToolExecutor],

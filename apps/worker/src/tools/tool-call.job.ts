@@ -5,6 +5,7 @@ import type { Logger } from '@gatehouse/telemetry';
 import { findProviderTool, ProviderApiError, ToolFailure } from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
 import { providerApi } from './provider-api.js';
+import type { ToolCancellations } from './tool-cancellations.js';
 
 /** Thrown to have BullMQ run the job again (only for tools that are read-only or idempotent). */
 export class RetryableToolError extends Error {
@@ -19,6 +20,7 @@ export interface ToolCallDependencies {
   connections: ConnectionService;
   http: OutboundHttp;
   logger: Logger;
+  cancellations: ToolCancellations;
 }
 
 const error = (code: string, message: string, extra: { retryAfterSeconds?: number; providerStatus?: number } = {}) =>
@@ -69,7 +71,9 @@ export async function runToolCall(
     return needsConnection(token);
   }
 
-  const signal = AbortSignal.timeout(tool.timeoutMs);
+  const cancel = deps.cancellations.register(context.jobId);
+  const deadline = AbortSignal.timeout(tool.timeoutMs);
+  const signal = AbortSignal.any([deadline, cancel.signal]);
   try {
     const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal);
     const output = await Promise.race([
@@ -127,7 +131,8 @@ export async function runToolCall(
         { providerStatus: status },
       );
     }
-    if (signal.aborted)
+    if (cancel.signal.aborted) return error('cancelled', `${payload.tool} was cancelled by the client.`);
+    if (deadline.aborted)
       return retryOr(
         tool.retryable,
         context,
@@ -137,6 +142,8 @@ export async function runToolCall(
       return retryOr(tool.retryable, context, error('provider_unreachable', failure.message));
     deps.logger.error({ err: failure, tool: payload.tool, jobId: context.jobId }, 'tool handler failed');
     return error('tool_failed', `${payload.tool} failed unexpectedly.`);
+  } finally {
+    cancel.release();
   }
 }
 
