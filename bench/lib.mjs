@@ -1,5 +1,8 @@
 // Shared helpers for benchmarks: the environment (same .env as npm start), a scratch database, and a timer.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,4 +40,187 @@ export async function throughput(count, concurrency, fn) {
 export function row(label, opsPerSecond, baseline) {
   const ratio = baseline ? ` (${(opsPerSecond / baseline).toFixed(2)}× baseline)` : '';
   return `  ${label.padEnd(52)} ${Math.round(opsPerSecond).toLocaleString('en-US').padStart(12)} ops/s${ratio}`;
+}
+
+export const freePort = () =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+
+export function start(name, args, childEnv) {
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output, name };
+}
+
+export async function until(what, probe, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Signs a person in and through consent like a browser would, returning the authorization code. */
+export async function authorize(apiUrl, authorizationUrl, email, password) {
+  const jar = new Map();
+  const send = async (url, form) => {
+    const response = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return response;
+  };
+  let response = await send(authorizationUrl);
+  for (let hop = 0; hop < 12; hop++) {
+    const location = response.headers.get('location');
+    if (location) {
+      const next = new URL(location, apiUrl);
+      if (next.origin !== new URL(apiUrl).origin) return next.searchParams.get('code');
+      response = await send(next.toString());
+      continue;
+    }
+    const html = await response.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+    const action = [...html.matchAll(/action="([^"]+)"/g)].map((m) => m[1]).find((a) => !a.endsWith('/abort'));
+    if (!csrf || !action) throw new Error(`unexpected page ${response.status}: ${html.slice(0, 300)}`);
+    const form = html.includes('name="password"') ? { csrf, email, password } : { csrf };
+    response = await send(new URL(action, apiUrl).toString(), form);
+  }
+  throw new Error('authorization did not finish');
+}
+
+/** One JSON-RPC POST answered on an SSE stream; resolves when the stream ends. */
+export async function post(url, headers, message, expect = 'simple text response') {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+      ...headers,
+    },
+    body: JSON.stringify(message),
+  });
+  const text = await response.text();
+  if (response.status !== 200 || (!text.includes(expect) && message.method === 'tools/call'))
+    throw new Error(`${url}: ${response.status} ${text.slice(0, 200)}`);
+  return response;
+}
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+/**
+ * Signs up a person, creates a tenant with one MCP server exposing `toolkits`, registers a client and authorizes it
+ * as that person (sign-in and consent pages, PKCE). Returns the endpoint, the tokens and the console headers.
+ */
+export async function personWithServer(apiUrl, toolkits) {
+  const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
+  const password = randomBytes(12).toString('base64url');
+  const signUp = await fetch(`${apiUrl}/api/v1/auth/sign-up`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, displayName: 'Bench' }),
+  });
+  const session = await signUp.json();
+  const admin = {
+    'content-type': 'application/json',
+    cookie: signUp.headers.get('set-cookie').split(';')[0],
+    'x-csrf-token': session.csrfToken,
+  };
+  const slug = `bench-${randomBytes(3).toString('hex')}`;
+  await fetch(`${apiUrl}/api/v1/tenants`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ slug, name: 'Bench' }),
+  });
+  const created = await fetch(`${apiUrl}/api/v1/tenants/${slug}/mcp-servers`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ slug: 'main', title: 'Main', toolkits }),
+  });
+  const endpoint = (await created.json()).endpoint;
+  const registration = await fetch(`${apiUrl}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
+  });
+  const clientId = (await registration.json()).client_id;
+  const verifier = randomBytes(32).toString('base64url');
+  const authorizationUrl = new URL(`${apiUrl}/oauth/auth`);
+  for (const [key, value] of Object.entries({
+    client_id: clientId,
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: 'mcp:tools',
+    resource: endpoint,
+    state: 'bench',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }))
+    authorizationUrl.searchParams.set(key, value);
+  const code = await authorize(apiUrl, authorizationUrl.toString(), email, password);
+  const tokens = await (
+    await fetch(`${apiUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        client_id: clientId,
+        code_verifier: verifier,
+        resource: endpoint,
+      }),
+    })
+  ).json();
+
+  return { endpoint, tokens, admin, slug, email, password };
+}
+
+/** Runs `fn` `count` times with at most `concurrency` in flight; returns ops/s and latency percentiles (ms). */
+export async function measure(count, concurrency, fn) {
+  const latencies = new Array(count);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const begin = performance.now();
+        await fn(i);
+        latencies[i] = performance.now() - begin;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { opsPerSecond: count / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+export function latencyRow(label, result, baseline) {
+  const ratio = baseline ? ` ${(result.opsPerSecond / baseline.opsPerSecond).toFixed(2)}×` : '';
+  return `  ${label.padEnd(50)} ${Math.round(result.opsPerSecond).toLocaleString('en-US').padStart(8)} calls/s${ratio.padEnd(7)}  p50 ${result.p50.toFixed(2).padStart(7)} ms  p99 ${result.p99.toFixed(2).padStart(7)} ms`;
 }

@@ -1,0 +1,221 @@
+// A provider tool call, three ways side by side in one run, against the same local downstream (the demo provider's
+// notes API, its own process):
+//   (a) direct HTTP: GET /api/notes with the person's token, from this process;
+//   (b) a bare MCP SDK Streamable-HTTP server whose tool makes that call (no auth, no queue; tool-baseline-server.mjs);
+//   (c) Gatehouse: `tools/call demo.list_notes` on a hosted endpoint — OAuth token lookup, session, rate limits,
+//       connection check, a BullMQ job run by the worker with the person's token from the vault, the answer back
+//       through Redis, an audit record — api, worker and demo provider as separate processes.
+// Usage: npm run bench -- tool-call   (needs PostgreSQL and Redis as in .env; creates and drops its own database)
+// Sizes: BENCH_TOOL_CALLS (2,000), BENCH_CONCURRENCY (16).
+import { randomBytes, createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createScratchDatabase } from '@gatehouse/db';
+import { environment, freePort, latencyRow, machine, measure, personWithServer, post, start, until } from './lib.mjs';
+
+const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 2_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const env = environment();
+const root = join(import.meta.dirname, '..');
+const CLIENT = { client_id: 'gatehouse-bench', client_secret: randomBytes(18).toString('base64url') };
+const DIRECT = { client_id: 'bench-direct', client_secret: randomBytes(18).toString('base64url') };
+const DIRECT_REDIRECT = 'http://127.0.0.1:9/direct';
+
+/** The demo provider's approval page, approved as `username`: returns where it redirects (with the code). */
+async function approve(providerUrl, authorizationUrl, username) {
+  const page = await fetch(authorizationUrl, { redirect: 'manual' });
+  const html = await page.text();
+  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+  const form = new URLSearchParams({
+    interaction: field('interaction'),
+    csrf: field('csrf'),
+    username,
+    decision: 'approve',
+  });
+  for (const match of html.matchAll(/name="scope" value="([^"]+)"/g)) form.append('scope', match[1]);
+  const approved = await fetch(`${providerUrl}/oauth/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: (page.headers.get('set-cookie') ?? '').split(';')[0],
+    },
+    body: form,
+  });
+  if (approved.status !== 302) throw new Error(`approval answered ${approved.status}`);
+  return approved.headers.get('location');
+}
+
+/** A token for `username` straight from the demo provider (for the direct and baseline paths). */
+async function directToken(providerUrl, username) {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${providerUrl}/oauth/authorize`);
+  for (const [key, value] of Object.entries({
+    client_id: DIRECT.client_id,
+    redirect_uri: DIRECT_REDIRECT,
+    response_type: 'code',
+    scope: 'notes:read notes:write',
+    state: 'bench',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }))
+    url.searchParams.set(key, value);
+  const code = new URL(await approve(providerUrl, url.toString(), username)).searchParams.get('code');
+  const response = await fetch(`${providerUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${DIRECT.client_id}:${DIRECT.client_secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: DIRECT_REDIRECT,
+      code_verifier: verifier,
+    }),
+  });
+  return (await response.json()).access_token;
+}
+
+const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const scratch = await createScratchDatabase(server, 'bench_tools');
+const processes = [];
+try {
+  console.log(`Gatehouse benchmark: provider tool call — ${machine()}`);
+  const [apiPort, workerPort, providerPort] = [await freePort(), await freePort(), await freePort()];
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const providerUrl = `http://127.0.0.1:${providerPort}`;
+  const shared = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: scratch.appUrl,
+    DATABASE_POOL_SIZE: '20',
+    REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    PUBLIC_API_URL: apiUrl,
+  };
+  const provider = start('demo-provider', [join(root, 'apps/demo-provider/dist/main.js')], {
+    PATH: process.env.PATH,
+    LOG_LEVEL: 'warn',
+    DEMO_PROVIDER_PORT: String(providerPort),
+    DEMO_PROVIDER_ADMIN_TOKEN: randomBytes(18).toString('base64url'),
+    DEMO_PROVIDER_CLIENTS: JSON.stringify([
+      { ...CLIENT, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
+      { ...DIRECT, redirect_uris: [DIRECT_REDIRECT] },
+    ]),
+  });
+  const api = start('api', [join(root, 'apps/api/dist/main.js')], {
+    ...shared,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    // The benchmark measures the path, not the limits.
+    TOOL_CALLS_PER_MINUTE_TENANT: '1000000',
+    TOOL_CALLS_PER_MINUTE_USER: '1000000',
+    TOOL_CALLS_PER_MINUTE_TOOL: '1000000',
+    TOOL_CALLS_PER_MINUTE_PROVIDER: '1000000',
+  });
+  const worker = start('worker', [join(root, 'apps/worker/dist/main.js')], {
+    ...shared,
+    WORKER_HOST: '127.0.0.1',
+    WORKER_PORT: String(workerPort),
+    WORKER_CONCURRENCY: '64',
+  });
+  processes.push(provider, api, worker);
+  for (const [name, url, proc] of [
+    ['demo provider', `${providerUrl}/healthz`, provider],
+    ['api', `${apiUrl}/readyz`, api],
+    ['worker', `http://127.0.0.1:${workerPort}/readyz`, worker],
+  ])
+    await until(name, async () => ((await fetch(url)).status === 200 ? true : undefined)).catch((error) => {
+      throw new Error(`${error.message}\n${proc.output()}`);
+    });
+
+  // A person with a server exposing the demo toolkit, the tenant's demo app, and the person connected to it.
+  const { endpoint, tokens, admin, slug } = await personWithServer(apiUrl, ['demo']);
+  await fetch(`${apiUrl}/api/v1/tenants/${slug}/provider-apps/demo`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({
+      clientId: CLIENT.client_id,
+      clientSecret: CLIENT.client_secret,
+      allowedScopes: ['notes:read', 'notes:write'],
+      settings: { baseUrl: providerUrl },
+    }),
+  });
+  const started = await fetch(`${apiUrl}/api/v1/tenants/${slug}/connections/demo/authorize`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({}),
+  });
+  const callback = await approve(providerUrl, (await started.json()).authorizationUrl, 'bench');
+  const connected = await fetch(callback, { headers: { cookie: admin.cookie }, redirect: 'manual' });
+  if (connected.status !== 200) throw new Error(`connecting answered ${connected.status}`);
+
+  // The same person's token straight from the provider, for (a) and (b); three notes to list.
+  const token = await directToken(providerUrl, 'bench');
+  for (let i = 0; i < 3; i++)
+    await fetch(`${providerUrl}/api/notes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `note ${i}`, body: 'benchmark' }),
+    });
+  const baseline = start('baseline', [join(import.meta.dirname, 'tool-baseline-server.mjs')], {
+    PATH: process.env.PATH,
+    DOWNSTREAM_URL: providerUrl,
+    DOWNSTREAM_TOKEN: token,
+  });
+  processes.push(baseline);
+  const baselineUrl = `http://127.0.0.1:${await until('baseline', async () => /^\d+$/m.exec(baseline.output())?.[0])}/mcp`;
+
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
+  };
+  const auth = { authorization: `Bearer ${tokens.access_token}` };
+  const sessionId = (await post(endpoint, auth, initialize)).headers.get('mcp-session-id');
+  const gatehouse = { ...auth, 'mcp-session-id': sessionId };
+  await post(baselineUrl, {}, initialize);
+  let id = 1;
+  const call = (name) => ({ jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name, arguments: {} } });
+  const direct = async () => {
+    const response = await fetch(`${providerUrl}/api/notes`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`direct: ${response.status}`);
+    await response.json();
+  };
+  const bare = () => post(baselineUrl, {}, call('list_notes'), 'note 2');
+  const full = () => post(endpoint, gatehouse, call('demo.list_notes'), 'note 2');
+
+  for (let i = 0; i < 200; i++) {
+    await direct();
+    await bare();
+    await full();
+  }
+  const results = {};
+  for (const concurrency of [1, CONCURRENCY]) {
+    results[concurrency] = {
+      direct: await measure(CALLS, concurrency, direct),
+      bare: await measure(CALLS, concurrency, bare),
+      full: await measure(CALLS, concurrency, full),
+    };
+  }
+
+  for (const concurrency of [1, CONCURRENCY]) {
+    const { direct: a, bare: b, full: c } = results[concurrency];
+    console.log(
+      `\nlist notes, ${CALLS.toLocaleString('en-US')} calls each, ${concurrency} in flight (ratios: calls/s against (b))`,
+    );
+    console.log(latencyRow('(a) direct HTTP to the downstream', a, b));
+    console.log(latencyRow('(b) bare MCP SDK server calling it', b, b));
+    console.log(latencyRow('(c) Gatehouse: OAuth, queue, worker, vault, audit', c, b));
+    console.log(
+      `  overhead of (c) over (b): p50 +${(c.p50 - b.p50).toFixed(2)} ms, p99 +${(c.p99 - b.p99).toFixed(2)} ms; throughput ${(c.opsPerSecond / b.opsPerSecond).toFixed(2)}× (targets: ≥ 1,000 calls/s and ≥ 0.5×, p50 ≤ +3 ms, p99 ≤ +15 ms)`,
+    );
+  }
+} finally {
+  for (const { child } of processes) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await scratch.drop();
+}
