@@ -11,7 +11,17 @@ import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.j
 import { formField } from './browser.js';
 import { approveAtProvider, browserOf } from './connect-flow.js';
 import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
-import { freePort } from '@gatehouse/testing';
+import { createDatabase, DataKeyRepository, SecretRepository } from '@gatehouse/db';
+import {
+  freePort,
+  testAppDatabaseUrl,
+  testDatabaseUrl,
+  testPrefix,
+  testRedisUrl,
+  testVaultKeys,
+} from '@gatehouse/testing';
+import { LocalKeyring, Vault } from '@gatehouse/vault';
+import { Redis } from 'ioredis';
 import {
   startApiProcess,
   startDemoProviderProcess,
@@ -38,6 +48,17 @@ let endpoint: string;
  */
 const workerEnv = (apiUrl: string) => ({ PUBLIC_API_URL: apiUrl, TOOL_CALL_LOCK_MS: '1000' });
 
+/** Everything this file's processes and clients produced, for the secrets canary at the end. */
+const workers: WorkerProcess[] = [];
+const memberTokens: string[] = [];
+const toolResults: unknown[] = [];
+
+async function newWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const started = await startWorkerProcess(env);
+  workers.push(started);
+  return started;
+}
+
 beforeAll(async () => {
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -46,7 +67,7 @@ beforeAll(async () => {
   ]);
   [api, worker] = await Promise.all([
     startApiProcess({ PROVIDER_CIRCUIT_FAILURES: '3', PROVIDER_CIRCUIT_OPEN_SECONDS: '2' }, apiPort),
-    startWorkerProcess(workerEnv(apiUrl)),
+    newWorker(workerEnv(apiUrl)),
   ]);
   owner = await signUp(api.url, 'tools-owner');
   slug = `tools-${randomUUID().slice(0, 6)}`;
@@ -83,7 +104,9 @@ async function member(label: string): Promise<Member & { token: string }> {
     200,
   );
   const clientId = await registerClient(api.url, REDIRECT);
-  return { ...person, token: await accessTokenFor(api.url, clientId, REDIRECT, person, endpoint) };
+  const accessToken = await accessTokenFor(api.url, clientId, REDIRECT, person, endpoint);
+  memberTokens.push(accessToken);
+  return { ...person, token: accessToken };
 }
 
 async function mcpClient(token: string, capabilities: Record<string, unknown> = {}): Promise<Client> {
@@ -93,6 +116,20 @@ async function mcpClient(token: string, capabilities: Record<string, unknown> = 
       requestInit: { headers: { authorization: `Bearer ${token}` } },
     }),
   );
+  // Every answer is kept for the secrets canary.
+  const callTool = client.callTool.bind(client);
+  client.callTool = async (...args: Parameters<typeof callTool>) => {
+    try {
+      const result = await callTool(...args);
+      toolResults.push(result);
+      return result;
+    } catch (error) {
+      toolResults.push(
+        error instanceof McpError ? { code: error.code, message: error.message, data: error.data } : String(error),
+      );
+      throw error;
+    }
+  };
   return client;
 }
 
@@ -228,7 +265,7 @@ test('kill -9 of the worker during 50 non-idempotent calls: each completed once 
   // Workers that notice a dead peer within about a second, and a provider slow enough that calls are in flight.
   await worker.stop();
   const crashEnv = { ...workerEnv(api.url), WORKER_CONCURRENCY: '8' };
-  const doomed = await startWorkerProcess(crashEnv);
+  const doomed = await newWorker(crashEnv);
   await provider.admin('POST', '/admin/api-latency', { ms: 150 });
   const writesBefore = (await provider.stats()).writes ?? 0;
   let replacement: WorkerProcess | undefined;
@@ -243,7 +280,7 @@ test('kill -9 of the worker during 50 non-idempotent calls: each completed once 
     await waitUntil(async () => ((await provider.stats()).writes ?? 0) - writesBefore >= 10);
     doomed.process.child.kill('SIGKILL');
     await doomed.process.exited;
-    replacement = await startWorkerProcess(crashEnv);
+    replacement = await newWorker(crashEnv);
     const results = await Promise.all(calls);
 
     const succeeded = results.filter((result) => !result.isError);
@@ -265,7 +302,7 @@ test('kill -9 of the worker during 50 non-idempotent calls: each completed once 
   } finally {
     await provider.admin('POST', '/admin/api-latency', { ms: 0 });
     await client.close();
-    worker = replacement ?? (await startWorkerProcess(workerEnv(api.url)));
+    worker = replacement ?? (await newWorker(workerEnv(api.url)));
   }
 }, 120_000);
 
@@ -400,7 +437,7 @@ test('notifications/cancelled aborts the running call at the worker', async () =
   const client = await mcpClient(gina.token);
   // One worker that runs one call at a time: a call that is not aborted keeps it busy.
   await worker.stop();
-  const single = await startWorkerProcess({ ...workerEnv(api.url), WORKER_CONCURRENCY: '1' });
+  const single = await newWorker({ ...workerEnv(api.url), WORKER_CONCURRENCY: '1' });
   try {
     const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
     await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, gina, 'gina');
@@ -420,6 +457,59 @@ test('notifications/cancelled aborts the running call at the worker', async () =
     await provider.admin('POST', '/admin/api-latency', { ms: 0 });
     await client.close();
     await single.stop();
-    worker = await startWorkerProcess(workerEnv(api.url));
+    worker = await newWorker(workerEnv(api.url));
+  }
+});
+
+test('secrets canary: no provider token, client secret or MCP token in logs, audit, Redis or tool results', async () => {
+  // The canaries: every provider token Gatehouse holds for this file's people (read back from the vault), the
+  // provider app's client secret, and every MCP access token the clients used.
+  const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 2 });
+  const appDb = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 2 });
+  const redis = new Redis(testRedisUrl());
+  try {
+    const vault = new Vault(
+      LocalKeyring.parse(testVaultKeys()),
+      new DataKeyRepository(appDb),
+      new SecretRepository(appDb),
+    );
+    const connections = await ownerDb.connection.findMany();
+    const canaries = [CLIENT_SECRET, ...memberTokens];
+    for (const connection of connections) {
+      const sealed = await vault.getSecret({
+        tenantId: connection.tenantId,
+        owner: `connection:${connection.id}`,
+        purpose: 'oauth.tokens',
+      });
+      if (!sealed) continue;
+      const tokens = JSON.parse(sealed.toString('utf8')) as { accessToken: string; refreshToken?: string };
+      canaries.push(tokens.accessToken, ...(tokens.refreshToken ? [tokens.refreshToken] : []));
+    }
+    expect(canaries.length).toBeGreaterThan(memberTokens.length + 5);
+
+    const audit = (await ownerDb.auditEvent.findMany()).map((event) => JSON.stringify(event.metadata)).join('\n');
+    const redisDump: string[] = [];
+    for (const key of await redis.keys(`${testPrefix()}:*`)) {
+      const type = await redis.type(key);
+      if (type === 'string') redisDump.push((await redis.get(key)) ?? '');
+      else if (type === 'hash') redisDump.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === 'list') redisDump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+      else if (type === 'zset') redisDump.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
+      else if (type === 'stream') redisDump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+    }
+    const places: Record<string, string> = {
+      'api log': api.process.output(),
+      'worker logs': workers.map((started) => started.process.output()).join('\n'),
+      'demo provider log': provider.process.output(),
+      'audit metadata': audit,
+      redis: redisDump.join('\n'),
+      'tool results and MCP errors': JSON.stringify(toolResults),
+    };
+    expect(toolResults.length).toBeGreaterThan(50);
+    for (const [place, text] of Object.entries(places))
+      for (const canary of canaries) if (text.includes(canary)) throw new Error(`a secret leaked into the ${place}`);
+  } finally {
+    redis.disconnect();
+    await Promise.all([ownerDb.$disconnect(), appDb.$disconnect()]);
   }
 });
