@@ -166,6 +166,7 @@ test('lists the demo tools with schemas and annotations', async () => {
     expect(tools.map((tool) => tool.name)).toEqual([
       'demo.list_notes',
       'demo.get_note',
+      'demo.export_notes',
       'demo.create_note',
       'demo.delete_note',
     ]);
@@ -458,6 +459,30 @@ test('notifications/cancelled aborts the running call at the worker', async () =
     await client.close();
     await single.stop();
     worker = await newWorker(workerEnv(api.url));
+  }
+});
+
+test('progress the worker reports reaches the client as notifications/progress', async () => {
+  const hana = await member('hana');
+  const client = await mcpClient(hana.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'n0' } })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, hana, 'hana');
+    for (const title of ['n1', 'n2', 'n3']) await client.callTool({ name: 'demo.create_note', arguments: { title } });
+    const updates: { progress: number; total?: number | undefined; message?: string | undefined }[] = [];
+    const exported = (await client.callTool({ name: 'demo.export_notes', arguments: {} }, undefined, {
+      onprogress: (update) => updates.push(update),
+    })) as CallToolResult;
+    if (exported.isError) throw new Error(textOf(exported));
+    expect(exported.structuredContent).toMatchObject({ count: 3 });
+    expect(updates.map((update) => [update.progress, update.total])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    expect(updates[2]!.message).toBe('read 3 of 3 notes');
+  } finally {
+    await client.close();
   }
 });
 

@@ -48,7 +48,12 @@ export class ToolExecutor {
     private readonly audit: AuditLog,
     /** Publishes cancellations to the workers (`<prefix>:tool-cancel`). */
     private readonly cancel: (jobId: string) => Promise<void>,
-  ) {}
+  ) {
+    // Progress the worker publishes reaches the waiting call as notifications/progress (when the client asked).
+    events.on('progress', ({ jobId, data }) => this.progress.get(jobId)?.(data));
+  }
+
+  private readonly progress = new Map<string, (data: unknown) => void>();
 
   async run(
     caller: ToolCaller,
@@ -133,14 +138,26 @@ export class ToolExecutor {
     };
     const attempts = tool.retryable ? 3 : 1;
     let result: ToolCallResult;
+    const jobId = idempotencyKey(caller, call.requestId, tool.name, args);
     try {
       const job = await this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
-        jobId: idempotencyKey(caller, call.requestId, tool.name, args),
+        jobId,
         attempts,
         backoff: { type: 'exponential', delay: 250 },
         removeOnComplete: { age: 3600, count: 10_000 },
         // Failed calls stay a week for inspection and replay.
         removeOnFail: { age: 7 * 86_400 },
+      });
+      this.progress.set(jobId, (data) => {
+        const value = data as { progress?: unknown; total?: unknown; message?: unknown };
+        if (typeof value?.progress !== 'number') return;
+        void call
+          .progress(
+            value.progress,
+            typeof value.total === 'number' ? value.total : undefined,
+            typeof value.message === 'string' ? value.message : undefined,
+          )
+          .catch(() => undefined);
       });
       const waited: unknown = await Promise.race([
         job.waitUntilFinished(this.events, tool.timeoutMs * attempts + WAIT_MARGIN_MS),
@@ -150,7 +167,7 @@ export class ToolExecutor {
             () => {
               // notifications/cancelled: a queued job is dropped, a running one aborted by its worker.
               void job.remove().catch(() => undefined);
-              void this.cancel(job.id!).catch(() => undefined);
+              void this.cancel(jobId).catch(() => undefined);
               reject(new Error('cancelled'));
             },
             { once: true },
@@ -167,6 +184,8 @@ export class ToolExecutor {
             ? 'It only reads, so it is safe to call again.'
             : 'It may or may not have taken effect: check before calling it again.'),
       );
+    } finally {
+      this.progress.delete(jobId);
     }
 
     if (result.kind === 'error' && PROVIDER_FAILURES.has(result.code))

@@ -59,6 +59,27 @@ export const demoToolkit: ProviderToolkit = {
       }),
     }),
     defineProviderTool({
+      name: 'demo.export_notes',
+      version: '1',
+      title: 'Export notes',
+      description: 'Reads every note one by one (a longer call that reports its progress) and returns them all.',
+      input: z.object({}).strict(),
+      output: z.object({ notes: z.array(note), count: z.number().int() }),
+      annotations: { readOnlyHint: true, openWorldHint: true },
+      provider: 'demo',
+      scopes: ['notes:read'],
+      timeoutMs: 120_000,
+      handler: async (_input, { api, progress }) => {
+        const { notes } = (await api.request('GET', '/api/notes')).json as { notes: z.infer<typeof note>[] };
+        const exported: z.infer<typeof note>[] = [];
+        for (const [index, { id }] of notes.entries()) {
+          exported.push((await api.request('GET', `/api/notes/${id}`)).json as z.infer<typeof note>);
+          await progress(index + 1, notes.length, `read ${index + 1} of ${notes.length} notes`);
+        }
+        return { notes: exported, count: exported.length };
+      },
+    }),
+    defineProviderTool({
       name: 'demo.create_note',
       version: '1',
       title: 'Create a note',
