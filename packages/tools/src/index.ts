@@ -11,4 +11,6 @@ export {
   type ToolAnnotations,
 } from './provider-tool.js';
 export { demoToolkit } from './toolkits/demo.toolkit.js';
+export { githubToolkit } from './toolkits/github.toolkit.js';
 export { PROVIDER_TOOLKITS, findProviderTool } from './catalog.js';
+export { providerApi } from './provider-api.js';

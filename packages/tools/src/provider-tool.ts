@@ -34,7 +34,7 @@ export interface ProviderToolContext {
   readonly api: ProviderApi;
   readonly signal: AbortSignal;
   /** Reports progress of a long call to the client (notifications/progress), when it asked for it. */
-  progress(progress: number, total?: number, message?: string): Promise<void>;
+  readonly progress: (progress: number, total?: number, message?: string) => Promise<void>;
 }
 
 /** A provider answered with a non-2xx status. */
@@ -148,5 +148,7 @@ export interface ProviderToolkit {
   readonly provider: string;
   /** Where the provider's API lives, from the tenant's app settings (the demo provider) or fixed. */
   apiBaseUrl(settings: Readonly<Record<string, string>>): string;
+  /** Headers every request to the API carries (GitHub's media type, API version and User-Agent). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly tools: readonly ProviderTool[];
 }

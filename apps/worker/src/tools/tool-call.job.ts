@@ -2,9 +2,8 @@ import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@ga
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import { MembershipRepository, withTenant, type Database } from '@gatehouse/db';
 import type { Logger } from '@gatehouse/telemetry';
-import { findProviderTool, ProviderApiError, ToolFailure } from '@gatehouse/tools';
+import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
-import { providerApi } from './provider-api.js';
 import type { ToolCancellations } from './tool-cancellations.js';
 
 /** Thrown to have BullMQ run the job again (only for tools that are read-only or idempotent). */
@@ -75,7 +74,7 @@ export async function runToolCall(
   const deadline = AbortSignal.timeout(tool.timeoutMs);
   const signal = AbortSignal.any([deadline, cancel.signal]);
   try {
-    const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal);
+    const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal, toolkit.headers);
     const output = await Promise.race([
       tool.run(args, {
         api,

@@ -1,5 +1,5 @@
 import type { OutboundHttp } from '@gatehouse/connections';
-import { ProviderApiError, ToolFailure, type ProviderApi } from '@gatehouse/tools';
+import { ProviderApiError, ToolFailure, type ProviderApi } from './provider-tool.js';
 
 /**
  * The provider's API as one person: requests only under `baseUrl`, with their bearer token, through the SSRF-guarded
@@ -10,6 +10,7 @@ export function providerApi(
   baseUrl: string,
   accessToken: string,
   signal: AbortSignal,
+  defaultHeaders: Readonly<Record<string, string>> = {},
 ): ProviderApi {
   const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   return {
@@ -22,7 +23,11 @@ export function providerApi(
       for (const [key, value] of Object.entries(options.query ?? {}))
         if (value !== undefined) url.searchParams.set(key, String(value));
       if (signal.aborted) throw signal.reason;
-      const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...defaultHeaders,
+        authorization: `Bearer ${accessToken}`,
+      };
       if (options.json !== undefined) headers['content-type'] = 'application/json';
       const response = await http.send(
         {
@@ -35,12 +40,31 @@ export function providerApi(
       );
       if (response.status >= 200 && response.status < 300) return response;
       const error = (response.json as { error?: unknown } | undefined)?.error;
-      const retryAfter = Number(response.headers['retry-after']);
+      const retryAfter = retryAfterOf(response.headers);
+      // GitHub and others answer an exhausted rate limit with 403 and `x-ratelimit-remaining: 0`: that is a 429.
+      const status =
+        response.status === 403 && header(response.headers, 'x-ratelimit-remaining') === '0' ? 429 : response.status;
       throw new ProviderApiError(
-        response.status,
+        status,
         typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : undefined,
-        Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.ceil(retryAfter) : undefined,
+        retryAfter,
       );
     },
   };
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Seconds to wait: `Retry-After` (seconds), else `x-ratelimit-reset` (epoch seconds). */
+function retryAfterOf(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const retryAfter = Number(header(headers, 'retry-after'));
+  if (header(headers, 'retry-after') !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0)
+    return Math.ceil(retryAfter);
+  const reset = Number(header(headers, 'x-ratelimit-reset'));
+  if (header(headers, 'x-ratelimit-reset') !== undefined && Number.isFinite(reset))
+    return Math.max(0, Math.ceil(reset - Date.now() / 1000));
+  return undefined;
 }

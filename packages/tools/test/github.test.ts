@@ -1,0 +1,127 @@
+import { OutboundHttp } from '@gatehouse/connections';
+import { findProviderTool, githubToolkit, providerApi, ProviderApiError, ToolFailure } from '../src/index.js';
+import { GOOD_TOKEN, startFakeGitHub, type FakeGitHub } from './fakes/github.fake.js';
+
+let github: FakeGitHub;
+let http: OutboundHttp;
+
+beforeAll(async () => {
+  github = await startFakeGitHub();
+  http = new OutboundHttp({ allowLoopback: true });
+});
+
+afterAll(async () => {
+  await http.close();
+  await github.close();
+});
+
+/** Runs a GitHub tool as the worker does, with the API base pointed at the fake. */
+async function run(name: string, args: unknown, token = GOOD_TOKEN) {
+  const { tool } = findProviderTool(name)!;
+  const signal = AbortSignal.timeout(5_000);
+  const api = providerApi(http, github.url, token, signal, githubToolkit.headers);
+  return tool.run(tool.parse(args), { api, signal, progress: async () => {} });
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe('GitHub toolkit against a fake of the REST API', () => {
+  it('lists its tools with annotations and schemas', () => {
+    expect(githubToolkit.tools.map((tool) => [tool.name, tool.retryable])).toEqual([
+      ['github.search_repositories', true],
+      ['github.list_issues', true],
+      ['github.create_issue', false],
+      ['github.comment_on_issue', false],
+      ['github.list_pull_requests', true],
+    ]);
+    expect(findProviderTool('github.create_issue')!.tool.inputSchema.required).toEqual(['owner', 'repo', 'title']);
+  });
+
+  it('searches repositories with GitHub headers and the person token', async () => {
+    expect(await run('github.search_repositories', { query: 'widgets', perPage: 5 })).toEqual({
+      total: 1,
+      repositories: [
+        {
+          fullName: 'acme/widgets',
+          description: 'Widgets',
+          url: 'https://github.com/acme/widgets',
+          stars: 42,
+          language: 'TypeScript',
+          updatedAt: '2026-11-20T00:00:00Z',
+        },
+      ],
+    });
+    const request = github.requests.at(-1)!;
+    expect(request.path).toBe('/search/repositories?q=widgets&per_page=5&page=1');
+    expect(request.headers).toMatchObject({
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'user-agent': 'Gatehouse',
+      authorization: `Bearer ${GOOD_TOKEN}`,
+    });
+  });
+
+  it('lists issues without pull requests, and pull requests with their branches', async () => {
+    expect(await run('github.list_issues', { owner: 'acme', repo: 'widgets' })).toEqual({
+      issues: [
+        {
+          number: 2,
+          title: 'Crash on start',
+          state: 'open',
+          url: 'https://github.com/acme/widgets/issues/2',
+          author: 'octocat',
+          createdAt: '2026-11-01T10:00:00Z',
+        },
+      ],
+    });
+    expect(await run('github.list_pull_requests', { owner: 'acme', repo: 'widgets', state: 'all' })).toMatchObject({
+      pullRequests: [{ number: 3, draft: true, head: 'fix-crash', base: 'main', author: 'hubot' }],
+    });
+    expect(github.requests.at(-1)!.path).toBe('/repos/acme/widgets/pulls?state=all&per_page=30&page=1');
+  });
+
+  it('creates issues and comments', async () => {
+    expect(
+      await run('github.create_issue', { owner: 'acme', repo: 'widgets', title: 'New', body: 'text' }),
+    ).toMatchObject({
+      issue: { number: 4, title: 'New', url: 'https://github.com/acme/widgets/issues/4' },
+    });
+    expect(github.requests.at(-1)!.body).toEqual({ title: 'New', body: 'text' });
+    expect(await run('github.comment_on_issue', { owner: 'acme', repo: 'widgets', number: 2, body: 'Thanks' })).toEqual(
+      {
+        comment: { id: 99, url: 'https://github.com/acme/widgets/issues/2#issuecomment-99' },
+      },
+    );
+  });
+
+  it("maps GitHub's errors: bad token 401, missing repo 404, validation 422, exhausted rate limit as 429", async () => {
+    const badToken = await failure(run('github.list_issues', { owner: 'acme', repo: 'widgets' }, 'gho_wrong'));
+    expect(badToken).toBeInstanceOf(ProviderApiError);
+    expect((badToken as ProviderApiError).status).toBe(401);
+    expect(
+      ((await failure(run('github.list_issues', { owner: 'acme', repo: 'gadgets' }))) as ProviderApiError).status,
+    ).toBe(404);
+    const invalid = (await failure(
+      run('github.create_issue', { owner: 'acme', repo: 'widgets', title: 'x', labels: ['no-such-label'] }),
+    )) as ProviderApiError;
+    expect(invalid.status).toBe(422);
+    const limited = (await failure(run('github.search_repositories', { query: 'ratelimited' }))) as ProviderApiError;
+    expect(limited.status).toBe(429);
+    expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(58);
+    expect(limited.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('refuses arguments that could leave the repository path', async () => {
+    for (const owner of ['../admin', 'acme/widgets', '']) {
+      const refused = await failure(run('github.list_issues', { owner, repo: 'widgets' }));
+      expect(refused).toBeInstanceOf(ToolFailure);
+      expect((refused as ToolFailure).code).toBe('invalid_arguments');
+    }
+    expect(await failure(run('github.list_issues', { owner: 'acme', repo: '..' }))).toBeInstanceOf(ToolFailure);
+  });
+});
