@@ -49,7 +49,7 @@ describe('toolkit catalog', () => {
   });
 
   it('skips what the catalog does not know instead of failing the endpoint', () => {
-    expect(exposedNames(['github'], ['conformance.nope', 'test_simple_text', 'github.create_issue'])).toEqual({
+    expect(exposedNames(['jira'], ['conformance.nope', 'test_simple_text', 'jira.create_issue'])).toEqual({
       tools: [],
       whole: [],
     });
@@ -58,10 +58,10 @@ describe('toolkit catalog', () => {
   it('names the unknown entries of a selection so the registry can reject them', () => {
     expect(
       unknownSelections({
-        toolkits: ['conformance', 'github'],
+        toolkits: ['conformance', 'jira'],
         tools: ['conformance.test_simple_text', 'conformance.nope', 'test_sampling'],
       }),
-    ).toEqual(['github', 'conformance.nope', 'test_sampling']);
+    ).toEqual(['jira', 'conformance.nope', 'test_sampling']);
     expect(unknownSelections({ toolkits: ['conformance'], tools: ['conformance.test_error_handling'] })).toEqual([]);
   });
 });
