@@ -12,5 +12,6 @@ export {
 } from './provider-tool.js';
 export { demoToolkit } from './toolkits/demo.toolkit.js';
 export { githubToolkit } from './toolkits/github.toolkit.js';
+export { slackToolkit } from './toolkits/slack.toolkit.js';
 export { PROVIDER_TOOLKITS, findProviderTool } from './catalog.js';
 export { providerApi } from './provider-api.js';

@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for Slack's Web API: `conversations.list` (cursor pagination) and `chat.postMessage`, answering
+ * as Slack documents — HTTP 200 with `{ok: false, error}` for errors (`invalid_auth`, `channel_not_found`,
+ * `not_in_channel`, `missing_scope`) and HTTP 429 with `Retry-After` when rate limited.
+ */
+export interface FakeSlack {
+  url: string;
+  requests: { method: string; path: string; headers: IncomingMessage['headers']; body: unknown }[];
+  close(): Promise<void>;
+}
+
+export const SLACK_TOKEN = 'xoxp-fake-user-token';
+export const READ_ONLY_TOKEN = 'xoxp-fake-read-only';
+
+const channels = [
+  { id: 'C01GENERAL', name: 'general', is_member: true, num_members: 12, topic: { value: 'Company news' } },
+  { id: 'C02RANDOM1', name: 'random', is_member: false, num_members: 8, topic: { value: '' } },
+];
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const requests: FakeSlack['requests'] = [];
+  let postsBeforeRateLimit = Number.POSITIVE_INFINITY;
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    requests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body });
+    const send = (value: unknown, status = 200, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(value));
+    };
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (token !== SLACK_TOKEN && token !== READ_ONLY_TOKEN) return send({ ok: false, error: 'invalid_auth' });
+
+    if (url.pathname === '/api/conversations.list') {
+      const cursor = url.searchParams.get('cursor');
+      const limit = Number(url.searchParams.get('limit') ?? 100);
+      const start = cursor ? Number(Buffer.from(cursor, 'base64').toString()) : 0;
+      const page = channels.slice(start, start + limit);
+      const next = start + limit < channels.length ? Buffer.from(String(start + limit)).toString('base64') : '';
+      return send({ ok: true, channels: page, response_metadata: { next_cursor: next } });
+    }
+    if (url.pathname === '/api/chat.postMessage' && req.method === 'POST') {
+      if (token === READ_ONLY_TOKEN)
+        return send({ ok: false, error: 'missing_scope', needed: 'chat:write', provided: 'channels:read' });
+      if (postsBeforeRateLimit-- <= 0) return send({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': '30' });
+      const { channel } = body as { channel: string };
+      const found = channels.find((candidate) => candidate.id === channel);
+      if (!found) return send({ ok: false, error: 'channel_not_found' });
+      if (!found.is_member) return send({ ok: false, error: 'not_in_channel' });
+      return send({ ok: true, channel, ts: '1764460800.000100', message: { text: (body as { text: string }).text } });
+    }
+    return send({ ok: false, error: 'unknown_method' }, 404);
+  };
+  const server: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    // Exposed through the object for tests that exhaust the limit.
+    ...{ rateLimitAfter: (posts: number) => (postsBeforeRateLimit = posts) },
+  };
+}
