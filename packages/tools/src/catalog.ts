@@ -1,10 +1,17 @@
 import type { ProviderTool, ProviderToolkit } from './provider-tool.js';
 import { demoToolkit } from './toolkits/demo.toolkit.js';
 import { githubToolkit } from './toolkits/github.toolkit.js';
+import { gmailToolkit, googleCalendarToolkit } from './toolkits/google.toolkits.js';
 import { slackToolkit } from './toolkits/slack.toolkit.js';
 
 /** Every toolkit whose tools act at a provider as the calling person (they run in the worker). */
-export const PROVIDER_TOOLKITS: readonly ProviderToolkit[] = [demoToolkit, githubToolkit, slackToolkit];
+export const PROVIDER_TOOLKITS: readonly ProviderToolkit[] = [
+  demoToolkit,
+  githubToolkit,
+  googleCalendarToolkit,
+  gmailToolkit,
+  slackToolkit,
+];
 
 for (const toolkit of PROVIDER_TOOLKITS) {
   for (const tool of toolkit.tools) {

@@ -13,5 +13,6 @@ export {
 export { demoToolkit } from './toolkits/demo.toolkit.js';
 export { githubToolkit } from './toolkits/github.toolkit.js';
 export { slackToolkit } from './toolkits/slack.toolkit.js';
+export { gmailToolkit, googleCalendarToolkit } from './toolkits/google.toolkits.js';
 export { PROVIDER_TOOLKITS, findProviderTool } from './catalog.js';
 export { providerApi } from './provider-api.js';

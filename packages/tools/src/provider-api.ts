@@ -39,16 +39,13 @@ export function providerApi(
         signal,
       );
       if (response.status >= 200 && response.status < 300) return response;
-      const error = (response.json as { error?: unknown } | undefined)?.error;
+      const code = errorCode(response.json);
       const retryAfter = retryAfterOf(response.headers);
-      // GitHub and others answer an exhausted rate limit with 403 and `x-ratelimit-remaining: 0`: that is a 429.
-      const status =
-        response.status === 403 && header(response.headers, 'x-ratelimit-remaining') === '0' ? 429 : response.status;
-      throw new ProviderApiError(
-        status,
-        typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : undefined,
-        retryAfter,
-      );
+      // An exhausted rate limit answered as 403: GitHub (`x-ratelimit-remaining: 0`), Google (`rateLimitExceeded`).
+      const rateLimited =
+        response.status === 403 &&
+        (header(response.headers, 'x-ratelimit-remaining') === '0' || /rateLimitExceeded$/i.test(code ?? ''));
+      throw new ProviderApiError(rateLimited ? 429 : response.status, code, retryAfter);
     },
   };
 }
@@ -67,4 +64,18 @@ function retryAfterOf(headers: Record<string, string | string[] | undefined>): n
   if (header(headers, 'x-ratelimit-reset') !== undefined && Number.isFinite(reset))
     return Math.max(0, Math.ceil(reset - Date.now() / 1000));
   return undefined;
+}
+
+/**
+ * A short error code from an error body, never the body itself: OAuth-style `{error: "code"}`, or Google's
+ * `{error: {status, errors: [{reason}]}}` (the reason, else the status).
+ */
+function errorCode(body: unknown): string | undefined {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  let code: unknown = error;
+  if (error && typeof error === 'object') {
+    const google = error as { status?: unknown; errors?: { reason?: unknown }[] };
+    code = google.errors?.[0]?.reason ?? google.status;
+  }
+  return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : undefined;
 }

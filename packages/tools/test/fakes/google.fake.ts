@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for Google Calendar API v3 and Gmail API v1 (under `/calendar/v3` and `/gmail/v1`), answering the
+ * documented shapes and Google's error format `{error: {code, message, status, errors: [{reason}]}}` — 401
+ * UNAUTHENTICATED, 403 insufficientPermissions and rateLimitExceeded, 404 notFound.
+ */
+export interface FakeGoogle {
+  url: string;
+  requests: { method: string; path: string; body: unknown }[];
+  close(): Promise<void>;
+}
+
+export const GOOGLE_TOKEN = 'ya29.fake-google-token';
+export const CALENDAR_ONLY_TOKEN = 'ya29.fake-calendar-only';
+
+const googleError = (code: number, status: string, reason: string, message: string) => ({
+  error: { code, message, status, errors: [{ reason, message, domain: 'global' }] },
+});
+
+const mail = {
+  id: '18c0ffee',
+  threadId: '18c0ffee',
+  snippet: 'Lunch on Friday?',
+  payload: {
+    mimeType: 'multipart/alternative',
+    headers: [
+      { name: 'From', value: 'Alice <alice@example.com>' },
+      { name: 'To', value: 'bob@example.com' },
+      { name: 'Subject', value: 'Lunch' },
+      { name: 'Date', value: 'Mon, 30 Nov 2026 09:00:00 +0000' },
+    ],
+    parts: [
+      { mimeType: 'text/html', body: { data: Buffer.from('<p>Lunch on Friday?</p>').toString('base64url') } },
+      { mimeType: 'text/plain', body: { data: Buffer.from('Lunch on Friday? — A.').toString('base64url') } },
+    ],
+  },
+};
+
+export async function startFakeGoogle(): Promise<FakeGoogle> {
+  const requests: FakeGoogle['requests'] = [];
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    requests.push({ method: req.method ?? '', path: url.pathname + url.search, body });
+    const send = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+      res.end(JSON.stringify(value));
+    };
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (token !== GOOGLE_TOKEN && token !== CALENDAR_ONLY_TOKEN)
+      return send(
+        401,
+        googleError(401, 'UNAUTHENTICATED', 'authError', 'Request had invalid authentication credentials.'),
+      );
+
+    if (url.pathname === '/calendar/v3/calendars/primary/events' && req.method === 'GET') {
+      if (url.searchParams.get('timeMin') === '2030-01-01T00:00:00Z')
+        return send(403, googleError(403, 'PERMISSION_DENIED', 'rateLimitExceeded', 'Rate Limit Exceeded'));
+      return send(200, {
+        kind: 'calendar#events',
+        items: [
+          {
+            id: 'evt1',
+            summary: 'Standup',
+            status: 'confirmed',
+            htmlLink: 'https://www.google.com/calendar/event?eid=evt1',
+            start: { dateTime: '2026-12-01T09:00:00+01:00' },
+            end: { dateTime: '2026-12-01T09:15:00+01:00' },
+          },
+          { id: 'evt2', summary: 'Holiday', start: { date: '2026-12-24' }, end: { date: '2026-12-25' } },
+        ],
+        nextPageToken: 'page2',
+      });
+    }
+    if (url.pathname === '/calendar/v3/calendars/primary/events' && req.method === 'POST') {
+      const input = body as { summary: string; start: unknown; end: unknown };
+      return send(200, {
+        id: 'evt3',
+        status: 'confirmed',
+        summary: input.summary,
+        htmlLink: 'https://www.google.com/calendar/event?eid=evt3',
+        start: input.start,
+        end: input.end,
+      });
+    }
+    if (url.pathname.startsWith('/calendar/v3/calendars/'))
+      return send(404, googleError(404, 'NOT_FOUND', 'notFound', 'Not Found'));
+
+    if (url.pathname.startsWith('/gmail/v1/') && token === CALENDAR_ONLY_TOKEN)
+      return send(
+        403,
+        googleError(
+          403,
+          'PERMISSION_DENIED',
+          'insufficientPermissions',
+          'Request had insufficient authentication scopes.',
+        ),
+      );
+    if (url.pathname === '/gmail/v1/users/me/messages' && req.method === 'GET')
+      return send(200, { messages: [{ id: mail.id, threadId: mail.threadId }], resultSizeEstimate: 1 });
+    if (url.pathname === `/gmail/v1/users/me/messages/${mail.id}`) return send(200, mail);
+    if (url.pathname === '/gmail/v1/users/me/messages/send' && req.method === 'POST')
+      return send(200, { id: '18c0ffef', threadId: '18c0ffef', labelIds: ['SENT'] });
+    return send(404, googleError(404, 'NOT_FOUND', 'notFound', 'Requested entity was not found.'));
+  };
+  const server: Server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

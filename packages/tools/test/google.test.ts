@@ -1,0 +1,125 @@
+import { OutboundHttp } from '@gatehouse/connections';
+import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '../src/index.js';
+import { CALENDAR_ONLY_TOKEN, GOOGLE_TOKEN, startFakeGoogle, type FakeGoogle } from './fakes/google.fake.js';
+
+let google: FakeGoogle;
+let http: OutboundHttp;
+
+beforeAll(async () => {
+  google = await startFakeGoogle();
+  http = new OutboundHttp({ allowLoopback: true });
+});
+
+afterAll(async () => {
+  await http.close();
+  await google.close();
+});
+
+async function run(name: string, args: unknown, token = GOOGLE_TOKEN) {
+  const { toolkit, tool } = findProviderTool(name)!;
+  const base = toolkit.name === 'gmail' ? `${google.url}/gmail/v1` : `${google.url}/calendar/v3`;
+  const signal = AbortSignal.timeout(5_000);
+  const api = providerApi(http, base, token, signal, toolkit.headers);
+  return tool.run(tool.parse(args), { api, signal, progress: async () => {} });
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
+  it('lists events (timed and all-day) with the next page token', async () => {
+    expect(await run('google_calendar.list_events', { timeMin: '2026-12-01T00:00:00Z' })).toEqual({
+      events: [
+        {
+          id: 'evt1',
+          summary: 'Standup',
+          start: '2026-12-01T09:00:00+01:00',
+          end: '2026-12-01T09:15:00+01:00',
+          url: 'https://www.google.com/calendar/event?eid=evt1',
+          status: 'confirmed',
+        },
+        { id: 'evt2', summary: 'Holiday', start: '2026-12-24', end: '2026-12-25', url: null, status: null },
+      ],
+      nextPageToken: 'page2',
+    });
+    expect(google.requests.at(-1)!.path).toBe(
+      '/calendar/v3/calendars/primary/events?timeMin=2026-12-01T00%3A00%3A00Z&maxResults=50&singleEvents=true&orderBy=startTime',
+    );
+  });
+
+  it('creates an event with attendees', async () => {
+    const created = await run('google_calendar.create_event', {
+      summary: 'Review',
+      start: { dateTime: '2026-12-02T10:00:00+01:00' },
+      end: { dateTime: '2026-12-02T11:00:00+01:00' },
+      attendees: ['bob@example.com'],
+    });
+    expect(created).toMatchObject({ event: { id: 'evt3', summary: 'Review', start: '2026-12-02T10:00:00+01:00' } });
+    expect(google.requests.at(-1)!.body).toMatchObject({ attendees: [{ email: 'bob@example.com' }] });
+    expect(
+      await failure(run('google_calendar.create_event', { summary: 'x', start: {}, end: { date: '2026-12-02' } })),
+    ).toBeInstanceOf(ToolFailure);
+  });
+
+  it("maps Google's errors: 401, 404, and 403 rateLimitExceeded as 429", async () => {
+    const status = async (promise: Promise<unknown>) => {
+      const error = (await failure(promise)) as ProviderApiError;
+      expect(error).toBeInstanceOf(ProviderApiError);
+      return [error.status, error.providerCode];
+    };
+    expect(await status(run('google_calendar.list_events', { timeMin: '2026-12-01T00:00:00Z' }, 'ya29.bad'))).toEqual([
+      401,
+      'authError',
+    ]);
+    expect(
+      await status(run('google_calendar.list_events', { calendarId: 'other', timeMin: '2026-12-01T00:00:00Z' })),
+    ).toEqual([404, 'notFound']);
+    expect(await status(run('google_calendar.list_events', { timeMin: '2030-01-01T00:00:00Z' }))).toEqual([
+      429,
+      'rateLimitExceeded',
+    ]);
+  });
+});
+
+describe('Gmail toolkit against a fake of Gmail API v1', () => {
+  it('searches and reads a message (plain-text part, headers)', async () => {
+    expect(await run('gmail.search', { query: 'from:alice' })).toEqual({
+      messages: [{ id: '18c0ffee', threadId: '18c0ffee' }],
+      nextPageToken: null,
+      estimate: 1,
+    });
+    expect(await run('gmail.read_message', { id: '18c0ffee' })).toEqual({
+      id: '18c0ffee',
+      threadId: '18c0ffee',
+      from: 'Alice <alice@example.com>',
+      to: 'bob@example.com',
+      subject: 'Lunch',
+      date: 'Mon, 30 Nov 2026 09:00:00 +0000',
+      snippet: 'Lunch on Friday?',
+      text: 'Lunch on Friday? — A.',
+    });
+  });
+
+  it('sends an RFC 2822 message (non-ASCII subject encoded) and refuses header injection', async () => {
+    expect(await run('gmail.send', { to: ['bob@example.com'], subject: 'Grüße', text: 'Hallo Bob' })).toEqual({
+      id: '18c0ffef',
+      threadId: '18c0ffef',
+    });
+    const raw = Buffer.from((google.requests.at(-1)!.body as { raw: string }).raw, 'base64url').toString('utf8');
+    expect(raw).toContain('To: bob@example.com\r\n');
+    expect(raw).toContain(`Subject: =?UTF-8?B?${Buffer.from('Grüße').toString('base64')}?=\r\n`);
+    expect(raw.split('\r\n\r\n')[1]).toBe(Buffer.from('Hallo Bob').toString('base64'));
+    const injected = await failure(
+      run('gmail.send', { to: ['bob@example.com'], subject: 'Hi\r\nBcc: eve@example.com', text: 'x' }),
+    );
+    expect(injected).toBeInstanceOf(ToolFailure);
+  });
+
+  it('a token without Gmail scopes gets 403 insufficientPermissions', async () => {
+    const error = (await failure(run('gmail.search', { query: '' }, CALENDAR_ONLY_TOKEN))) as ProviderApiError;
+    expect([error.status, error.providerCode]).toEqual([403, 'insufficientPermissions']);
+  });
+});
