@@ -5,7 +5,7 @@ import { ConnectionService, OutboundHttp } from '@gatehouse/connections';
 import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
 import { AuditRepository, createDatabase, DataKeyRepository, pingDatabase, SecretRepository } from '@gatehouse/db';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
-import { checkReadiness, pingRedis, type Logger } from '@gatehouse/telemetry';
+import { checkReadiness, GatehouseMetrics, pingRedis, type Logger } from '@gatehouse/telemetry';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createHealthServer } from './health-server.js';
@@ -80,9 +80,15 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     new SecretRepository(db),
   );
   const http = new OutboundHttp({ allowLoopback: config.NODE_ENV !== 'production' });
+  const toolsQueue = new Queue(TOOLS_QUEUE, { connection: schedulerConnection, prefix: config.QUEUE_PREFIX });
+  const metrics = new GatehouseMetrics('worker', async () => ({
+    [TOOLS_QUEUE]: await toolsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+    [SYSTEM_QUEUE]: await scheduler.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+  }));
   const connections = new ConnectionService(db, vault, new AuditLog(new AuditRepository(db)), locksConnection, http, {
     prefix: config.QUEUE_PREFIX,
     publicApiUrl: config.PUBLIC_API_URL,
+    onRefresh: (provider, outcome) => metrics.tokenRefreshes.inc({ provider, outcome }),
   });
   const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
   await cancellations.start();
@@ -113,6 +119,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
           if (stopping || !worker.isRunning() || !toolWorker.isRunning()) throw new Error('worker is not consuming');
         },
       }),
+    (authorization) => metrics.scrape(config.METRICS_TOKEN, authorization),
   );
   await new Promise<void>((resolve) => health.listen(config.WORKER_PORT, config.WORKER_HOST, resolve));
   const healthPort = (health.address() as AddressInfo).port;
@@ -128,7 +135,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       stopping = true;
       logger.info('worker stopping: finishing active jobs');
       await Promise.all([worker.close(), toolWorker.close()]);
-      await scheduler.close();
+      await Promise.all([scheduler.close(), toolsQueue.close()]);
       await http.close();
       await new Promise<void>((resolve) => health.close(() => resolve()));
       health.closeAllConnections();

@@ -57,6 +57,8 @@ export interface ConnectionServiceOptions {
   stateTtlSeconds?: number;
   /** Refresh this long before expiry (at most a quarter of the token's lifetime). */
   refreshSkewSeconds?: number;
+  /** Told of every refresh attempt's outcome (metrics). */
+  onRefresh?: (providerId: string, outcome: 'refreshed' | 'rejected' | 'unavailable') => void;
 }
 
 /** Who asks for a token: the calling person in a tenant. */
@@ -588,6 +590,7 @@ export class ConnectionService {
       new ProviderAppRepository(tx).find(tenantId, connection.providerId),
     );
     const reauth = async (reason: string): Promise<TokenResult> => {
+      this.options.onRefresh?.(connection.providerId, 'rejected');
       await withTenant(this.db, tenantId, async (tx) => {
         if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connection.id, connection.tokenVersion)))
           return;
@@ -618,17 +621,21 @@ export class ConnectionService {
         ),
       );
     } catch (error) {
-      if (error instanceof ConnectionsError)
+      if (error instanceof ConnectionsError) {
+        this.options.onRefresh?.(connection.providerId, 'unavailable');
         return { ok: false, reason: 'provider_unavailable', message: error.message };
+      }
       throw error;
     }
     // 5xx and 429 are the provider's trouble, not a verdict on the grant: keep the connection, report it.
-    if (response.status >= 500 || response.status === 429)
+    if (response.status >= 500 || response.status === 429) {
+      this.options.onRefresh?.(connection.providerId, 'unavailable');
       return {
         ok: false,
         reason: 'provider_unavailable',
         message: `${provider.name} could not refresh the token right now (HTTP ${response.status}).`,
       };
+    }
     let tokens: TokenSet;
     try {
       tokens = readTokenResponse(provider, response.json, connection.scopes);
@@ -645,6 +652,7 @@ export class ConnectionService {
     };
     // Sealed before the row says so: a crash in between leaves the new tokens and a row that refreshes again.
     await this.storeTokens(connection, next);
+    this.options.onRefresh?.(connection.providerId, 'refreshed');
     const accessExpiresAt = expiryOf(tokens);
     // A refresh may narrow the grant but never widens it beyond what the person consented to.
     const scopes = tokens.scopes.filter((scope) => connection.scopes.includes(scope));

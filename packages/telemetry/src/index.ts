@@ -9,3 +9,4 @@ export {
 } from './logger.js';
 export { requestIdFrom } from './request-id.js';
 export { checkReadiness, pingRedis, type Probe, type RedisLike } from './readiness.js';
+export { GatehouseMetrics } from './metrics.js';

@@ -46,7 +46,8 @@ let endpoint: string;
  * Every worker of the file notices a dead peer within about a second (all workers of a deployment must agree: the
  * stalled-job check of one blocks the others' for its own interval).
  */
-const workerEnv = (apiUrl: string) => ({ PUBLIC_API_URL: apiUrl, TOOL_CALL_LOCK_MS: '1000' });
+const workerEnv = (apiUrl: string) => ({ PUBLIC_API_URL: apiUrl, TOOL_CALL_LOCK_MS: '1000', METRICS_TOKEN });
+const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
 
 /** Everything this file's processes and clients produced, for the secrets canary at the end. */
 const workers: WorkerProcess[] = [];
@@ -66,7 +67,7 @@ beforeAll(async () => {
     { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
   ]);
   [api, worker] = await Promise.all([
-    startApiProcess({ PROVIDER_CIRCUIT_FAILURES: '3', PROVIDER_CIRCUIT_OPEN_SECONDS: '2' }, apiPort),
+    startApiProcess({ PROVIDER_CIRCUIT_FAILURES: '3', PROVIDER_CIRCUIT_OPEN_SECONDS: '2', METRICS_TOKEN }, apiPort),
     newWorker(workerEnv(apiUrl)),
   ]);
   owner = await signUp(api.url, 'tools-owner');
@@ -484,6 +485,29 @@ test('progress the worker reports reaches the client as notifications/progress',
   } finally {
     await client.close();
   }
+});
+
+test('Prometheus metrics: calls by tool and result, latency, queue depth, refreshes; token required, no tenant in labels', async () => {
+  expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
+  const scrape = async (url: string) => {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    return response.text();
+  };
+  const apiMetrics = await scrape(`${api.url}/metrics`);
+  expect(apiMetrics).toMatch(
+    /gatehouse_tool_calls_total\{tool="demo.list_notes",result="succeeded",service="api"\} [1-9]/,
+  );
+  expect(apiMetrics).toMatch(
+    /gatehouse_tool_calls_total\{tool="demo.list_notes",result="rate_limited",service="api"\} [1-9]/,
+  );
+  expect(apiMetrics).toMatch(/^gatehouse_tool_call_duration_seconds_count\{.*tool="demo.create_note".*\} [1-9]/m);
+  expect(apiMetrics).toMatch(/gatehouse_queue_jobs\{queue="gatehouse-tools",state="completed",service="api"\} [1-9]/);
+  expect(apiMetrics).not.toContain(slug);
+  const workerMetrics = await scrape(`${worker.url}/metrics`);
+  expect(workerMetrics).toContain('# TYPE gatehouse_token_refreshes_total counter');
+  expect(workerMetrics).toContain('gatehouse_queue_jobs{queue="gatehouse-tools"');
 });
 
 test('secrets canary: no provider token, client secret or MCP token in logs, audit, Redis or tool results', async () => {

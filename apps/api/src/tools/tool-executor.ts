@@ -5,6 +5,7 @@ import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult 
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
+import type { GatehouseMetrics } from '@gatehouse/telemetry';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue, QueueEvents } from 'bullmq';
@@ -48,6 +49,7 @@ export class ToolExecutor {
     private readonly audit: AuditLog,
     /** Publishes cancellations to the workers (`<prefix>:tool-cancel`). */
     private readonly cancel: (jobId: string) => Promise<void>,
+    private readonly metrics: GatehouseMetrics,
   ) {
     // Progress the worker publishes reaches the waiting call as notifications/progress (when the client asked).
     events.on('progress', ({ jobId, data }) => this.progress.get(jobId)?.(data));
@@ -69,8 +71,10 @@ export class ToolExecutor {
       providerId: tool.provider,
       scopes: tool.scopes,
     };
-    const record = (outcome: Outcome, extra: Record<string, unknown> = {}) =>
-      this.audit.record({
+    const record = (outcome: Outcome, extra: Record<string, unknown> = {}) => {
+      this.metrics.toolCalls.inc({ tool: tool.name, result: outcome });
+      this.metrics.toolCallSeconds.observe({ tool: tool.name }, (Date.now() - started) / 1000);
+      return this.audit.record({
         tenantId: endpoint.tenantId,
         actor: { type: 'user', id: caller.userId },
         action: 'tool.call',
@@ -94,6 +98,7 @@ export class ToolExecutor {
           ...extra,
         },
       });
+    };
 
     const decision = await this.policy.limiter.consume(
       { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },

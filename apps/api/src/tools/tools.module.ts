@@ -2,12 +2,14 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
 import { ConnectionService } from '@gatehouse/connections';
-import { TOOLS_QUEUE } from '@gatehouse/contracts';
+import { SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
+import { GatehouseMetrics } from '@gatehouse/telemetry';
 import { ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
-import { API_CONFIG, AUDIT, REDIS } from '../infrastructure/tokens.js';
+import { API_CONFIG, AUDIT, REDIS, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
+import { MetricsController } from './metrics.controller.js';
 import { ConnectElicitations } from '../connections/connect-elicitations.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ToolExecutor } from './tool-executor.js';
@@ -23,8 +25,17 @@ interface ToolEvents {
 
 @Module({
   imports: [ConnectionsModule, TenancyModule],
-  controllers: [ToolLimitsController],
+  controllers: [ToolLimitsController, MetricsController],
   providers: [
+    {
+      provide: GatehouseMetrics,
+      inject: [TOOLS_QUEUE_TOKEN, SYSTEM_QUEUE_TOKEN],
+      useFactory: (tools: Queue, system: Queue) =>
+        new GatehouseMetrics('api', async () => ({
+          [TOOLS_QUEUE]: await tools.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+          [SYSTEM_QUEUE]: await system.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        })),
+    },
     {
       provide: ProviderCircuitBreaker,
       inject: [REDIS, API_CONFIG],
@@ -76,6 +87,7 @@ interface ToolEvents {
         AUDIT,
         REDIS,
         API_CONFIG,
+        GatehouseMetrics,
       ],
       useFactory: (
         queue: Queue,
@@ -87,10 +99,20 @@ interface ToolEvents {
         audit: AuditLog,
         redis: Redis,
         config: ApiConfig,
+        metrics: GatehouseMetrics,
       ) =>
-        new ToolExecutor(queue, events, connections, elicitations, { limiter, breaker }, audit, async (jobId) => {
-          await redis.publish(`${config.QUEUE_PREFIX}:tool-cancel`, jobId);
-        }),
+        new ToolExecutor(
+          queue,
+          events,
+          connections,
+          elicitations,
+          { limiter, breaker },
+          audit,
+          async (jobId) => {
+            await redis.publish(`${config.QUEUE_PREFIX}:tool-cancel`, jobId);
+          },
+          metrics,
+        ),
     },
   ],
   exports: [ToolExecutor],
