@@ -53,3 +53,4 @@ export {
   type ConnectionRecord,
   type ConnectionStatus,
 } from './repositories/connection.repository.js';
+export { ToolVersionRepository, type ToolVersionEntry } from './repositories/tool-version.repository.js';

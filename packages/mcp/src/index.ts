@@ -21,6 +21,7 @@ export {
   resolveExposure,
   TOOLKIT_CATALOG,
   TOOLKITS,
+  toolVersionEntries,
   unknownSelections,
   type Exposure,
   type ToolkitCatalogEntry,

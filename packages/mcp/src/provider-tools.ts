@@ -17,6 +17,9 @@ export function providerToolkitDefinition(toolkit: ProviderToolkit): ToolkitDefi
       description: tool.description,
       inputSchema: tool.inputSchema,
       outputSchema: tool.outputSchema,
+      version: tool.version,
+      provider: tool.provider,
+      scopes: tool.scopes,
       annotations: { ...tool.annotations, ...(tool.title !== undefined ? { title: tool.title } : {}) },
       async run(args, call) {
         let parsed: Record<string, unknown>;

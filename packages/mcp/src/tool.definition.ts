@@ -69,6 +69,11 @@ export interface ToolDefinition {
   readonly inputSchema: Tool['inputSchema'];
   readonly outputSchema?: Tool['outputSchema'] | undefined;
   readonly annotations?: ToolAnnotations | undefined;
+  /** Recorded with every call; tools without one are version "1". */
+  readonly version?: string | undefined;
+  /** The provider whose connection the tool uses, and the scopes it needs (provider tools only). */
+  readonly provider?: string | undefined;
+  readonly scopes?: readonly string[] | undefined;
   /** Validates `args` (ToolError `invalid_arguments`) and runs the handler. */
   run(args: unknown, call: ToolCall): Promise<CallToolResult>;
 }

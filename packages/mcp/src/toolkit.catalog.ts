@@ -29,6 +29,22 @@ export const TOOLKIT_CATALOG: readonly ToolkitCatalogEntry[] = TOOLKITS.map((too
   tools: toolkit.tools.map((tool) => tool.name),
 }));
 
+/** Every tool of the catalog with its version and schemas, as the api records them at boot (`tool_versions`). */
+export function toolVersionEntries(toolkits: readonly ToolkitDefinition[] = TOOLKITS) {
+  return toolkits.flatMap((toolkit) =>
+    toolkit.tools.map((tool) => ({
+      name: tool.name,
+      version: tool.version ?? '1',
+      toolkit: toolkit.name,
+      provider: tool.provider ?? null,
+      scopes: [...(tool.scopes ?? [])],
+      annotations: { ...(tool.annotations ?? {}) },
+      inputSchema: tool.inputSchema,
+      outputSchema: (tool.outputSchema as Record<string, unknown> | undefined) ?? null,
+    })),
+  );
+}
+
 /** What a server exposes: whole toolkits, plus single tools as `toolkit.tool`. */
 export interface ToolSelection {
   readonly toolkits: readonly string[];

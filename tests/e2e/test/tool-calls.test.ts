@@ -180,6 +180,36 @@ test('lists the demo tools with schemas and annotations', async () => {
   }
 });
 
+test('the catalog: GET /api/v1/toolkits lists every tool with version, provider, scopes and schemas; synced at boot', async () => {
+  expect((await fetch(`${api.url}/api/v1/toolkits`)).status).toBe(401);
+  const response = await adminCall(api.url, owner, 'GET', '/api/v1/toolkits');
+  const { toolkits } = (await response.json()) as {
+    toolkits: { name: string; tools: { name: string; version: string; provider: string | null; scopes: string[] }[] }[];
+  };
+  expect(toolkits.map((toolkit) => toolkit.name)).toEqual([
+    'conformance',
+    'demo',
+    'github',
+    'google_calendar',
+    'gmail',
+    'slack',
+  ]);
+  const send = toolkits.find((toolkit) => toolkit.name === 'gmail')!.tools.find((tool) => tool.name === 'gmail.send');
+  expect(send).toMatchObject({
+    version: '1',
+    provider: 'google',
+    scopes: ['https://www.googleapis.com/auth/gmail.send'],
+  });
+  const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  try {
+    const synced = await ownerDb.toolVersion.findMany({ select: { name: true, version: true } });
+    const tools = toolkits.flatMap((toolkit) => toolkit.tools.map((tool) => `${tool.name}@${tool.version}`));
+    expect(synced.map((row) => `${row.name}@${row.version}`).sort()).toEqual([...tools].sort());
+  } finally {
+    await ownerDb.$disconnect();
+  }
+});
+
 test('without URL elicitation: a tool error with the connect link; after connecting, calls run as the person', async () => {
   const alice = await member('alice');
   const client = await mcpClient(alice.token);

@@ -6,10 +6,11 @@ import { McpEndpointDirectory, McpServerService } from '@gatehouse/registry';
 import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { McpServersController } from './mcp-servers.controller.js';
+import { ToolkitsController } from './toolkits.controller.js';
 
 @Module({
   imports: [TenancyModule],
-  controllers: [McpServersController],
+  controllers: [McpServersController, ToolkitsController],
   providers: [
     {
       provide: McpServerService,
