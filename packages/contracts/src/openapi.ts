@@ -274,6 +274,14 @@ export const routes: Route[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/toolkits',
+    summary: 'The tool catalog: toolkits and their tools with versions, annotations, providers, scopes and schemas',
+    auth: 'session',
+    success: { status: 200, schema: t.toolkitCatalog },
+    errors: [401],
+  },
+  {
+    method: 'get',
     path: '/api/v1/tenants/{slug}/connections',
     summary: "The signed-in person's connections to providers (scopes, account, status; never tokens)",
     auth: 'session',

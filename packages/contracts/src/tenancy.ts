@@ -229,3 +229,27 @@ export const toolLimitsResponse = z.object({
   /** What applies now. */
   effective: z.object({ perTenant: perMinute, perUser: perMinute, perTool: perMinute, perProvider: perMinute }),
 });
+
+// The tool catalog (`/api/v1/toolkits`).
+export const toolkitCatalog = z.object({
+  toolkits: z.array(
+    z.object({
+      name: z.string(),
+      title: z.string(),
+      description: z.string(),
+      tools: z.array(
+        z.object({
+          name: z.string(),
+          version: z.string(),
+          title: z.string().nullable(),
+          description: z.string(),
+          annotations: z.record(z.string(), z.unknown()),
+          provider: z.string().nullable(),
+          scopes: z.array(z.string()),
+          inputSchema: z.record(z.string(), z.unknown()),
+          outputSchema: z.record(z.string(), z.unknown()).nullable(),
+        }),
+      ),
+    }),
+  ),
+});
