@@ -123,4 +123,24 @@ describe('parseConfig', () => {
       ).variables,
     ).toEqual(['MCP_ALLOWED_ORIGINS', 'MCP_ALLOWED_HOSTS', 'OAUTH_ACCESS_TOKEN_TTL']);
   });
+  it('bounds the connection and tool-call settings, and keeps metrics off without a token', () => {
+    expect(parseConfig(apiConfigSchema, valid).METRICS_TOKEN).toBeUndefined();
+    expect(parseConfig(apiConfigSchema, { ...valid, METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+    expect(
+      errorOf(() =>
+        parseConfig(apiConfigSchema, {
+          ...valid,
+          CONNECT_STATE_TTL: '601',
+          TOOL_CALLS_PER_MINUTE_USER: '0',
+          PROVIDER_CIRCUIT_FAILURES: 'many',
+          METRICS_TOKEN: 'short',
+        }),
+      ).variables,
+    ).toEqual(['TOOL_CALLS_PER_MINUTE_USER', 'PROVIDER_CIRCUIT_FAILURES', 'METRICS_TOKEN', 'CONNECT_STATE_TTL']);
+    const worker = parseConfig(workerConfigSchema, valid);
+    expect(worker).toMatchObject({ TOOL_CALL_LOCK_MS: 30_000, PUBLIC_API_URL: 'http://localhost:4000' });
+    expect(errorOf(() => parseConfig(workerConfigSchema, { ...valid, TOOL_CALL_LOCK_MS: '100' })).variables).toEqual([
+      'TOOL_CALL_LOCK_MS',
+    ]);
+  });
 });
