@@ -1,9 +1,12 @@
 import { apiConfigSchema, loadConfigOrExit } from '@gatehouse/config';
+import { startTracing } from '@gatehouse/telemetry';
 import { loadKeyringOrExit } from '@gatehouse/vault';
 import { Logger } from 'nestjs-pino';
 import { createApiApp } from './app.factory.js';
+import { SERVICE_VERSION } from './common/version.js';
 
 const config = loadConfigOrExit(apiConfigSchema, 'api');
+const tracing = startTracing('api', config.OTEL_EXPORTER_OTLP_ENDPOINT, SERVICE_VERSION);
 const app = await createApiApp(config, loadKeyringOrExit('api', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY));
 
 // On SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, run shutdown hooks (queues and
@@ -16,13 +19,16 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       logger.error('shutdown grace period elapsed; exiting anyway');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(error, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(error, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }
 

@@ -1,11 +1,13 @@
 import { loadConfigOrExit, workerConfigSchema } from '@gatehouse/config';
-import { createLogger } from '@gatehouse/telemetry';
+import { createLogger, startTracing } from '@gatehouse/telemetry';
 import { loadKeyringOrExit } from '@gatehouse/vault';
 import { startWorker } from './runtime.js';
+import { SERVICE_VERSION } from './version.js';
 
 const config = loadConfigOrExit(workerConfigSchema, 'worker');
 // Encryption is never optional: the worker will decrypt users' tokens, so it does not start without its keys.
 loadKeyringOrExit('worker', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
+const tracing = startTracing('worker', config.OTEL_EXPORTER_OTLP_ENDPOINT, SERVICE_VERSION);
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
 const runtime = await startWorker(config, logger);
 
@@ -16,12 +18,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       logger.error('shutdown grace period elapsed; exiting with jobs still active');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    runtime.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    runtime
+      .stop()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

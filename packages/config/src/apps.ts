@@ -88,6 +88,8 @@ export const apiConfigSchema = z.object({
    */
   PROVIDER_CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   PROVIDER_CIRCUIT_OPEN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset, no traces are exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   /** Bearer token Prometheus presents at GET /metrics; unset, the endpoint answers 404 (metrics off). */
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** Seconds a person has to finish connecting a provider (the connect flow's single-use state); at most 10 min. */
@@ -107,6 +109,8 @@ export const workerConfigSchema = z.object({
    * back.
    */
   TOOL_CALL_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset, no traces are exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   /** Bearer token Prometheus presents at the worker's GET /metrics (health port); unset: 404. */
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** Where people reach the api: the connect links the worker puts in tool results (same value as the api's). */

@@ -57,6 +57,11 @@ export const toolCallJob = job(
       /** Already validated by the api against the tool's input schema; validated again by the worker. */
       arguments: z.record(z.string(), z.unknown()),
       requestId: z.string().max(128).optional(),
+      /** W3C trace context of the api's span, so the worker's spans join the caller's trace. */
+      traceContext: z
+        .object({ traceparent: z.string().max(128).optional(), tracestate: z.string().max(512).optional() })
+        .strict()
+        .optional(),
     })
     .strict(),
 );

@@ -10,3 +10,12 @@ export {
 export { requestIdFrom } from './request-id.js';
 export { checkReadiness, pingRedis, type Probe, type RedisLike } from './readiness.js';
 export { GatehouseMetrics } from './metrics.js';
+export {
+  currentTraceId,
+  extractTraceContext,
+  injectTraceContext,
+  inSpan,
+  startTracing,
+  type TraceCarrier,
+  type Tracing,
+} from './tracing.js';

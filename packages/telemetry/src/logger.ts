@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -88,6 +89,13 @@ export function loggerOptions(settings: Pick<LoggerSettings, 'service' | 'level'
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    // Log lines written inside a traced operation carry its trace and span ids.
+    mixin() {
+      const spanContext = trace.getActiveSpan()?.spanContext();
+      return spanContext && trace.isSpanContextValid(spanContext)
+        ? { traceId: spanContext.traceId, spanId: spanContext.spanId }
+        : {};
+    },
   };
 }
 

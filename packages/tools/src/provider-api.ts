@@ -1,4 +1,5 @@
 import type { OutboundHttp } from '@gatehouse/connections';
+import { inSpan } from '@gatehouse/telemetry';
 import { ProviderApiError, ToolFailure, type ProviderApi } from './provider-tool.js';
 
 /**
@@ -29,14 +30,23 @@ export function providerApi(
         authorization: `Bearer ${accessToken}`,
       };
       if (options.json !== undefined) headers['content-type'] = 'application/json';
-      const response = await http.send(
-        {
-          method,
-          url: url.toString(),
-          headers,
-          ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+      // Span attributes: method, host and path only — queries may hold what the person searched for.
+      const response = await inSpan(
+        'provider.request',
+        { 'http.request.method': method, 'server.address': url.host, 'url.path': url.pathname },
+        async (span) => {
+          const answer = await http.send(
+            {
+              method,
+              url: url.toString(),
+              headers,
+              ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+            },
+            signal,
+          );
+          span.setAttribute('http.response.status_code', answer.status);
+          return answer;
         },
-        signal,
       );
       if (response.status >= 200 && response.status < 300) return response;
       const code = errorCode(response.json);

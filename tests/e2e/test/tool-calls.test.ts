@@ -30,6 +30,7 @@ import {
   type DemoProviderProcess,
   type WorkerProcess,
 } from './stack.js';
+import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const CLIENT_ID = 'gatehouse-tools-e2e';
@@ -41,12 +42,18 @@ let provider: DemoProviderProcess;
 let owner: Member;
 let slug: string;
 let endpoint: string;
+let collector: OtlpCollector;
 
 /**
  * Every worker of the file notices a dead peer within about a second (all workers of a deployment must agree: the
  * stalled-job check of one blocks the others' for its own interval).
  */
-const workerEnv = (apiUrl: string) => ({ PUBLIC_API_URL: apiUrl, TOOL_CALL_LOCK_MS: '1000', METRICS_TOKEN });
+const workerEnv = (apiUrl: string) => ({
+  PUBLIC_API_URL: apiUrl,
+  TOOL_CALL_LOCK_MS: '1000',
+  METRICS_TOKEN,
+  OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+});
 const METRICS_TOKEN = 'e2e-metrics-token-0123456789';
 
 /** Everything this file's processes and clients produced, for the secrets canary at the end. */
@@ -61,13 +68,22 @@ async function newWorker(env: Record<string, string>): Promise<WorkerProcess> {
 }
 
 beforeAll(async () => {
+  collector = await startOtlpCollector();
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   provider = await startDemoProviderProcess([
     { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
   ]);
   [api, worker] = await Promise.all([
-    startApiProcess({ PROVIDER_CIRCUIT_FAILURES: '3', PROVIDER_CIRCUIT_OPEN_SECONDS: '2', METRICS_TOKEN }, apiPort),
+    startApiProcess(
+      {
+        PROVIDER_CIRCUIT_FAILURES: '3',
+        PROVIDER_CIRCUIT_OPEN_SECONDS: '2',
+        METRICS_TOKEN,
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      },
+      apiPort,
+    ),
     newWorker(workerEnv(apiUrl)),
   ]);
   owner = await signUp(api.url, 'tools-owner');
@@ -91,6 +107,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([api?.stop(), worker?.stop(), provider?.stop()]);
+  await collector?.close();
 });
 
 /** A member of the tenant (invited by the owner) with an MCP access token for the endpoint. */
@@ -517,6 +534,40 @@ test('progress the worker reports reaches the client as notifications/progress',
   }
 });
 
+test('one trace per call: the api span, the worker span under it, the provider request under that; the audit record names it', async () => {
+  const ivy = await member('ivy');
+  const client = await mcpClient(ivy.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, ivy, 'ivy');
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (listed.isError) throw new Error(textOf(listed));
+  } finally {
+    await client.close();
+  }
+  const response = await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.call&limit=1`);
+  const [event] = ((await response.json()) as { events: { traceId: string | null; metadata: { result: string } }[] })
+    .events;
+  expect(event!.metadata.result).toBe('succeeded');
+  const traceId = event!.traceId!;
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+  const spans = await collector.waitForTrace(traceId, ['tool.call', 'tool.run', 'provider.request']);
+  const byName = new Map(spans.map((span) => [span.name, span]));
+  const call = byName.get('tool.call')!;
+  const run = byName.get('tool.run')!;
+  const request = byName.get('provider.request')!;
+  expect(call.service).toBe('gatehouse-api');
+  expect(run.service).toBe('gatehouse-worker');
+  expect(run.parentSpanId).toBe(call.spanId);
+  expect(request.parentSpanId).toBe(run.spanId);
+  expect(request.attributes).toMatchObject({
+    'http.request.method': 'GET',
+    'url.path': '/api/notes',
+    'http.response.status_code': 200,
+  });
+  expect(JSON.stringify(spans)).not.toContain(ivy.token);
+});
+
 test('Prometheus metrics: calls by tool and result, latency, queue depth, refreshes; token required, no tenant in labels', async () => {
   expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
   const scrape = async (url: string) => {
@@ -583,6 +634,7 @@ test('secrets canary: no provider token, client secret or MCP token in logs, aud
       'audit metadata': audit,
       redis: redisDump.join('\n'),
       'tool results and MCP errors': JSON.stringify(toolResults),
+      traces: JSON.stringify(collector.spans),
     };
     expect(toolResults.length).toBeGreaterThan(50);
     for (const [place, text] of Object.entries(places))

@@ -5,7 +5,7 @@ import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult 
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
-import type { GatehouseMetrics } from '@gatehouse/telemetry';
+import { currentTraceId, injectTraceContext, inSpan, type GatehouseMetrics } from '@gatehouse/telemetry';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue, QueueEvents } from 'bullmq';
@@ -57,7 +57,16 @@ export class ToolExecutor {
 
   private readonly progress = new Map<string, (data: unknown) => void>();
 
-  async run(
+  /** One call in a `tool.call` span, whose trace the worker's spans and the audit record join. */
+  run(caller: ToolCaller, tool: ProviderTool, args: Record<string, unknown>, call: ToolCall): Promise<CallToolResult> {
+    return inSpan(
+      'tool.call',
+      { 'gatehouse.tool': tool.name, 'gatehouse.tool.version': tool.version, 'gatehouse.provider': tool.provider },
+      () => this.execute(caller, tool, args, call),
+    );
+  }
+
+  private async execute(
     caller: ToolCaller,
     tool: ProviderTool,
     args: Record<string, unknown>,
@@ -86,6 +95,7 @@ export class ToolExecutor {
               ? 'denied'
               : 'failure',
         requestId: caller.requestId,
+        traceId: currentTraceId(),
         metadata: {
           result: outcome,
           tool: tool.name,
@@ -140,6 +150,7 @@ export class ToolExecutor {
       version: tool.version,
       arguments: args,
       ...(caller.requestId ? { requestId: caller.requestId } : {}),
+      traceContext: injectTraceContext(),
     };
     const attempts = tool.retryable ? 3 : 1;
     let result: ToolCallResult;

@@ -1,7 +1,7 @@
 import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import { MembershipRepository, withTenant, type Database } from '@gatehouse/db';
-import type { Logger } from '@gatehouse/telemetry';
+import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
 import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
 import type { ToolCancellations } from './tool-cancellations.js';
@@ -33,7 +33,19 @@ const error = (code: string, message: string, extra: { retryAfterSeconds?: numbe
  * attempts remain; everything else becomes a clear result, never a blind second run of a side effect.
  */
 export function createToolCallJob(deps: ToolCallDependencies) {
-  return defineJob(toolCallJob, (payload, context) => runToolCall(deps, payload, context));
+  return defineJob(toolCallJob, (payload, context) =>
+    // A child of the api's `tool.call` span: one trace from the MCP request to the provider's answer.
+    inSpan(
+      'tool.run',
+      {
+        'gatehouse.tool': payload.tool,
+        'gatehouse.tool.version': payload.version,
+        'gatehouse.attempt': context.attempt,
+      },
+      () => runToolCall(deps, payload, context),
+      extractTraceContext(payload.traceContext),
+    ),
+  );
 }
 
 export async function runToolCall(
