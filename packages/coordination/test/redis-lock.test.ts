@@ -35,28 +35,44 @@ describe('withRedisLock', () => {
     expect(await clients[0]!.get(key)).toBe('30');
   });
 
-  it('gives up after waitMs, and a holder whose lease ran out does not release its successor', async () => {
-    const lock = `${prefix}:lease`;
-    const order: string[] = [];
-    const slow = withRedisLock(clients[0]!, lock, { leaseMs: 100, waitMs: 1_000 }, async () => {
-      order.push('slow start');
-      await sleep(300);
-      order.push('slow end');
+  it('gives up after waitMs', async () => {
+    const lock = `${prefix}:timeout`;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let acquired!: () => void;
+    const holding = new Promise<void>((resolve) => (acquired = resolve));
+    const holder = withRedisLock(clients[0]!, lock, { leaseMs: 10_000, waitMs: 1_000 }, async () => {
+      acquired();
+      await held;
     });
-    await sleep(20);
+    await holding;
     await expect(
-      withRedisLock(clients[1]!, lock, { leaseMs: 1_000, waitMs: 30 }, async () => {}),
+      withRedisLock(clients[1]!, lock, { leaseMs: 1_000, waitMs: 50 }, async () => {}),
     ).rejects.toBeInstanceOf(LockTimeoutError);
-    // After the lease ran out, another holder gets it while the slow one still runs…
-    await withRedisLock(clients[2]!, lock, { leaseMs: 2_000, waitMs: 2_000 }, async () => {
-      order.push('next start');
-      await sleep(300);
-      // …and the slow holder's release (at 300 ms) did not remove this holder's lock.
-      expect(await clients[0]!.pttl(lock)).toBeGreaterThan(0);
-      order.push('next end');
+    release();
+    await holder;
+  });
+
+  it('a holder whose lease ran out does not release its successor', async () => {
+    const lock = `${prefix}:lease`;
+    let finishSlow!: () => void;
+    const slowMayFinish = new Promise<void>((resolve) => (finishSlow = resolve));
+    let acquired!: () => void;
+    const holding = new Promise<void>((resolve) => (acquired = resolve));
+    const slow = withRedisLock(clients[0]!, lock, { leaseMs: 200, waitMs: 1_000 }, async () => {
+      acquired();
+      await slowMayFinish;
     });
-    await slow;
-    expect(order).toEqual(['slow start', 'next start', 'slow end', 'next end']);
+    await holding;
+    // The slow holder's lease runs out while it still works; a successor takes the lock…
+    while ((await clients[0]!.exists(lock)) === 1) await sleep(20);
+    await withRedisLock(clients[2]!, lock, { leaseMs: 10_000, waitMs: 2_000 }, async () => {
+      // …and the slow holder finishing (and releasing) meanwhile leaves the successor's lock in place.
+      finishSlow();
+      await slow;
+      expect(await clients[0]!.pttl(lock)).toBeGreaterThan(0);
+    });
+    expect(await clients[0]!.exists(lock)).toBe(0);
   });
 });
 
