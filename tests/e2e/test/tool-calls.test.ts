@@ -13,6 +13,7 @@ import { approveAtProvider, browserOf } from './connect-flow.js';
 import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
 import { createDatabase, DataKeyRepository, SecretRepository } from '@gatehouse/db';
 import {
+  TcpProxy,
   freePort,
   testAppDatabaseUrl,
   testDatabaseUrl,
@@ -43,12 +44,14 @@ let owner: Member;
 let slug: string;
 let endpoint: string;
 let collector: OtlpCollector;
+let redisProxy: TcpProxy;
 
 /**
  * Every worker of the file notices a dead peer within about a second (all workers of a deployment must agree: the
  * stalled-job check of one blocks the others' for its own interval).
  */
 const workerEnv = (apiUrl: string) => ({
+  REDIS_URL: redisProxy.urlFor(testRedisUrl()),
   PUBLIC_API_URL: apiUrl,
   TOOL_CALL_LOCK_MS: '1000',
   METRICS_TOKEN,
@@ -69,6 +72,9 @@ async function newWorker(env: Record<string, string>): Promise<WorkerProcess> {
 
 beforeAll(async () => {
   collector = await startOtlpCollector();
+  // api and workers reach Redis through a proxy the outage test can cut.
+  const redisUrl = new URL(testRedisUrl());
+  redisProxy = await TcpProxy.start({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   provider = await startDemoProviderProcess([
@@ -81,6 +87,7 @@ beforeAll(async () => {
         PROVIDER_CIRCUIT_OPEN_SECONDS: '2',
         METRICS_TOKEN,
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        REDIS_URL: redisProxy.urlFor(testRedisUrl()),
       },
       apiPort,
     ),
@@ -108,6 +115,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([api?.stop(), worker?.stop(), provider?.stop()]);
   await collector?.close();
+  await redisProxy?.close();
 });
 
 /** A member of the tenant (invited by the owner) with an MCP access token for the endpoint. */
@@ -567,6 +575,58 @@ test('one trace per call: the api span, the worker span under it, the provider r
   });
   expect(JSON.stringify(spans)).not.toContain(ivy.token);
 });
+
+test('Redis goes away during load: clear answers, no duplicate, recovery without restarts, every answered call audited', async () => {
+  const jay = await member('jay');
+  const client = await mcpClient(jay.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, jay, 'jay');
+    await provider.admin('POST', '/admin/api-latency', { ms: 100 });
+    const calls = Array.from(
+      { length: 20 },
+      (_, index) =>
+        client.callTool({ name: 'demo.create_note', arguments: { title: `outage-${index}` } }, undefined, {
+          timeout: 120_000,
+        }) as Promise<CallToolResult>,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await redisProxy.cut();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await redisProxy.restore();
+    const results = await Promise.all(calls);
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    for (const result of results)
+      if (result.isError) expect(textOf(result)).toMatch(/interrupted|try again|unavailable/i);
+
+    // Recovery without restarting anything.
+    const after = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (after.isError) throw new Error(textOf(after));
+    const titles = (after.structuredContent as { notes: { title: string }[] }).notes
+      .map((note) => note.title)
+      .filter((title) => title.startsWith('outage-'));
+    expect(new Set(titles).size).toBe(titles.length);
+    for (const result of results.filter((entry) => !entry.isError))
+      expect(titles).toContain((result.structuredContent as { note: { title: string } }).note.title);
+
+    // Every call that got an answer has its audit record (the first refusal and the final list included).
+    const audit = await adminCall(
+      api.url,
+      owner,
+      'GET',
+      `/api/v1/tenants/${slug}/audit?action=tool.call&actorId=${jay.userId}&limit=100`,
+    );
+    const { events } = (await audit.json()) as { events: unknown[] };
+    expect(events.length).toBe(results.length + 2);
+    process.stdout.write(
+      `Redis outage: ${results.filter((entry) => !entry.isError).length} of 20 calls succeeded, the rest answered errors\n`,
+    );
+  } finally {
+    await redisProxy.restore();
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    await client.close();
+  }
+}, 180_000);
 
 test('Prometheus metrics: calls by tool and result, latency, queue depth, refreshes; token required, no tenant in labels', async () => {
   expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
