@@ -224,3 +224,25 @@ export function latencyRow(label, result, baseline) {
   const ratio = baseline ? ` ${(result.opsPerSecond / baseline.opsPerSecond).toFixed(2)}×` : '';
   return `  ${label.padEnd(50)} ${Math.round(result.opsPerSecond).toLocaleString('en-US').padStart(8)} calls/s${ratio.padEnd(7)}  p50 ${result.p50.toFixed(2).padStart(7)} ms  p99 ${result.p99.toFixed(2).padStart(7)} ms`;
 }
+
+/** The port a baseline server script prints on its first line, as its MCP URL. */
+export async function baselineUrlOf(baseline) {
+  return `http://127.0.0.1:${await until('baseline', async () => /^\d+$/m.exec(baseline.output())?.[0])}/mcp`;
+}
+
+/**
+ * Initializes an MCP session at the Gatehouse endpoint (with `accessToken`) and at the baseline; returns the headers
+ * Gatehouse calls need (token and session id).
+ */
+export async function initializeSessions(endpoint, accessToken, baselineUrl) {
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
+  };
+  const auth = { authorization: `Bearer ${accessToken}` };
+  const sessionId = (await post(endpoint, auth, initialize)).headers.get('mcp-session-id');
+  await post(baselineUrl, {}, initialize);
+  return { ...auth, 'mcp-session-id': sessionId };
+}

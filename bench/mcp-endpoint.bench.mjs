@@ -11,7 +11,19 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createScratchDatabase } from '@gatehouse/db';
-import { environment, freePort, machine, personWithServer, post, row, start, throughput, until } from './lib.mjs';
+import {
+  environment,
+  freePort,
+  machine,
+  personWithServer,
+  post,
+  row,
+  start,
+  throughput,
+  until,
+  baselineUrlOf,
+  initializeSessions,
+} from './lib.mjs';
 
 const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -54,21 +66,12 @@ try {
       throw new Error(`${error.message}\n${api.output()}`);
     },
   );
-  const baselineUrl = `http://127.0.0.1:${await until('baseline', async () => /^\d+$/m.exec(baseline.output())?.[0])}/mcp`;
+  const baselineUrl = await baselineUrlOf(baseline);
 
   // A person, a tenant and a server with the conformance toolkit; a client registered and authorized by them.
   const { endpoint, tokens } = await personWithServer(apiUrl, ['conformance']);
 
-  const initialize = {
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-  };
-  const auth = { authorization: `Bearer ${tokens.access_token}` };
-  const sessionId = (await post(endpoint, auth, initialize)).headers.get('mcp-session-id');
-  const gatehouseHeaders = { ...auth, 'mcp-session-id': sessionId };
-  await post(baselineUrl, {}, initialize);
+  const gatehouseHeaders = await initializeSessions(endpoint, tokens.access_token, baselineUrl);
   const call = (i) => ({
     jsonrpc: '2.0',
     id: i + 1,

@@ -10,7 +10,19 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createScratchDatabase } from '@gatehouse/db';
-import { environment, freePort, latencyRow, machine, measure, personWithServer, post, start, until } from './lib.mjs';
+import {
+  environment,
+  freePort,
+  latencyRow,
+  machine,
+  measure,
+  personWithServer,
+  post,
+  start,
+  until,
+  baselineUrlOf,
+  initializeSessions,
+} from './lib.mjs';
 
 const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -166,18 +178,9 @@ try {
     DOWNSTREAM_TOKEN: token,
   });
   processes.push(baseline);
-  const baselineUrl = `http://127.0.0.1:${await until('baseline', async () => /^\d+$/m.exec(baseline.output())?.[0])}/mcp`;
+  const baselineUrl = await baselineUrlOf(baseline);
 
-  const initialize = {
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-  };
-  const auth = { authorization: `Bearer ${tokens.access_token}` };
-  const sessionId = (await post(endpoint, auth, initialize)).headers.get('mcp-session-id');
-  const gatehouse = { ...auth, 'mcp-session-id': sessionId };
-  await post(baselineUrl, {}, initialize);
+  const gatehouse = await initializeSessions(endpoint, tokens.access_token, baselineUrl);
   let id = 1;
   const call = (name) => ({ jsonrpc: '2.0', id: id++, method: 'tools/call', params: { name, arguments: {} } });
   const direct = async () => {

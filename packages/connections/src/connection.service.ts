@@ -33,7 +33,7 @@ import { actorLabel, type Actor } from '@gatehouse/tenancy';
 import type { Vault } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
 import { ConnectStateStore, type ConnectState } from './connect-state.js';
-import { ConnectionsError } from './connections.errors.js';
+import { ConnectionsError, oauth2Provider } from './connections.errors.js';
 import type { OutboundHttp, OutboundResponse } from './outbound-http.js';
 import { clientSecretContext } from './provider-apps.service.js';
 import { connectionCallbackUrl, connectPageUrl } from './urls.js';
@@ -728,16 +728,6 @@ export class ConnectionService {
 function personOf(actor: Actor): string {
   if (!actor.userId) throw new ConnectionsError('person_required', 'Connections belong to people; API keys have none.');
   return actor.userId;
-}
-
-function oauth2Provider(providerId: string): OAuth2Provider {
-  try {
-    return getOAuth2Provider(providerId);
-  } catch (error) {
-    if (error instanceof ProviderError)
-      throw new ConnectionsError('unknown_provider', `No OAuth provider "${providerId}" in the catalog.`);
-    throw error;
-  }
 }
 
 function providerName(providerId: string): string {

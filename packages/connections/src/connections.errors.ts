@@ -1,3 +1,5 @@
+import { getOAuth2Provider, ProviderError, type OAuth2Provider } from '@gatehouse/providers';
+
 export type ConnectionsErrorCode =
   | 'unknown_provider'
   | 'invalid_scopes'
@@ -24,5 +26,16 @@ export class ConnectionsError extends Error {
     super(message);
     this.name = 'ConnectionsError';
     this.code = code;
+  }
+}
+
+/** The catalog's OAuth provider `providerId`, or ConnectionsError `unknown_provider`. */
+export function oauth2Provider(providerId: string): OAuth2Provider {
+  try {
+    return getOAuth2Provider(providerId);
+  } catch (error) {
+    if (error instanceof ProviderError)
+      throw new ConnectionsError('unknown_provider', `No OAuth provider "${providerId}" in the catalog.`);
+    throw error;
   }
 }

@@ -6,20 +6,10 @@ import {
   type DbExecutor,
   type ProviderAppRecord,
 } from '@gatehouse/db';
-import { getOAuth2Provider, ProviderError, resolveProviderUrls, SCOPE_TOKEN } from '@gatehouse/providers';
+import { ProviderError, resolveProviderUrls, SCOPE_TOKEN } from '@gatehouse/providers';
 import { recordAction, requireScope, TenancyError, type Actor } from '@gatehouse/tenancy';
 import type { Vault } from '@gatehouse/vault';
-import { ConnectionsError } from './connections.errors.js';
-
-function oauth2Provider(providerId: string) {
-  try {
-    return getOAuth2Provider(providerId);
-  } catch (error) {
-    if (error instanceof ProviderError)
-      throw new ConnectionsError('unknown_provider', `No OAuth provider "${providerId}" in the catalog.`);
-    throw error;
-  }
-}
+import { ConnectionsError, oauth2Provider } from './connections.errors.js';
 
 export interface ProviderAppInput {
   clientId: string;

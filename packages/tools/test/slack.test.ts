@@ -2,11 +2,11 @@ import { OutboundHttp } from '@gatehouse/connections';
 import { findProviderTool, providerApi, ProviderApiError, slackToolkit, ToolFailure } from '../src/index.js';
 import { READ_ONLY_TOKEN, SLACK_TOKEN, startFakeSlack, type FakeSlack } from './fakes/slack.fake.js';
 
-let slack: FakeSlack & { rateLimitAfter(posts: number): void };
+let slack: FakeSlack;
 let http: OutboundHttp;
 
 beforeAll(async () => {
-  slack = (await startFakeSlack()) as typeof slack;
+  slack = await startFakeSlack();
   http = new OutboundHttp({ allowLoopback: true });
 });
 

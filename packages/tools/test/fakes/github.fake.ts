@@ -1,16 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeServer, type FakeServer } from './fake-server.js';
 
 /**
  * A local stand-in for GitHub's REST API (2022-11-28): the endpoints the GitHub toolkit uses, answering the shapes
  * and errors GitHub documents — 401 "Bad credentials", 404 "Not Found", 422 "Validation Failed", and an exhausted
  * rate limit as 403 with `x-ratelimit-remaining: 0`.
  */
-export interface FakeGitHub {
-  url: string;
-  requests: { method: string; path: string; headers: IncomingMessage['headers']; body: unknown }[];
-  close(): Promise<void>;
-}
+export type FakeGitHub = FakeServer;
 
 export const GOOD_TOKEN = 'gho_fake_token_for_tests';
 
@@ -36,25 +31,13 @@ const issues = [
 ];
 
 export async function startFakeGitHub(): Promise<FakeGitHub> {
-  const requests: FakeGitHub['requests'] = [];
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body: unknown = text ? JSON.parse(text) : undefined;
-    const url = new URL(req.url ?? '/', 'http://fake');
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body });
-    const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(value));
-    };
+  return startFakeServer(({ method, url, headers, body, token }, send) => {
     const docs = 'https://docs.github.com/rest';
-    if (req.headers.authorization !== `Bearer ${GOOD_TOKEN}`)
-      return send(401, { message: 'Bad credentials', documentation_url: docs, status: '401' });
-    if (!req.headers['user-agent'])
+    if (token !== GOOD_TOKEN) return send(401, { message: 'Bad credentials', documentation_url: docs, status: '401' });
+    if (!headers['user-agent'])
       return send(403, { message: 'Request forbidden by administrative rules.', documentation_url: docs });
 
-    if (req.method === 'GET' && url.pathname === '/search/repositories') {
+    if (method === 'GET' && url.pathname === '/search/repositories') {
       if (url.searchParams.get('q') === 'ratelimited')
         return send(
           403,
@@ -81,7 +64,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     if (!repoMatch || repoMatch[1] !== 'acme' || repoMatch[2] !== 'widgets')
       return send(404, { message: 'Not Found', documentation_url: docs, status: '404' });
     const [, , , kind, number] = repoMatch;
-    if (kind === 'issues' && number && req.method === 'POST') {
+    if (kind === 'issues' && number && method === 'POST') {
       if (Number(number) > 3) return send(404, { message: 'Not Found', documentation_url: docs });
       return send(201, {
         id: 99,
@@ -89,8 +72,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         body: (body as { body: string }).body,
       });
     }
-    if (kind === 'issues' && req.method === 'GET') return send(200, issues);
-    if (kind === 'issues' && req.method === 'POST') {
+    if (kind === 'issues' && method === 'GET') return send(200, issues);
+    if (kind === 'issues' && method === 'POST') {
       const fields = body as { title?: string; labels?: string[] };
       if (fields.labels?.includes('no-such-label'))
         return send(422, {
@@ -107,7 +90,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         created_at: '2026-11-30T00:00:00Z',
       });
     }
-    if (kind === 'pulls' && req.method === 'GET')
+    if (kind === 'pulls' && method === 'GET')
       return send(200, [
         {
           number: 3,
@@ -122,16 +105,5 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         },
       ]);
     return send(404, { message: 'Not Found', documentation_url: docs });
-  };
-  const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  });
 }

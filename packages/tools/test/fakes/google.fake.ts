@@ -1,16 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeServer, type FakeServer } from './fake-server.js';
 
 /**
  * A local stand-in for Google Calendar API v3 and Gmail API v1 (under `/calendar/v3` and `/gmail/v1`), answering the
  * documented shapes and Google's error format `{error: {code, message, status, errors: [{reason}]}}` — 401
  * UNAUTHENTICATED, 403 insufficientPermissions and rateLimitExceeded, 404 notFound.
  */
-export interface FakeGoogle {
-  url: string;
-  requests: { method: string; path: string; body: unknown }[];
-  close(): Promise<void>;
-}
+export type FakeGoogle = FakeServer;
 
 export const GOOGLE_TOKEN = 'ya29.fake-google-token';
 export const CALENDAR_ONLY_TOKEN = 'ya29.fake-calendar-only';
@@ -39,26 +34,14 @@ const mail = {
 };
 
 export async function startFakeGoogle(): Promise<FakeGoogle> {
-  const requests: FakeGoogle['requests'] = [];
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body: unknown = text ? JSON.parse(text) : undefined;
-    const url = new URL(req.url ?? '/', 'http://fake');
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, body });
-    const send = (status: number, value: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end(JSON.stringify(value));
-    };
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  return startFakeServer(({ method, url, body, token }, send) => {
     if (token !== GOOGLE_TOKEN && token !== CALENDAR_ONLY_TOKEN)
       return send(
         401,
         googleError(401, 'UNAUTHENTICATED', 'authError', 'Request had invalid authentication credentials.'),
       );
 
-    if (url.pathname === '/calendar/v3/calendars/primary/events' && req.method === 'GET') {
+    if (url.pathname === '/calendar/v3/calendars/primary/events' && method === 'GET') {
       if (url.searchParams.get('timeMin') === '2030-01-01T00:00:00Z')
         return send(403, googleError(403, 'PERMISSION_DENIED', 'rateLimitExceeded', 'Rate Limit Exceeded'));
       return send(200, {
@@ -77,7 +60,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         nextPageToken: 'page2',
       });
     }
-    if (url.pathname === '/calendar/v3/calendars/primary/events' && req.method === 'POST') {
+    if (url.pathname === '/calendar/v3/calendars/primary/events' && method === 'POST') {
       const input = body as { summary: string; start: unknown; end: unknown };
       return send(200, {
         id: 'evt3',
@@ -101,22 +84,11 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
           'Request had insufficient authentication scopes.',
         ),
       );
-    if (url.pathname === '/gmail/v1/users/me/messages' && req.method === 'GET')
+    if (url.pathname === '/gmail/v1/users/me/messages' && method === 'GET')
       return send(200, { messages: [{ id: mail.id, threadId: mail.threadId }], resultSizeEstimate: 1 });
     if (url.pathname === `/gmail/v1/users/me/messages/${mail.id}`) return send(200, mail);
-    if (url.pathname === '/gmail/v1/users/me/messages/send' && req.method === 'POST')
+    if (url.pathname === '/gmail/v1/users/me/messages/send' && method === 'POST')
       return send(200, { id: '18c0ffef', threadId: '18c0ffef', labelIds: ['SENT'] });
     return send(404, googleError(404, 'NOT_FOUND', 'notFound', 'Requested entity was not found.'));
-  };
-  const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  });
 }

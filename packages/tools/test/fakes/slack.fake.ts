@@ -1,15 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeServer, type FakeServer } from './fake-server.js';
 
 /**
  * A local stand-in for Slack's Web API: `conversations.list` (cursor pagination) and `chat.postMessage`, answering
  * as Slack documents — HTTP 200 with `{ok: false, error}` for errors (`invalid_auth`, `channel_not_found`,
  * `not_in_channel`, `missing_scope`) and HTTP 429 with `Retry-After` when rate limited.
  */
-export interface FakeSlack {
-  url: string;
-  requests: { method: string; path: string; headers: IncomingMessage['headers']; body: unknown }[];
-  close(): Promise<void>;
+export interface FakeSlack extends FakeServer {
+  /** After `posts` more messages, chat.postMessage answers 429 with `Retry-After: 30`. */
+  rateLimitAfter(posts: number): void;
 }
 
 export const SLACK_TOKEN = 'xoxp-fake-user-token';
@@ -21,20 +19,9 @@ const channels = [
 ];
 
 export async function startFakeSlack(): Promise<FakeSlack> {
-  const requests: FakeSlack['requests'] = [];
   let postsBeforeRateLimit = Number.POSITIVE_INFINITY;
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body: unknown = text ? JSON.parse(text) : undefined;
-    const url = new URL(req.url ?? '/', 'http://fake');
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body });
-    const send = (value: unknown, status = 200, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(value));
-    };
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const server = await startFakeServer(({ method, url, body, token }, reply) => {
+    const send = (value: unknown, status = 200, headers: Record<string, string> = {}) => reply(status, value, headers);
     if (token !== SLACK_TOKEN && token !== READ_ONLY_TOKEN) return send({ ok: false, error: 'invalid_auth' });
 
     if (url.pathname === '/api/conversations.list') {
@@ -45,7 +32,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const next = start + limit < channels.length ? Buffer.from(String(start + limit)).toString('base64') : '';
       return send({ ok: true, channels: page, response_metadata: { next_cursor: next } });
     }
-    if (url.pathname === '/api/chat.postMessage' && req.method === 'POST') {
+    if (url.pathname === '/api/chat.postMessage' && method === 'POST') {
       if (token === READ_ONLY_TOKEN)
         return send({ ok: false, error: 'missing_scope', needed: 'chat:write', provided: 'channels:read' });
       if (postsBeforeRateLimit-- <= 0) return send({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': '30' });
@@ -56,18 +43,6 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       return send({ ok: true, channel, ts: '1764460800.000100', message: { text: (body as { text: string }).text } });
     }
     return send({ ok: false, error: 'unknown_method' }, 404);
-  };
-  const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-    // Exposed through the object for tests that exhaust the limit.
-    ...{ rateLimitAfter: (posts: number) => (postsBeforeRateLimit = posts) },
-  };
+  });
+  return { ...server, rateLimitAfter: (posts) => (postsBeforeRateLimit = posts) };
 }
