@@ -6,7 +6,8 @@
 //       connection check, a BullMQ job run by the worker with the person's token from the vault, the answer back
 //       through Redis, an audit record — api, worker and demo provider as separate processes.
 // Usage: npm run bench -- tool-call   (needs PostgreSQL and Redis as in .env; creates and drops its own database)
-// Sizes: BENCH_TOOL_CALLS (2,000), BENCH_CONCURRENCY (16).
+// Sizes: BENCH_TOOL_CALLS (2,000), BENCH_CONCURRENCY (16). BENCH_API_NODE_ARGS and BENCH_WORKER_NODE_ARGS add Node
+// flags to the api and the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes.
 import { randomBytes, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createScratchDatabase } from '@gatehouse/db';
@@ -117,7 +118,8 @@ try {
       { ...DIRECT, redirect_uris: [DIRECT_REDIRECT] },
     ]),
   });
-  const api = start('api', [join(root, 'apps/api/dist/main.js')], {
+  const nodeArgs = (name) => process.env[`BENCH_${name}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? [];
+  const api = start('api', [...nodeArgs('API'), join(root, 'apps/api/dist/main.js')], {
     ...shared,
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
@@ -127,7 +129,7 @@ try {
     TOOL_CALLS_PER_MINUTE_TOOL: '1000000',
     TOOL_CALLS_PER_MINUTE_PROVIDER: '1000000',
   });
-  const worker = start('worker', [join(root, 'apps/worker/dist/main.js')], {
+  const worker = start('worker', [...nodeArgs('WORKER'), join(root, 'apps/worker/dist/main.js')], {
     ...shared,
     WORKER_HOST: '127.0.0.1',
     WORKER_PORT: String(workerPort),

@@ -1,16 +1,41 @@
-// gatehouse-admin: operator commands that need cross-tenant access (key rotation) or a whole-chain walk (audit
-// verification). Run from the repository root with `pnpm gatehouse <command>` (reads .env) or, in an image,
+// gatehouse-admin: operator commands that need cross-tenant access (key rotation), a whole-chain walk (audit
+// verification) or the queue itself (failed tool calls: inspect, replay). Run from the repository root with `pnpm gatehouse <command>` (reads .env) or, in an image,
 // `node dist/cli.js <command>` in the worker image (its working directory is apps/worker).
 import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
-import { loadConfigOrExit, vaultCommandConfigSchema } from '@gatehouse/config';
+import { loadConfigOrExit, toolsCommandConfigSchema, vaultCommandConfigSchema } from '@gatehouse/config';
+import { TOOLS_QUEUE, type ToolCallPayload } from '@gatehouse/contracts';
 import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, TenantRepository } from '@gatehouse/db';
 import { loadKeyringOrExit, Vault } from '@gatehouse/vault';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ToolCallAdmin } from './tools/tool-admin.js';
 
 const USAGE = `usage: gatehouse-admin <command>
   vault status               KEK versions configured, in use, and safe to retire
   vault rotate-kek           re-wrap every tenant data key with the active KEK version (online)
   vault rotate-dek <tenant>  new data key for one tenant (slug); re-encrypts its secrets in batches
-  audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants')`;
+  audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants')
+  tools failed [<tenant>]    failed tool calls kept for inspection, newest first (never their arguments)
+  tools show <job-id>        a tool call's state and how it ended
+  tools replay <job-id>      run a failed tool call again (audited as tool.replayed; it may have taken effect)`;
+
+const SYSTEM = { type: 'system' as const, id: 'gatehouse-admin' };
+
+async function tenantIdOf(tenants: TenantRepository, slug: string | undefined): Promise<string> {
+  const tenant = slug ? await tenants.findBySlug(slug) : null;
+  if (!tenant) throw new Error(slug ? `no tenant with slug "${slug}"` : 'name a tenant slug');
+  return tenant.id;
+}
+
+function usage(): number {
+  process.stderr.write(`${USAGE}\n`);
+  return 64;
+}
+
+function failure(error: unknown): number {
+  process.stderr.write(`gatehouse-admin: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -18,10 +43,8 @@ function print(value: unknown): void {
 
 async function main(args: string[]): Promise<number> {
   const [area, command, argument] = args;
-  if (!area || !command) {
-    process.stderr.write(`${USAGE}\n`);
-    return 64;
-  }
+  if (!area || !command) return usage();
+  if (area === 'tools') return toolsCommand(command, argument);
   const config = loadConfigOrExit(vaultCommandConfigSchema, 'gatehouse-admin');
   const app = createDatabase({ url: config.DATABASE_URL, maxConnections: 4, applicationName: 'gatehouse-admin' });
   const maintenance = createDatabase({
@@ -31,7 +54,6 @@ async function main(args: string[]): Promise<number> {
   });
   const audit = new AuditLog(new AuditRepository(app));
   const tenants = new TenantRepository(app);
-  const system = { type: 'system' as const, id: 'gatehouse-admin' };
   try {
     const vault = () =>
       new Vault(
@@ -39,11 +61,7 @@ async function main(args: string[]): Promise<number> {
         new DataKeyRepository(app, maintenance),
         new SecretRepository(app),
       );
-    const tenantId = async (slug: string | undefined) => {
-      const tenant = slug ? await tenants.findBySlug(slug) : null;
-      if (!tenant) throw new Error(slug ? `no tenant with slug "${slug}"` : 'name a tenant slug');
-      return tenant.id;
-    };
+    const tenantId = (slug: string | undefined) => tenantIdOf(tenants, slug);
 
     if (area === 'vault' && command === 'status') {
       print(await vault().kekUsage());
@@ -55,7 +73,7 @@ async function main(args: string[]): Promise<number> {
       const usage = await v.kekUsage();
       await audit.record({
         tenantId: PLATFORM_CHAIN,
-        actor: system,
+        actor: SYSTEM,
         action: 'vault.kek_rotated',
         outcome: 'success',
         metadata: { ...result, active: usage.active },
@@ -68,7 +86,7 @@ async function main(args: string[]): Promise<number> {
       const version = await vault().rotateDataKey(id, (progress) => print({ progress }));
       await audit.record({
         tenantId: id,
-        actor: system,
+        actor: SYSTEM,
         action: 'vault.dek_rotated',
         target: { type: 'tenant', id },
         outcome: 'success',
@@ -96,13 +114,59 @@ async function main(args: string[]): Promise<number> {
       }
       return broken === 0 ? 0 : 2;
     }
-    process.stderr.write(`${USAGE}\n`);
-    return 64;
+    return usage();
   } catch (error) {
-    process.stderr.write(`gatehouse-admin: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return failure(error);
   } finally {
     await Promise.all([app.$disconnect(), maintenance.$disconnect()]);
+  }
+}
+
+async function toolsCommand(command: string, argument: string | undefined): Promise<number> {
+  const config = loadConfigOrExit(toolsCommandConfigSchema, 'gatehouse-admin');
+  const db = createDatabase({ url: config.DATABASE_URL, maxConnections: 2, applicationName: 'gatehouse-admin' });
+  const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue<ToolCallPayload>(TOOLS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+  const tools = new ToolCallAdmin(queue);
+  try {
+    if (command === 'failed') {
+      const tenantId = argument ? await tenantIdOf(new TenantRepository(db), argument) : undefined;
+      for (const call of await tools.failed(tenantId)) print(call);
+      return 0;
+    }
+    if (command === 'show' && argument) {
+      const call = await tools.show(argument);
+      if (!call) throw new Error(`no tool call with job id "${argument}" is kept`);
+      print(call);
+      return 0;
+    }
+    if (command === 'replay' && argument) {
+      const audit = new AuditLog(new AuditRepository(db));
+      const call = await tools.replay(argument, async (failed) => {
+        await audit.record({
+          tenantId: failed.tenantId,
+          actor: SYSTEM,
+          action: 'tool.replayed',
+          target: { type: 'tool', id: failed.tool },
+          outcome: 'success',
+          metadata: {
+            jobId: failed.jobId,
+            tool: failed.tool,
+            version: failed.version,
+            userId: failed.userId,
+            reason: failed.reason,
+          },
+        });
+      });
+      print({ replayed: call.jobId, tool: call.tool });
+      return 0;
+    }
+    return usage();
+  } catch (error) {
+    return failure(error);
+  } finally {
+    await queue.close();
+    await Promise.all([connection.quit(), db.$disconnect()]);
   }
 }
 

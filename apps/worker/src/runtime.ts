@@ -9,6 +9,7 @@ import { checkReadiness, GatehouseMetrics, pingRedis, type Logger } from '@gateh
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createHealthServer } from './health-server.js';
+import { queueTelemetry } from './queue-telemetry.js';
 import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
 import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
@@ -57,7 +58,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
 
   const dispatch = createDispatcher([createHeartbeatJob(jobsConnection, config.QUEUE_PREFIX), createOAuthSweepJob(db)]);
   // Maintenance schedules: upserted by every worker at boot, one schedule per id for the whole deployment.
-  const scheduler = new Queue(SYSTEM_QUEUE, { connection: schedulerConnection, prefix: config.QUEUE_PREFIX });
+  const telemetry = queueTelemetry(config);
+  const scheduler = new Queue(SYSTEM_QUEUE, {
+    connection: schedulerConnection,
+    prefix: config.QUEUE_PREFIX,
+    ...telemetry,
+  });
   await scheduler.upsertJobScheduler(
     'oauth-sweep',
     { every: OAUTH_SWEEP_EVERY_MS },
@@ -67,6 +73,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     connection: workerConnection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
+    ...telemetry,
   });
   worker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'job failed'),
@@ -80,7 +87,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     new SecretRepository(db),
   );
   const http = new OutboundHttp({ allowLoopback: config.NODE_ENV !== 'production' });
-  const toolsQueue = new Queue(TOOLS_QUEUE, { connection: schedulerConnection, prefix: config.QUEUE_PREFIX });
+  const toolsQueue = new Queue(TOOLS_QUEUE, {
+    connection: schedulerConnection,
+    prefix: config.QUEUE_PREFIX,
+    ...telemetry,
+  });
   const metrics = new GatehouseMetrics('worker', async () => ({
     [TOOLS_QUEUE]: await toolsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
     [SYSTEM_QUEUE]: await scheduler.getJobCounts('waiting', 'active', 'delayed', 'failed'),
@@ -102,6 +113,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     maxStalledCount: 0,
     lockDuration: config.TOOL_CALL_LOCK_MS,
     stalledInterval: config.TOOL_CALL_LOCK_MS,
+    ...telemetry,
   });
   toolWorker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'tool call failed'),

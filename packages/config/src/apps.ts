@@ -142,3 +142,12 @@ export const vaultCommandConfigSchema = z.object({
   VAULT_ACTIVE_KEY: vaultActiveKey,
 });
 export type VaultCommandConfig = z.infer<typeof vaultCommandConfigSchema>;
+
+/** `gatehouse-admin tools …` (failed tool calls: list, show, replay): the tools queue and the audit log. */
+export const toolsCommandConfigSchema = z.object({
+  ...common,
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  QUEUE_PREFIX: queuePrefix,
+});
+export type ToolsCommandConfig = z.infer<typeof toolsCommandConfigSchema>;

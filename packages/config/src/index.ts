@@ -4,9 +4,11 @@ export {
   apiConfigSchema,
   webConfigSchema,
   vaultCommandConfigSchema,
+  toolsCommandConfigSchema,
   workerConfigSchema,
   type ApiConfig,
   type VaultCommandConfig,
+  type ToolsCommandConfig,
   type WebConfig,
   type WorkerConfig,
 } from './apps.js';

@@ -13,6 +13,8 @@ export interface ConnectState {
   codeVerifier?: string;
   /** A path of the console (or the api) to return to afterwards. */
   returnTo?: string;
+  /** The MCP URL elicitation this flow answers (its client is told when the flow completes). */
+  elicitationId?: string;
   /** Epoch milliseconds after which the state is refused. */
   expiresAt: number;
 }

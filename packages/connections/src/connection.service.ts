@@ -3,9 +3,11 @@ import { PLATFORM_CHAIN, type AuditEventInput, type AuditLog } from '@gatehouse/
 import { LockTimeoutError, SingleFlight, withRedisLock } from '@gatehouse/coordination';
 import {
   ConnectionRepository,
+  findConnectionWithTokens,
   MembershipRepository,
   ProviderAppRepository,
   withTenant,
+  type ConnectionKey,
   type ConnectionRecord,
   type Database,
   type DbExecutor,
@@ -134,7 +136,12 @@ export class ConnectionService {
   async start(
     actor: Actor,
     providerId: string,
-    input: { scopes?: readonly string[] | undefined; returnTo?: string | undefined },
+    input: {
+      scopes?: readonly string[] | undefined;
+      returnTo?: string | undefined;
+      /** An MCP URL elicitation this flow answers: handed back by `complete`. */
+      elicitationId?: string | undefined;
+    },
     requestId?: string,
   ): Promise<{ authorizationUrl: string; expiresAt: Date; scopes: string[] }> {
     const userId = personOf(actor);
@@ -164,6 +171,7 @@ export class ConnectionService {
       providerId,
       ...(codeVerifier ? { codeVerifier } : {}),
       ...(input.returnTo ? { returnTo: input.returnTo } : {}),
+      ...(input.elicitationId ? { elicitationId: input.elicitationId } : {}),
     };
     let request;
     let created;
@@ -203,7 +211,13 @@ export class ConnectionService {
     userId: string | undefined,
     callback: { state?: string | undefined; code?: string | undefined; error?: string | undefined },
     requestId?: string,
-  ): Promise<{ connection: ConnectionRecord; tenantSlug: string; returnTo?: string; created: boolean }> {
+  ): Promise<{
+    connection: ConnectionRecord;
+    tenantSlug: string;
+    returnTo?: string;
+    elicitationId?: string;
+    created: boolean;
+  }> {
     const consumed = await this.states.consume(callback.state ?? '');
     const actor = userId ? { type: 'user' as const, id: userId } : { type: 'anonymous' as const };
     if (consumed.kind === 'unknown') {
@@ -347,6 +361,7 @@ export class ConnectionService {
       tenantSlug: state.tenantSlug,
       created: saved.created,
       ...(state.returnTo ? { returnTo: state.returnTo } : {}),
+      ...(state.elicitationId ? { elicitationId: state.elicitationId } : {}),
     };
   }
 
@@ -448,23 +463,28 @@ export class ConnectionService {
   async accessToken(request: TokenRequest): Promise<TokenResult> {
     const provider = oauth2Provider(request.providerId);
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
-    const connection = await withTenant(this.db, key.tenantId, (tx) => new ConnectionRepository(tx).find(key));
-    const unusable = this.unusable(provider, request, connection);
+    const found = await this.current(key);
+    const unusable = this.unusable(provider, request, found?.connection ?? null);
     if (unusable) return unusable;
-    const live = connection!;
-    if (!this.expiring(live)) return this.tokenOf(live);
+    const { connection: live, sealedTokens } = found!;
+    if (!this.expiring(live)) return this.tokenOf(live, sealedTokens);
     return this.refreshes.run(live.id, () => this.refresh(provider, request, live));
+  }
+
+  /** The connection as it is now with its sealed tokens: one round trip per tool call (see @gatehouse/db sql.ts). */
+  private current(key: ConnectionKey) {
+    return findConnectionWithTokens(this.db, key);
   }
 
   /**
    * Whether `accessToken` would have to say no (not connected, missing scopes, needs reauthorization), without
-   * touching tokens or the provider: the api's check before it queues a tool call. Undefined when usable.
+   * touching tokens or the provider (e.g. after the provider refused a token). Undefined when usable.
    */
   async check(request: TokenRequest): Promise<Exclude<TokenResult, { ok: true }> | undefined> {
     const provider = oauth2Provider(request.providerId);
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
-    const connection = await withTenant(this.db, key.tenantId, (tx) => new ConnectionRepository(tx).find(key));
-    return this.unusable(provider, request, connection);
+    const found = await this.current(key);
+    return this.unusable(provider, request, found?.connection ?? null);
   }
 
   /**
@@ -527,8 +547,11 @@ export class ConnectionService {
     return expires - now <= Math.min(this.refreshSkewMs, lifetime / 4);
   }
 
-  private async tokenOf(connection: ConnectionRecord): Promise<TokenResult> {
-    const [tokens, settings] = await Promise.all([this.readTokens(connection), this.settingsOf(connection)]);
+  private async tokenOf(connection: ConnectionRecord, sealedTokens: Buffer | null): Promise<TokenResult> {
+    const [tokens, settings] = await Promise.all([
+      this.openTokens(connection, sealedTokens),
+      this.settingsOf(connection),
+    ]);
     if (!tokens) return { ok: false, reason: 'provider_unavailable', message: 'The connection has no tokens.' };
     await this.touch(connection);
     return {
@@ -559,12 +582,12 @@ export class ConnectionService {
     try {
       return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
         // Another process may have refreshed (or the person reconnected) while we waited for the lock.
-        const current = await withTenant(this.db, key.tenantId, (tx) => new ConnectionRepository(tx).find(key));
-        const unusable = this.unusable(provider, request, current);
+        const current = await this.current(key);
+        const unusable = this.unusable(provider, request, current?.connection ?? null);
         if (unusable) return unusable;
-        const connection = current!;
+        const { connection, sealedTokens } = current!;
         if (connection.tokenVersion !== seen.tokenVersion || !this.expiring(connection))
-          return this.tokenOf(connection);
+          return this.tokenOf(connection, sealedTokens);
         return this.refreshNow(provider, request, connection);
       });
     } catch (error) {
@@ -698,6 +721,13 @@ export class ConnectionService {
   private async readTokens(connection: ConnectionRecord): Promise<StoredTokens | null> {
     const sealed = await this.vault.getSecret(connectionTokensContext(connection.tenantId, connection.id));
     return sealed ? (JSON.parse(sealed.toString('utf8')) as StoredTokens) : null;
+  }
+
+  /** Tokens read with the connection (`findConnectionWithTokens`), opened by the vault. */
+  private async openTokens(connection: ConnectionRecord, sealed: Buffer | null): Promise<StoredTokens | null> {
+    if (!sealed) return null;
+    const opened = await this.vault.decrypt(connectionTokensContext(connection.tenantId, connection.id), sealed);
+    return JSON.parse(opened.toString('utf8')) as StoredTokens;
   }
 
   private storeTokens(

@@ -70,6 +70,8 @@ export const auditQuery = z
   .object({
     action: z.string().max(100).optional(),
     actorId: z.string().max(200).optional(),
+    /** The tool of `tool.call` events (their target), e.g. `demo.list_notes`. */
+    tool: z.string().max(200).optional(),
     outcome: z.enum(['success', 'failure', 'denied', 'error']).optional(),
     from: z.iso.datetime().optional(),
     to: z.iso.datetime().optional(),
@@ -110,6 +112,8 @@ export const createMcpServerRequest = z
     description: z.string().trim().max(1000).optional(),
     toolkits: z.array(z.string().min(1).max(64)).max(50).default([]),
     tools: z.array(toolName).max(500).default([]),
+    /** Exposed tools only the tenant's admins and owners see and may call; members never learn they exist. */
+    adminOnlyTools: z.array(toolName).max(500).default([]),
   })
   .strict();
 export const updateMcpServerRequest = z
@@ -118,6 +122,7 @@ export const updateMcpServerRequest = z
     description: z.string().trim().max(1000).nullable().optional(),
     toolkits: z.array(z.string().min(1).max(64)).max(50).optional(),
     tools: z.array(toolName).max(500).optional(),
+    adminOnlyTools: z.array(toolName).max(500).optional(),
   })
   .strict();
 export const mcpServer = z.object({
@@ -126,6 +131,7 @@ export const mcpServer = z.object({
   description: z.string().nullable(),
   toolkits: z.array(z.string()),
   tools: z.array(z.string()),
+  adminOnlyTools: z.array(z.string()),
   /** The URL MCP clients connect to. */
   endpoint: z.url(),
   createdAt: z.iso.datetime(),

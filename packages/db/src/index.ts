@@ -1,4 +1,5 @@
 export { createDatabase, type Database, type DatabaseOptions, type DbExecutor } from './client.js';
+export { sqlOf, withSqlTransaction, type Sql } from './sql.js';
 export {
   APP_ROLE,
   MAINTENANCE_ROLE,
@@ -18,6 +19,7 @@ export { TenantRepository, type TenantRecord, type ToolLimits } from './reposito
 export { UserRepository, normalizeEmail, type UserRecord } from './repositories/user.repository.js';
 export {
   MembershipRepository,
+  membershipRole,
   type MemberRecord,
   type MembershipRecord,
   type MembershipRole,
@@ -49,6 +51,7 @@ export { OAuthConsentRepository, type OAuthConsentRecord } from './repositories/
 export { ProviderAppRepository, type ProviderAppRecord } from './repositories/provider-app.repository.js';
 export {
   ConnectionRepository,
+  findConnectionWithTokens,
   type ConnectionKey,
   type ConnectionRecord,
   type ConnectionStatus,

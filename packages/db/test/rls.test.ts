@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  AuditRepository,
   createDatabase,
+  findConnectionWithTokens,
+  membershipRole,
   SecretRepository,
   TenantRepository,
   withScope,
@@ -93,6 +96,50 @@ describe('row-level security for the app role', () => {
   it('cannot truncate, or read migration bookkeeping', async () => {
     await expect(app.$executeRawUnsafe('TRUNCATE secrets')).rejects.toThrow(/permission denied/);
     await expect(app.$queryRawUnsafe('SELECT * FROM _prisma_migrations')).rejects.toThrow(/permission denied/);
+  });
+
+  it("the hot path's scoped functions read one tenant's rows and leave no scope behind", async () => {
+    const userId = randomUUID();
+    await owner.$executeRaw`INSERT INTO users (id, email, display_name, updated_at) VALUES (${userId}::uuid, ${`${userId}@rls.test`}, 'P', now())`;
+    await owner.$executeRaw`INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES (${tenantA}::uuid, ${userId}::uuid, 'admin', now())`;
+    expect(await membershipRole(app, tenantA, userId)).toBe('admin');
+    expect(await membershipRole(app, tenantB, userId)).toBeNull();
+    expect(await membershipRole(app, tenantA, 'not-a-uuid')).toBeNull();
+    // Called inside a transaction scoped to tenant B, the function reads A and puts B's scope back.
+    const [inside] = await withTenant(app, tenantB, async (tx) => {
+      await tx.$queryRaw`SELECT gatehouse_member_role(${tenantA}::uuid, ${userId}::uuid)`;
+      return tx.secret.findMany({});
+    });
+    expect(inside?.tenantId).toBe(tenantB);
+    // No connection for the person: nothing, not an error.
+    expect(await findConnectionWithTokens(app, { tenantId: tenantA, userId, providerId: 'demo' })).toBeNull();
+  });
+
+  it('an audit append refuses a transaction scoped to another tenant, and appends in its own scope', async () => {
+    await expect(
+      withTenant(app, tenantB, (tx) => tx.$queryRaw`SELECT * FROM gatehouse_audit_lock_head(${tenantA}::uuid)`),
+    ).rejects.toThrow(/other than the transaction's scope/);
+    const audit = new AuditRepository(app);
+    const hash = Buffer.alloc(32, 7);
+    const row = (seq: number, prevHash: Buffer) => ({
+      tenantId: tenantA,
+      seq,
+      occurredAt: new Date(),
+      actorType: 'system' as const,
+      actorId: null,
+      action: 'rls.probe',
+      targetType: null,
+      targetId: null,
+      outcome: 'success' as const,
+      requestId: null,
+      traceId: null,
+      metadata: {},
+      prevHash,
+      hash,
+    });
+    await audit.appendLinked(tenantA, (head) => [row((head?.lastSeq ?? 0) + 1, head?.lastHash ?? Buffer.alloc(32))]);
+    expect(await audit.head(tenantA)).toMatchObject({ lastHash: hash });
+    expect(await audit.head(tenantB)).toBeNull();
   });
 
   it('every table with tenant_id has forced RLS and a policy', async () => {

@@ -15,6 +15,14 @@ export { InProcessMessageRelay, type McpMessageRelay } from './message.relay.js'
 export { checkOrigin, type OriginPolicy } from './origin.policy.js';
 export { McpRequestTransport, type McpRequestTransportOptions } from './request.transport.js';
 export type { SessionChangeListener } from './session.handlers.js';
+export {
+  acceptsEventStream,
+  elicitationCompleteNotification,
+  McpSessionStreams,
+  toolListChangedNotification,
+  type McpSessionStreamsOptions,
+  type SessionStreamTarget,
+} from './session.streams.js';
 export { defineTool, ToolError, type ToolCall, type ToolDefinition, type ToolSpec } from './tool.definition.js';
 export {
   qualifiedToolName,

@@ -59,9 +59,9 @@ describe('createMcpServer', () => {
       argument: { name: 'arg1', value: 'pa' },
     });
     expect(completion.completion.values).toEqual(['paris', 'park', 'party']);
-    // No stream exists to announce list changes on, so none are promised.
+    // A changed tool selection is announced on the session's GET stream; resource and prompt changes are not.
     expect(client.getServerCapabilities()).toMatchObject({
-      tools: { listChanged: false },
+      tools: { listChanged: true },
       resources: { subscribe: true, listChanged: false },
       prompts: { listChanged: false },
     });

@@ -19,6 +19,8 @@ export interface McpServerContext {
   readonly toolkits: readonly string[];
   /** Single tools as `toolkit.tool`. */
   readonly tools: readonly string[];
+  /** Tools the calling person may not use (admin-only tools for a member): absent from tools/list, unknown to calls. */
+  readonly withheld?: readonly string[] | undefined;
 }
 
 export interface McpServerOptions {

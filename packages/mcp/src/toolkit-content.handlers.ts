@@ -25,8 +25,8 @@ export function registerToolkitContent(server: McpServer, toolkits: readonly Too
   }
   for (const prompt of prompts) prompt.register(server);
 
-  // The SDK announces listChanged, but a fresh server per request has no stream to announce changes on: a changed
-  // selection simply shows on the next list request.
+  // The SDK announces listChanged, but only tool list changes are sent (on the session's GET stream, by the api):
+  // a changed selection of resources or prompts simply shows on the next list request.
   if (resources.length + templates.length > 0) {
     server.server.registerCapabilities({ resources: { subscribe: true, listChanged: false } });
   }

@@ -30,6 +30,19 @@ describe('toolkit catalog', () => {
     for (const name of conformanceTools) expect(name).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
   });
 
+  it('withholds tools from a person who may not use them, whether enabled whole or one by one', () => {
+    const exposure = resolveExposure({
+      toolkits: ['conformance'],
+      tools: ['demo.delete_note', 'demo.list_notes'],
+      withheld: ['conformance.test_simple_text', 'demo.delete_note'],
+    });
+    const names = exposure.tools.map((tool) => tool.name);
+    expect(names).toContain('test_image_content');
+    expect(names).toContain('demo.list_notes');
+    expect(names).not.toContain('test_simple_text');
+    expect(names).not.toContain('demo.delete_note');
+  });
+
   it('exposes every tool of a toolkit enabled whole, with its resources and prompts', () => {
     expect(exposedNames(['conformance'], [])).toEqual({ tools: conformanceTools, whole: ['conformance'] });
   });

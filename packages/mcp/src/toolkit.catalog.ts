@@ -49,6 +49,8 @@ export function toolVersionEntries(toolkits: readonly ToolkitDefinition[] = TOOL
 export interface ToolSelection {
   readonly toolkits: readonly string[];
   readonly tools: readonly string[];
+  /** `toolkit.tool` names withheld from this person (e.g. admin-only tools for a member): not listed, not callable. */
+  readonly withheld?: readonly string[] | undefined;
 }
 
 export interface Exposure {
@@ -65,9 +67,13 @@ export interface Exposure {
 export function resolveExposure(selection: ToolSelection, toolkits: readonly ToolkitDefinition[] = TOOLKITS): Exposure {
   const whole = new Set(selection.toolkits);
   const single = new Set(selection.tools);
+  const withheld = new Set(selection.withheld ?? []);
   return {
     tools: toolkits.flatMap((toolkit) =>
-      toolkit.tools.filter((tool) => whole.has(toolkit.name) || single.has(qualifiedToolName(toolkit.name, tool.name))),
+      toolkit.tools.filter((tool) => {
+        const name = qualifiedToolName(toolkit.name, tool.name);
+        return (whole.has(toolkit.name) || single.has(name)) && !withheld.has(name);
+      }),
     ),
     wholeToolkits: toolkits.filter((toolkit) => whole.has(toolkit.name)),
   };

@@ -30,8 +30,9 @@ export function registerToolHandlers(server: McpServer, tools: readonly ToolDefi
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const listing = tools.map(describeTool);
   const state = sessionStateOf(server);
-  // Exposure is fixed per server instance; a changed selection shows on the next request, not as a notification.
-  server.server.registerCapabilities({ tools: { listChanged: false } });
+  // Exposure is fixed per server instance (one request). When an admin changes the selection, the api tells the
+  // server's sessions on their standalone GET streams (`notifications/tools/list_changed`, McpSessionStreams).
+  server.server.registerCapabilities({ tools: { listChanged: true } });
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);

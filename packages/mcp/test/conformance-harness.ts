@@ -11,9 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import {
+  acceptsEventStream,
   applySessionChange,
   checkOrigin,
   InProcessMessageRelay,
+  McpSessionStreams,
   serveMcpRequest,
   sessionFromInitialize,
   type McpClientSession,
@@ -34,6 +36,8 @@ export interface ConformanceHarness {
   readonly url: string;
   readonly sessions: Map<string, McpClientSession>;
   readonly relay: InProcessMessageRelay;
+  /** The sessions' standalone GET streams: what the api's notifications are written to. */
+  readonly streams: McpSessionStreams;
   /** Tool and protocol errors the client may not have seen, for a failing test to print. */
   readonly errors: string[];
   close(): Promise<void>;
@@ -42,8 +46,10 @@ export interface ConformanceHarness {
 export async function startConformanceHarness(port = 0, context = CONFORMANCE_CONTEXT): Promise<ConformanceHarness> {
   const sessions = new Map<string, McpClientSession>();
   const relay = new InProcessMessageRelay();
+  const streams = new McpSessionStreams();
   const errors: string[] = [];
   let hosts: string[] = [];
+  let url = '';
 
   const http = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -64,12 +70,22 @@ export async function startConformanceHarness(port = 0, context = CONFORMANCE_CO
     if (req.method === 'DELETE') {
       if (sessionId === undefined) return reply(res, 400, -32000, 'Mcp-Session-Id header is required');
       if (!sessions.delete(sessionId)) return reply(res, 404, -32001, 'Session not found');
+      streams.close(sessionId);
       res.writeHead(204).end();
       return;
     }
+    if (req.method === 'GET') {
+      // The standalone stream belongs to a session; without one there is nothing to listen to (405, which clients
+      // take as "no stream here").
+      res.setHeader('Allow', 'GET, POST, DELETE');
+      if (sessionId === undefined) return reply(res, 405, -32000, 'Method not allowed without Mcp-Session-Id');
+      if (!sessions.has(sessionId)) return reply(res, 404, -32001, 'Session not found');
+      if (!acceptsEventStream(req.headers.accept)) return reply(res, 406, -32000, 'Accept text/event-stream');
+      streams.open(res, { sessionId, resource: url });
+      return;
+    }
     if (req.method !== 'POST') {
-      // GET would open the standalone SSE stream; a per-request server has nothing to send on it.
-      res.setHeader('Allow', 'POST, DELETE');
+      res.setHeader('Allow', 'GET, POST, DELETE');
       return reply(res, 405, -32000, 'Method not allowed');
     }
 
@@ -112,13 +128,16 @@ export async function startConformanceHarness(port = 0, context = CONFORMANCE_CO
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   const bound = (http.address() as AddressInfo).port;
   hosts = [`127.0.0.1:${bound}`, `localhost:${bound}`];
+  url = `http://127.0.0.1:${bound}/mcp`;
   return {
-    url: `http://127.0.0.1:${bound}/mcp`,
+    url,
     sessions,
     relay,
+    streams,
     errors,
     close: () =>
       new Promise<void>((resolve) => {
+        streams.closeAll();
         http.closeAllConnections();
         http.close(() => resolve());
       }),

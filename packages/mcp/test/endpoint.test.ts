@@ -7,8 +7,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   ElicitRequestSchema,
   LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
+import { elicitationCompleteNotification, toolListChangedNotification } from '../src/index.js';
 import { startConformanceHarness, type ConformanceHarness } from './conformance-harness.js';
 
 let harness: ConformanceHarness;
@@ -44,6 +46,28 @@ function post(body: unknown, headers: Record<string, string> = {}) {
     headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
     body: JSON.stringify(body),
   });
+}
+
+/** A standalone GET stream, read chunk by chunk. */
+async function openStream(sessionId: string) {
+  const response = await fetch(harness.url, { headers: { Accept: 'text/event-stream', 'mcp-session-id': sessionId } });
+  expect(response.status).toBe(200);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  return {
+    response,
+    next: async () => (await reader.read()).value ?? '',
+    /** Everything until the server ends the stream. */
+    rest: async () => {
+      let all = '';
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) all += chunk.value;
+      return all;
+    },
+    cancel: () => void reader.cancel(),
+  };
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 function text(result: unknown): string {
@@ -134,15 +158,64 @@ describe('MCP endpoint, one server instance per request', () => {
       expect((await post(list, versioned)).status).toBe(400);
       expect((await post(list, { ...versioned, 'mcp-session-id': 'no-such-session' })).status).toBe(404);
       expect((await post(list, { ...versioned, 'mcp-session-id': sessionId })).status).toBe(200);
-      const stream = await fetch(harness.url, {
-        headers: { Accept: 'text/event-stream', 'mcp-session-id': sessionId },
-      });
-      expect(stream.status).toBe(405);
-      expect(stream.headers.get('allow')).toBe('POST, DELETE');
+      const sessionless = await fetch(harness.url, { headers: { Accept: 'text/event-stream' } });
+      expect(sessionless.status).toBe(405);
+      expect(sessionless.headers.get('allow')).toBe('GET, POST, DELETE');
+      const stream = await openStream(sessionId);
       expect((await fetch(harness.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })).status).toBe(
         204,
       );
+      // Deleting the session ends its stream.
+      expect(await stream.rest()).toBe('');
+      expect(harness.streams.has(sessionId)).toBe(false);
       expect((await post(list, { ...versioned, 'mcp-session-id': sessionId })).status).toBe(404);
+      expect(
+        (await fetch(harness.url, { headers: { Accept: 'text/event-stream', 'mcp-session-id': sessionId } })).status,
+      ).toBe(404);
+    },
+    WAIT,
+  );
+
+  it(
+    'keeps one standalone stream per session: messages go to the newest, which replaces the old one',
+    async () => {
+      const { sessionId } = await connect();
+      const wrongAccept = await fetch(harness.url, {
+        headers: { Accept: 'application/json', 'mcp-session-id': sessionId },
+      });
+      expect(wrongAccept.status).toBe(406);
+
+      const first = await openStream(sessionId);
+      expect(first.response.headers.get('content-type')).toBe('text/event-stream');
+      const second = await openStream(sessionId);
+      expect(await first.rest()).toBe('');
+      expect(harness.streams.send(sessionId, elicitationCompleteNotification('e-1'))).toBe(true);
+      expect(await second.next()).toBe(
+        'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/elicitation/complete","params":{"elicitationId":"e-1"}}\n\n',
+      );
+      second.cancel();
+      await waitUntil(() => !harness.streams.has(sessionId));
+    },
+    WAIT,
+  );
+
+  it(
+    "tells every session of a server that its tool list changed, on the SDK client's own GET stream",
+    async () => {
+      const changed = [0, 0];
+      const sessions = await Promise.all([0, 1].map(() => connect()));
+      sessions.forEach(({ client }, index) =>
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+          changed[index]!++;
+        }),
+      );
+      // The SDK client opens the stream itself after initialize.
+      await waitUntil(() => sessions.every(({ sessionId }) => harness.streams.has(sessionId)));
+      expect(sessions[0]!.client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
+
+      expect(harness.streams.sendToResource(harness.url, toolListChangedNotification())).toBe(2);
+      await waitUntil(() => changed.every((count) => count === 1));
+      expect(harness.streams.sendToResource('http://127.0.0.1:1/other', toolListChangedNotification())).toBe(0);
     },
     WAIT,
   );

@@ -35,11 +35,14 @@ export function resourceMetadataUrl(publicApiUrl: string, tenantSlug: string, se
 export class McpEndpointDirectory {
   private readonly tenants: TenantRepository;
   private readonly cache = new Map<string, { endpoint: McpEndpoint; until: number }>();
+  /** Bumped by every invalidation: a lookup that started before one does not cache what it read. */
+  private generation = 0;
 
   /**
    * `cacheMs` > 0 keeps found endpoints that long in this process: every MCP request looks its server up, and a
-   * server's settings change rarely. A change (or a deletion, whose tokens are revoked at once anyway) then takes
-   * up to `cacheMs` to reach requests. Absent servers are never cached, so a new one works at once.
+   * server's settings change rarely. A change (or a deletion, whose tokens are revoked at once anyway) reaches
+   * requests at once where `invalidate` is called for it, else within `cacheMs`. Absent servers are never cached,
+   * so a new one works at once.
    */
   constructor(
     private readonly db: Database,
@@ -54,7 +57,9 @@ export class McpEndpointDirectory {
     const key = `${tenantSlug}/${serverSlug}`;
     const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.endpoint;
+    const generation = this.generation;
     const endpoint = await this.lookup(tenantSlug, serverSlug);
+    if (generation !== this.generation) return endpoint;
     if (endpoint) {
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(key, { endpoint, until: Date.now() + this.cacheMs });
@@ -62,6 +67,12 @@ export class McpEndpointDirectory {
       this.cache.delete(key);
     }
     return endpoint;
+  }
+
+  /** Forgets the cached server at this address: its settings changed, or it was deleted. */
+  invalidate(tenantSlug: string, serverSlug: string): void {
+    this.generation++;
+    this.cache.delete(`${tenantSlug}/${serverSlug}`);
   }
 
   private async lookup(tenantSlug: string, serverSlug: string): Promise<McpEndpoint | undefined> {

@@ -1,2 +1,9 @@
-export { McpServerService, RegistryError, type McpServerInput, type McpServerUpdate } from './mcp-servers.service.js';
+export {
+  McpServerService,
+  RegistryError,
+  type McpServerChange,
+  type McpServerChangeListener,
+  type McpServerInput,
+  type McpServerUpdate,
+} from './mcp-servers.service.js';
 export { endpointUrl, McpEndpointDirectory, resourceMetadataUrl, type McpEndpoint } from './endpoints.js';

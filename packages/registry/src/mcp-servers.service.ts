@@ -17,6 +17,8 @@ export interface McpServerInput {
   description?: string | undefined;
   toolkits: string[];
   tools: string[];
+  /** Tools only the tenant's admins and owners see and may call. */
+  adminOnlyTools?: string[] | undefined;
 }
 
 export interface McpServerUpdate {
@@ -24,6 +26,7 @@ export interface McpServerUpdate {
   description?: string | null | undefined;
   toolkits?: string[] | undefined;
   tools?: string[] | undefined;
+  adminOnlyTools?: string[] | undefined;
 }
 
 /** Refuses toolkits and `toolkit.tool` names the catalog does not know (an endpoint skips them silently). */
@@ -43,11 +46,28 @@ export class RegistryError extends Error {
   }
 }
 
-/** MCP servers of a tenant: which toolkits/tools each exposes. Changes are audited in the same transaction. */
+/** A server's settings changed (after the change was committed): caches and connected clients must hear of it. */
+export interface McpServerChange {
+  tenantId: string;
+  tenantSlug: string;
+  serverId: string;
+  serverSlug: string;
+  /** The selection of toolkits/tools was part of the change, so the tool list may differ. */
+  toolsChanged: boolean;
+  deleted: boolean;
+}
+
+export type McpServerChangeListener = (change: McpServerChange) => Promise<void> | void;
+
+/**
+ * MCP servers of a tenant: which toolkits/tools each exposes. Changes are audited in the same transaction, and
+ * announced to `onChange` once committed (the api invalidates cached endpoints and tells connected sessions).
+ */
 export class McpServerService {
   constructor(
     private readonly db: Database,
     private readonly audit: AuditLog<DbExecutor>,
+    private readonly onChange: McpServerChangeListener = () => {},
   ) {}
 
   private record(
@@ -61,7 +81,7 @@ export class McpServerService {
 
   async create(actor: Actor, input: McpServerInput, requestId?: string): Promise<McpServerRecord> {
     requireScope(actor, 'servers:write');
-    checkToolkits(input.toolkits, input.tools);
+    checkToolkits(input.toolkits, [...input.tools, ...(input.adminOnlyTools ?? [])]);
     try {
       return await withTenant(this.db, actor.tenantId, async (tx) => {
         const server = await new McpServerRepository(tx).create({
@@ -71,6 +91,7 @@ export class McpServerService {
           description: input.description || null,
           toolkits: [...new Set(input.toolkits)],
           tools: [...new Set(input.tools)],
+          adminOnlyTools: [...new Set(input.adminOnlyTools ?? [])],
         });
         await this.record(
           tx,
@@ -79,7 +100,12 @@ export class McpServerService {
             action: 'mcp_server.created',
             target: { type: 'mcp_server', id: server.id },
             outcome: 'success',
-            metadata: { slug: server.slug, toolkits: server.toolkits, tools: server.tools },
+            metadata: {
+              slug: server.slug,
+              toolkits: server.toolkits,
+              tools: server.tools,
+              adminOnlyTools: server.adminOnlyTools,
+            },
           },
           requestId,
         );
@@ -108,12 +134,13 @@ export class McpServerService {
 
   async update(actor: Actor, slug: string, changes: McpServerUpdate, requestId?: string): Promise<McpServerRecord> {
     requireScope(actor, 'servers:write');
-    checkToolkits(changes.toolkits, changes.tools);
-    return withTenant(this.db, actor.tenantId, async (tx) => {
+    checkToolkits(changes.toolkits, [...(changes.tools ?? []), ...(changes.adminOnlyTools ?? [])]);
+    const saved = await withTenant(this.db, actor.tenantId, async (tx) => {
       const updated = await new McpServerRepository(tx).update(actor.tenantId, slug, {
         ...changes,
         ...(changes.toolkits ? { toolkits: [...new Set(changes.toolkits)] } : {}),
         ...(changes.tools ? { tools: [...new Set(changes.tools)] } : {}),
+        ...(changes.adminOnlyTools ? { adminOnlyTools: [...new Set(changes.adminOnlyTools)] } : {}),
       });
       if (!updated) throw new TenancyError('not_found', 'No such MCP server.');
       await this.record(
@@ -129,11 +156,23 @@ export class McpServerService {
       );
       return updated;
     });
+    await this.onChange({
+      tenantId: actor.tenantId,
+      tenantSlug: actor.tenantSlug,
+      serverId: saved.id,
+      serverSlug: saved.slug,
+      // Anything but the title and description may change which tools a session sees.
+      toolsChanged: Object.entries(changes).some(
+        ([key, value]) => value !== undefined && key !== 'title' && key !== 'description',
+      ),
+      deleted: false,
+    });
+    return saved;
   }
 
   async delete(actor: Actor, slug: string, requestId?: string): Promise<void> {
     requireScope(actor, 'servers:write');
-    await withTenant(this.db, actor.tenantId, async (tx) => {
+    const serverId = await withTenant(this.db, actor.tenantId, async (tx) => {
       const repository = new McpServerRepository(tx);
       const server = await repository.findBySlug(actor.tenantId, slug);
       if (!server || !(await repository.delete(actor.tenantId, slug)))
@@ -151,6 +190,15 @@ export class McpServerService {
         },
         requestId,
       );
+      return server.id;
+    });
+    await this.onChange({
+      tenantId: actor.tenantId,
+      tenantSlug: actor.tenantSlug,
+      serverId,
+      serverSlug: slug,
+      toolsChanged: true,
+      deleted: true,
     });
   }
 }

@@ -1,6 +1,7 @@
 import {
   context,
   propagation,
+  SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
@@ -11,7 +12,14 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  TracerProvider,
+  type Sampler,
+  type SamplingResult,
+} from '@opentelemetry/sdk-trace';
 
 /** W3C trace context as carried in a job payload (`traceparent`, optional `tracestate`). */
 export interface TraceCarrier {
@@ -20,20 +28,41 @@ export interface TraceCarrier {
 }
 
 export interface Tracing {
+  /** Whether spans are recorded and exported (an OTLP endpoint is configured). */
+  readonly enabled: boolean;
   shutdown(): Promise<void>;
 }
 
 /**
+ * BullMQ housekeeping that starts a trace of its own when telemetry is on: idle polls, lock renewals, stalled-job
+ * checks. Dropped at the root (so their Redis commands are not recorded either); the same operations inside a call's
+ * trace (`getNextJob` for a job that carries trace context) are kept.
+ */
+const UNTRACED_ROOTS = /^(getNextJob|extendLocks|startStalledCheckTimer|moveStalledJobsToWait)( |$)/;
+
+export const rootSampler: Sampler = {
+  shouldSample(_context, _traceId, spanName, spanKind): SamplingResult {
+    return spanKind === SpanKind.INTERNAL && UNTRACED_ROOTS.test(spanName)
+      ? { decision: SamplingDecision.NOT_RECORD }
+      : { decision: SamplingDecision.RECORD_AND_SAMPLED };
+  },
+  toString: () => 'GatehouseRootSampler',
+};
+
+/**
  * Sets up OpenTelemetry tracing for this process: context propagation always (W3C trace context, async-local
  * storage), and — when `endpoint` is given (OTEL_EXPORTER_OTLP_ENDPOINT) — an OTLP/HTTP exporter sending batches
- * to `<endpoint>/v1/traces`. Without an endpoint spans are no-ops and cost next to nothing.
+ * to `<endpoint>/v1/traces` plus automatic spans for incoming and outgoing HTTP, PostgreSQL and Redis
+ * (`instrumentLibraries`). Those patch modules as they load, so call this before importing the application.
+ * Without an endpoint nothing is patched or loaded and spans are no-ops that cost next to nothing.
  */
-export function startTracing(service: string, endpoint: string | undefined, version = '0.0.0'): Tracing {
+export async function startTracing(service: string, endpoint: string | undefined, version = '0.0.0'): Promise<Tracing> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  if (!endpoint) return { shutdown: async () => {} };
+  if (!endpoint) return { enabled: false, shutdown: async () => {} };
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': `gatehouse-${service}`, 'service.version': version }),
+    sampler: new ParentBasedSampler({ root: rootSampler }),
     spanProcessors: [
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
@@ -42,7 +71,10 @@ export function startTracing(service: string, endpoint: string | undefined, vers
     ],
   });
   trace.setGlobalTracerProvider(provider);
-  return { shutdown: () => provider.shutdown() };
+  // Loaded only here: without an endpoint the instrumentation packages are never even imported.
+  const { instrumentLibraries } = await import('./instrumentations.js');
+  instrumentLibraries(provider);
+  return { enabled: true, shutdown: () => provider.shutdown() };
 }
 
 const tracer = () => trace.getTracer('gatehouse');

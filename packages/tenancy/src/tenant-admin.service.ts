@@ -6,6 +6,7 @@ import {
   destroyDataKeysIn,
   InvitationRepository,
   MembershipRepository,
+  membershipRole,
   OAuthModelRepository,
   TenantRepository,
   UserRepository,
@@ -117,10 +118,9 @@ export class TenantAdminService {
     };
   }
 
-  /** Whether the person is (still) a member of the tenant; one scoped lookup, for per-request checks. */
-  async isMember(tenantId: string, userId: string): Promise<boolean> {
-    const membership = await withTenant(this.db, tenantId, (tx) => new MembershipRepository(tx).find(tenantId, userId));
-    return membership !== null;
+  /** The person's role in the tenant, or null once they are not a member; one short read, for per-request checks. */
+  roleOf(tenantId: string, userId: string): Promise<MembershipRole | null> {
+    return membershipRole(this.db, tenantId, userId);
   }
 
   /** An API key acting in its own tenant; the slug in the URL must be that tenant's. */

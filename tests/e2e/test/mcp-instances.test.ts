@@ -82,9 +82,10 @@ const echo: SamplingHandler = async (prompt) => `echo of "${prompt}"`;
 
 /**
  * An MCP SDK client with sampling and form elicitation, connected with `token` on fresh connections. Returns once
- * the session is open and the client's fire-and-forget GET probe for a standalone stream (405 here) is over, so
- * what follows is strictly sequential and alternates between the instances; `mark` is the front's first connection
- * of this session.
+ * the session is open and the standalone GET stream the client opens by itself (without waiting) is established,
+ * so what follows is strictly sequential and alternates between the instances; `mark` is the front's first
+ * connection of this session. The client does not reopen a stream the server ends (when the session is deleted),
+ * so no GET shows up later in the exchanges.
  */
 async function openSession(token: string, sample: SamplingHandler = echo) {
   const client = new Client(
@@ -104,11 +105,17 @@ async function openSession(token: string, sample: SamplingHandler = echo) {
   const transport = new StreamableHTTPClientTransport(new URL(endpoint), {
     fetch: fetchOnFreshConnection,
     requestInit: { headers: { authorization: `Bearer ${token}` } },
+    reconnectionOptions: {
+      maxRetries: 0,
+      initialReconnectionDelay: 1_000,
+      maxReconnectionDelay: 1_000,
+      reconnectionDelayGrowFactor: 1,
+    },
   });
   const mark = front.connections.length;
   await client.connect(transport);
-  await waitFor('the GET probe', async () =>
-    front.exchanges(mark).some((exchange) => exchange.method === 'GET' && exchange.closed) ? true : undefined,
+  await waitFor('the GET stream', async () =>
+    front.exchanges(mark).some((exchange) => exchange.method === 'GET' && exchange.status === 200) ? true : undefined,
   );
   return { client, transport, sessionId: transport.sessionId!, mark };
 }
@@ -168,6 +175,10 @@ test('one session is served by both instances: initialize, list, call, sampling 
 
   await transport.terminateSession();
   expect(transport.sessionId).toBeUndefined();
+  // The DELETE reached the instance that does not hold the session's GET stream; that one ended it all the same.
+  const stream = await waitFor('the GET stream to end', async () =>
+    front.exchanges(mark).find((exchange) => exchange.method === 'GET' && exchange.closed),
+  );
   const afterDelete = [await listWithSession(aliceToken, sessionId), await listWithSession(aliceToken, sessionId)];
   expect(afterDelete.map((response) => response.status)).toEqual([404, 404]);
   expect(afterDelete[0]!.body).toContain('Session not found');
@@ -199,6 +210,8 @@ test('one session is served by both instances: initialize, list, call, sampling 
   expect(sampled!.backend).not.toBe(sampling!.backend);
   expect(elicited!.backend).not.toBe(eliciting!.backend);
   expect([sampled!.status, elicited!.status, deleted!.status]).toEqual([202, 202, 204]);
+  expect(stream.backend).not.toBe(deleted!.backend);
+  expect(stream.responseHeaders['content-type']).toBe('text/event-stream');
   // The deleted session is gone on both instances.
   expect(gone!.backend).not.toBe(goneToo!.backend);
 }, 60_000);

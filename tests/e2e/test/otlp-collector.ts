@@ -6,9 +6,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
+/** OTLP span kinds. */
+export const SpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+
 export interface CollectedSpan {
   service: string;
   name: string;
+  kind: number;
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
@@ -52,6 +56,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
             scopeSpans?: {
               spans?: {
                 name: string;
+                kind?: number;
                 traceId: string;
                 spanId: string;
                 parentSpanId?: string;
@@ -69,6 +74,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
               spans.push({
                 service,
                 name: span.name,
+                kind: span.kind ?? 0,
                 traceId: hex(span.traceId)!,
                 spanId: hex(span.spanId)!,
                 parentSpanId: hex(span.parentSpanId) || undefined,

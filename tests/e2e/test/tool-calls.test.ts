@@ -5,6 +5,8 @@
  * error, or as URL-mode elicitation (-32042) when it declared that — which only the MCP token's person may use.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { auditPage } from '@gatehouse/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -15,15 +17,19 @@ import { createDatabase, DataKeyRepository, SecretRepository } from '@gatehouse/
 import {
   TcpProxy,
   freePort,
+  startProcess,
   testAppDatabaseUrl,
   testDatabaseUrl,
   testPrefix,
   testRedisUrl,
   testVaultKeys,
+  waitFor,
 } from '@gatehouse/testing';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { Redis } from 'ioredis';
 import {
+  baseEnv,
+  repoRoot,
   startApiProcess,
   startDemoProviderProcess,
   startWorkerProcess,
@@ -31,7 +37,7 @@ import {
   type DemoProviderProcess,
   type WorkerProcess,
 } from './stack.js';
-import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
+import { SpanKind, startOtlpCollector, type CollectedSpan, type OtlpCollector } from './otlp-collector.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const CLIENT_ID = 'gatehouse-tools-e2e';
@@ -163,8 +169,11 @@ function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
-/** Follows a connect link in `who`'s browser: the page, its button, the provider's approval, the callback. */
-async function connectThrough(link: string, who: Member, username: string): Promise<void> {
+/**
+ * Follows a connect link in `who`'s browser: the page, its button, the provider's approval, the callback. Returns the
+ * callback URL (with the authorization code and state).
+ */
+async function connectThrough(link: string, who: Member, username: string): Promise<string> {
   const browser = browserOf(who);
   const page = await browser.request(link);
   const html = await page.text();
@@ -178,10 +187,10 @@ async function connectThrough(link: string, who: Member, username: string): Prom
     origin: api.url,
   });
   expect(go.status).toBe(303);
-  const done = await browser.request(
-    await approveAtProvider(browser, provider.url, go.headers.get('location')!, username),
-  );
+  const callback = await approveAtProvider(browser, provider.url, go.headers.get('location')!, username);
+  const done = await browser.request(callback);
   expect(done.status).toBe(200);
+  return callback;
 }
 
 test('lists the demo tools with schemas and annotations', async () => {
@@ -202,6 +211,42 @@ test('lists the demo tools with schemas and annotations', async () => {
     expect(create.outputSchema?.properties).toHaveProperty('note');
   } finally {
     await client.close();
+  }
+});
+
+test("tools/list shows only the tools the person may use: a server's admin-only tools are hidden from members", async () => {
+  const person = await member('tools-admin-only');
+  const ownerToken = await accessTokenFor(api.url, await registerClient(api.url, REDIRECT), REDIRECT, owner, endpoint);
+  memberTokens.push(ownerToken);
+  const changed = await adminCall(api.url, owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/notes`, {
+    adminOnlyTools: ['demo.delete_note'],
+  });
+  expect(changed.status).toBe(200);
+  expect(await changed.json()).toMatchObject({ adminOnlyTools: ['demo.delete_note'] });
+  // An unknown tool name is refused, not stored.
+  const unknown = await adminCall(api.url, owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/notes`, {
+    adminOnlyTools: ['demo.no_such_tool'],
+  });
+  expect(unknown.status).toBe(400);
+  const [asMember, asOwner] = await Promise.all([mcpClient(person.token), mcpClient(ownerToken)]);
+  try {
+    // Endpoint settings reach every api instance within its short cache.
+    await waitFor('the change to reach the endpoint', async () =>
+      (await asMember.listTools()).tools.some((tool) => tool.name === 'demo.delete_note') ? undefined : true,
+    );
+    expect((await asOwner.listTools()).tools.map((tool) => tool.name)).toContain('demo.delete_note');
+    expect((await asMember.listTools()).tools.map((tool) => tool.name)).toContain('demo.list_notes');
+    const refused = await asMember
+      .callTool({ name: 'demo.delete_note', arguments: { id: 'n1' } })
+      .then((result) => textOf(result as CallToolResult))
+      .catch((error: unknown) => String(error));
+    expect(refused).toMatch(/-32602.*Unknown tool: demo.delete_note/);
+  } finally {
+    await Promise.all([asMember.close(), asOwner.close()]);
+    const restored = await adminCall(api.url, owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/notes`, {
+      adminOnlyTools: [],
+    });
+    expect(restored.status).toBe(200);
   }
 });
 
@@ -362,6 +407,57 @@ test('kill -9 of the worker during 50 non-idempotent calls: each completed once 
     worker = replacement ?? (await newWorker(workerEnv(api.url)));
   }
 }, 120_000);
+
+/** `gatehouse-admin tools …` against this file's database and queue; its JSON lines. */
+async function toolsAdmin(...args: string[]) {
+  const child = startProcess(
+    'gatehouse-admin',
+    process.execPath,
+    [join(repoRoot, 'apps/worker/dist/cli.js'), 'tools', ...args],
+    {
+      env: baseEnv({ DATABASE_URL: testAppDatabaseUrl(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testPrefix() }),
+    },
+  );
+  const { code } = await child.exited;
+  const lines = child
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code, lines, output: child.output() };
+}
+
+test('failed calls are kept for inspection (never their arguments) and an operator can replay one, audited', async () => {
+  // The calls interrupted by the kill -9 above are kept as failed jobs.
+  const failed = await toolsAdmin('failed', slug);
+  expect(failed.code).toBe(0);
+  expect(failed.lines.length).toBeGreaterThan(0);
+  for (const line of failed.lines)
+    expect(line).toMatchObject({ tool: 'demo.create_note', reason: expect.stringMatching(/stalled/) as unknown });
+  expect(failed.output).not.toContain('chaos-'); // the arguments (note titles) stay out of the listing
+  const jobId = failed.lines[0]!.jobId as string;
+  const writesBefore = (await provider.stats()).writes ?? 0;
+
+  const replayed = await toolsAdmin('replay', jobId);
+  expect(replayed.code).toBe(0);
+  expect(replayed.lines).toEqual([{ replayed: jobId, tool: 'demo.create_note' }]);
+  await waitUntil(async () => (await toolsAdmin('show', jobId)).lines[0]?.state === 'completed');
+  expect((await toolsAdmin('show', jobId)).lines[0]).toMatchObject({ state: 'completed', result: { kind: 'ok' } });
+  // It ran once more, as the person; a second replay is refused (it is no longer failed).
+  expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+  const again = await toolsAdmin('replay', jobId);
+  expect(again.code).toBe(1);
+  expect(again.output).toMatch(/not failed/);
+
+  const page = auditPage.parse(
+    await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.replayed`)).json(),
+  );
+  expect(page.events[0]).toMatchObject({
+    actorType: 'system',
+    targetId: 'demo.create_note',
+    metadata: { jobId, tool: 'demo.create_note' },
+  });
+}, 60_000);
 
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -545,9 +641,10 @@ test('progress the worker reports reaches the client as notifications/progress',
 test('one trace per call: the api span, the worker span under it, the provider request under that; the audit record names it', async () => {
   const ivy = await member('ivy');
   const client = await mcpClient(ivy.token);
+  let callback: URL;
   try {
     const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, ivy, 'ivy');
+    callback = new URL(await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, ivy, 'ivy'));
     const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
     if (listed.isError) throw new Error(textOf(listed));
   } finally {
@@ -573,8 +670,130 @@ test('one trace per call: the api span, the worker span under it, the provider r
     'url.path': '/api/notes',
     'http.response.status_code': 200,
   });
-  expect(JSON.stringify(spans)).not.toContain(ivy.token);
+
+  // Automatic spans in the same trace. The client span of the request to the demo provider ends after
+  // provider.request's child work, so wait for it (and the other late exports) explicitly.
+  const providerPort = Number(new URL(provider.url).port);
+  const traced = await waitForSpans(traceId, (all) => {
+    const outbound = all.find(
+      (span) =>
+        span.kind === SpanKind.CLIENT &&
+        span.parentSpanId === request.spanId &&
+        span.attributes['server.port'] === providerPort,
+    );
+    const inbound = all.find((span) => span.kind === SpanKind.SERVER && span.service === 'gatehouse-api');
+    const redis = (service: string) =>
+      all.some((span) => span.service === service && span.attributes['db.system.name'] === 'redis');
+    const postgres = (service: string) =>
+      all.some((span) => span.service === service && span.attributes['db.system.name'] === 'postgresql');
+    return Boolean(
+      outbound &&
+      inbound &&
+      redis('gatehouse-api') &&
+      redis('gatehouse-worker') &&
+      postgres('gatehouse-api') &&
+      postgres('gatehouse-worker'),
+    );
+  });
+  const byId = new Map(traced.map((span) => [span.spanId, span]));
+  const ancestors = (span: CollectedSpan): CollectedSpan[] => {
+    const chain: CollectedSpan[] = [];
+    for (let at = byId.get(span.parentSpanId ?? ''); at; at = byId.get(at.parentSpanId ?? '')) chain.push(at);
+    return chain;
+  };
+  // The MCP request's server span is the root the api's and worker's spans hang from.
+  const inbound = traced.find((span) => span.kind === SpanKind.SERVER && span.service === 'gatehouse-api')!;
+  expect(inbound.parentSpanId).toBeUndefined();
+  expect(inbound.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200 });
+  expect(ancestors(call)).toContain(inbound);
+  // The outgoing request undici made for provider.request, to the demo provider.
+  const outbound = traced.find((span) => span.kind === SpanKind.CLIENT && span.parentSpanId === request.spanId)!;
+  expect(outbound.service).toBe('gatehouse-worker');
+  expect(outbound.attributes).toMatchObject({
+    'http.request.method': 'GET',
+    'server.address': '127.0.0.1',
+    'server.port': providerPort,
+    'url.path': '/api/notes',
+    'http.response.status_code': 200,
+  });
+  // Redis: the command name only. PostgreSQL: parameterised SQL, never the values.
+  for (const span of traced.filter((each) => each.attributes['db.system.name'] === 'redis'))
+    expect(String(span.attributes['db.query.text'])).toMatch(/^[\w.|-]+$/);
+  const queries = traced.filter((span) => span.attributes['db.system.name'] === 'postgresql');
+  expect(queries.every((span) => !('db.postgresql.values' in span.attributes))).toBe(true);
+  expect(queries.some((span) => ancestors(span).includes(run))).toBe(true);
+  // BullMQ's own spans (bullmq-otel) join the trace: the enqueue in the api, the processing in the worker.
+  expect(traced.some((span) => span.service === 'gatehouse-api' && span.kind === SpanKind.PRODUCER)).toBe(true);
+  expect(traced.some((span) => span.service === 'gatehouse-worker' && span.kind === SpanKind.CONSUMER)).toBe(true);
+
+  // No token anywhere in any span: not the MCP bearer token, not the provider token the worker sent, not the
+  // OAuth code or state of the connection's callback — whose server span keeps the query with those redacted.
+  const providerToken = await providerTokenOf(ivy.userId);
+  const code = callback.searchParams.get('code')!;
+  const state = callback.searchParams.get('state')!;
+  const callbackSpan = await waitForSpan(
+    (span) => span.kind === SpanKind.SERVER && span.attributes['url.path'] === callback.pathname,
+  );
+  expect(callbackSpan.attributes['url.query']).toMatch(/(^|&)code=\[redacted\](&|$)/);
+  expect(callbackSpan.attributes['url.query']).toMatch(/(^|&)state=\[redacted\](&|$)/);
+  const everything = JSON.stringify(collector.spans);
+  for (const secret of [ivy.token, providerToken, code, state]) {
+    expect(secret.length).toBeGreaterThan(15);
+    expect(everything).not.toContain(secret);
+  }
+  // Probes and scrapes are not traced.
+  expect(collector.spans.some((span) => /^\/(healthz|readyz|metrics)$/.test(String(span.attributes['url.path'])))).toBe(
+    false,
+  );
 });
+
+/** Waits until the spans of `traceId` satisfy `done` (spans are exported in batches, every half second). */
+async function waitForSpans(
+  traceId: string,
+  done: (spans: CollectedSpan[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<CollectedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const spans = collector.spans.filter((span) => span.traceId === traceId);
+    if (done(spans)) return spans;
+    if (Date.now() > deadline)
+      throw new Error(`trace ${traceId} incomplete: ${JSON.stringify(spans.map((span) => [span.service, span.name]))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function waitForSpan(match: (span: CollectedSpan) => boolean, timeoutMs = 15_000): Promise<CollectedSpan> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = collector.spans.find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('no such span was exported');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The demo-provider access token Gatehouse holds for `userId` (read back from the vault). */
+async function providerTokenOf(userId: string): Promise<string> {
+  const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  const appDb = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 1 });
+  try {
+    const vault = new Vault(
+      LocalKeyring.parse(testVaultKeys()),
+      new DataKeyRepository(appDb),
+      new SecretRepository(appDb),
+    );
+    const connection = await ownerDb.connection.findFirstOrThrow({ where: { userId }, orderBy: { createdAt: 'desc' } });
+    const sealed = await vault.getSecret({
+      tenantId: connection.tenantId,
+      owner: `connection:${connection.id}`,
+      purpose: 'oauth.tokens',
+    });
+    return (JSON.parse(sealed!.toString('utf8')) as { accessToken: string }).accessToken;
+  } finally {
+    await Promise.all([ownerDb.$disconnect(), appDb.$disconnect()]);
+  }
+}
 
 test('Redis goes away during load: clear answers, no duplicate, recovery without restarts, every answered call audited', async () => {
   const jay = await member('jay');

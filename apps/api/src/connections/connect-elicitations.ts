@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { elicitationCompleteNotification } from '@gatehouse/mcp';
 import type { Redis } from 'ioredis';
+import { sessionAddress, type RedisNotificationHub } from '../mcp/redis-notification.hub.js';
 
 /** Who an MCP URL elicitation to connect a provider was made for. */
 export interface ConnectElicitation {
@@ -7,27 +9,37 @@ export interface ConnectElicitation {
   userId: string;
   providerId: string;
   clientId: string;
+  /** The address (`sessionAddress`, never the id) of the MCP session that was sent the link, if it had one. */
+  session?: string | undefined;
 }
 
 const TTL_SECONDS = 3600;
 
 /**
  * The connect links Gatehouse gives MCP clients carry an elicitation id (random, no secret by itself): the connect
- * page looks it up and completes only for the browser user the MCP token belongs to.
+ * page looks it up and completes only for the browser user the MCP token belongs to. When the connect flow started
+ * from such a link completes, the MCP session that got the link is told (`notifications/elicitation/complete`).
  */
 export class ConnectElicitations {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly notifications: Pick<RedisNotificationHub, 'sendToSession'>,
+    private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
   private key(id: string): string {
     return `${this.prefix}:connect-elicitation:${id}`;
   }
 
-  async create(elicitation: ConnectElicitation): Promise<string> {
+  async create(elicitation: Omit<ConnectElicitation, 'session'> & { sessionId?: string | undefined }): Promise<string> {
+    const { sessionId, ...who } = elicitation;
+    const stored: ConnectElicitation = {
+      ...who,
+      ...(sessionId === undefined ? {} : { session: sessionAddress(sessionId) }),
+    };
     const id = randomBytes(16).toString('base64url');
-    await this.redis.set(this.key(id), JSON.stringify(elicitation), 'EX', TTL_SECONDS);
+    await this.redis.set(this.key(id), JSON.stringify(stored), 'EX', TTL_SECONDS);
     return id;
   }
 
@@ -35,5 +47,25 @@ export class ConnectElicitations {
     if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return undefined;
     const raw = await this.redis.get(this.key(id));
     return raw ? (JSON.parse(raw) as ConnectElicitation) : undefined;
+  }
+
+  /**
+   * The connection the elicitation asked for now exists: tells its MCP session (best effort — the client may have
+   * left, and the person's retried call works either way, so a failure is reported, never thrown).
+   */
+  async completed(id: string, connection: { tenantId: string; userId: string; providerId: string }): Promise<void> {
+    try {
+      const elicitation = await this.find(id);
+      if (
+        !elicitation?.session ||
+        elicitation.tenantId !== connection.tenantId ||
+        elicitation.userId !== connection.userId ||
+        elicitation.providerId !== connection.providerId
+      )
+        return;
+      await this.notifications.sendToSession(elicitation.session, elicitationCompleteNotification(id));
+    } catch (error) {
+      this.onError(error);
+    }
   }
 }

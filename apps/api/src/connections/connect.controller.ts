@@ -209,10 +209,11 @@ export class ConnectController {
     }
     if (!(await this.elicitationAllows(req, res, acting, providerId, field(req, 'elicitation')))) return;
     try {
+      const elicitationId = field(req, 'elicitation');
       const started = await this.connections.start(
         acting.actor,
         providerId,
-        { scopes: scopesOf(field(req, 'scope')) },
+        { scopes: scopesOf(field(req, 'scope')), ...(elicitationId ? { elicitationId } : {}) },
         requestIdOf(req),
       );
       res.redirect(303, started.authorizationUrl);
@@ -230,6 +231,8 @@ export class ConnectController {
     try {
       const done = await this.connections.complete(session?.userId, callback, requestIdOf(req));
       const { connection } = done;
+      // The MCP client that sent the person here learns that it may retry (URL elicitation's completion notice).
+      if (done.elicitationId) await this.elicitations.completed(done.elicitationId, connection);
       if (done.returnTo) {
         const target = new URL(done.returnTo, this.webUrl);
         target.searchParams.set('connected', connection.providerId);

@@ -5,8 +5,11 @@ import { ConnectionService, OutboundHttp, ProviderAppService } from '@gatehouse/
 import type { Database, DbExecutor } from '@gatehouse/db';
 import type { Vault } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
+import { Logger } from 'nestjs-pino';
 import { IdentityModule } from '../identity/identity.module.js';
 import { API_CONFIG, AUDIT, DATABASE, REDIS, VAULT } from '../infrastructure/tokens.js';
+import { McpNotificationsModule } from '../mcp/mcp-notifications.module.js';
+import { RedisNotificationHub } from '../mcp/redis-notification.hub.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ConnectController } from './connect.controller.js';
 import { ConnectElicitations } from './connect-elicitations.js';
@@ -15,14 +18,17 @@ import { ConnectionsController } from './connections.controller.js';
 import { ProviderAppsController } from './provider-apps.controller.js';
 
 @Module({
-  imports: [TenancyModule, IdentityModule],
+  imports: [TenancyModule, IdentityModule, McpNotificationsModule],
   controllers: [ProviderAppsController, ConnectionsController, ConnectController],
   providers: [
     ConnectPages,
     {
       provide: ConnectElicitations,
-      inject: [REDIS, API_CONFIG],
-      useFactory: (redis: Redis, config: ApiConfig) => new ConnectElicitations(redis, config.QUEUE_PREFIX),
+      inject: [REDIS, API_CONFIG, RedisNotificationHub, Logger],
+      useFactory: (redis: Redis, config: ApiConfig, notifications: RedisNotificationHub, logger: Logger) =>
+        new ConnectElicitations(redis, config.QUEUE_PREFIX, notifications, (error) =>
+          logger.warn({ err: error }, 'could not tell the MCP session that its elicitation completed'),
+        ),
     },
     {
       provide: ProviderAppService,

@@ -6,6 +6,7 @@ import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, t
 import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { queueTelemetry } from './queue-telemetry.js';
 import { API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
 
 /** Owns the process's connections: created once, closed once on shutdown (after HTTP stops accepting work). */
@@ -62,7 +63,8 @@ export class InfrastructureModule implements OnApplicationShutdown {
         {
           provide: SYSTEM_QUEUE_TOKEN,
           inject: [REDIS],
-          useFactory: (redis: Redis) => new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
+          useFactory: (redis: Redis) =>
+            new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
         },
       ],
       exports: [API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
+import type { MembershipRole } from '@gatehouse/db';
 import { serveMcpRequest, sessionFromInitialize, type McpClientSession } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -42,7 +43,8 @@ function outcomeOf(response: JSONRPCMessage): { outcome: 'success' | 'failure'; 
 
 /**
  * Runs one MCP POST through a fresh server (packages/mcp), with the client's session from Redis, the relay that
- * lets another instance's tool call receive this client's answers, and one audit record per JSON-RPC request.
+ * lets another instance's tool call receive this client's answers, and one audit record per JSON-RPC request
+ * (`mcp.request`, or the tool executor's `tool.call` for a provider tool).
  */
 @Injectable()
 export class McpRequestHandler {
@@ -60,6 +62,8 @@ export class McpRequestHandler {
     context: {
       endpoint: McpEndpoint;
       principal: McpPrincipal;
+      /** The person's role in the endpoint's tenant: members do not see the server's admin-only tools. */
+      role: MembershipRole;
       session: McpClientSession | undefined;
       sessionId: string | undefined;
     },
@@ -93,6 +97,8 @@ export class McpRequestHandler {
     }
 
     const calls = callsIn(body);
+    // A provider tool call writes its own, fuller `tool.call` record: one audit record per request, not two.
+    const audited = new Set<string | number>();
     // Answers stream as Server-Sent Events: ask proxies such as nginx not to buffer them.
     res.setHeader('x-accel-buffering', 'no');
     await serveMcpRequest(req, res, {
@@ -102,6 +108,7 @@ export class McpRequestHandler {
         title: endpoint.server.title,
         toolkits: endpoint.server.toolkits,
         tools: endpoint.server.tools,
+        withheld: context.role === 'member' ? endpoint.server.adminOnlyTools : [],
       },
       sessionId,
       session,
@@ -114,7 +121,7 @@ export class McpRequestHandler {
       onResponse: async (response) => {
         const id = (response as { id?: unknown }).id;
         const call = typeof id === 'string' || typeof id === 'number' ? calls.get(id) : undefined;
-        if (call) await this.record(req, context, call, outcomeOf(response));
+        if (call && !audited.has(id as string | number)) await this.record(req, context, call, outcomeOf(response));
       },
       // A cancelled request gets no response, but it may have done work: it is recorded all the same.
       onCancelled: async (id) => {
@@ -133,6 +140,7 @@ export class McpRequestHandler {
             clientId: principal.clientId,
             sessionId,
             requestId: typeof req.id === 'string' ? req.id : undefined,
+            onAudited: () => audited.add(call.requestId),
           },
           tool,
           args,

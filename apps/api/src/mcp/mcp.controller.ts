@@ -1,20 +1,23 @@
 import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
-import { checkOrigin, type OriginPolicy } from '@gatehouse/mcp';
+import { acceptsEventStream, checkOrigin, type OriginPolicy } from '@gatehouse/mcp';
 import { McpEndpointDirectory, resourceMetadataUrl, type McpEndpoint } from '@gatehouse/registry';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { TenantAdminService } from '@gatehouse/tenancy';
 import type { Request, Response } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
 import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
-import { McpResourceServer, type McpPrincipal } from './resource-server.js';
+import { McpResourceServer } from './resource-server.js';
 import { McpSessionStore } from './mcp-sessions.js';
 import { writeRpcError } from './rpc-error.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
+import { RedisNotificationHub } from './redis-notification.hub.js';
 
 /**
  * `/t/{tenant}/mcp/{server}`: the hosted MCP endpoint (Streamable HTTP), and its RFC 9728 protected-resource
  * metadata at the path-inserted well-known URL. Checks run in order: Origin → server exists → bearer token for
- * exactly this server → still a member of the tenant → session (if any) → a fresh MCP server for this request.
+ * exactly this server → still a member of the tenant → session (if any) → a fresh MCP server for this request
+ * (POST), or the session's stream of server-initiated notifications (GET).
  */
 @Controller()
 export class McpController {
@@ -28,6 +31,7 @@ export class McpController {
     @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
     @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
     @Inject(McpRequestHandler) private readonly handler: McpRequestHandler,
+    @Inject(RedisNotificationHub) private readonly notifications: RedisNotificationHub,
   ) {
     this.policy = {
       allowedHosts: [new URL(config.PUBLIC_API_URL).host, ...config.MCP_ALLOWED_HOSTS],
@@ -84,39 +88,48 @@ export class McpController {
       return writeRpcError(res, auth.status, -32001, auth.message);
     }
     const principal = auth.principal;
-    if (!(await this.isMember(endpoint, principal))) {
+    const sessionId = req.headers['mcp-session-id'];
+    if (Array.isArray(sessionId)) return writeRpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
+    const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
+    // Membership and session are independent reads (PostgreSQL, Redis): one wait for both.
+    const [role, session] = await Promise.all([
+      this.tenancy.roleOf(endpoint.tenantId, principal.userId),
+      sessionId === undefined ? undefined : this.sessions.find(sessionId, owner),
+    ]);
+    if (!role) {
       res.set(
         'www-authenticate',
         `Bearer resource_metadata="${this.metadataUrl(endpoint)}", scope="${MCP_SCOPE}", error="invalid_token", error_description="The token's user is no longer a member of this organisation."`,
       );
       return writeRpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
     }
-
-    const sessionId = req.headers['mcp-session-id'];
-    if (Array.isArray(sessionId)) return writeRpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
-    const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
-    const session = sessionId === undefined ? undefined : await this.sessions.find(sessionId, owner);
     if (sessionId !== undefined && !session) return writeRpcError(res, 404, -32001, 'Session not found.');
 
     if (req.method === 'DELETE') {
       if (sessionId === undefined) return writeRpcError(res, 400, -32600, 'Mcp-Session-Id header required.');
       await this.sessions.delete(sessionId);
+      await this.notifications.endSession(sessionId);
       res.status(204).end();
       return;
     }
     if (req.method === 'GET') {
-      // Stateless servers: no standalone SSE stream (allowed by the transport spec); responses stream on POST.
-      res.set('allow', 'POST, DELETE');
-      return writeRpcError(res, 405, -32000, 'Method not allowed: this server streams responses on POST only.');
+      // The standalone SSE stream: server-initiated notifications of this session (McpNotificationsModule). It
+      // belongs to a session; without one, 405 says "no stream here", which clients take in their stride.
+      if (sessionId === undefined) {
+        res.set('allow', 'GET, POST, DELETE');
+        return writeRpcError(res, 405, -32000, 'Method not allowed without a session.');
+      }
+      if (!acceptsEventStream(req.headers.accept))
+        return writeRpcError(res, 406, -32000, 'Not Acceptable: the client must accept text/event-stream.');
+      const version = req.headers['mcp-protocol-version'];
+      if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+        return writeRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version.slice(0, 40)}.`);
+      return this.notifications.open(res, { sessionId, resource: endpoint.url });
     }
     if (req.method !== 'POST') {
-      res.set('allow', 'POST, DELETE');
+      res.set('allow', 'GET, POST, DELETE');
       return writeRpcError(res, 405, -32000, 'Method not allowed.');
     }
-    await this.handler.handle(req, res, { endpoint, principal, session, sessionId });
-  }
-
-  private isMember(endpoint: McpEndpoint, principal: McpPrincipal): Promise<boolean> {
-    return this.tenancy.isMember(endpoint.tenantId, principal.userId);
+    await this.handler.handle(req, res, { endpoint, principal, role, session, sessionId });
   }
 }

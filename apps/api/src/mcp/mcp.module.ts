@@ -10,6 +10,7 @@ import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
 import { McpController } from './mcp.controller.js';
+import { McpNotificationsModule } from './mcp-notifications.module.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
 import { McpSessionStore } from './mcp-sessions.js';
 import { MCP_RELAY } from './mcp.tokens.js';
@@ -17,7 +18,7 @@ import { RedisMessageRelay } from './redis-message.relay.js';
 import { McpResourceServer } from './resource-server.js';
 
 @Module({
-  imports: [OAuthModule, RegistryModule, TenancyModule, ToolsModule],
+  imports: [OAuthModule, RegistryModule, TenancyModule, ToolsModule, McpNotificationsModule],
   controllers: [McpController],
   providers: [
     McpRequestHandler,

@@ -25,6 +25,7 @@ export class McpServersController {
       description: server.description,
       toolkits: server.toolkits,
       tools: server.tools,
+      adminOnlyTools: server.adminOnlyTools,
       endpoint: endpointUrl(this.config.PUBLIC_API_URL, actor.tenantSlug, server.slug),
       createdAt: server.createdAt.toISOString(),
       updatedAt: server.updatedAt.toISOString(),

@@ -4,24 +4,33 @@ import type { Database, DbExecutor } from '@gatehouse/db';
 import type { ApiConfig } from '@gatehouse/config';
 import { McpEndpointDirectory, McpServerService } from '@gatehouse/registry';
 import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
+import { McpNotificationsModule } from '../mcp/mcp-notifications.module.js';
+import { RedisNotificationHub } from '../mcp/redis-notification.hub.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { McpServersController } from './mcp-servers.controller.js';
 import { ToolkitsController } from './toolkits.controller.js';
 
 @Module({
-  imports: [TenancyModule],
+  imports: [TenancyModule, McpNotificationsModule],
   controllers: [McpServersController, ToolkitsController],
   providers: [
     {
       provide: McpServerService,
-      inject: [DATABASE, AUDIT],
-      useFactory: (db: Database, audit: AuditLog<DbExecutor>) => new McpServerService(db, audit),
+      inject: [DATABASE, AUDIT, RedisNotificationHub],
+      // Every instance hears of a committed change: cached endpoints are dropped, connected sessions told.
+      useFactory: (db: Database, audit: AuditLog<DbExecutor>, hub: RedisNotificationHub) =>
+        new McpServerService(db, audit, (change) => hub.serverChanged(change)),
     },
     {
       provide: McpEndpointDirectory,
-      inject: [DATABASE, API_CONFIG],
-      // Every MCP request resolves its server: a 2 s cache spares most of those lookups (docs/scaling.md).
-      useFactory: (db: Database, config: ApiConfig) => new McpEndpointDirectory(db, config.PUBLIC_API_URL, 2_000),
+      inject: [DATABASE, API_CONFIG, RedisNotificationHub],
+      // Every MCP request resolves its server: a 2 s cache spares most of those lookups (docs/scaling.md), and a
+      // change made through any instance drops the entry everywhere at once.
+      useFactory: (db: Database, config: ApiConfig, hub: RedisNotificationHub) => {
+        const directory = new McpEndpointDirectory(db, config.PUBLIC_API_URL, 2_000);
+        hub.onServerChanged((change) => directory.invalidate(change.tenantSlug, change.serverSlug));
+        return directory;
+      },
     },
   ],
   exports: [McpEndpointDirectory],

@@ -171,6 +171,7 @@ export class TenantsController {
       {
         action: q.action,
         actorId: q.actorId,
+        targetId: q.tool,
         outcome: q.outcome,
         from: q.from ? new Date(q.from) : undefined,
         to: q.to ? new Date(q.to) : undefined,
@@ -198,6 +199,7 @@ export class TenantsController {
     const filter = {
       action: q.action,
       actorId: q.actorId,
+      targetId: q.tool,
       outcome: q.outcome,
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,

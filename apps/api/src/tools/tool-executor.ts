@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
-import type { ConnectionService } from '@gatehouse/connections';
 import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
@@ -17,6 +16,8 @@ export interface ToolCaller {
   clientId: string;
   sessionId: string | undefined;
   requestId: string | undefined;
+  /** Told once the call's `tool.call` record is durable (the request then needs no `mcp.request` record). */
+  onAudited?: () => void;
 }
 
 type Outcome = 'succeeded' | 'failed' | 'needs_connection' | 'interrupted' | 'rate_limited';
@@ -35,15 +36,15 @@ const LIMIT_TEXT: Record<LimitName, string> = {
 const WAIT_MARGIN_MS = 15_000;
 
 /**
- * Runs provider tools for MCP requests: checks the person's connection first (just-in-time consent without queueing
- * anything), queues a typed job whose id is the call's idempotency key, waits for the worker's answer (whichever api
- * instance the request reached), and turns it into an MCP result. Every call is audited before its answer leaves.
+ * Runs provider tools for MCP requests: charges the rate limits, checks the provider's circuit, queues a typed job
+ * whose id is the call's idempotency key, waits for the worker's answer (whichever api instance the request reached),
+ * and turns it into an MCP result. The worker checks the person's connection (once, with the token it reads anyway);
+ * its `needs_connection` answer becomes just-in-time consent here. Every call is audited before its answer leaves.
  */
 export class ToolExecutor {
   constructor(
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    private readonly connections: ConnectionService,
     private readonly elicitations: ConnectElicitations,
     private readonly policy: { limiter: ToolCallLimiter; breaker: ProviderCircuitBreaker },
     private readonly audit: AuditLog,
@@ -74,16 +75,10 @@ export class ToolExecutor {
   ): Promise<CallToolResult> {
     const started = Date.now();
     const { endpoint } = caller;
-    const request = {
-      tenant: { id: endpoint.tenantId, slug: endpoint.tenantSlug },
-      userId: caller.userId,
-      providerId: tool.provider,
-      scopes: tool.scopes,
-    };
     const record = (outcome: Outcome, extra: Record<string, unknown> = {}) => {
       this.metrics.toolCalls.inc({ tool: tool.name, result: outcome });
       this.metrics.toolCallSeconds.observe({ tool: tool.name }, (Date.now() - started) / 1000);
-      return this.audit.record({
+      const written = this.audit.record({
         tenantId: endpoint.tenantId,
         actor: { type: 'user', id: caller.userId },
         action: 'tool.call',
@@ -108,12 +103,17 @@ export class ToolExecutor {
           ...extra,
         },
       });
+      return written.then(() => caller.onAudited?.());
     };
 
-    const decision = await this.policy.limiter.consume(
-      { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
-      endpoint.toolLimits,
-    );
+    // Limits and circuit are independent reads: one wait for both (a call the open circuit refuses still counts).
+    const [decision, circuit] = await Promise.all([
+      this.policy.limiter.consume(
+        { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
+        endpoint.toolLimits,
+      ),
+      this.policy.breaker.state(endpoint.tenantId, tool.provider),
+    ]);
     if (!decision.allowed) {
       await record('rate_limited', { limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds });
       return errorResult(
@@ -122,22 +122,12 @@ export class ToolExecutor {
       );
     }
 
-    const circuit = await this.policy.breaker.state(endpoint.tenantId, tool.provider);
     if (circuit.open) {
       await record('failed', { code: 'circuit_open', retryAfterSeconds: circuit.retryAfterSeconds });
       return errorResult(
         `${tool.provider} has been failing; Gatehouse pauses calls to it for ${circuit.retryAfterSeconds} s. Try again then.`,
         { code: 'circuit_open', retryAfterSeconds: circuit.retryAfterSeconds },
       );
-    }
-
-    const unusable = await this.connections.check(request);
-    if (unusable) {
-      if (unusable.reason === 'provider_unavailable') {
-        await record('failed', { code: 'provider_unavailable' });
-        return errorResult(unusable.message);
-      }
-      return this.needsConnection(caller, tool, call, { kind: 'needs_connection', ...pick(unusable) }, record);
     }
 
     const payload: ToolCallPayload = {
@@ -206,7 +196,9 @@ export class ToolExecutor {
 
     if (result.kind === 'error' && PROVIDER_FAILURES.has(result.code))
       await this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider);
-    else if (result.kind === 'ok') await this.policy.breaker.recordSuccess(endpoint.tenantId, tool.provider);
+    // Resetting the failure count need not hold the answer (Redis keeps the order of this connection's commands).
+    else if (result.kind === 'ok')
+      void this.policy.breaker.recordSuccess(endpoint.tenantId, tool.provider).catch(() => undefined);
     if (result.kind === 'ok') {
       await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
       return { content: [{ type: 'text', text: JSON.stringify(result.output) }], structuredContent: result.output };
@@ -240,6 +232,7 @@ export class ToolExecutor {
       userId: caller.userId,
       providerId: tool.provider,
       clientId: caller.clientId,
+      sessionId: caller.sessionId,
     });
     const url = new URL(needed.connectUrl);
     url.searchParams.set('elicitation', elicitationId);
@@ -253,20 +246,6 @@ export class ToolExecutor {
     }
     return errorResult(message, { reason: needed.reason, connectUrl: url.toString() });
   }
-}
-
-function pick(reason: {
-  reason: 'not_connected' | 'missing_scopes' | 'needs_reauth';
-  message: string;
-  connectUrl: string;
-  missingScopes: string[];
-}) {
-  return {
-    reason: reason.reason,
-    message: reason.message,
-    connectUrl: reason.connectUrl,
-    missingScopes: reason.missingScopes,
-  };
 }
 
 function errorResult(text: string, structured?: Record<string, unknown>): CallToolResult {

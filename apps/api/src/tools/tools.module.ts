@@ -1,13 +1,13 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
-import { ConnectionService } from '@gatehouse/connections';
 import { SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
 import { GatehouseMetrics } from '@gatehouse/telemetry';
 import { ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
+import { queueTelemetry } from '../infrastructure/queue-telemetry.js';
 import { API_CONFIG, AUDIT, REDIS, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
 import { MetricsController } from './metrics.controller.js';
 import { ConnectElicitations } from '../connections/connect-elicitations.js';
@@ -61,7 +61,7 @@ interface ToolEvents {
       provide: TOOLS_QUEUE_TOKEN,
       inject: [REDIS, API_CONFIG],
       useFactory: (redis: Redis, config: ApiConfig) =>
-        new Queue(TOOLS_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX }),
+        new Queue(TOOLS_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
     },
     {
       // Finished jobs are announced on a Redis stream every api instance reads: the answer reaches the instance
@@ -70,7 +70,11 @@ interface ToolEvents {
       inject: [API_CONFIG],
       useFactory: async (config: ApiConfig) => {
         const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-        const events = new QueueEvents(TOOLS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+        const events = new QueueEvents(TOOLS_QUEUE, {
+          connection,
+          prefix: config.QUEUE_PREFIX,
+          ...queueTelemetry(config),
+        });
         await events.waitUntilReady();
         return { events, connection };
       },
@@ -80,7 +84,6 @@ interface ToolEvents {
       inject: [
         TOOLS_QUEUE_TOKEN,
         TOOL_EVENTS,
-        ConnectionService,
         ConnectElicitations,
         ToolCallLimiter,
         ProviderCircuitBreaker,
@@ -92,7 +95,6 @@ interface ToolEvents {
       useFactory: (
         queue: Queue,
         { events }: ToolEvents,
-        connections: ConnectionService,
         elicitations: ConnectElicitations,
         limiter: ToolCallLimiter,
         breaker: ProviderCircuitBreaker,
@@ -104,7 +106,6 @@ interface ToolEvents {
         new ToolExecutor(
           queue,
           events,
-          connections,
           elicitations,
           { limiter, breaker },
           audit,

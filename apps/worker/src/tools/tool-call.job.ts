@@ -1,6 +1,6 @@
 import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
-import { MembershipRepository, withTenant, type Database } from '@gatehouse/db';
+import { membershipRole, type Database } from '@gatehouse/db';
 import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
 import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
@@ -57,10 +57,8 @@ export async function runToolCall(
   if (!found || found.tool.version !== payload.version)
     return error('unknown_tool', `This worker does not have ${payload.tool} version ${payload.version}.`);
   const { toolkit, tool } = found;
-  const member = await withTenant(deps.db, payload.tenantId, (tx) =>
-    new MembershipRepository(tx).find(payload.tenantId, payload.userId),
-  );
-  if (!member) return error('not_a_member', 'You are no longer a member of this organisation.');
+  const role = await membershipRole(deps.db, payload.tenantId, payload.userId);
+  if (!role) return error('not_a_member', 'You are no longer a member of this organisation.');
 
   let args: Record<string, unknown>;
   try {

@@ -1,6 +1,7 @@
 import type { Database, DbExecutor } from '../client.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { withTenant } from '../scope.js';
+import { sqlOf, withSqlTransaction, type Sql } from '../sql.js';
 
 // Implements @gatehouse/audit's AuditStore structurally (this package does not depend on it). Hashing and
 // chain logic live in the audit package; this file only persists links under the chain-head lock.
@@ -70,22 +71,23 @@ export class AuditRepository {
     build: (head: AuditHead | null) => AuditEventRow[],
     tx?: DbExecutor,
   ): Promise<AuditEventRow[]> {
+    // Outside a caller's transaction (every MCP request and tool call) the append is plain SQL: see sql.ts.
     return tx
-      ? this.appendIn(tx, tenantId, build)
-      : withTenant(this.db, tenantId, (scoped) => this.appendIn(scoped, tenantId, build));
+      ? this.appendIn(sqlOf(tx), tenantId, build)
+      : withSqlTransaction(this.db, (sql) => this.appendIn(sql, tenantId, build));
   }
 
   private async appendIn(
-    tx: DbExecutor,
+    sql: Sql,
     tenantId: string,
     build: (head: AuditHead | null) => AuditEventRow[],
   ): Promise<AuditEventRow[]> {
-    // Create the head on first use and lock it in one round trip: appends to one chain serialise on this row
-    // lock, across processes. (DO UPDATE, unlike DO NOTHING, locks and returns the existing row.)
-    const [locked] = await tx.$queryRaw<{ last_seq: bigint; last_hash: Uint8Array }[]>`
-      INSERT INTO audit_chain_heads (tenant_id, last_seq, last_hash) VALUES (${tenantId}::uuid, 0, ${Buffer.alloc(32)})
-      ON CONFLICT (tenant_id) DO UPDATE SET last_seq = audit_chain_heads.last_seq
-      RETURNING last_seq, last_hash`;
+    // Scope the transaction, create the head on first use and lock it, in one round trip: appends to one chain
+    // serialise on this row lock, across processes.
+    const [locked] = await sql.query<{ last_seq: string | bigint; last_hash: Uint8Array }>(
+      'SELECT last_seq, last_hash FROM gatehouse_audit_lock_head($1::uuid)',
+      [tenantId],
+    );
     if (!locked) throw new Error('audit chain head is not visible in this tenant scope');
     const head =
       Number(locked.last_seq) === 0
@@ -112,19 +114,25 @@ export class AuditRepository {
       })),
     );
     const last = events.at(-1)!;
-    await tx.$executeRaw`
-      WITH inserted AS (
+    const [moved] = await sql.query<{ count: number }>(
+      `WITH inserted AS (
         INSERT INTO audit_events (tenant_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id,
                                   outcome, request_id, trace_id, metadata, prev_hash, hash)
-        SELECT ${tenantId}::uuid, e.seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id,
+        SELECT $1::uuid, e.seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id,
                e.outcome, e.request_id, e.trace_id, e.metadata, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
-        FROM jsonb_to_recordset(${batch}::jsonb) AS e(
+        FROM jsonb_to_recordset($2::jsonb) AS e(
           seq bigint, occurred_at timestamptz, actor_type text, actor_id text, action text, target_type text,
           target_id text, outcome text, request_id text, trace_id text, metadata jsonb, prev_hash text, hash text)
         RETURNING 1
+      ), moved AS (
+        UPDATE audit_chain_heads SET last_seq = $3::bigint, last_hash = $4
+        WHERE tenant_id = $1::uuid AND (SELECT count(*) FROM inserted) = $5::int
+        RETURNING 1
       )
-      UPDATE audit_chain_heads SET last_seq = ${BigInt(last.seq)}, last_hash = ${last.hash}
-      WHERE tenant_id = ${tenantId}::uuid AND (SELECT count(*) FROM inserted) = ${events.length}`;
+      SELECT count(*)::int AS count FROM moved`,
+      [tenantId, batch, String(last.seq), last.hash, events.length],
+    );
+    if (moved?.count !== 1) throw new Error('audit chain head did not move');
     return events;
   }
 

@@ -1,4 +1,5 @@
-import type { DbExecutor } from '../client.js';
+import type { Database, DbExecutor } from '../client.js';
+import { sqlOf } from '../sql.js';
 
 export type ConnectionStatus = 'active' | 'needs_reauth';
 
@@ -41,6 +42,30 @@ const columns = {
 
 function toRecord(row: Omit<ConnectionRecord, 'status'> & { status: string }): ConnectionRecord {
   return { ...row, status: row.status === 'active' ? 'active' : 'needs_reauth' };
+}
+
+/** The columns of `columns` in SQL, named as the record's fields. */
+const SELECT_COLUMNS = Object.keys(columns)
+  .map((field) => `${field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)} AS "${field}"`)
+  .join(', ');
+
+/**
+ * The person's connection to one provider and its sealed tokens, in one round trip (see sql.ts): what every tool
+ * call reads. Row-level security applies (the function runs as the caller, scoped to the tenant).
+ */
+export async function findConnectionWithTokens(
+  db: Database,
+  key: ConnectionKey,
+): Promise<{ connection: ConnectionRecord; sealedTokens: Buffer | null } | null> {
+  const [row] = await sqlOf(db).query<
+    Omit<ConnectionRecord, 'status'> & { status: string; sealedTokens: Uint8Array | null }
+  >(
+    `SELECT ${SELECT_COLUMNS}, sealed_tokens AS "sealedTokens" FROM gatehouse_connection_with_tokens($1::uuid, $2::uuid, $3)`,
+    [key.tenantId, key.userId, key.providerId],
+  );
+  if (!row) return null;
+  const { sealedTokens, ...connection } = row;
+  return { connection: toRecord(connection), sealedTokens: sealedTokens ? Buffer.from(sealedTokens) : null };
 }
 
 export interface ConnectionKey {

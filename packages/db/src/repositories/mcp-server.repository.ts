@@ -9,6 +9,8 @@ export interface McpServerRecord {
   description: string | null;
   toolkits: string[];
   tools: string[];
+  /** Of the exposed tools, those only admins and owners see and may call. */
+  adminOnlyTools: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,6 +23,7 @@ const columns = {
   description: true,
   toolkits: true,
   tools: true,
+  adminOnlyTools: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -30,6 +33,7 @@ export interface McpServerChanges {
   description?: string | null | undefined;
   toolkits?: string[] | undefined;
   tools?: string[] | undefined;
+  adminOnlyTools?: string[] | undefined;
 }
 
 /** Runs inside a tenant scope (withTenant); row-level security keeps it to that tenant. */
@@ -43,6 +47,7 @@ export class McpServerRepository {
     description: string | null;
     toolkits: string[];
     tools: string[];
+    adminOnlyTools: string[];
   }): Promise<McpServerRecord> {
     try {
       return await this.db.mcpServer.create({ data: input, select: columns });

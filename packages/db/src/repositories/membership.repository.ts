@@ -1,5 +1,6 @@
 import { DataError, isUniqueViolation } from '../errors.js';
-import type { DbExecutor } from '../client.js';
+import type { Database, DbExecutor } from '../client.js';
+import { sqlOf } from '../sql.js';
 
 export type MembershipRole = 'owner' | 'admin' | 'member';
 
@@ -89,4 +90,19 @@ export class MembershipRepository {
       role: row.role,
     }));
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The person's role in the tenant, or null: the membership check of every MCP request and tool call, in one round
+ * trip (a scoped function under row-level security; see sql.ts).
+ */
+export async function membershipRole(db: Database, tenantId: string, userId: string): Promise<MembershipRole | null> {
+  if (!UUID.test(tenantId) || !UUID.test(userId)) return null;
+  const [row] = await sqlOf(db).query<{ role: MembershipRole | null }>(
+    'SELECT gatehouse_member_role($1::uuid, $2::uuid) AS role',
+    [tenantId, userId],
+  );
+  return row?.role ?? null;
 }

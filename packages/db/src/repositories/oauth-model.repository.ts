@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { DbExecutor } from '../client.js';
+import { sqlOf } from '../sql.js';
 
 /** One stored authorization-server object (session, interaction, code, token, grant, client, …). */
 export interface OAuthModelRow {
@@ -54,25 +55,29 @@ export class OAuthModelRepository {
     });
   }
 
-  private async findOne(where: Prisma.OAuthModelWhereInput): Promise<OAuthModelRow | undefined> {
-    const row = await this.db.oAuthModel.findFirst({
-      where: { ...where, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
-      select: { payload: true, consumedAt: true },
-    });
-    if (!row) return undefined;
-    return { payload: row.payload as Record<string, unknown>, consumed: row.consumedAt !== null };
+  /**
+   * Every MCP request looks its access token up (and, for tokens bound to a sign-in session, the session by uid):
+   * plain SQL, one round trip (see sql.ts). Expired rows read as absent.
+   */
+  private async findOne(kind: string, column: 'id' | 'uid' | 'user_code', value: string) {
+    const [row] = await sqlOf(this.db).query<OAuthModelRow>(
+      `SELECT payload, consumed_at IS NOT NULL AS consumed FROM oauth_models
+       WHERE kind = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+      [kind, value],
+    );
+    return row;
   }
 
   find(kind: string, id: string) {
-    return this.findOne({ kind, id });
+    return this.findOne(kind, 'id', id);
   }
 
   findByUid(kind: string, uid: string) {
-    return this.findOne({ kind, uid });
+    return this.findOne(kind, 'uid', uid);
   }
 
   findByUserCode(kind: string, userCode: string) {
-    return this.findOne({ kind, userCode });
+    return this.findOne(kind, 'user_code', userCode);
   }
 
   /** Marks the row consumed; false when it was already consumed (or is gone): exactly one caller wins. */

@@ -1,0 +1,10 @@
+import type { WorkerConfig } from '@gatehouse/config';
+import { BullMQOtel } from 'bullmq-otel';
+
+/**
+ * BullMQ's own spans (fetch, process, complete, retry) on queues and workers, when tracing is on; nothing when it is
+ * off. bullmq-otel reports through the global tracer provider, propagator and context manager `startTracing` installs.
+ */
+export function queueTelemetry(config: Pick<WorkerConfig, 'OTEL_EXPORTER_OTLP_ENDPOINT'>): { telemetry?: BullMQOtel } {
+  return config.OTEL_EXPORTER_OTLP_ENDPOINT ? { telemetry: new BullMQOtel({ tracerName: 'bullmq' }) } : {};
+}

@@ -1,0 +1,119 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
+import type { UndiciRequest } from '@opentelemetry/instrumentation-undici';
+import {
+  InMemorySpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import {
+  httpInstrumentationConfig,
+  ioredisInstrumentationConfig,
+  pgInstrumentationConfig,
+  queryNamesOnly,
+  undiciInstrumentationConfig,
+} from './instrumentations.js';
+import { rootSampler } from './tracing.js';
+
+const incoming = (url: string) => ({ url, method: 'GET' }) as IncomingMessage;
+
+describe('incoming HTTP spans', () => {
+  const config = httpInstrumentationConfig();
+
+  it('are not made for probes and scrapes', () => {
+    for (const url of ['/healthz', '/readyz', '/metrics', '/metrics/', '/readyz?verbose=1'])
+      expect(config.ignoreIncomingRequestHook!(incoming(url))).toBe(true);
+    for (const url of ['/', '/t/acme/mcp/notes', '/api/v1/metrics', '/healthzz'])
+      expect(config.ignoreIncomingRequestHook!(incoming(url))).toBe(false);
+  });
+
+  it('record the query with OAuth codes, state and tokens redacted', () => {
+    expect(
+      config.startIncomingSpanHook!(
+        incoming('/api/v1/connections/callback?code=abc123&state=xyz789&iss=https%3A%2F%2Fp'),
+      ),
+    ).toEqual({ 'url.query': 'code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fp' });
+    expect(config.startIncomingSpanHook!(incoming('/x?Access_Token=t0k3n&page=2'))).toEqual({
+      'url.query': 'Access_Token=[redacted]&page=2',
+    });
+    expect(config.startIncomingSpanHook!(incoming('/api/v1/tenants'))).toEqual({});
+  });
+
+  it('record no request or response header', () => {
+    expect(config.headersToSpanAttributes).toBeUndefined();
+  });
+
+  it('outgoing node:http requests keep the query out of url.full', () => {
+    const attributes: Record<string, unknown> = {};
+    const span = { setAttribute: (key: string, value: unknown) => (attributes[key] = value) } as unknown as Span;
+    const request = httpRequest({ host: '127.0.0.1', port: 9, path: '/token?refresh_token=r3fr3sh&x=1' });
+    request.on('error', () => undefined);
+    config.requestHook!(span, request);
+    request.destroy();
+    expect(attributes).toEqual({ 'url.full': 'http://127.0.0.1:9/token' });
+  });
+});
+
+describe('outgoing undici spans', () => {
+  const config = undiciInstrumentationConfig();
+  const request = (path: string) => ({ origin: 'https://api.example.com', path, method: 'GET' }) as UndiciRequest;
+
+  it('keep which query parameters were sent, never their values', () => {
+    expect(config.startSpanHook!(request('/search/issues?q=my+private+query&per_page=5'))).toEqual({
+      'url.full': 'https://api.example.com/search/issues',
+      'url.query': 'q=[redacted]&per_page=[redacted]',
+    });
+    expect(config.startSpanHook!(request('/user'))).toEqual({});
+    expect(queryNamesOnly('?flag&a=1')).toBe('flag&a=[redacted]');
+  });
+
+  it('are only made inside a trace and record no header', () => {
+    expect(config.requireParentforSpans).toBe(true);
+    expect(config.headersToSpanAttributes).toBeUndefined();
+  });
+});
+
+describe('database spans', () => {
+  it('Redis: the command name only, never keys or arguments', () => {
+    const { dbStatementSerializer, requireParentSpan } = ioredisInstrumentationConfig();
+    expect(dbStatementSerializer!('set', ['gatehouse:connect-state:s3cr3t', 'token-value'])).toBe('set');
+    expect(dbStatementSerializer!('evalsha', ['sha', 2, 'k1', 'k2', '{"job":"payload"}'])).toBe('evalsha');
+    expect(requireParentSpan).toBe(true);
+  });
+
+  it('PostgreSQL: never the parameter values', () => {
+    expect(pgInstrumentationConfig()).toMatchObject({
+      enhancedDatabaseReporting: false,
+      requireParentSpan: true,
+      addSqlCommenterCommentToQueries: false,
+    });
+  });
+});
+
+describe('sampling', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    sampler: new ParentBasedSampler({ root: rootSampler }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
+  const tracer = provider.getTracer('test');
+  afterEach(() => exporter.reset());
+  afterAll(() => provider.shutdown());
+
+  it("drops BullMQ's housekeeping traces with everything under them", () => {
+    for (const name of ['getNextJob gatehouse-tools', 'extendLocks gatehouse-tools', 'moveStalledJobsToWait q']) {
+      const housekeeping = tracer.startSpan(name, {}, ROOT_CONTEXT);
+      tracer.startSpan('evalsha', {}, trace.setSpan(ROOT_CONTEXT, housekeeping)).end();
+      housekeeping.end();
+    }
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('keeps calls, and the same BullMQ operations inside a call', () => {
+    const call = tracer.startSpan('tool.call', {}, ROOT_CONTEXT);
+    tracer.startSpan('getNextJob gatehouse-tools', {}, trace.setSpan(ROOT_CONTEXT, call)).end();
+    call.end();
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['getNextJob gatehouse-tools', 'tool.call']);
+  });
+});

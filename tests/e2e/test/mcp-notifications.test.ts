@@ -1,0 +1,299 @@
+/**
+ * Server-initiated notifications on the standalone GET stream, across two api instances (same database, Redis and
+ * PUBLIC_API_URL; each also reachable on its own port, allowed by MCP_ALLOWED_HOSTS): the MCP SDK client opens the
+ * stream on one instance, and what happens on the other reaches it over Redis — an admin changing the server's
+ * tools (`notifications/tools/list_changed`), the person finishing the connect flow a URL elicitation sent them to
+ * (`notifications/elicitation/complete`), a newer stream of the session, the session's deletion.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  ElicitationCompleteNotificationSchema,
+  LATEST_PROTOCOL_VERSION,
+  McpError,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { freePort, waitFor } from '@gatehouse/testing';
+import { formField } from './browser.js';
+import { approveAtProvider, browserOf } from './connect-flow.js';
+import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
+import {
+  startApiProcess,
+  startDemoProviderProcess,
+  startWorkerProcess,
+  type ApiProcess,
+  type DemoProviderProcess,
+  type WorkerProcess,
+} from './stack.js';
+
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const CLIENT_ID = 'gatehouse-notifications-e2e';
+const CLIENT_SECRET = 'notifications-e2e-demo-client-secret';
+
+/** `url` is PUBLIC_API_URL (instance A's own address); `direct` is where this instance itself listens. */
+let instances: { api: ApiProcess; direct: string }[] = [];
+let worker: WorkerProcess;
+let provider: DemoProviderProcess;
+let owner: Member;
+let slug: string;
+let clientId: string;
+
+beforeAll(async () => {
+  const [portA, portB] = await Promise.all([freePort(), freePort()]);
+  const publicUrl = `http://127.0.0.1:${portA}`;
+  provider = await startDemoProviderProcess([
+    { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${publicUrl}/api/v1/connections/callback`] },
+  ]);
+  const env = { PUBLIC_API_URL: publicUrl, MCP_ALLOWED_HOSTS: `127.0.0.1:${portB}` };
+  const [a, b, started] = await Promise.all([
+    startApiProcess(env, portA),
+    startApiProcess(env, portB),
+    startWorkerProcess({ PUBLIC_API_URL: publicUrl }),
+  ]);
+  instances = [
+    { api: a, direct: publicUrl },
+    { api: b, direct: `http://127.0.0.1:${portB}` },
+  ];
+  worker = started;
+  owner = await signUp(publicUrl, 'notified');
+  slug = `notify-${randomUUID().slice(0, 6)}`;
+  expect((await adminCall(publicUrl, owner, 'POST', '/api/v1/tenants', { slug, name: 'Notify' })).status).toBe(201);
+  const app = await adminCall(publicUrl, owner, 'PUT', `/api/v1/tenants/${slug}/provider-apps/demo`, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    allowedScopes: ['notes:read', 'notes:write'],
+    settings: { baseUrl: provider.url },
+  });
+  expect(app.status).toBe(200);
+  clientId = await registerClient(publicUrl, REDIRECT);
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([...instances.map(({ api }) => api.stop()), worker?.stop(), provider?.stop()]);
+});
+
+const [A, B] = [0, 1];
+const direct = (instance: number) => instances[instance]!.direct;
+
+/** A new server of the tenant (through instance A) and the owner's access token for it. */
+async function serverWith(selection: { toolkits: string[]; tools: string[] }) {
+  const server = `s-${randomUUID().slice(0, 6)}`;
+  const created = await adminCall(direct(A), owner, 'POST', `/api/v1/tenants/${slug}/mcp-servers`, {
+    slug: server,
+    title: 'Notified',
+    ...selection,
+  });
+  expect(created.status).toBe(201);
+  const endpoint = ((await created.json()) as { endpoint: string }).endpoint;
+  return { server, endpoint, token: await accessTokenFor(direct(A), clientId, REDIRECT, owner, endpoint) };
+}
+
+/** The endpoint as reached on one instance's own port (same path, so the same server and token audience). */
+function on(instance: number, endpoint: string): URL {
+  return new URL(new URL(endpoint).pathname, direct(instance));
+}
+
+/**
+ * An MCP SDK client on `instance`. The SDK opens the GET stream by itself after initialize, without waiting for
+ * it; `streamOpen` resolves once the server has answered that GET with its stream.
+ */
+async function connect(instance: number, endpoint: string, token: string, capabilities: Record<string, unknown> = {}) {
+  let opened: () => void = () => undefined;
+  const streamOpen = new Promise<void>((resolve) => (opened = resolve));
+  const client = new Client({ name: 'notifications-e2e', version: '1.0.0' }, { capabilities });
+  const transport = new StreamableHTTPClientTransport(on(instance, endpoint), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    fetch: async (url, init) => {
+      const response = await fetch(url, init);
+      const type = response.headers.get('content-type') ?? '';
+      if (init?.method === 'GET' && response.status === 200 && type.startsWith('text/event-stream')) opened();
+      return response;
+    },
+  });
+  await client.connect(transport);
+  await streamOpen;
+  return { client, transport };
+}
+
+test('an admin changing the tools on the other instance: list_changed on the stream, and the next list shows it', async () => {
+  const { server, endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
+  const { client } = await connect(A, endpoint, token);
+  try {
+    const changes: string[] = [];
+    client.setNotificationHandler(ToolListChangedNotificationSchema, (notification) => {
+      changes.push(notification.method);
+    });
+    expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
+    // Also fills instance A's endpoint cache, which the change must not leave stale.
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['demo.list_notes']);
+
+    const patched = await adminCall(direct(B), owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/${server}`, {
+      tools: ['demo.list_notes', 'demo.get_note'],
+    });
+    expect(patched.status).toBe(200);
+    await waitFor('notifications/tools/list_changed', async () => (changes.length > 0 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+    expect(changes).toEqual(['notifications/tools/list_changed']);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['demo.list_notes', 'demo.get_note']);
+
+    // A new title leaves the tool list alone: no notification for it, only for the next change of tools.
+    const patch = (body: unknown) =>
+      adminCall(direct(B), owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/${server}`, body);
+    expect((await patch({ title: 'Renamed' })).status).toBe(200);
+    expect((await patch({ tools: ['demo.get_note'] })).status).toBe(200);
+    await waitFor('the second list_changed', async () => (changes.length >= 2 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(changes).toHaveLength(2);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['demo.get_note']);
+
+    // Deleting the server is a change of its tools too (and its sessions' streams end).
+    const deleted = await adminCall(direct(B), owner, 'DELETE', `/api/v1/tenants/${slug}/mcp-servers/${server}`);
+    expect(deleted.status).toBe(204);
+    await waitFor('the deletion to be announced', async () => (changes.length === 3 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+test('URL elicitation: connecting through the link sends elicitation/complete to the session, and the retry works', async () => {
+  const { endpoint, token } = await serverWith({ toolkits: ['demo'], tools: [] });
+  // The client's session and stream are on instance B; the connect page and callback are served by instance A.
+  const { client, transport } = await connect(B, endpoint, token, { elicitation: { url: {} } });
+  try {
+    const completed: string[] = [];
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => {
+      completed.push(notification.params.elicitationId);
+    });
+    const refused = await client.callTool({ name: 'demo.list_notes', arguments: {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(McpError);
+    expect((refused as McpError).code).toBe(-32042);
+    const [elicitation] = (
+      (refused as McpError).data as { elicitations: { mode: string; url: string; elicitationId: string }[] }
+    ).elicitations;
+    expect(elicitation).toMatchObject({ mode: 'url' });
+    expect(completed).toEqual([]);
+
+    // The person follows the link in a browser signed in to the console, and approves at the provider.
+    const browser = browserOf(owner);
+    const page = await browser.request(elicitation!.url);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    const go = await browser.request(elicitation!.url.split('?')[0]!, {
+      form: {
+        csrf: formField(html, 'csrf'),
+        scope: formField(html, 'scope'),
+        elicitation: formField(html, 'elicitation'),
+      },
+      origin: direct(A),
+    });
+    expect(go.status).toBe(303);
+    const callback = await approveAtProvider(browser, provider.url, go.headers.get('location')!, 'owner');
+    expect((await browser.request(callback)).status).toBe(200);
+
+    await waitFor('notifications/elicitation/complete', async () => (completed.length > 0 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+    expect(completed).toEqual([elicitation!.elicitationId]);
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(listed.isError).toBeFalsy();
+    expect(listed.structuredContent).toEqual({ notes: [] });
+    await transport.terminateSession();
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+/** A raw GET stream: everything it carries until the server ends it. */
+async function rawStream(instance: number, endpoint: string, token: string, sessionId: string) {
+  const response = await fetch(on(instance, endpoint), {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+    },
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('text/event-stream');
+  return { ended: response.text() };
+}
+
+test('one stream per session across instances; refusals without a session or event-stream Accept; DELETE ends it', async () => {
+  const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
+  const initialize = await fetch(on(A, endpoint), {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
+  });
+  expect(initialize.status).toBe(200);
+  await initialize.text();
+  const sessionId = initialize.headers.get('mcp-session-id')!;
+
+  const sessionless = await fetch(on(B, endpoint), {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+  });
+  expect(sessionless.status).toBe(405);
+  expect(sessionless.headers.get('allow')).toBe('GET, POST, DELETE');
+  const json = await fetch(on(B, endpoint), {
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'mcp-session-id': sessionId },
+  });
+  expect(json.status).toBe(406);
+  const stranger = await fetch(on(B, endpoint), {
+    headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId },
+  });
+  expect(stranger.status).toBe(401);
+
+  // A newer stream on the other instance replaces the first: the server ends it.
+  const first = await rawStream(A, endpoint, token, sessionId);
+  const second = await rawStream(B, endpoint, token, sessionId);
+  expect(await first.ended).toBe('');
+
+  // Deleting the session on instance A ends its stream on instance B.
+  const deleted = await fetch(on(A, endpoint), {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId },
+  });
+  expect(deleted.status).toBe(204);
+  expect(await second.ended).toBe('');
+  const gone = await fetch(on(B, endpoint), {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-session-id': sessionId },
+  });
+  expect(gone.status).toBe(404);
+}, 60_000);
+
+test('an instance that stops ends its GET streams first, and exits cleanly without waiting for them', async () => {
+  const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
+  const { client } = await connect(B, endpoint, token);
+  try {
+    const started = Date.now();
+    // SHUTDOWN_TIMEOUT_MS is 5 s: an open stream holding the HTTP server would make it exit 1 after that.
+    expect(await instances[B]!.api.process.stop()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(4_000);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
