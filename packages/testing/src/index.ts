@@ -8,5 +8,6 @@ export {
 export { runId, testPostgresServerUrl, testRolePasswords, testVaultKeys } from './environment.js';
 export { freePort } from './ports.js';
 export { startProcess, type RunningProcess } from './process.js';
+export { RedisServer } from './redis-server.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait.js';

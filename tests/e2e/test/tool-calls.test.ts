@@ -15,13 +15,12 @@ import { approveAtProvider, browserOf } from './connect-flow.js';
 import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
 import { createDatabase, DataKeyRepository, SecretRepository } from '@gatehouse/db';
 import {
-  TcpProxy,
+  RedisServer,
   freePort,
   startProcess,
   testAppDatabaseUrl,
   testDatabaseUrl,
   testPrefix,
-  testRedisUrl,
   testVaultKeys,
   waitFor,
 } from '@gatehouse/testing';
@@ -50,14 +49,14 @@ let owner: Member;
 let slug: string;
 let endpoint: string;
 let collector: OtlpCollector;
-let redisProxy: TcpProxy;
+let redisServer: RedisServer;
 
 /**
  * Every worker of the file notices a dead peer within about a second (all workers of a deployment must agree: the
  * stalled-job check of one blocks the others' for its own interval).
  */
 const workerEnv = (apiUrl: string) => ({
-  REDIS_URL: redisProxy.urlFor(testRedisUrl()),
+  REDIS_URL: redisServer.url,
   PUBLIC_API_URL: apiUrl,
   TOOL_CALL_LOCK_MS: '1000',
   METRICS_TOKEN,
@@ -78,9 +77,8 @@ async function newWorker(env: Record<string, string>): Promise<WorkerProcess> {
 
 beforeAll(async () => {
   collector = await startOtlpCollector();
-  // api and workers reach Redis through a proxy the outage test can cut.
-  const redisUrl = new URL(testRedisUrl());
-  redisProxy = await TcpProxy.start({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+  // api and workers use a Redis of this file's own, which the outage test restarts for real.
+  redisServer = await RedisServer.start();
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   provider = await startDemoProviderProcess([
@@ -93,7 +91,7 @@ beforeAll(async () => {
         PROVIDER_CIRCUIT_OPEN_SECONDS: '2',
         METRICS_TOKEN,
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        REDIS_URL: redisProxy.urlFor(testRedisUrl()),
+        REDIS_URL: redisServer.url,
       },
       apiPort,
     ),
@@ -121,7 +119,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([api?.stop(), worker?.stop(), provider?.stop()]);
   await collector?.close();
-  await redisProxy?.close();
+  await redisServer?.stop();
 });
 
 /** A member of the tenant (invited by the owner) with an MCP access token for the endpoint. */
@@ -415,7 +413,7 @@ async function toolsAdmin(...args: string[]) {
     process.execPath,
     [join(repoRoot, 'apps/worker/dist/cli.js'), 'tools', ...args],
     {
-      env: baseEnv({ DATABASE_URL: testAppDatabaseUrl(), REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testPrefix() }),
+      env: baseEnv({ DATABASE_URL: testAppDatabaseUrl(), REDIS_URL: redisServer.url, QUEUE_PREFIX: testPrefix() }),
     },
   );
   const { code } = await child.exited;
@@ -795,7 +793,7 @@ async function providerTokenOf(userId: string): Promise<string> {
   }
 }
 
-test('Redis goes away during load: clear answers, no duplicate, recovery without restarts, every answered call audited', async () => {
+test('Redis restarts during load: clear answers, no duplicate, recovery without restarting processes, every answered call audited', async () => {
   const jay = await member('jay');
   const client = await mcpClient(jay.token);
   try {
@@ -810,9 +808,8 @@ test('Redis goes away during load: clear answers, no duplicate, recovery without
         }) as Promise<CallToolResult>,
     );
     await new Promise((resolve) => setTimeout(resolve, 150));
-    await redisProxy.cut();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await redisProxy.restore();
+    // A real restart: the server stops (every connection drops), stays down 2 s, comes back with its data.
+    await redisServer.restart(2_000);
     const results = await Promise.all(calls);
     await provider.admin('POST', '/admin/api-latency', { ms: 0 });
     for (const result of results)
@@ -838,10 +835,9 @@ test('Redis goes away during load: clear answers, no duplicate, recovery without
     const { events } = (await audit.json()) as { events: unknown[] };
     expect(events.length).toBe(results.length + 2);
     process.stdout.write(
-      `Redis outage: ${results.filter((entry) => !entry.isError).length} of 20 calls succeeded, the rest answered errors\n`,
+      `Redis restart: ${results.filter((entry) => !entry.isError).length} of 20 calls succeeded, the rest answered errors\n`,
     );
   } finally {
-    await redisProxy.restore();
     await provider.admin('POST', '/admin/api-latency', { ms: 0 });
     await client.close();
   }
@@ -875,7 +871,7 @@ test('secrets canary: no provider token, client secret or MCP token in logs, aud
   // provider app's client secret, and every MCP access token the clients used.
   const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 2 });
   const appDb = createDatabase({ url: testAppDatabaseUrl(), maxConnections: 2 });
-  const redis = new Redis(testRedisUrl());
+  const redis = new Redis(redisServer.url);
   try {
     const vault = new Vault(
       LocalKeyring.parse(testVaultKeys()),
