@@ -6,6 +6,7 @@ import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
 import { ConnectionsModule } from './connections/connections.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         OAuthModule,
         McpModule,
         ConnectionsModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

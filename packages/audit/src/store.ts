@@ -6,6 +6,8 @@ export interface AuditFilter {
   actorType?: ActorType | undefined;
   outcome?: Outcome | undefined;
   targetId?: string | undefined;
+  /** The MCP client (OAuth client id) of tool calls and MCP requests: `metadata.clientId`. */
+  clientId?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
 }

@@ -5,3 +5,4 @@ export * from './system.js';
 export * from './auth.js';
 export * from './tenancy.js';
 export { openApiDocument, routes } from './openapi.js';
+export * from './console.js';

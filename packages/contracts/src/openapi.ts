@@ -3,6 +3,7 @@ import { livenessResponse, readinessResponse } from './health.js';
 import { problemDetails } from './problem.js';
 import { sessionResponse, signInRequest, signUpRequest } from './auth.js';
 import { systemStatusResponse } from './system.js';
+import * as c from './console.js';
 import * as t from './tenancy.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -347,6 +348,23 @@ export const routes: Route[] = [
     query: t.auditExportQuery,
     success: { status: 200, contentType: 'application/x-ndjson' },
     errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/usage',
+    summary: 'Tool-call usage: calls per day by tool and result, latency percentiles, rate-limit hits',
+    auth: 'session_or_api_key',
+    query: c.usageQuery,
+    success: { status: 200, schema: c.usageReport },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/providers',
+    summary: 'The provider catalog and the redirect URI to register in OAuth apps',
+    auth: 'session',
+    success: { status: 200, schema: c.providerCatalog },
+    errors: [401],
   },
 ];
 

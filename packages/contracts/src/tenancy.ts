@@ -72,6 +72,8 @@ export const auditQuery = z
     actorId: z.string().max(200).optional(),
     /** The tool of `tool.call` events (their target), e.g. `demo.list_notes`. */
     tool: z.string().max(200).optional(),
+    /** The MCP client (OAuth client id) of `tool.call` and `mcp.request` events. */
+    client: z.string().max(500).optional(),
     outcome: z.enum(['success', 'failure', 'denied', 'error']).optional(),
     from: z.iso.datetime().optional(),
     to: z.iso.datetime().optional(),

@@ -57,3 +57,10 @@ export {
   type ConnectionStatus,
 } from './repositories/connection.repository.js';
 export { ToolVersionRepository, type ToolVersionEntry } from './repositories/tool-version.repository.js';
+export {
+  UsageRepository,
+  type DailyToolCalls,
+  type RateLimitHits,
+  type ToolLatency,
+  type UsageRows,
+} from './repositories/usage.repository.js';

@@ -25,11 +25,23 @@ function csrfCookie(ctx: RequestContext, pending: PendingAuthorization, maxAge: 
   return `${csrfCookieName(pending)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
 }
 
-/** Chrome applies form-action to the redirect that follows a form post, so the client's origin must be allowed. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Chrome applies form-action to every redirect that follows a form post, so the client's origin must be allowed —
+ * and, for a client on loopback (development, tests), the other local ports it may forward the browser to next
+ * (Gatehouse's callback sends the person back to its console, a different port on the same machine).
+ */
+function formAction(redirectUri: string): string {
+  const redirect = new URL(redirectUri);
+  const local = LOOPBACK.has(redirect.hostname) ? ' http://127.0.0.1:* http://localhost:* http://[::1]:*' : '';
+  return `form-action 'self' ${redirect.origin}${local}`;
+}
+
 function approvalHeaders(ctx: RequestContext, pending: PendingAuthorization) {
   return {
     'set-cookie': csrfCookie(ctx, pending, 600),
-    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self' ${new URL(pending.redirectUri).origin}`,
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; ${formAction(pending.redirectUri)}`,
   };
 }
 

@@ -38,6 +38,7 @@ export interface AuditQuery {
   actorType?: ActorType | undefined;
   outcome?: Outcome | undefined;
   targetId?: string | undefined;
+  clientId?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
 }
@@ -176,6 +177,7 @@ export class AuditRepository {
           ...(filter.actorType ? { actorType: filter.actorType } : {}),
           ...(filter.outcome ? { outcome: filter.outcome } : {}),
           ...(filter.targetId ? { targetId: filter.targetId } : {}),
+          ...(filter.clientId ? { metadata: { path: ['clientId'], equals: filter.clientId } } : {}),
           ...(filter.from || filter.to
             ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
             : {}),

@@ -1,0 +1,277 @@
+import { auditPage, auditVerifyResponse, memberList, toolkitCatalog } from '@gatehouse/contracts';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ApiError } from '@/components/api-error';
+import { NotAllowed } from '@/components/not-allowed';
+import { apiAuditQuery, auditFiltersOf, pageQuery } from '@/lib/audit-filters';
+import { qualifiedToolName } from '@/lib/client-configs';
+import { when } from '@/lib/format';
+import { param } from '@/lib/paths';
+import { apiGet } from '@/lib/server-api';
+import { tenantContext } from '@/lib/session';
+
+export const metadata: Metadata = { title: 'Audit' };
+
+const PAGE_SIZE = '50';
+const OUTCOMES = ['success', 'failure', 'denied', 'error'];
+const ACTIONS = [
+  'tool.call',
+  'mcp.request',
+  'tenant.created',
+  'tenant.tool_limits_changed',
+  'invitation.created',
+  'invitation.accepted',
+  'invitation.revoked',
+  'member.role_changed',
+  'member.removed',
+  'api_key.created',
+  'api_key.revoked',
+  'mcp_server.created',
+  'mcp_server.updated',
+  'mcp_server.deleted',
+  'provider_app.deleted',
+  'connection.authorize_started',
+  'connection.deleted',
+  'connection.failed',
+  'connection.refreshed',
+  'oauth.consent_granted',
+  'oauth.consent_revoked',
+];
+
+export default async function AuditPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string }>;
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  const { slug } = await params;
+  const query = await searchParams;
+  const { isAdmin } = await tenantContext(slug, `/t/${slug}/audit`);
+  if (!isAdmin) return <NotAllowed slug={slug} what="The audit log" />;
+  const filters = auditFiltersOf(query);
+  const before = param(query.before);
+  const verify = param(query.verify) === '1';
+  const [page, members, catalog, chain] = await Promise.all([
+    apiGet(
+      `/api/v1/tenants/${slug}/audit?${apiAuditQuery(filters, { limit: PAGE_SIZE, ...(before ? { before } : {}) }).toString()}`,
+      auditPage,
+    ),
+    apiGet(`/api/v1/tenants/${slug}/members`, memberList),
+    apiGet('/api/v1/toolkits', toolkitCatalog),
+    verify ? apiGet(`/api/v1/tenants/${slug}/audit/verify`, auditVerifyResponse) : Promise.resolve(null),
+  ]);
+  const people = new Map((members.ok ? members.data.members : []).map((member) => [member.userId, member.email]));
+  const tools = catalog.ok
+    ? catalog.data.toolkits.flatMap((toolkit) =>
+        toolkit.tools.map((tool) => qualifiedToolName(toolkit.name, tool.name)),
+      )
+    : [];
+  const clients = page.ok
+    ? [...new Set(page.data.events.map((event) => event.metadata.clientId).filter((id) => typeof id === 'string'))]
+    : [];
+  const exportQuery = apiAuditQuery(filters).toString();
+  const exportHref = (format: string) =>
+    `/api/v1/tenants/${slug}/audit/export?${exportQuery}${exportQuery ? '&' : ''}format=${format}`;
+
+  return (
+    <>
+      <section className="card" aria-labelledby="audit-title">
+        <h1 id="audit-title">Audit</h1>
+        <p className="muted">Every tool call and every administrative change, newest first. Times are UTC.</p>
+        <div className="actions">
+          {chain === null ? (
+            <Link className="button ghost" href={`/t/${slug}/audit${pageQuery(filters, { verify: '1' })}`}>
+              Verify the hash chain
+            </Link>
+          ) : !chain.ok ? (
+            <ApiError message={chain.message} />
+          ) : chain.data.ok ? (
+            <p role="status" className="badge good" data-testid="chain-status">
+              Chain intact: {chain.data.checked} events checked
+            </p>
+          ) : (
+            <p role="alert" className="error" data-testid="chain-status">
+              Chain broken at event {chain.data.firstBroken?.seq} ({chain.data.firstBroken?.reason}). The log was
+              edited, reordered or had events removed.
+            </p>
+          )}
+          <a className="button ghost" href={exportHref('csv')} download>
+            Export CSV
+          </a>
+          <a className="button ghost" href={exportHref('jsonl')} download>
+            Export JSONL
+          </a>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="filters-title">
+        <h2 id="filters-title">Filters</h2>
+        <form className="form inline" method="get" action={`/t/${slug}/audit`}>
+          <div className="field">
+            <label htmlFor="f-actor">Actor</label>
+            <select id="f-actor" name="actor" defaultValue={filters.actorId ?? ''}>
+              <option value="">Anyone</option>
+              {[...people].map(([id, email]) => (
+                <option key={id} value={id}>
+                  {email}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-tool">Tool</label>
+            <select id="f-tool" name="tool" defaultValue={filters.tool ?? ''}>
+              <option value="">Any tool</option>
+              {tools.map((tool) => (
+                <option key={tool} value={tool}>
+                  {tool}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-client">Client</label>
+            <input
+              id="f-client"
+              name="client"
+              list="seen-clients"
+              defaultValue={filters.client ?? ''}
+              aria-describedby="f-client-hint"
+            />
+            <datalist id="seen-clients">
+              {clients.map((client) => (
+                <option key={client} value={client} />
+              ))}
+            </datalist>
+            <p className="hint" id="f-client-hint">
+              The MCP client’s id, as events show it
+            </p>
+          </div>
+          <div className="field">
+            <label htmlFor="f-action">Action</label>
+            <input id="f-action" name="action" list="known-actions" defaultValue={filters.action ?? ''} />
+            <datalist id="known-actions">
+              {ACTIONS.map((action) => (
+                <option key={action} value={action} />
+              ))}
+            </datalist>
+          </div>
+          <div className="field">
+            <label htmlFor="f-outcome">Outcome</label>
+            <select id="f-outcome" name="outcome" defaultValue={filters.outcome ?? ''}>
+              <option value="">Any outcome</option>
+              {OUTCOMES.map((outcome) => (
+                <option key={outcome} value={outcome}>
+                  {outcome}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-from">From (UTC)</label>
+            <input id="f-from" name="from" type="datetime-local" defaultValue={filters.from ?? ''} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-to">Until (UTC)</label>
+            <input id="f-to" name="to" type="datetime-local" defaultValue={filters.to ?? ''} />
+          </div>
+          <div className="actions">
+            <button type="submit" className="button">
+              Apply
+            </button>
+            <Link href={`/t/${slug}/audit`} className="button ghost">
+              Clear
+            </Link>
+          </div>
+        </form>
+      </section>
+      <section className="card" aria-labelledby="events-title">
+        <h2 id="events-title">Events</h2>
+        {!page.ok ? (
+          <ApiError message={page.message} />
+        ) : page.data.events.length === 0 ? (
+          <p className="empty">No events match these filters.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.data.events.map((event) => (
+                  <tr key={event.seq}>
+                    <td>{event.seq}</td>
+                    <td className="nowrap">{when(event.occurredAt)}</td>
+                    <td>
+                      {event.actorId ? (people.get(event.actorId) ?? event.actorId) : event.actorType}
+                      {typeof event.metadata.clientId === 'string' ? (
+                        <div className="hint">
+                          via{' '}
+                          <Link
+                            href={`/t/${slug}/audit${pageQuery({ ...filters, client: event.metadata.clientId })}`}
+                            aria-label={`Only events of client ${event.metadata.clientId}`}
+                          >
+                            {event.metadata.clientId}
+                          </Link>
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="nowrap">
+                      <code>{event.action}</code>
+                    </td>
+                    <td>{event.targetId ?? '—'}</td>
+                    <td>
+                      <span className={`badge ${event.outcome === 'success' ? 'good' : 'bad'}`}>{event.outcome}</span>
+                    </td>
+                    <td>
+                      <details>
+                        <summary>Event {event.seq}</summary>
+                        <pre tabIndex={0}>
+                          {JSON.stringify(
+                            {
+                              requestId: event.requestId,
+                              traceId: event.traceId,
+                              targetType: event.targetType,
+                              metadata: event.metadata,
+                              hash: event.hash,
+                            },
+                            null,
+                            2,
+                          )}
+                        </pre>
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav aria-label="Audit pages" className="actions">
+          {before ? (
+            <Link href={`/t/${slug}/audit${pageQuery(filters)}`} className="button ghost">
+              Newest
+            </Link>
+          ) : null}
+          {page.ok && page.data.nextCursor !== null ? (
+            <Link
+              href={`/t/${slug}/audit${pageQuery(filters, { before: String(page.data.nextCursor) })}`}
+              className="button ghost"
+              data-testid="older-events"
+            >
+              Older events
+            </Link>
+          ) : null}
+        </nav>
+      </section>
+    </>
+  );
+}

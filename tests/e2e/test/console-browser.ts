@@ -1,0 +1,60 @@
+/**
+ * The console in a real browser: Debian's Chromium driven by playwright-core (never a downloaded browser), an
+ * accessibility check with axe-core on every page, and a screenshot of every page as a test artifact.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot } from './stack.js';
+
+export const ARTIFACTS = join(repoRoot, 'tests/e2e/artifacts/console');
+
+/** Debian's package (`apt-get install chromium`; .ci/run installs it when missing). */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now (WCAG 2.x A/AA rules and best practices). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  // A string, evaluated in the page: this package is typed for Node, not the DOM.
+  const violations = await page.evaluate<AxeViolation[]>('axe.run(document).then((result) => result.violations)');
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes
+          .map((node) => JSON.stringify(node.target))
+          .join(', ')}`,
+    );
+}
+
+/** Saves a full-page screenshot as `<name>.png` among the artifacts and checks accessibility. */
+export async function capture(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const violations = await seriousViolations(page);
+  if (violations.length > 0) throw new Error(`${name}: accessibility violations:\n${violations.join('\n')}`);
+}
