@@ -5,35 +5,25 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { callApi } from '../lib/browser-api';
-import { useCsrf } from './csrf';
-import { FormError } from './form-error';
-import { useAction } from './use-action';
+import { ActionButton } from './action-button';
 
 export function AcceptInvitation({ slug, token }: { slug: string; token: string }) {
-  const csrf = useCsrf();
   const router = useRouter();
-  const { pending, error, run } = useAction();
   const [alreadyMember, setAlreadyMember] = useState(false);
   return (
     <>
-      <button
-        type="button"
+      <ActionButton
         className="button"
-        disabled={pending}
-        onClick={() =>
-          void run(
-            async () => {
-              const result = await callApi('POST', '/api/v1/invitations/accept', csrf, { tenant: slug, token }, tenant);
-              if (!result.ok && result.code === 'already_member') setAlreadyMember(true);
-              return result;
-            },
-            (joined) => router.push(`/t/${joined.slug}`),
-          )
-        }
+        pendingLabel="Joining…"
+        call={async (csrf) => {
+          const result = await callApi('POST', '/api/v1/invitations/accept', csrf, { tenant: slug, token }, tenant);
+          if (!result.ok && result.code === 'already_member') setAlreadyMember(true);
+          return result;
+        }}
+        onSuccess={(joined) => router.push(`/t/${joined.slug}`)}
       >
-        {pending ? 'Joining…' : 'Accept invitation'}
-      </button>
-      <FormError error={error} />
+        Accept invitation
+      </ActionButton>
       {alreadyMember ? (
         <p>
           <Link href={`/t/${slug}`}>Open the tenant</Link>

@@ -3,9 +3,10 @@
 import { apiKeyScope, createdApiKey } from '@gatehouse/contracts';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/browser-api';
-import { CopyButton } from './copy-button';
+import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
 import { FormError } from './form-error';
+import { ShownOnce } from './shown-once';
 import { useAction } from './use-action';
 
 export function CreateApiKeyForm({ slug }: { slug: string }) {
@@ -65,37 +66,23 @@ export function CreateApiKeyForm({ slug }: { slug: string }) {
         </button>
       </form>
       {secret ? (
-        <div className="secret" data-testid="api-key-secret">
-          <p>
-            The key <strong>{secret.name}</strong> is shown only now. Store it in your secret manager; Gatehouse keeps
-            only a hash.
-          </p>
-          <code>{secret.key}</code>
-          <CopyButton text={secret.key} label="Copy key" />
-        </div>
+        <ShownOnce value={secret.key} copyLabel="Copy key" testId="api-key-secret">
+          The key <strong>{secret.name}</strong> is shown only now. Store it in your secret manager; Gatehouse keeps
+          only a hash.
+        </ShownOnce>
       ) : null}
     </>
   );
 }
 
 export function RevokeApiKey({ slug, id, name }: { slug: string; id: string; name: string }) {
-  const csrf = useCsrf();
-  const { pending, error, run } = useAction();
   return (
-    <>
-      <button
-        type="button"
-        className="button danger small"
-        disabled={pending}
-        aria-label={`Revoke the key ${name}`}
-        onClick={() => {
-          if (window.confirm(`Revoke ${name}? Anything using it stops working at once.`))
-            void run(() => callApi('DELETE', `/api/v1/tenants/${slug}/api-keys/${id}`, csrf));
-        }}
-      >
-        Revoke
-      </button>
-      <FormError error={error} />
-    </>
+    <ActionButton
+      label={`Revoke the key ${name}`}
+      confirm={`Revoke ${name}? Anything using it stops working at once.`}
+      call={(csrf) => callApi('DELETE', `/api/v1/tenants/${slug}/api-keys/${id}`, csrf)}
+    >
+      Revoke
+    </ActionButton>
   );
 }

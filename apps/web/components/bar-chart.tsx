@@ -14,6 +14,19 @@ export interface BarSeries {
 }
 
 /**
+ * The colour a palette property stands for here. The palette is written as light-dark() pairs, which only a style
+ * property resolves (the custom property itself reads back unresolved), so a probe element resolves it.
+ */
+function themeColor(element: HTMLElement, property: string, fallback: string): string {
+  const probe = document.createElement('span');
+  probe.style.color = `var(${property}, ${fallback})`;
+  element.append(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color || fallback;
+}
+
+/**
  * Bars per category drawn over each other with uPlot (canvas): the first series is the tallest and is drawn first,
  * so stacked totals, or percentiles (p99 ≥ p95 ≥ p50), all stay visible. The legend shows each series' own value.
  * Canvas is invisible to assistive technology, so callers put the same numbers in a table next to it.
@@ -42,9 +55,8 @@ export function BarChart({
     // uPlot touches `window` when loaded: only in the browser.
     void import('uplot').then(({ default: UPlot }) => {
       if (cancelled) return;
-      const style = getComputedStyle(document.documentElement);
-      const fg = style.getPropertyValue('--muted').trim() || '#555';
-      const grid = style.getPropertyValue('--border').trim() || '#ddd';
+      const fg = themeColor(element, '--muted', '#555');
+      const grid = themeColor(element, '--border', '#ddd');
       const xs = labels.map((_, index) => index);
       const bars = UPlot.paths.bars?.({ size: [0.7, 64] });
       const options: uPlot.Options = {

@@ -3,6 +3,7 @@
 import { disconnectResponse, startConnectionResponse } from '@gatehouse/contracts';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/browser-api';
+import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
 import { FormError } from './form-error';
 import { useAction } from './use-action';
@@ -83,38 +84,24 @@ export function DisconnectButton({
   providerId: string;
   providerName: string;
 }) {
-  const csrf = useCsrf();
-  const { pending, error, run } = useAction();
   const [done, setDone] = useState<string | null>(null);
   return (
     <>
-      <button
-        type="button"
-        className="button danger small"
-        disabled={pending}
-        onClick={() => {
-          if (!window.confirm(`Disconnect ${providerName}? Tools stop acting on your ${providerName} account.`)) return;
-          void run(
-            () =>
-              callApi(
-                'DELETE',
-                `/api/v1/tenants/${slug}/connections/${providerId}`,
-                csrf,
-                undefined,
-                disconnectResponse,
-              ),
-            (answer) =>
-              setDone(
-                answer.revokedAtProvider
-                  ? `Disconnected; ${providerName} revoked the access too.`
-                  : `Disconnected; revoke Gatehouse’s access in your ${providerName} settings as well.`,
-              ),
-          );
-        }}
+      <ActionButton
+        confirm={`Disconnect ${providerName}? Tools stop acting on your ${providerName} account.`}
+        call={(csrf) =>
+          callApi('DELETE', `/api/v1/tenants/${slug}/connections/${providerId}`, csrf, undefined, disconnectResponse)
+        }
+        onSuccess={(answer) =>
+          setDone(
+            answer.revokedAtProvider
+              ? `Disconnected; ${providerName} revoked the access too.`
+              : `Disconnected; revoke Gatehouse’s access in your ${providerName} settings as well.`,
+          )
+        }
       >
         Disconnect
-      </button>
-      <FormError error={error} />
+      </ActionButton>
       {done ? <p role="status">{done}</p> : null}
     </>
   );

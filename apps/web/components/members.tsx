@@ -4,9 +4,10 @@ import { createdInvitation } from '@gatehouse/contracts';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/browser-api';
 import type { Role } from '@/lib/session';
-import { CopyButton } from './copy-button';
+import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
 import { FormError } from './form-error';
+import { ShownOnce } from './shown-once';
 import { useAction } from './use-action';
 
 const ROLES: Role[] = ['member', 'admin', 'owner'];
@@ -54,14 +55,10 @@ export function InviteForm({ slug, canInviteOwner }: { slug: string; canInviteOw
       </form>
       <FormError error={error} />
       {link ? (
-        <div className="secret" data-testid="invitation-link">
-          <p>
-            Send this link to <strong>{link.email}</strong>. It is shown only now; they open it, sign in with that
-            address and accept.
-          </p>
-          <code>{link.url}</code>
-          <CopyButton text={link.url} label="Copy link" />
-        </div>
+        <ShownOnce value={link.url} copyLabel="Copy link" testId="invitation-link">
+          Send this link to <strong>{link.email}</strong>. It is shown only now; they open it, sign in with that address
+          and accept.
+        </ShownOnce>
       ) : null}
     </>
   );
@@ -125,20 +122,12 @@ export function MemberActions({
 }
 
 export function RevokeInvitation({ slug, id, email }: { slug: string; id: string; email: string }) {
-  const csrf = useCsrf();
-  const { pending, error, run } = useAction();
   return (
-    <>
-      <button
-        type="button"
-        className="button danger small"
-        disabled={pending}
-        aria-label={`Revoke the invitation for ${email}`}
-        onClick={() => void run(() => callApi('DELETE', `/api/v1/tenants/${slug}/invitations/${id}`, csrf))}
-      >
-        Revoke
-      </button>
-      <FormError error={error} />
-    </>
+    <ActionButton
+      label={`Revoke the invitation for ${email}`}
+      call={(csrf) => callApi('DELETE', `/api/v1/tenants/${slug}/invitations/${id}`, csrf)}
+    >
+      Revoke
+    </ActionButton>
   );
 }

@@ -3,6 +3,7 @@
 import { providerApp, type ProviderCatalog } from '@gatehouse/contracts';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/browser-api';
+import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
 import { FormError } from './form-error';
 import { useAction } from './use-action';
@@ -146,23 +147,13 @@ export function ProviderAppForm({
 }
 
 export function DeleteProviderApp({ slug, providerId, name }: { slug: string; providerId: string; name: string }) {
-  const csrf = useCsrf();
-  const { pending, error, run } = useAction();
   return (
-    <>
-      <button
-        type="button"
-        className="button danger small"
-        disabled={pending}
-        aria-label={`Remove the ${name} app`}
-        onClick={() => {
-          if (window.confirm(`Remove the ${name} app? Every member's ${name} connection in this tenant goes too.`))
-            void run(() => callApi('DELETE', `/api/v1/tenants/${slug}/provider-apps/${providerId}`, csrf));
-        }}
-      >
-        Remove
-      </button>
-      <FormError error={error} />
-    </>
+    <ActionButton
+      label={`Remove the ${name} app`}
+      confirm={`Remove the ${name} app? Every member's ${name} connection in this tenant goes too.`}
+      call={(csrf) => callApi('DELETE', `/api/v1/tenants/${slug}/provider-apps/${providerId}`, csrf)}
+    >
+      Remove
+    </ActionButton>
   );
 }

@@ -6,9 +6,11 @@ import { useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import { callApi } from '@/lib/browser-api';
 import { qualifiedToolName } from '@/lib/client-configs';
+import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
 import { FormError } from './form-error';
 import { useAction } from './use-action';
+import { DataTable } from './listing';
 
 type Toolkit = z.infer<typeof toolkitCatalog>['toolkits'][number];
 type Server = z.infer<typeof mcpServer>;
@@ -146,64 +148,49 @@ export function ServerEditor({ slug, toolkits, server }: { slug: string; toolkit
             <summary>
               {toolkit.tools.length} tool{toolkit.tools.length === 1 ? '' : 's'}: choose single tools, see their scopes
             </summary>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Expose</th>
-                    <th scope="col">Tool</th>
-                    <th scope="col">Scopes</th>
-                    <th scope="col">Hints</th>
-                    <th scope="col">Admins only</th>
+            <DataTable columns={['Expose', 'Tool', 'Scopes', 'Hints', 'Admins only']}>
+              {toolkit.tools.map((tool) => {
+                const name = qualifiedToolName(toolkit.name, tool.name);
+                const id = name.replace(/[^A-Za-z0-9_-]/g, '-');
+                return (
+                  <tr key={name}>
+                    <td>
+                      <input
+                        type="checkbox"
+                        id={`tool-${id}`}
+                        name="tool"
+                        value={name}
+                        aria-label={`Expose ${name}`}
+                        defaultChecked={server?.tools.includes(name) ?? false}
+                        disabled={whole.has(toolkit.name)}
+                      />
+                    </td>
+                    <td>
+                      <label htmlFor={`tool-${id}`}>
+                        <code>{name}</code>
+                      </label>
+                      <div className="hint">{tool.title ?? tool.description}</div>
+                    </td>
+                    <td>
+                      {tool.scopes.length === 0 ? '—' : tool.scopes.map((scope) => <code key={scope}>{scope} </code>)}
+                      {tool.provider ? <div className="hint">via {tool.provider}</div> : null}
+                    </td>
+                    <td>
+                      <Annotations annotations={tool.annotations} />
+                    </td>
+                    <td>
+                      <input
+                        type="checkbox"
+                        name="adminOnly"
+                        value={name}
+                        aria-label={`Only admins may use ${name}`}
+                        defaultChecked={server?.adminOnlyTools.includes(name) ?? false}
+                      />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {toolkit.tools.map((tool) => {
-                    const name = qualifiedToolName(toolkit.name, tool.name);
-                    const id = name.replace(/[^A-Za-z0-9_-]/g, '-');
-                    return (
-                      <tr key={name}>
-                        <td>
-                          <input
-                            type="checkbox"
-                            id={`tool-${id}`}
-                            name="tool"
-                            value={name}
-                            aria-label={`Expose ${name}`}
-                            defaultChecked={server?.tools.includes(name) ?? false}
-                            disabled={whole.has(toolkit.name)}
-                          />
-                        </td>
-                        <td>
-                          <label htmlFor={`tool-${id}`}>
-                            <code>{name}</code>
-                          </label>
-                          <div className="hint">{tool.title ?? tool.description}</div>
-                        </td>
-                        <td>
-                          {tool.scopes.length === 0
-                            ? '—'
-                            : tool.scopes.map((scope) => <code key={scope}>{scope} </code>)}
-                          {tool.provider ? <div className="hint">via {tool.provider}</div> : null}
-                        </td>
-                        <td>
-                          <Annotations annotations={tool.annotations} />
-                        </td>
-                        <td>
-                          <input
-                            type="checkbox"
-                            name="adminOnly"
-                            value={name}
-                            aria-label={`Only admins may use ${name}`}
-                            defaultChecked={server?.adminOnlyTools.includes(name) ?? false}
-                          />
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           </details>
         </fieldset>
       ))}
@@ -221,26 +208,15 @@ export function ServerEditor({ slug, toolkits, server }: { slug: string; toolkit
 }
 
 export function DeleteServer({ slug, server }: { slug: string; server: string }) {
-  const csrf = useCsrf();
   const router = useRouter();
-  const { pending, error, run } = useAction();
   return (
-    <>
-      <button
-        type="button"
-        className="button danger"
-        disabled={pending}
-        onClick={() => {
-          if (window.confirm(`Delete the server ${server}? Clients using its endpoint stop working.`))
-            void run(
-              () => callApi('DELETE', `/api/v1/tenants/${slug}/mcp-servers/${server}`, csrf),
-              () => router.push(`/t/${slug}/servers`),
-            );
-        }}
-      >
-        Delete server
-      </button>
-      <FormError error={error} />
-    </>
+    <ActionButton
+      className="button danger"
+      confirm={`Delete the server ${server}? Clients using its endpoint stop working.`}
+      call={(csrf) => callApi('DELETE', `/api/v1/tenants/${slug}/mcp-servers/${server}`, csrf)}
+      onSuccess={() => router.push(`/t/${slug}/servers`)}
+    >
+      Delete server
+    </ActionButton>
   );
 }

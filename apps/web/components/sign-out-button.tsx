@@ -2,33 +2,18 @@
 
 import { useRouter } from 'next/navigation';
 import { callApi } from '../lib/browser-api';
-import { useCsrf } from './csrf';
-import { useAction } from './use-action';
+import { ActionButton } from './action-button';
 
 export function SignOutButton() {
-  const csrf = useCsrf();
   const router = useRouter();
-  const { pending, error, run } = useAction();
   return (
-    <>
-      <button
-        type="button"
-        className="button ghost"
-        disabled={pending}
-        onClick={() =>
-          void run(
-            () => callApi('POST', '/api/v1/auth/sign-out', csrf),
-            () => router.push('/sign-in'),
-          )
-        }
-      >
-        Sign out
-      </button>
-      {error ? (
-        <span role="alert" className="error">
-          {error}
-        </span>
-      ) : null}
-    </>
+    <ActionButton
+      className="button ghost"
+      inlineError
+      call={(csrf) => callApi('POST', '/api/v1/auth/sign-out', csrf)}
+      onSuccess={() => router.push('/sign-in')}
+    >
+      Sign out
+    </ActionButton>
   );
 }

@@ -54,6 +54,9 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 
 /** Saves a full-page screenshot as `<name>.png` among the artifacts and checks accessibility. */
 export async function capture(page: Page, name: string): Promise<void> {
+  // The page itself, not its loading placeholder or a half-finished refresh, is what gets pictured and checked.
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const violations = await seriousViolations(page);
   if (violations.length > 0) throw new Error(`${name}: accessibility violations:\n${violations.join('\n')}`);

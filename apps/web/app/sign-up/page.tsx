@@ -1,24 +1,10 @@
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
-import { AuthForm } from '@/components/auth-form';
-import { safeNext } from '@/lib/paths';
-import { currentSession } from '@/lib/session';
+import { AuthPage } from '@/components/auth-page';
+import type { SearchParams } from '@/lib/paths';
 
-export const metadata: Metadata = { title: 'Create your account' };
+const title = 'Create your account';
+export const metadata: Metadata = { title };
 
-export default async function SignUpPage({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[]>>;
-}) {
-  const next = safeNext((await searchParams).next);
-  if (await currentSession()) redirect(next);
-  return (
-    <main id="main" className="narrow">
-      <section className="card" aria-labelledby="auth-title">
-        <h1 id="auth-title">Create your account</h1>
-        <AuthForm mode="sign-up" next={next} />
-      </section>
-    </main>
-  );
+export default function SignUpPage({ searchParams }: { searchParams: SearchParams }) {
+  return <AuthPage mode="sign-up" title={title} searchParams={searchParams} />;
 }

@@ -1,15 +1,7 @@
 'use client';
 
+import { LoadError } from '@/components/load-error';
+
 export default function TenantError({ reset }: { error: Error; reset: () => void }) {
-  return (
-    <section className="card" aria-labelledby="error-title">
-      <h1 id="error-title">This page could not be loaded</h1>
-      <p role="alert" className="error">
-        The Gatehouse API did not answer as expected. It may be restarting; try again in a moment.
-      </p>
-      <button type="button" className="button" onClick={reset}>
-        Try again
-      </button>
-    </section>
-  );
+  return <LoadError reset={reset} />;
 }

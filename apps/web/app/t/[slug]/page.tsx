@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation';
+import type { TenantPageProps } from '@/lib/paths';
 
-export default async function TenantHome({ params }: { params: Promise<{ slug: string }> }) {
+export default async function TenantHome({ params }: TenantPageProps) {
   const { slug } = await params;
   redirect(`/t/${slug}/connections`);
 }

@@ -6,9 +6,11 @@ import { NotAllowed } from '@/components/not-allowed';
 import { apiAuditQuery, auditFiltersOf, pageQuery } from '@/lib/audit-filters';
 import { qualifiedToolName } from '@/lib/client-configs';
 import { when } from '@/lib/format';
-import { param } from '@/lib/paths';
+import { param, type TenantPageProps } from '@/lib/paths';
 import { apiGet } from '@/lib/server-api';
 import { tenantContext } from '@/lib/session';
+import { DataTable, Listing } from '@/components/listing';
+import { Card } from '@/components/card';
 
 export const metadata: Metadata = { title: 'Audit' };
 
@@ -38,13 +40,39 @@ const ACTIONS = [
   'oauth.consent_revoked',
 ];
 
-export default async function AuditPage({
-  params,
-  searchParams,
+/** One filter of the form: a choice among `options` (a value, or a [value, label] pair), or `any` for none. */
+function FilterSelect({
+  name,
+  label,
+  any,
+  options,
+  value,
 }: {
-  params: Promise<{ slug: string }>;
-  searchParams: Promise<Record<string, string | string[]>>;
+  name: string;
+  label: string;
+  any: string;
+  options: (string | [string, string])[];
+  value: string | undefined;
 }) {
+  return (
+    <div className="field">
+      <label htmlFor={`f-${name}`}>{label}</label>
+      <select id={`f-${name}`} name={name} defaultValue={value ?? ''}>
+        <option value="">{any}</option>
+        {options.map((option) => {
+          const [choice, text] = typeof option === 'string' ? [option, option] : option;
+          return (
+            <option key={choice} value={choice}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </div>
+  );
+}
+
+export default async function AuditPage({ params, searchParams }: TenantPageProps) {
   const { slug } = await params;
   const query = await searchParams;
   const { isAdmin } = await tenantContext(slug, `/t/${slug}/audit`);
@@ -76,8 +104,7 @@ export default async function AuditPage({
 
   return (
     <>
-      <section className="card" aria-labelledby="audit-title">
-        <h1 id="audit-title">Audit</h1>
+      <Card id="audit-title" level={1} title="Audit">
         <p className="muted">Every tool call and every administrative change, newest first. Times are UTC.</p>
         <div className="actions">
           {chain === null ? (
@@ -103,32 +130,11 @@ export default async function AuditPage({
             Export JSONL
           </a>
         </div>
-      </section>
-      <section className="card" aria-labelledby="filters-title">
-        <h2 id="filters-title">Filters</h2>
+      </Card>
+      <Card id="filters-title" title="Filters">
         <form className="form inline" method="get" action={`/t/${slug}/audit`}>
-          <div className="field">
-            <label htmlFor="f-actor">Actor</label>
-            <select id="f-actor" name="actor" defaultValue={filters.actorId ?? ''}>
-              <option value="">Anyone</option>
-              {[...people].map(([id, email]) => (
-                <option key={id} value={id}>
-                  {email}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-tool">Tool</label>
-            <select id="f-tool" name="tool" defaultValue={filters.tool ?? ''}>
-              <option value="">Any tool</option>
-              {tools.map((tool) => (
-                <option key={tool} value={tool}>
-                  {tool}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect name="actor" label="Actor" any="Anyone" options={[...people]} value={filters.actorId} />
+          <FilterSelect name="tool" label="Tool" any="Any tool" options={tools} value={filters.tool} />
           <div className="field">
             <label htmlFor="f-client">Client</label>
             <input
@@ -156,17 +162,7 @@ export default async function AuditPage({
               ))}
             </datalist>
           </div>
-          <div className="field">
-            <label htmlFor="f-outcome">Outcome</label>
-            <select id="f-outcome" name="outcome" defaultValue={filters.outcome ?? ''}>
-              <option value="">Any outcome</option>
-              {OUTCOMES.map((outcome) => (
-                <option key={outcome} value={outcome}>
-                  {outcome}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect name="outcome" label="Outcome" any="Any outcome" options={OUTCOMES} value={filters.outcome} />
           <div className="field">
             <label htmlFor="f-from">From (UTC)</label>
             <input id="f-from" name="from" type="datetime-local" defaultValue={filters.from ?? ''} />
@@ -184,77 +180,59 @@ export default async function AuditPage({
             </Link>
           </div>
         </form>
-      </section>
-      <section className="card" aria-labelledby="events-title">
-        <h2 id="events-title">Events</h2>
-        {!page.ok ? (
-          <ApiError message={page.message} />
-        ) : page.data.events.length === 0 ? (
-          <p className="empty">No events match these filters.</p>
-        ) : (
-          <div className="table-wrap">
-            <table data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Details</th>
+      </Card>
+      <Card id="events-title" title="Events">
+        <Listing result={page} rows={(data) => data.events} empty="No events match these filters.">
+          {(events) => (
+            <DataTable columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Outcome', 'Details']} testId="audit-table">
+              {events.map((event) => (
+                <tr key={event.seq}>
+                  <td>{event.seq}</td>
+                  <td className="nowrap">{when(event.occurredAt)}</td>
+                  <td>
+                    {event.actorId ? (people.get(event.actorId) ?? event.actorId) : event.actorType}
+                    {typeof event.metadata.clientId === 'string' ? (
+                      <div className="hint">
+                        via{' '}
+                        <Link
+                          href={`/t/${slug}/audit${pageQuery({ ...filters, client: event.metadata.clientId })}`}
+                          aria-label={`Only events of client ${event.metadata.clientId}`}
+                        >
+                          {event.metadata.clientId}
+                        </Link>
+                      </div>
+                    ) : null}
+                  </td>
+                  <td className="nowrap">
+                    <code>{event.action}</code>
+                  </td>
+                  <td>{event.targetId ?? '—'}</td>
+                  <td>
+                    <span className={`badge ${event.outcome === 'success' ? 'good' : 'bad'}`}>{event.outcome}</span>
+                  </td>
+                  <td>
+                    <details>
+                      <summary>Event {event.seq}</summary>
+                      <pre tabIndex={0}>
+                        {JSON.stringify(
+                          {
+                            requestId: event.requestId,
+                            traceId: event.traceId,
+                            targetType: event.targetType,
+                            metadata: event.metadata,
+                            hash: event.hash,
+                          },
+                          null,
+                          2,
+                        )}
+                      </pre>
+                    </details>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.events.map((event) => (
-                  <tr key={event.seq}>
-                    <td>{event.seq}</td>
-                    <td className="nowrap">{when(event.occurredAt)}</td>
-                    <td>
-                      {event.actorId ? (people.get(event.actorId) ?? event.actorId) : event.actorType}
-                      {typeof event.metadata.clientId === 'string' ? (
-                        <div className="hint">
-                          via{' '}
-                          <Link
-                            href={`/t/${slug}/audit${pageQuery({ ...filters, client: event.metadata.clientId })}`}
-                            aria-label={`Only events of client ${event.metadata.clientId}`}
-                          >
-                            {event.metadata.clientId}
-                          </Link>
-                        </div>
-                      ) : null}
-                    </td>
-                    <td className="nowrap">
-                      <code>{event.action}</code>
-                    </td>
-                    <td>{event.targetId ?? '—'}</td>
-                    <td>
-                      <span className={`badge ${event.outcome === 'success' ? 'good' : 'bad'}`}>{event.outcome}</span>
-                    </td>
-                    <td>
-                      <details>
-                        <summary>Event {event.seq}</summary>
-                        <pre tabIndex={0}>
-                          {JSON.stringify(
-                            {
-                              requestId: event.requestId,
-                              traceId: event.traceId,
-                              targetType: event.targetType,
-                              metadata: event.metadata,
-                              hash: event.hash,
-                            },
-                            null,
-                            2,
-                          )}
-                        </pre>
-                      </details>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </Listing>
         <nav aria-label="Audit pages" className="actions">
           {before ? (
             <Link href={`/t/${slug}/audit${pageQuery(filters)}`} className="button ghost">
@@ -271,7 +249,7 @@ export default async function AuditPage({
             </Link>
           ) : null}
         </nav>
-      </section>
+      </Card>
     </>
   );
 }

@@ -1,22 +1,17 @@
 import { connectionList, providerAppList } from '@gatehouse/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { ApiError } from '@/components/api-error';
+import { Card } from '@/components/card';
 import { ConnectForm, DisconnectButton } from '@/components/connections';
+import { DataTable, Listing } from '@/components/listing';
 import { when } from '@/lib/format';
-import { param } from '@/lib/paths';
+import { param, type TenantPageProps } from '@/lib/paths';
 import { apiGet } from '@/lib/server-api';
 import { tenantContext } from '@/lib/session';
 
 export const metadata: Metadata = { title: 'My connections' };
 
-export default async function ConnectionsPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ slug: string }>;
-  searchParams: Promise<Record<string, string | string[]>>;
-}) {
+export default async function ConnectionsPage({ params, searchParams }: TenantPageProps) {
   const { slug } = await params;
   const query = await searchParams;
   const { isAdmin } = await tenantContext(slug, `/t/${slug}/connections`);
@@ -29,12 +24,12 @@ export default async function ConnectionsPage({
   const mine = connections.ok ? connections.data.connections : [];
   return (
     <>
-      <section className="card" aria-labelledby="connections-title">
-        <h1 id="connections-title">My connections</h1>
-        <p className="muted">
-          Tools act on these accounts with your own permission. Tokens stay encrypted in Gatehouse; agents never see
-          them.
-        </p>
+      <Card
+        id="connections-title"
+        level={1}
+        title="My connections"
+        intro="Tools act on these accounts with your own permission. Tokens stay encrypted in Gatehouse; agents never see them."
+      >
         {connected ? (
           <p role="status" className="badge good" data-testid="connected-banner">
             Connected {connected}.
@@ -45,89 +40,76 @@ export default async function ConnectionsPage({
             The connection was not completed ({failed}). Try again.
           </p>
         ) : null}
-        {!connections.ok ? (
-          <ApiError message={connections.message} />
-        ) : mine.length === 0 ? (
-          <p className="empty">You have not connected any account yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Granted scopes</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Actions</th>
+        <Listing result={connections} rows={(data) => data.connections} empty="You have not connected any account yet.">
+          {(list) => (
+            <DataTable columns={['Provider', 'Account', 'Status', 'Granted scopes', 'Last used', 'Actions']}>
+              {list.map((connection) => (
+                <tr
+                  key={connection.id}
+                  className={connection.status === 'needs_reauth' ? 'needs-reauth' : undefined}
+                  data-testid={`connection-${connection.providerId}`}
+                >
+                  <td>{connection.providerName}</td>
+                  <td>{connection.accountLabel ?? connection.externalAccountId}</td>
+                  <td>
+                    {connection.status === 'needs_reauth' ? (
+                      <strong>Needs reconnecting</strong>
+                    ) : (
+                      <span className="badge good">active</span>
+                    )}
+                  </td>
+                  <td>
+                    {connection.scopes.length === 0
+                      ? '—'
+                      : connection.scopes.map((scope) => <code key={scope}>{scope} </code>)}
+                  </td>
+                  <td>{connection.lastUsedAt ? when(connection.lastUsedAt) : 'never'}</td>
+                  <td>
+                    <DisconnectButton
+                      slug={slug}
+                      providerId={connection.providerId}
+                      providerName={connection.providerName}
+                    />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {mine.map((connection) => (
-                  <tr
-                    key={connection.id}
-                    className={connection.status === 'needs_reauth' ? 'needs-reauth' : undefined}
-                    data-testid={`connection-${connection.providerId}`}
-                  >
-                    <td>{connection.providerName}</td>
-                    <td>{connection.accountLabel ?? connection.externalAccountId}</td>
-                    <td>
-                      {connection.status === 'needs_reauth' ? (
-                        <strong>Needs reconnecting</strong>
-                      ) : (
-                        <span className="badge good">active</span>
-                      )}
-                    </td>
-                    <td>
-                      {connection.scopes.length === 0
-                        ? '—'
-                        : connection.scopes.map((scope) => <code key={scope}>{scope} </code>)}
-                    </td>
-                    <td>{connection.lastUsedAt ? when(connection.lastUsedAt) : 'never'}</td>
-                    <td>
-                      <DisconnectButton
-                        slug={slug}
-                        providerId={connection.providerId}
-                        providerName={connection.providerName}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <section className="card" aria-labelledby="available-title">
-        <h2 id="available-title">Connect an account</h2>
-        {!apps.ok ? (
-          <ApiError message={apps.message} />
-        ) : apps.data.apps.length === 0 ? (
-          <p className="empty">
-            No provider is set up in this tenant yet.{' '}
-            {isAdmin ? <Link href={`/t/${slug}/providers`}>Configure one</Link> : 'Ask an admin to configure one.'}
-          </p>
-        ) : (
-          <div className="stack">
-            {apps.data.apps.map((app) => {
-              const existing = mine.find((connection) => connection.providerId === app.providerId);
-              return (
-                <div key={app.providerId}>
-                  <h3>{app.providerName}</h3>
-                  <ConnectForm
-                    slug={slug}
-                    providerId={app.providerId}
-                    providerName={app.providerName}
-                    allowedScopes={app.allowedScopes}
-                    grantedScopes={existing?.scopes ?? []}
-                    reconnect={existing !== undefined}
-                  />
-                </div>
-              );
-            })}
-          </div>
-        )}
-      </section>
+              ))}
+            </DataTable>
+          )}
+        </Listing>
+      </Card>
+      <Card id="available-title" title="Connect an account">
+        <Listing
+          result={apps}
+          rows={(data) => data.apps}
+          empty={
+            <>
+              No provider is set up in this tenant yet.{' '}
+              {isAdmin ? <Link href={`/t/${slug}/providers`}>Configure one</Link> : 'Ask an admin to configure one.'}
+            </>
+          }
+        >
+          {(list) => (
+            <div className="stack">
+              {list.map((app) => {
+                const existing = mine.find((connection) => connection.providerId === app.providerId);
+                return (
+                  <div key={app.providerId}>
+                    <h3>{app.providerName}</h3>
+                    <ConnectForm
+                      slug={slug}
+                      providerId={app.providerId}
+                      providerName={app.providerName}
+                      allowedScopes={app.allowedScopes}
+                      grantedScopes={existing?.scopes ?? []}
+                      reconnect={existing !== undefined}
+                    />
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </Listing>
+      </Card>
     </>
   );
 }

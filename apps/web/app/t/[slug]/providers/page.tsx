@@ -1,23 +1,19 @@
 import { providerAppList, providerCatalog } from '@gatehouse/contracts';
 import type { Metadata } from 'next';
 import { ApiError } from '@/components/api-error';
+import { Card } from '@/components/card';
 import { CopyButton } from '@/components/copy-button';
+import { DataTable, Listing } from '@/components/listing';
 import { NotAllowed } from '@/components/not-allowed';
 import { DeleteProviderApp, ProviderAppForm } from '@/components/provider-app-form';
 import { when } from '@/lib/format';
-import { param } from '@/lib/paths';
+import { param, type TenantPageProps } from '@/lib/paths';
 import { apiGet } from '@/lib/server-api';
 import { tenantContext } from '@/lib/session';
 
 export const metadata: Metadata = { title: 'Providers' };
 
-export default async function ProvidersPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ slug: string }>;
-  searchParams: Promise<Record<string, string | string[]>>;
-}) {
+export default async function ProvidersPage({ params, searchParams }: TenantPageProps) {
   const { slug } = await params;
   const { isAdmin } = await tenantContext(slug, `/t/${slug}/providers`);
   if (!isAdmin) return <NotAllowed slug={slug} what="Configuring providers" />;
@@ -28,11 +24,12 @@ export default async function ProvidersPage({
   const oauthProviders = catalog.ok ? catalog.data.providers.filter((provider) => provider.kind === 'oauth2') : [];
   return (
     <>
-      <section className="card" aria-labelledby="providers-title">
-        <h1 id="providers-title">Providers</h1>
-        <p className="muted">
-          Each provider needs an OAuth app of your organisation; members then connect their own accounts through it.
-        </p>
+      <Card
+        id="providers-title"
+        level={1}
+        title="Providers"
+        intro="Each provider needs an OAuth app of your organisation; members then connect their own accounts through it."
+      >
         {catalog.ok ? (
           <div className="notice">
             <p>Register this redirect URI in every OAuth app:</p>
@@ -42,55 +39,38 @@ export default async function ProvidersPage({
             </p>
           </div>
         ) : null}
-        {!apps.ok ? (
-          <ApiError message={apps.message} />
-        ) : apps.data.apps.length === 0 ? (
-          <p className="empty">No provider is configured yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Client ID</th>
-                  <th scope="col">Allowed scopes</th>
-                  <th scope="col">Settings</th>
-                  <th scope="col">Updated</th>
-                  <th scope="col">Actions</th>
+        <Listing result={apps} rows={(data) => data.apps} empty="No provider is configured yet.">
+          {(list) => (
+            <DataTable columns={['Provider', 'Client ID', 'Allowed scopes', 'Settings', 'Updated', 'Actions']}>
+              {list.map((app) => (
+                <tr key={app.providerId}>
+                  <td>{app.providerName}</td>
+                  <td>
+                    <code>{app.clientId}</code>
+                  </td>
+                  <td>
+                    {app.allowedScopes.length === 0
+                      ? '—'
+                      : app.allowedScopes.map((scope) => <code key={scope}>{scope} </code>)}
+                  </td>
+                  <td>
+                    {Object.entries(app.settings).map(([name, value]) => (
+                      <div key={name}>
+                        {name}: <code>{value}</code>
+                      </div>
+                    ))}
+                  </td>
+                  <td>{when(app.updatedAt)}</td>
+                  <td>
+                    <DeleteProviderApp slug={slug} providerId={app.providerId} name={app.providerName} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {apps.data.apps.map((app) => (
-                  <tr key={app.providerId}>
-                    <td>{app.providerName}</td>
-                    <td>
-                      <code>{app.clientId}</code>
-                    </td>
-                    <td>
-                      {app.allowedScopes.length === 0
-                        ? '—'
-                        : app.allowedScopes.map((scope) => <code key={scope}>{scope} </code>)}
-                    </td>
-                    <td>
-                      {Object.entries(app.settings).map(([name, value]) => (
-                        <div key={name}>
-                          {name}: <code>{value}</code>
-                        </div>
-                      ))}
-                    </td>
-                    <td>{when(app.updatedAt)}</td>
-                    <td>
-                      <DeleteProviderApp slug={slug} providerId={app.providerId} name={app.providerName} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-      <section className="card" aria-labelledby="configure-title">
-        <h2 id="configure-title">Configure a provider</h2>
+              ))}
+            </DataTable>
+          )}
+        </Listing>
+      </Card>
+      <Card id="configure-title" title="Configure a provider">
         {!catalog.ok ? (
           <ApiError message={catalog.message} />
         ) : (
@@ -101,7 +81,7 @@ export default async function ProvidersPage({
             initialProvider={param((await searchParams).provider)}
           />
         )}
-      </section>
+      </Card>
     </>
   );
 }

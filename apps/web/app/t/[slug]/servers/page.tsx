@@ -2,14 +2,17 @@ import { mcpServerList, toolkitCatalog } from '@gatehouse/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ApiError } from '@/components/api-error';
+import { Card } from '@/components/card';
 import { CopyButton } from '@/components/copy-button';
+import { DataTable, Listing } from '@/components/listing';
 import { ServerEditor } from '@/components/server-editor';
+import type { TenantPageProps } from '@/lib/paths';
 import { apiGet } from '@/lib/server-api';
 import { tenantContext } from '@/lib/session';
 
 export const metadata: Metadata = { title: 'MCP servers' };
 
-export default async function ServersPage({ params }: { params: Promise<{ slug: string }> }) {
+export default async function ServersPage({ params }: TenantPageProps) {
   const { slug } = await params;
   const { isAdmin } = await tenantContext(slug, `/t/${slug}/servers`);
   const [servers, catalog] = await Promise.all([
@@ -18,52 +21,45 @@ export default async function ServersPage({ params }: { params: Promise<{ slug: 
   ]);
   return (
     <>
-      <section className="card" aria-labelledby="servers-title">
-        <h1 id="servers-title">MCP servers</h1>
-        <p className="muted">Each server is one endpoint agents connect to, exposing the tools chosen here.</p>
-        {!servers.ok ? (
-          <ApiError message={servers.message} />
-        ) : servers.data.servers.length === 0 ? (
-          <p className="empty">No MCP server yet.{isAdmin ? ' Create the first one below.' : ''}</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Server</th>
-                  <th scope="col">Tools</th>
-                  <th scope="col">Endpoint</th>
+      <Card
+        id="servers-title"
+        level={1}
+        title="MCP servers"
+        intro="Each server is one endpoint agents connect to, exposing the tools chosen here."
+      >
+        <Listing
+          result={servers}
+          rows={(data) => data.servers}
+          empty={`No MCP server yet.${isAdmin ? ' Create the first one below.' : ''}`}
+        >
+          {(list) => (
+            <DataTable columns={['Server', 'Tools', 'Endpoint']}>
+              {list.map((server) => (
+                <tr key={server.slug}>
+                  <td>
+                    <Link href={`/t/${slug}/servers/${server.slug}`}>{server.title}</Link>
+                    <div className="hint">{server.slug}</div>
+                  </td>
+                  <td>
+                    {[...server.toolkits.map((toolkit) => `${toolkit} (all)`), ...server.tools].join(', ') || '—'}
+                  </td>
+                  <td>
+                    <code>{server.endpoint}</code> <CopyButton text={server.endpoint} label="Copy URL" />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {servers.data.servers.map((server) => (
-                  <tr key={server.slug}>
-                    <td>
-                      <Link href={`/t/${slug}/servers/${server.slug}`}>{server.title}</Link>
-                      <div className="hint">{server.slug}</div>
-                    </td>
-                    <td>
-                      {[...server.toolkits.map((toolkit) => `${toolkit} (all)`), ...server.tools].join(', ') || '—'}
-                    </td>
-                    <td>
-                      <code>{server.endpoint}</code> <CopyButton text={server.endpoint} label="Copy URL" />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+              ))}
+            </DataTable>
+          )}
+        </Listing>
+      </Card>
       {catalog ? (
-        <section className="card" aria-labelledby="new-server-title">
-          <h2 id="new-server-title">Create a server</h2>
+        <Card id="new-server-title" title="Create a server">
           {catalog.ok ? (
             <ServerEditor slug={slug} toolkits={catalog.data.toolkits} />
           ) : (
             <ApiError message={catalog.message} />
           )}
-        </section>
+        </Card>
       ) : null}
     </>
   );

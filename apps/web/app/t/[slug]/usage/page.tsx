@@ -3,8 +3,11 @@ import type { Metadata } from 'next';
 import { ApiError } from '@/components/api-error';
 import { BarChart, type BarSeries } from '@/components/bar-chart';
 import { NotAllowed } from '@/components/not-allowed';
+import type { TenantPageProps } from '@/lib/paths';
 import { apiGet } from '@/lib/server-api';
 import { tenantContext } from '@/lib/session';
+import { DataTable } from '@/components/listing';
+import { Card } from '@/components/card';
 
 export const metadata: Metadata = { title: 'Usage' };
 
@@ -44,7 +47,7 @@ function callsByResult(report: UsageReport, days: string[]): BarSeries[] {
 
 const ms = (value: number) => `${Math.round(value)} ms`;
 
-export default async function UsagePage({ params }: { params: Promise<{ slug: string }> }) {
+export default async function UsagePage({ params }: TenantPageProps) {
   const { slug } = await params;
   const { isAdmin } = await tenantContext(slug, `/t/${slug}/usage`);
   if (!isAdmin) return <NotAllowed slug={slug} what="Usage" />;
@@ -69,16 +72,14 @@ export default async function UsagePage({ params }: { params: Promise<{ slug: st
   });
   return (
     <>
-      <section className="card" aria-labelledby="usage-title">
-        <h1 id="usage-title">Usage</h1>
+      <Card id="usage-title" level={1} title="Usage">
         <p className="muted">
           Tool calls from {data.from.slice(0, 10)} to {new Date(Date.parse(data.to) - 1).toISOString().slice(0, 10)}{' '}
           (UTC), from the audit log: <strong data-testid="usage-total">{total}</strong> calls,{' '}
           <strong>{limited}</strong> refused by rate limits.
         </p>
-      </section>
-      <section className="card" aria-labelledby="daily-title">
-        <h2 id="daily-title">Calls per day by outcome</h2>
+      </Card>
+      <Card id="daily-title" title="Calls per day by outcome">
         {total === 0 ? (
           <p className="empty">No tool calls in this period.</p>
         ) : (
@@ -93,35 +94,25 @@ export default async function UsagePage({ params }: { params: Promise<{ slug: st
           </figure>
         )}
         {byTool.length > 0 ? (
-          <div className="table-wrap">
-            <table data-testid="usage-by-tool">
-              <caption className="visually-hidden">Calls per tool</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tool</th>
-                  <th scope="col">Calls</th>
-                  <th scope="col">Succeeded</th>
-                  <th scope="col">Rate-limited</th>
-                </tr>
-              </thead>
-              <tbody>
-                {byTool.map((row) => (
-                  <tr key={row.tool}>
-                    <td>
-                      <code>{row.tool}</code>
-                    </td>
-                    <td>{row.calls}</td>
-                    <td>{row.succeeded}</td>
-                    <td>{row.rateLimited}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={['Tool', 'Calls', 'Succeeded', 'Rate-limited']}
+            testId="usage-by-tool"
+            caption="Calls per tool"
+          >
+            {byTool.map((row) => (
+              <tr key={row.tool}>
+                <td>
+                  <code>{row.tool}</code>
+                </td>
+                <td>{row.calls}</td>
+                <td>{row.succeeded}</td>
+                <td>{row.rateLimited}</td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
-      </section>
-      <section className="card" aria-labelledby="latency-title">
-        <h2 id="latency-title">Latency percentiles by tool</h2>
+      </Card>
+      <Card id="latency-title" title="Latency percentiles by tool">
         {data.latency.length === 0 ? (
           <p className="empty">No latency measured in this period.</p>
         ) : (
@@ -139,63 +130,37 @@ export default async function UsagePage({ params }: { params: Promise<{ slug: st
               />
               <figcaption className="hint">p50, p95 and p99 of each tool’s call latency.</figcaption>
             </figure>
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Latency percentiles per tool</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Tool</th>
-                    <th scope="col">Calls</th>
-                    <th scope="col">p50</th>
-                    <th scope="col">p95</th>
-                    <th scope="col">p99</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.latency.map((row) => (
-                    <tr key={row.tool}>
-                      <td>
-                        <code>{row.tool}</code>
-                      </td>
-                      <td>{row.calls}</td>
-                      <td>{ms(row.p50)}</td>
-                      <td>{ms(row.p95)}</td>
-                      <td>{ms(row.p99)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Tool', 'Calls', 'p50', 'p95', 'p99']} caption="Latency percentiles per tool">
+              {data.latency.map((row) => (
+                <tr key={row.tool}>
+                  <td>
+                    <code>{row.tool}</code>
+                  </td>
+                  <td>{row.calls}</td>
+                  <td>{ms(row.p50)}</td>
+                  <td>{ms(row.p95)}</td>
+                  <td>{ms(row.p99)}</td>
+                </tr>
+              ))}
+            </DataTable>
           </>
         )}
-      </section>
-      <section className="card" aria-labelledby="limits-title">
-        <h2 id="limits-title">Rate-limit hits</h2>
+      </Card>
+      <Card id="limits-title" title="Rate-limit hits">
         {data.rateLimited.length === 0 ? (
           <p className="empty">No call was refused by a rate limit in this period.</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  <th scope="col">Limit</th>
-                  <th scope="col">Refused calls</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.rateLimited.map((row) => (
-                  <tr key={`${row.day}-${row.limit}`}>
-                    <td>{row.day}</td>
-                    <td>per {row.limit}</td>
-                    <td>{row.hits}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Day', 'Limit', 'Refused calls']}>
+            {data.rateLimited.map((row) => (
+              <tr key={`${row.day}-${row.limit}`}>
+                <td>{row.day}</td>
+                <td>per {row.limit}</td>
+                <td>{row.hits}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </Card>
     </>
   );
 }

@@ -7,6 +7,7 @@ import { DeleteServer, ServerEditor } from '@/components/server-editor';
 import { clientConfigs } from '@/lib/client-configs';
 import { apiGet } from '@/lib/server-api';
 import { tenantContext } from '@/lib/session';
+import { Card } from '@/components/card';
 
 export const metadata: Metadata = { title: 'MCP server' };
 
@@ -46,8 +47,7 @@ export default async function ServerPage({ params }: { params: Promise<{ slug: s
           connected accounts.
         </p>
       </section>
-      <section className="card" aria-labelledby="configs-title">
-        <h2 id="configs-title">Client configuration</h2>
+      <Card id="configs-title" title="Client configuration">
         {clientConfigs(name, endpoint).map((config) => (
           <div key={config.id}>
             <h3>{config.client}</h3>
@@ -58,29 +58,27 @@ export default async function ServerPage({ params }: { params: Promise<{ slug: s
             <CopyButton text={config.text} label={`Copy ${config.client} configuration`} />
           </div>
         ))}
-      </section>
-      {catalog ? (
-        <section className="card" aria-labelledby="tools-title">
-          <h2 id="tools-title">Tools</h2>
-          {catalog.ok ? (
-            <ServerEditor slug={slug} toolkits={catalog.data.toolkits} server={server.data} />
-          ) : (
-            <ApiError message={catalog.message} />
-          )}
-          <hr />
-          <DeleteServer slug={slug} server={server.data.slug} />
-        </section>
-      ) : (
-        <section className="card" aria-labelledby="tools-title">
-          <h2 id="tools-title">Tools</h2>
+      </Card>
+      <Card id="tools-title" title="Tools">
+        {catalog ? (
+          <>
+            {catalog.ok ? (
+              <ServerEditor slug={slug} toolkits={catalog.data.toolkits} server={server.data} />
+            ) : (
+              <ApiError message={catalog.message} />
+            )}
+            <hr />
+            <DeleteServer slug={slug} server={server.data.slug} />
+          </>
+        ) : (
           <p>
             {[
               ...server.data.toolkits.map((toolkit) => `${toolkit} (all)`),
               ...server.data.tools.filter((tool) => !server.data.adminOnlyTools.includes(tool)),
             ].join(', ') || '—'}
           </p>
-        </section>
-      )}
+        )}
+      </Card>
     </>
   );
 }

@@ -1,0 +1,16 @@
+'use client';
+
+/** What a page shows when rendering it threw (an api answer it could not use); `reset` renders it again. */
+export function LoadError({ reset }: { reset: () => void }) {
+  return (
+    <section className="card" aria-labelledby="error-title">
+      <h1 id="error-title">This page could not be loaded</h1>
+      <p role="alert" className="error">
+        The Gatehouse API did not answer as expected. It may be restarting; try again in a moment.
+      </p>
+      <button type="button" className="button" onClick={reset}>
+        Try again
+      </button>
+    </section>
+  );
+}
