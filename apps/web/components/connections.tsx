@@ -1,17 +1,44 @@
 'use client';
 
-import { disconnectResponse, startConnectionResponse } from '@gatehouse/contracts';
+import { disconnectResponse, startConnectionResponse, type startConnectionRequest } from '@gatehouse/contracts';
 import { useState, type FormEvent } from 'react';
+import type { z } from 'zod';
 import { callApi } from '@/lib/browser-api';
 import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
 import { FormError } from './form-error';
 import { useAction } from './use-action';
 
+type StartConnectionRequest = z.input<typeof startConnectionRequest>;
+
 /**
  * Starts the provider's consent flow for the signed-in person: the api answers the provider's authorization URL,
- * the browser goes there, and the provider's redirect back lands on the api's callback, which returns here.
+ * the browser goes there, and the provider's redirect back lands on the api's callback, which returns to `returnTo`.
  */
+function useStartConnection(slug: string, providerId: string) {
+  const csrf = useCsrf();
+  const { pending, error, run } = useAction();
+  const [leaving, setLeaving] = useState(false);
+  function start(body: StartConnectionRequest) {
+    void run(
+      () =>
+        callApi(
+          'POST',
+          `/api/v1/tenants/${slug}/connections/${providerId}/authorize`,
+          csrf,
+          body,
+          startConnectionResponse,
+        ),
+      (started) => {
+        setLeaving(true);
+        window.location.assign(started.authorizationUrl);
+      },
+    );
+  }
+  return { busy: pending || leaving, leaving, error, start };
+}
+
+/** Connect or reconnect from My connections, choosing among the app's allowed scopes. */
 export function ConnectForm({
   slug,
   providerId,
@@ -27,27 +54,12 @@ export function ConnectForm({
   grantedScopes: string[];
   reconnect: boolean;
 }) {
-  const csrf = useCsrf();
-  const { pending, error, run } = useAction();
-  const [leaving, setLeaving] = useState(false);
+  const { busy, leaving, error, start } = useStartConnection(slug, providerId);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const scopes = new FormData(event.currentTarget).getAll('scope') as string[];
-    void run(
-      () =>
-        callApi(
-          'POST',
-          `/api/v1/tenants/${slug}/connections/${providerId}/authorize`,
-          csrf,
-          { scopes, returnTo: `/t/${slug}/connections` },
-          startConnectionResponse,
-        ),
-      (started) => {
-        setLeaving(true);
-        window.location.assign(started.authorizationUrl);
-      },
-    );
+    start({ scopes, returnTo: `/t/${slug}/connections` });
   }
 
   const label = reconnect ? `Reconnect ${providerName}` : `Connect ${providerName}`;
@@ -68,10 +80,46 @@ export function ConnectForm({
         </fieldset>
       ) : null}
       <FormError error={error} />
-      <button type="submit" className="button" disabled={pending || leaving}>
+      <button type="submit" className="button" disabled={busy}>
         {leaving ? `Opening ${providerName}…` : label}
       </button>
     </form>
+  );
+}
+
+/**
+ * The console's connect page answer to an MCP client's connect link: starts the flow for the scopes the tool needs,
+ * naming the elicitation so the api checks the link is this person's and tells the MCP session when it completes.
+ */
+export function ConnectRequestButton({
+  slug,
+  providerId,
+  providerName,
+  scopes,
+  elicitationId,
+  reconnect,
+}: {
+  slug: string;
+  providerId: string;
+  providerName: string;
+  scopes: string[];
+  elicitationId: string;
+  reconnect: boolean;
+}) {
+  const { busy, leaving, error, start } = useStartConnection(slug, providerId);
+  const returnTo = `/connect/${encodeURIComponent(slug)}/${encodeURIComponent(providerId)}`;
+  return (
+    <>
+      <FormError error={error} />
+      <button
+        type="button"
+        className="button"
+        disabled={busy}
+        onClick={() => start({ scopes, elicitationId, returnTo })}
+      >
+        {leaving ? `Opening ${providerName}…` : `${reconnect ? 'Reconnect' : 'Connect'} ${providerName}`}
+      </button>
+    </>
   );
 }
 

@@ -16,7 +16,11 @@ export type ConnectionsErrorCode =
   /** The person has no connection to the provider. */
   | 'not_connected'
   /** An API key has no person behind it: connections belong to people. */
-  | 'person_required';
+  | 'person_required'
+  /** The connect link an MCP client was given is unknown or expired. */
+  | 'elicitation_expired'
+  /** The connect link an MCP client was given is for another person (or tenant, or provider). */
+  | 'elicitation_refused';
 
 /** Domain errors of third-party connections, with a stable code (mapped to problem+json by the api). */
 export class ConnectionsError extends Error {

@@ -296,7 +296,15 @@ export const routes: Route[] = [
     auth: 'session',
     body: t.startConnectionRequest,
     success: { status: 200, schema: t.startConnectionResponse },
-    errors: [400, 401, 403, 404],
+    errors: [400, 401, 403, 404, 410],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/tenants/{slug}/connect-requests/{elicitationId}',
+    summary: "Who is asking behind an MCP client's connect link: the client, provider, scopes and the connection now",
+    auth: 'session',
+    success: { status: 200, schema: t.connectRequest },
+    errors: [401, 403, 404, 410],
   },
   {
     method: 'delete',

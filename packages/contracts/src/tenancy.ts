@@ -190,6 +190,11 @@ export const startConnectionRequest = z
     scopes: z.array(z.string().min(1).max(200)).max(100).default([]),
     /** Where the browser goes after the callback: PUBLIC_WEB_URL + this path, with `connected` or `connection_error`. */
     returnTo: consolePath.optional(),
+    /**
+     * The MCP URL elicitation this answers (the connect link's `elicitation`): it must be the signed-in person's,
+     * for this tenant and provider; the MCP session that asked is told when the connection completes.
+     */
+    elicitationId: z.string().min(1).max(100).optional(),
   })
   .strict();
 export const startConnectionResponse = z.object({
@@ -216,6 +221,26 @@ export const connection = z.object({
   connectUrl: z.string(),
 });
 export const connectionList = z.object({ connections: z.array(connection) });
+/** Who is asking, behind a connect link an MCP client was given (`/api/v1/tenants/{slug}/connect-requests/{id}`). */
+export const connectRequest = z.object({
+  elicitationId: z.string(),
+  provider: z.object({ id: z.string(), name: z.string() }),
+  /** The MCP client: its registered name when the authorization server knows one, else its client id. */
+  client: z.object({ id: z.string(), name: z.string() }),
+  /** The scopes the tool that asked needs. */
+  scopes: z.array(z.string()),
+  /** False until an admin configures the tenant's app for the provider: nobody can connect it yet. */
+  providerConfigured: z.boolean(),
+  /** The person's current connection to the provider, or null. */
+  connection: z
+    .object({
+      status: z.enum(['active', 'needs_reauth']),
+      accountLabel: z.string(),
+      scopes: z.array(z.string()),
+    })
+    .nullable(),
+});
+export type ConnectRequest = z.infer<typeof connectRequest>;
 export const disconnectResponse = z.object({
   /** Whether the provider confirmed the revocation (false when it has no revocation endpoint or failed). */
   revokedAtProvider: z.boolean(),

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { freePort } from '@gatehouse/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { capture, launchChromium } from './console-browser.js';
@@ -284,10 +284,54 @@ test('a connection the provider stops accepting is highlighted until the member 
   expect((await callTool('demo.list_notes')).isError).toBeFalsy();
 });
 
+test('an MCP client asks the member to connect: the console page says who asks; after Connect the retry works', async () => {
+  await member.goto(`/t/${slug}/connections`);
+  member.once('dialog', (dialog) => void dialog.accept());
+  await member.getByRole('button', { name: 'Disconnect' }).click();
+  await member.getByText('You have not connected any account yet.').waitFor();
+
+  const client = new Client({ name: 'console-e2e', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(endpoint), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  try {
+    const refused = await client.callTool({ name: 'demo.list_notes', arguments: {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(McpError);
+    expect((refused as McpError).code).toBe(-32042);
+    const [elicitation] = ((refused as McpError).data as { elicitations: { url: string }[] }).elicitations;
+    expect(elicitation!.url.startsWith(`${web.url}/connect/${slug}/demo?`)).toBe(true);
+
+    await member.goto(elicitation!.url);
+    await member.getByRole('heading', { level: 1, name: 'Connect Gatehouse Demo' }).waitFor();
+    // The client registered itself as "e2e" (registerClient); the page names it, the provider and the scopes.
+    expect(await member.getByTestId('client-name').textContent()).toBe('e2e');
+    expect(await member.getByTestId('connect-request').textContent()).toContain('Gatehouse Demo');
+    expect(await member.locator('main').getByRole('listitem').allTextContents()).toEqual(['notes:read']);
+    expect(await member.getByTestId('connection-status').textContent()).toBe('Not connected.');
+    await capture(member, '18-connect-request-phone');
+
+    await member.getByRole('button', { name: 'Connect Gatehouse Demo' }).click();
+    await member.waitForURL(`${provider.url}/**`);
+    await member.getByRole('button', { name: 'Approve' }).click();
+    await member.waitForURL(`**/connect/${slug}/demo?connected=demo`);
+    await member.getByRole('heading', { name: 'Connected — you can return to your AI client' }).waitFor();
+
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(listed.isError).toBeFalsy();
+  } finally {
+    await client.close();
+  }
+});
+
 test('the member sees the client they authorized and can revoke it', async () => {
   await member.goto(`/t/${slug}/clients`);
   await member.getByRole('cell', { name: endpoint, exact: true }).waitFor();
-  await capture(member, '18-clients-phone');
+  await capture(member, '19-clients-phone');
   member.once('dialog', (dialog) => void dialog.accept());
   await member.getByRole('button', { name: /^Revoke access of/ }).click();
   await member.getByText('You have not authorized any client yet.').waitFor();
@@ -301,7 +345,7 @@ test('the admin creates an API key whose secret is shown once', async () => {
   await admin.getByRole('button', { name: 'Create key' }).click();
   const key = (await admin.getByTestId('api-key-secret').locator('code').textContent())!;
   expect(key).toMatch(/^ghk_/);
-  await capture(admin, '19-api-keys');
+  await capture(admin, '20-api-keys');
   const audit = await fetch(`${api.url}/api/v1/tenants/${slug}/audit?limit=1`, {
     headers: { authorization: `Bearer ${key}` },
   });
@@ -322,7 +366,7 @@ test('dark mode follows the system and the toggle, and pages stay accessible in 
     await page.goto(`/t/${slug}/servers/notes`);
     const background = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     expect(await background()).toBe('rgb(15, 17, 21)');
-    await capture(page, '20-server-dark');
+    await capture(page, '21-server-dark');
     await page.getByRole('button', { name: /Change theme/ }).click();
     expect(await background()).toBe('rgb(247, 247, 248)');
     await page.reload();

@@ -16,8 +16,7 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { freePort, waitFor } from '@gatehouse/testing';
-import { formField } from './browser.js';
-import { approveAtProvider, browserOf } from './connect-flow.js';
+import { connectThroughLink } from './connect-flow.js';
 import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
 import {
   startApiProcess,
@@ -186,22 +185,9 @@ test('URL elicitation: connecting through the link sends elicitation/complete to
     expect(elicitation).toMatchObject({ mode: 'url' });
     expect(completed).toEqual([]);
 
-    // The person follows the link in a browser signed in to the console, and approves at the provider.
-    const browser = browserOf(owner);
-    const page = await browser.request(elicitation!.url);
-    const html = await page.text();
-    expect(page.status).toBe(200);
-    const go = await browser.request(elicitation!.url.split('?')[0]!, {
-      form: {
-        csrf: formField(html, 'csrf'),
-        scope: formField(html, 'scope'),
-        elicitation: formField(html, 'elicitation'),
-      },
-      origin: direct(A),
-    });
-    expect(go.status).toBe(303);
-    const callback = await approveAtProvider(browser, provider.url, go.headers.get('location')!, 'owner');
-    expect((await browser.request(callback)).status).toBe(200);
+    // The person follows the link in a browser signed in to the console (through the console page's api calls),
+    // and approves at the provider.
+    await connectThroughLink({ api: direct(A), provider: provider.url }, elicitation!.url, owner, 'owner');
 
     await waitFor('notifications/elicitation/complete', async () => (completed.length > 0 ? true : undefined), {
       timeoutMs: 5_000,

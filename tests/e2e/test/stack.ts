@@ -106,6 +106,9 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
+/** The console URL an api started alone links to (no web process listens there). */
+export const API_ONLY_WEB_URL = 'http://127.0.0.1:1';
+
 /** Starts the built api alone as a process (`extra` overrides the environment, e.g. NODE_ENV or a CA bundle). */
 export async function startApiProcess(extra: Record<string, string> = {}, port?: number): Promise<ApiProcess> {
   const apiPort = port ?? (await freePort());
@@ -118,7 +121,7 @@ export async function startApiProcess(extra: Record<string, string> = {}, port?:
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
     PUBLIC_API_URL: url,
-    PUBLIC_WEB_URL: 'http://127.0.0.1:1',
+    PUBLIC_WEB_URL: API_ONLY_WEB_URL,
     SHUTDOWN_TIMEOUT_MS: '5000',
     // Every api of a run registers clients from 127.0.0.1 under one Redis prefix: the per-address budget is
     // tested on its own (mcp-consents.test.ts, with a prefix of its own), not spent by the other files.

@@ -10,8 +10,7 @@ import { auditPage } from '@gatehouse/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { formField } from './browser.js';
-import { approveAtProvider, browserOf } from './connect-flow.js';
+import { browserOf, connectThroughLink, readConnectRequest, startFromConnectLink } from './connect-flow.js';
 import { accessTokenFor, adminCall, registerClient, signUp, type Member } from './oauth-flow.js';
 import { createDatabase, DataKeyRepository, SecretRepository } from '@gatehouse/db';
 import {
@@ -27,6 +26,7 @@ import {
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { Redis } from 'ioredis';
 import {
+  API_ONLY_WEB_URL,
   baseEnv,
   repoRoot,
   startApiProcess,
@@ -167,28 +167,9 @@ function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
-/**
- * Follows a connect link in `who`'s browser: the page, its button, the provider's approval, the callback. Returns the
- * callback URL (with the authorization code and state).
- */
+/** Follows a console connect link as `who` (see `connectThroughLink`); returns the callback URL. */
 async function connectThrough(link: string, who: Member, username: string): Promise<string> {
-  const browser = browserOf(who);
-  const page = await browser.request(link);
-  const html = await page.text();
-  expect(page.status).toBe(200);
-  const go = await browser.request(link.split('?')[0]!, {
-    form: {
-      csrf: formField(html, 'csrf'),
-      scope: formField(html, 'scope'),
-      elicitation: formField(html, 'elicitation'),
-    },
-    origin: api.url,
-  });
-  expect(go.status).toBe(303);
-  const callback = await approveAtProvider(browser, provider.url, go.headers.get('location')!, username);
-  const done = await browser.request(callback);
-  expect(done.status).toBe(200);
-  return callback;
+  return (await connectThroughLink({ api: api.url, provider: provider.url }, link, who, username)).callback;
 }
 
 test('lists the demo tools with schemas and annotations', async () => {
@@ -290,13 +271,44 @@ test('without URL elicitation: a tool error with the connect link; after connect
     expect(textOf(first)).toContain('Connect your Gatehouse Demo account');
     const link = /(http\S+elicitation=[\w-]+)/.exec(textOf(first))?.[1];
     expect(link).toBeDefined();
-    expect(link!.startsWith(`${api.url}/connect/${slug}/demo`)).toBe(true);
+    // The console's connect page (which explains who is asking), not the api's.
+    expect(link!.startsWith(`${API_ONLY_WEB_URL}/connect/${slug}/demo?scope=notes%3Awrite&elicitation=`)).toBe(true);
 
-    // Another member of the tenant may not use alice's link.
+    // Another member of the tenant may neither read alice's link nor start a connection with it; both are audited.
     const bob = await member('bob');
-    const stolen = await browserOf(bob).request(link!);
+    const peeked = await readConnectRequest(api.url, link!, bob);
+    expect(peeked.status).toBe(403);
+    expect(await peeked.json()).toMatchObject({ code: 'elicitation_refused' });
+    const stolen = await startFromConnectLink(api.url, link!, bob, ['notes:write']);
     expect(stolen.status).toBe(403);
-    expect(await stolen.text()).toContain('for someone else');
+    expect(stolen.headers.get('content-type')).toContain('application/problem+json');
+    expect(await stolen.json()).toMatchObject({
+      code: 'elicitation_refused',
+      detail: expect.stringContaining('another person'),
+    });
+    // A link whose elicitation is unknown (or expired) says so plainly.
+    const expired = await readConnectRequest(
+      api.url,
+      link!.replace(/elicitation=[\w-]+/, `elicitation=${'x'.repeat(22)}`),
+      alice,
+    );
+    expect(expired.status).toBe(410);
+    expect(await expired.json()).toMatchObject({
+      code: 'elicitation_expired',
+      detail: expect.stringContaining('expired'),
+    });
+    // The api's own connect page (for people who open an api link) makes the same check.
+    const onApi = new URL(link!);
+    const apiPage = await browserOf(bob).request(`${api.url}${onApi.pathname}${onApi.search}`);
+    expect(apiPage.status).toBe(403);
+    expect(await apiPage.text()).toContain('for someone else');
+    const refusals = auditPage.parse(
+      await (
+        await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=connection.elicitation_refused`)
+      ).json(),
+    );
+    expect(refusals.events.filter((event) => event.actorId === bob.userId)).toHaveLength(3);
+    expect(refusals.events[0]).toMatchObject({ outcome: 'denied', metadata: { elicitationFor: alice.userId } });
 
     await connectThrough(link!, alice, 'alice');
     const statsBefore = await provider.stats();
@@ -335,7 +347,19 @@ test('with URL elicitation: -32042 naming the connect page; after connecting, th
     ).elicitations;
     expect(elicitation).toMatchObject({ mode: 'url' });
     expect(elicitation!.url).toContain(`elicitation=${elicitation!.elicitationId}`);
-    await connectThrough(elicitation!.url, carol, 'carol');
+    const { request } = await connectThroughLink(
+      { api: api.url, provider: provider.url },
+      elicitation!.url,
+      carol,
+      'carol',
+    );
+    // What the console's page shows: the MCP client by its registered name, the provider, the scopes.
+    expect(request).toMatchObject({
+      provider: { id: 'demo', name: 'Gatehouse Demo' },
+      scopes: ['notes:read'],
+      connection: null,
+    });
+    expect(request.client).toMatchObject({ name: 'e2e' });
     const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
     if (listed.isError) throw new Error(textOf(listed));
     expect(listed.structuredContent).toEqual({ notes: [] });

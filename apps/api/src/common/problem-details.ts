@@ -69,6 +69,8 @@ const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
   provider_unreachable: 502,
   not_connected: 404,
   person_required: 403,
+  elicitation_expired: 410,
+  elicitation_refused: 403,
 };
 
 export function toProblem(error: unknown): { problem: ProblemDetails; unexpected: boolean; retryAfter?: number } {

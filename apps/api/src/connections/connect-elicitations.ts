@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditLog } from '@gatehouse/audit';
+import { ConnectionsError } from '@gatehouse/connections';
 import { elicitationCompleteNotification } from '@gatehouse/mcp';
 import type { Redis } from 'ioredis';
 import { sessionAddress, type RedisNotificationHub } from '../mcp/redis-notification.hub.js';
@@ -9,6 +11,8 @@ export interface ConnectElicitation {
   userId: string;
   providerId: string;
   clientId: string;
+  /** The scopes the tool that asked needs (absent in links made before they were stored). */
+  scopes?: string[] | undefined;
   /** The address (`sessionAddress`, never the id) of the MCP session that was sent the link, if it had one. */
   session?: string | undefined;
 }
@@ -25,6 +29,7 @@ export class ConnectElicitations {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly notifications: Pick<RedisNotificationHub, 'sendToSession'>,
+    private readonly audit: Pick<AuditLog, 'record'>,
     private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
@@ -47,6 +52,47 @@ export class ConnectElicitations {
     if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return undefined;
     const raw = await this.redis.get(this.key(id));
     return raw ? (JSON.parse(raw) as ConnectElicitation) : undefined;
+  }
+
+  /**
+   * The one check every use of a connect link makes (the api's HTML page and the console's REST calls): the
+   * elicitation exists and was made for this person in this tenant (and for `providerId`, when the caller names
+   * one). Someone else using it is audited (`connection.elicitation_refused`) and refused.
+   */
+  async verify(
+    id: string,
+    who: { tenantId: string; userId: string; providerId?: string | undefined },
+    requestId: string | undefined,
+  ): Promise<ConnectElicitation> {
+    const elicitation = await this.find(id);
+    if (!elicitation)
+      throw new ConnectionsError(
+        'elicitation_expired',
+        'This connect link has expired. Ask your AI client to try again for a fresh link.',
+      );
+    if (
+      elicitation.userId === who.userId &&
+      elicitation.tenantId === who.tenantId &&
+      (who.providerId === undefined || elicitation.providerId === who.providerId)
+    )
+      return elicitation;
+    await this.audit.record({
+      tenantId: elicitation.tenantId,
+      actor: { type: 'user', id: who.userId },
+      action: 'connection.elicitation_refused',
+      target: { type: 'provider', id: elicitation.providerId },
+      outcome: 'denied',
+      requestId,
+      metadata: {
+        elicitationFor: elicitation.userId,
+        providerId: who.providerId ?? elicitation.providerId,
+        clientId: elicitation.clientId,
+      },
+    });
+    throw new ConnectionsError(
+      'elicitation_refused',
+      'An AI client asked for this connection on behalf of another person. Sign in as that person to continue.',
+    );
   }
 
   /**

@@ -4,11 +4,10 @@ import { CALLBACK_PATH, CONNECT_PATH, ConnectionsError, ConnectionService } from
 import { UserRepository, type Database } from '@gatehouse/db';
 import { csrfTokenMatches, SessionStore, type Session } from '@gatehouse/identity';
 import { TenancyError, TenantAdminService, type Actor } from '@gatehouse/tenancy';
-import type { AuditLog } from '@gatehouse/audit';
 import type { Request, Response } from 'express';
 import { sendPage } from '../common/html-page.js';
 import { SessionCookie } from '../identity/session-cookie.js';
-import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
+import { API_CONFIG, DATABASE } from '../infrastructure/tokens.js';
 import { ConnectElicitations } from './connect-elicitations.js';
 import { ConnectPages } from './connect-pages.js';
 
@@ -41,7 +40,6 @@ export class ConnectController {
     @Inject(SessionStore) private readonly sessions: SessionStore,
     @Inject(SessionCookie) private readonly cookie: SessionCookie,
     @Inject(ConnectElicitations) private readonly elicitations: ConnectElicitations,
-    @Inject(AUDIT) private readonly audit: AuditLog,
     @Inject(API_CONFIG) config: ApiConfig,
     @Inject(DATABASE) db: Database,
   ) {
@@ -94,8 +92,8 @@ export class ConnectController {
   }
 
   /**
-   * A link handed to an MCP client names the person it is for (`?elicitation=`): only that person may use it. True
-   * when there is none or it is theirs; otherwise the refusal page is sent and the attempt audited.
+   * A link handed to an MCP client names the person it is for (`?elicitation=`): only that person may use it
+   * (`ConnectElicitations.verify`). True when there is none or it is theirs; otherwise the page saying why is sent.
    */
   private async elicitationAllows(
     req: Request,
@@ -105,39 +103,20 @@ export class ConnectController {
     elicitationId: string,
   ): Promise<boolean> {
     if (elicitationId === '') return true;
-    const elicitation = await this.elicitations.find(elicitationId);
-    if (!elicitation) {
-      sendPage(
-        res,
-        400,
-        this.pages.message('This link has expired', 'Ask your AI client to try again for a fresh link.'),
+    try {
+      await this.elicitations.verify(
+        elicitationId,
+        { tenantId: acting.actor.tenantId, userId: acting.session.userId, providerId },
+        requestIdOf(req),
       );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConnectionsError)) throw error;
+      if (error.code === 'elicitation_refused')
+        sendPage(res, 403, this.pages.message('This link is for someone else', error.message));
+      else sendPage(res, 400, this.pages.message('This link has expired', error.message));
       return false;
     }
-    if (
-      elicitation.userId === acting.session.userId &&
-      elicitation.tenantId === acting.actor.tenantId &&
-      elicitation.providerId === providerId
-    )
-      return true;
-    await this.audit.record({
-      tenantId: elicitation.tenantId,
-      actor: { type: 'user', id: acting.session.userId },
-      action: 'connection.elicitation_refused',
-      target: { type: 'provider', id: elicitation.providerId },
-      outcome: 'denied',
-      requestId: requestIdOf(req),
-      metadata: { elicitationFor: elicitation.userId, providerId, clientId: elicitation.clientId },
-    });
-    sendPage(
-      res,
-      403,
-      this.pages.message(
-        'This link is for someone else',
-        'An AI client asked for this connection on behalf of another person. Sign in as that person to continue.',
-      ),
-    );
-    return false;
   }
 
   private failure(res: Response, error: unknown): void {

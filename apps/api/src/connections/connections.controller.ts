@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { ConnectionService, type ConnectionView } from '@gatehouse/connections';
+import { ConnectionsError, ConnectionService, type ConnectionView } from '@gatehouse/connections';
 import { startConnectionRequest } from '@gatehouse/contracts';
 import type { Request } from 'express';
 import { TenantActorGuard, type ActorRequest } from '../tenancy/tenant-actor.guard.js';
+import { ConnectElicitations } from './connect-elicitations.js';
 import { ConnectPages } from './connect-pages.js';
 
 const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : undefined);
@@ -14,6 +15,7 @@ export class ConnectionsController {
   constructor(
     @Inject(ConnectionService) private readonly connections: ConnectionService,
     @Inject(ConnectPages) private readonly pages: ConnectPages,
+    @Inject(ConnectElicitations) private readonly elicitations: ConnectElicitations,
   ) {}
 
   private toResponse(slug: string, { connection, providerName }: ConnectionView) {
@@ -43,6 +45,16 @@ export class ConnectionsController {
   @HttpCode(200)
   async authorize(@Param('provider') provider: string, @Body() body: unknown, @Req() req: ActorRequest) {
     const input = startConnectionRequest.parse(body ?? {});
+    if (input.elicitationId !== undefined) {
+      const actor = req.actor!;
+      if (!actor.userId)
+        throw new ConnectionsError('person_required', 'Only the person an AI client asked for can use its link.');
+      await this.elicitations.verify(
+        input.elicitationId,
+        { tenantId: actor.tenantId, userId: actor.userId, providerId: provider },
+        requestIdOf(req),
+      );
+    }
     const started = await this.connections.start(req.actor!, provider, input, requestIdOf(req));
     return { ...started, expiresAt: started.expiresAt.toISOString() };
   }

@@ -11,22 +11,30 @@ import { API_CONFIG, AUDIT, DATABASE, REDIS, VAULT } from '../infrastructure/tok
 import { McpNotificationsModule } from '../mcp/mcp-notifications.module.js';
 import { RedisNotificationHub } from '../mcp/redis-notification.hub.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { OAuthModule } from '../oauth/oauth.module.js';
 import { ConnectController } from './connect.controller.js';
+import { ConnectRequestsController } from './connect-requests.controller.js';
 import { ConnectElicitations } from './connect-elicitations.js';
 import { ConnectPages } from './connect-pages.js';
 import { ConnectionsController } from './connections.controller.js';
 import { ProviderAppsController } from './provider-apps.controller.js';
 
 @Module({
-  imports: [TenancyModule, IdentityModule, McpNotificationsModule],
-  controllers: [ProviderAppsController, ConnectionsController, ConnectController],
+  imports: [TenancyModule, IdentityModule, McpNotificationsModule, OAuthModule],
+  controllers: [ProviderAppsController, ConnectionsController, ConnectRequestsController, ConnectController],
   providers: [
     ConnectPages,
     {
       provide: ConnectElicitations,
-      inject: [REDIS, API_CONFIG, RedisNotificationHub, Logger],
-      useFactory: (redis: Redis, config: ApiConfig, notifications: RedisNotificationHub, logger: Logger) =>
-        new ConnectElicitations(redis, config.QUEUE_PREFIX, notifications, (error) =>
+      inject: [REDIS, API_CONFIG, RedisNotificationHub, AUDIT, Logger],
+      useFactory: (
+        redis: Redis,
+        config: ApiConfig,
+        notifications: RedisNotificationHub,
+        audit: AuditLog,
+        logger: Logger,
+      ) =>
+        new ConnectElicitations(redis, config.QUEUE_PREFIX, notifications, audit, (error) =>
           logger.warn({ err: error }, 'could not tell the MCP session that its elicitation completed'),
         ),
     },

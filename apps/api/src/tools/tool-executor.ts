@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
+import { connectPageUrl } from '@gatehouse/connections';
 import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
@@ -51,6 +52,8 @@ export class ToolExecutor {
     /** Publishes cancellations to the workers (`<prefix>:tool-cancel`). */
     private readonly cancel: (jobId: string) => Promise<void>,
     private readonly metrics: GatehouseMetrics,
+    /** PUBLIC_WEB_URL: connect links point at the console's connect page, which explains who is asking. */
+    private readonly webUrl: string,
   ) {
     // Progress the worker publishes reaches the waiting call as notifications/progress (when the client asked).
     events.on('progress', ({ jobId, data }) => this.progress.get(jobId)?.(data));
@@ -217,7 +220,7 @@ export class ToolExecutor {
   }
 
   /**
-   * Just-in-time consent: a client that declared URL elicitation gets -32042 with Gatehouse's connect page (bound
+   * Just-in-time consent: a client that declared URL elicitation gets -32042 with the console's connect page (bound
    * to this person by an elicitation id); any other gets a tool error with the same link in plain words.
    */
   private async needsConnection(
@@ -232,9 +235,10 @@ export class ToolExecutor {
       userId: caller.userId,
       providerId: tool.provider,
       clientId: caller.clientId,
+      scopes: [...tool.scopes],
       sessionId: caller.sessionId,
     });
-    const url = new URL(needed.connectUrl);
+    const url = new URL(connectPageUrl(this.webUrl, caller.endpoint.tenantSlug, tool.provider, tool.scopes));
     url.searchParams.set('elicitation', elicitationId);
     await record('needs_connection', { reason: needed.reason, elicitationId });
     const message = `${needed.message} Open ${url.toString()} to continue, then call ${tool.name} again.`;

@@ -113,6 +113,7 @@ interface ToolEvents {
             await redis.publish(`${config.QUEUE_PREFIX}:tool-cancel`, jobId);
           },
           metrics,
+          config.PUBLIC_WEB_URL,
         ),
     },
   ],
