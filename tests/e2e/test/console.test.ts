@@ -48,14 +48,16 @@ let token = '';
 beforeAll(async () => {
   const [apiPort, webPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const webUrl = `http://127.0.0.1:${webPort}`;
+  // The console on another host name than the api (localhost vs 127.0.0.1): its session cookie never reaches the api
+  // directly, as in a deployment with separate host names — the provider's callback must find it all the same.
+  const webUrl = `http://localhost:${webPort}`;
   provider = await startDemoProviderProcess([
     { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
   ]);
   [api, worker, web, browser] = await Promise.all([
     startApiProcess({ PUBLIC_WEB_URL: webUrl }, apiPort),
     startWorkerProcess({ PUBLIC_API_URL: apiUrl }),
-    startWebProcess(apiUrl, webPort),
+    startWebProcess(apiUrl, webPort, webUrl),
     launchChromium(),
   ]);
   // One browser; each person has their own context (cookie jar), reused across the steps.

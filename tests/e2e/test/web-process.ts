@@ -8,9 +8,13 @@ export interface WebProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built console (`next start`) alone on `port`, talking to the api at `apiUrl`. */
-export async function startWebProcess(apiUrl: string, port: number): Promise<WebProcess> {
-  const url = `http://127.0.0.1:${port}`;
+/**
+ * Starts the built console (`next start`) alone on `port`, talking to the api at `apiUrl`. `publicUrl` is where
+ * browsers reach it (by default 127.0.0.1, the api's host; another host name, such as `localhost`, gives the console
+ * cookies of its own, as in a deployment with separate host names).
+ */
+export async function startWebProcess(apiUrl: string, port: number, publicUrl?: string): Promise<WebProcess> {
+  const local = `http://127.0.0.1:${port}`;
   const web = startProcess(
     'web',
     process.execPath,
@@ -21,7 +25,7 @@ export async function startWebProcess(apiUrl: string, port: number): Promise<Web
     },
   );
   try {
-    await waitFor('web up', async () => ((await httpStatus(`${url}/healthz`)) === 200 ? true : undefined), {
+    await waitFor('web up', async () => ((await httpStatus(`${local}/healthz`)) === 200 ? true : undefined), {
       timeoutMs: 30_000,
     });
   } catch (error) {
@@ -29,7 +33,7 @@ export async function startWebProcess(apiUrl: string, port: number): Promise<Web
     throw new Error(`${(error as Error).message}\n--- web ---\n${web.output()}`);
   }
   return {
-    url,
+    url: publicUrl ?? local,
     process: web,
     async stop() {
       await web.stop();

@@ -31,6 +31,8 @@ function scopesOf(value: unknown): string[] {
 export class ConnectController {
   private readonly apiOrigin: string;
   private readonly webUrl: string;
+  /** The console is on another host name than the api: its session cookie never reaches the api directly. */
+  private readonly consoleElsewhere: boolean;
   private readonly users: UserRepository;
 
   constructor(
@@ -45,6 +47,7 @@ export class ConnectController {
   ) {
     this.apiOrigin = new URL(config.PUBLIC_API_URL).origin;
     this.webUrl = config.PUBLIC_WEB_URL;
+    this.consoleElsewhere = new URL(config.PUBLIC_WEB_URL).hostname !== new URL(config.PUBLIC_API_URL).hostname;
     this.users = new UserRepository(db);
   }
 
@@ -206,6 +209,16 @@ export class ConnectController {
   async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
     const session = await this.session(req);
+    if (!session && this.consoleElsewhere && text('via') !== 'console') {
+      // Signed in through the console on another host: the session cookie lives there (cookies are per host). Send
+      // the browser, once, to this same callback through the console's /api/v1 forwarder, where the cookie travels.
+      const target = new URL(CALLBACK_PATH, this.webUrl);
+      for (const name of ['state', 'code', 'error'])
+        if (text(name) !== undefined) target.searchParams.set(name, text(name)!);
+      target.searchParams.set('via', 'console');
+      res.redirect(303, target.toString());
+      return;
+    }
     const callback = { state: text('state'), code: text('code'), error: text('error') };
     try {
       const done = await this.connections.complete(session?.userId, callback, requestIdOf(req));
