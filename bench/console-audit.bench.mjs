@@ -6,16 +6,14 @@
 // Usage: npm run bench -- console-audit   (needs PostgreSQL and Redis as in .env; creates and drops its own database)
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createScratchDatabase } from '@gatehouse/db';
 import pg from 'pg';
-import { environment, freePort, machine, start, until } from './lib.mjs';
+import { environment, freePort, machine, start, until, benchDatabase } from './lib.mjs';
 
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 
 const env = environment();
-const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const scratch = await createScratchDatabase(server, 'bench');
+const scratch = await benchDatabase(env, 'bench');
 const processes = [];
 
 /** Milliseconds for `fn` (which must read the whole answer), `SAMPLES` times after 3 warm-ups: p50 and p95. */

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createScratchDatabase } from '@gatehouse/db';
 
 export function environment() {
   const file = join(import.meta.dirname, '..', '.env');
@@ -245,4 +246,10 @@ export async function initializeSessions(endpoint, accessToken, baselineUrl) {
   const sessionId = (await post(endpoint, auth, initialize)).headers.get('mcp-session-id');
   await post(baselineUrl, {}, initialize);
   return { ...auth, 'mcp-session-id': sessionId };
+}
+
+/** A database of the benchmark's own on the configured PostgreSQL server (`scratch.drop()` removes it). */
+export function benchDatabase(env, name) {
+  const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  return createScratchDatabase(server, name);
 }

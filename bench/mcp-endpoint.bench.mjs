@@ -10,7 +10,6 @@
 // `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createScratchDatabase } from '@gatehouse/db';
 import {
   environment,
   freePort,
@@ -23,6 +22,7 @@ import {
   until,
   baselineUrlOf,
   initializeSessions,
+  benchDatabase,
 } from './lib.mjs';
 
 const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 2_000);
@@ -30,8 +30,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 const env = environment();
 
-const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const scratch = await createScratchDatabase(server, 'bench_mcp');
+const scratch = await benchDatabase(env, 'bench_mcp');
 const processes = [];
 try {
   console.log(`Gatehouse benchmark: hosted MCP endpoint — ${machine()}`);

@@ -10,7 +10,6 @@
 // flags to the api and the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes.
 import { randomBytes, createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createScratchDatabase } from '@gatehouse/db';
 import {
   environment,
   freePort,
@@ -23,6 +22,7 @@ import {
   until,
   baselineUrlOf,
   initializeSessions,
+  benchDatabase,
 } from './lib.mjs';
 
 const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 2_000);
@@ -89,8 +89,7 @@ async function directToken(providerUrl, username) {
   return (await response.json()).access_token;
 }
 
-const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const scratch = await createScratchDatabase(server, 'bench_tools');
+const scratch = await benchDatabase(env, 'bench_tools');
 const processes = [];
 try {
   console.log(`Gatehouse benchmark: provider tool call — ${machine()}`);

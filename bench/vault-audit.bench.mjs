@@ -4,25 +4,17 @@
 // Usage: pnpm bench   (needs PostgreSQL as in .env; creates and drops its own database)
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { AuditLog } from '@gatehouse/audit';
-import {
-  AuditRepository,
-  createDatabase,
-  createScratchDatabase,
-  DataKeyRepository,
-  SecretRepository,
-  TenantRepository,
-} from '@gatehouse/db';
+import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, TenantRepository } from '@gatehouse/db';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import pg from 'pg';
-import { environment, machine, row, throughput } from './lib.mjs';
+import { environment, machine, row, throughput, benchDatabase } from './lib.mjs';
 
 const DECRYPTS = Number(process.env.BENCH_DECRYPTS ?? 200_000);
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
 const env = environment();
-const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const scratch = await createScratchDatabase(server, 'bench');
+const scratch = await benchDatabase(env, 'bench');
 const owner = createDatabase({ url: scratch.url, maxConnections: 2 });
 const app = createDatabase({ url: scratch.appUrl, maxConnections: CONCURRENCY });
 try {
