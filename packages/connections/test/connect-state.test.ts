@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { testRedisUrl } from '@gatehouse/testing';
-import { Redis } from 'ioredis';
+import { scratchRedis } from '@gatehouse/testing';
 import { ConnectStateStore } from '../src/index.js';
 
-let redis: Redis;
-const prefix = `test-connect-state-${randomUUID()}`;
+const scratch = scratchRedis('connect-state');
+const { redis, prefix } = scratch;
 const flow = {
   tenantId: randomUUID(),
   tenantSlug: 'acme',
@@ -14,15 +13,7 @@ const flow = {
   codeVerifier: 'v'.repeat(64),
 };
 
-beforeAll(() => {
-  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => scratch.close());
 
 describe('ConnectStateStore', () => {
   it('hands a state out once; later uses are replays, and Redis never holds the state itself', async () => {

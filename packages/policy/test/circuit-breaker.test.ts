@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { testRedisUrl } from '@gatehouse/testing';
-import { Redis } from 'ioredis';
+import { scratchRedis } from '@gatehouse/testing';
 import { ProviderCircuitBreaker } from '../src/index.js';
 
-const prefix = `test-circuit-${randomUUID()}`;
-let redis: Redis;
+const scratch = scratchRedis('circuit');
+const { redis, prefix } = scratch;
 
-beforeAll(() => {
-  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => scratch.close());
 
 describe('ProviderCircuitBreaker', () => {
   it('opens after consecutive failures, for its tenant only, and closes again after openSeconds', async () => {

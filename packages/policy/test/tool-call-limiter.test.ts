@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { testRedisUrl } from '@gatehouse/testing';
-import { Redis } from 'ioredis';
+import { scratchRedis } from '@gatehouse/testing';
 import { ToolCallLimiter } from '../src/index.js';
 
-const prefix = `test-policy-${randomUUID()}`;
-let redis: Redis;
+const scratch = scratchRedis('policy');
+const { redis, prefix } = scratch;
 
-beforeAll(() => {
-  redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => scratch.close());
 
 const defaults = { perTenant: 10, perUser: 5, perTool: 3, perProvider: 8 };
 const call = (tenantId: string, userId = 'u1', tool = 'demo.list_notes') => ({
