@@ -7,7 +7,8 @@
 //       through Redis, an audit record — api, worker and demo provider as separate processes.
 // Usage: npm run bench -- tool-call   (needs PostgreSQL and Redis as in .env; creates and drops its own database)
 // Sizes: BENCH_TOOL_CALLS (2,000), BENCH_CONCURRENCY (16). BENCH_API_NODE_ARGS and BENCH_WORKER_NODE_ARGS add Node
-// flags to the api and the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes.
+// flags to the api and the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes;
+// BENCH_ONLY_GATEHOUSE=1 runs only (c), at BENCH_CONCURRENCY, for profiling.
 import { randomBytes, createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
@@ -27,6 +28,7 @@ import {
 
 const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ONLY_FULL = process.env.BENCH_ONLY_GATEHOUSE === '1';
 const env = environment();
 const root = join(import.meta.dirname, '..');
 const CLIENT = { client_id: 'gatehouse-bench', client_secret: randomBytes(18).toString('base64url') };
@@ -197,8 +199,13 @@ try {
     await bare();
     await full();
   }
+  if (ONLY_FULL) {
+    // Only (c), at BENCH_CONCURRENCY: for profiling the api and the worker (strace, --cpu-prof, pidstat).
+    const c = await measure(CALLS, CONCURRENCY, full);
+    console.log(latencyRow(`(c) Gatehouse, ${CONCURRENCY} in flight`, c, c));
+  }
   const results = {};
-  for (const concurrency of [1, CONCURRENCY]) {
+  for (const concurrency of ONLY_FULL ? [] : [1, CONCURRENCY]) {
     results[concurrency] = {
       direct: await measure(CALLS, concurrency, direct),
       bare: await measure(CALLS, concurrency, bare),
@@ -206,7 +213,7 @@ try {
     };
   }
 
-  for (const concurrency of [1, CONCURRENCY]) {
+  for (const concurrency of ONLY_FULL ? [] : [1, CONCURRENCY]) {
     const { direct: a, bare: b, full: c } = results[concurrency];
     console.log(
       `\nlist notes, ${CALLS.toLocaleString('en-US')} calls each, ${concurrency} in flight (ratios: calls/s against (b))`,

@@ -89,12 +89,20 @@ export type TokenResult =
       connectUrl: string;
       missingScopes: string[];
     }
-  | { ok: false; reason: 'provider_unavailable'; message: string };
+  | { ok: false; reason: 'provider_unavailable'; message: string }
+  /** The person is no longer a member of the tenant (checked in the same round trip as the connection). */
+  | { ok: false; reason: 'not_a_member'; message: string };
 
 export interface ConnectionView {
   connection: ConnectionRecord;
   providerName: string;
 }
+
+const NOT_A_MEMBER = {
+  ok: false,
+  reason: 'not_a_member',
+  message: 'You are no longer a member of this organisation.',
+} as const satisfies TokenResult;
 
 const REFRESH_LOCK = { leaseMs: 30_000, waitMs: 20_000, pollMs: 20 } as const;
 const MAX_STATE_TTL = 600;
@@ -463,7 +471,9 @@ export class ConnectionService {
   async accessToken(request: TokenRequest): Promise<TokenResult> {
     const provider = oauth2Provider(request.providerId);
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
-    const found = await this.current(key);
+    const current = await this.current(key);
+    if (!current.member) return NOT_A_MEMBER;
+    const found = current.found;
     const unusable = this.unusable(provider, request, found?.connection ?? null);
     if (unusable) return unusable;
     const { connection: live, sealedTokens } = found!;
@@ -471,7 +481,10 @@ export class ConnectionService {
     return this.refreshes.run(live.id, () => this.refresh(provider, request, live));
   }
 
-  /** The connection as it is now with its sealed tokens: one round trip per tool call (see @gatehouse/db sql.ts). */
+  /**
+   * Membership and the connection as it is now with its sealed tokens: one round trip per tool call (see
+   * @gatehouse/db sql.ts).
+   */
   private current(key: ConnectionKey) {
     return findConnectionWithTokens(this.db, key);
   }
@@ -483,8 +496,9 @@ export class ConnectionService {
   async check(request: TokenRequest): Promise<Exclude<TokenResult, { ok: true }> | undefined> {
     const provider = oauth2Provider(request.providerId);
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
-    const found = await this.current(key);
-    return this.unusable(provider, request, found?.connection ?? null);
+    const current = await this.current(key);
+    if (!current.member) return NOT_A_MEMBER;
+    return this.unusable(provider, request, current.found?.connection ?? null);
   }
 
   /**
@@ -583,9 +597,10 @@ export class ConnectionService {
       return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
         // Another process may have refreshed (or the person reconnected) while we waited for the lock.
         const current = await this.current(key);
-        const unusable = this.unusable(provider, request, current?.connection ?? null);
+        if (!current.member) return NOT_A_MEMBER;
+        const unusable = this.unusable(provider, request, current.found?.connection ?? null);
         if (unusable) return unusable;
-        const { connection, sealedTokens } = current!;
+        const { connection, sealedTokens } = current.found!;
         if (connection.tokenVersion !== seen.tokenVersion || !this.expiring(connection))
           return this.tokenOf(connection, sealedTokens);
         return this.refreshNow(provider, request, connection);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { poolOf, type Database, type DbExecutor } from './client.js';
 
@@ -12,10 +13,25 @@ export interface Sql {
   query<Row extends object>(text: string, values?: readonly unknown[]): Promise<Row[]>;
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * A name for `text`'s prepared statement: each pooled connection parses and plans a hot-path statement once, then
+ * only binds and executes it (the statements are few and fixed; their texts never carry values).
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `gh_${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function clientSql(client: pg.Pool | pg.PoolClient): Sql {
   return {
     async query<Row extends object>(text: string, values: readonly unknown[] = []) {
-      return (await client.query<Row>(text, values as unknown[])).rows;
+      return (await client.query<Row>({ name: statementName(text), text, values: values as unknown[] })).rows;
     },
   };
 }

@@ -111,8 +111,19 @@ describe('row-level security for the app role', () => {
       return tx.secret.findMany({});
     });
     expect(inside?.tenantId).toBe(tenantB);
-    // No connection for the person: nothing, not an error.
-    expect(await findConnectionWithTokens(app, { tenantId: tenantA, userId, providerId: 'demo' })).toBeNull();
+    // A member without a connection; and someone who is not a member of B at all (B's rows stay unseen).
+    expect(await findConnectionWithTokens(app, { tenantId: tenantA, userId, providerId: 'demo' })).toEqual({
+      member: true,
+      found: null,
+    });
+    expect(await findConnectionWithTokens(app, { tenantId: tenantB, userId, providerId: 'demo' })).toEqual({
+      member: false,
+    });
+    const [afterConnection] = await withTenant(app, tenantB, async (tx) => {
+      await tx.$queryRaw`SELECT * FROM gatehouse_member_connection(${tenantA}::uuid, ${userId}::uuid, 'demo')`;
+      return tx.secret.findMany({});
+    });
+    expect(afterConnection?.tenantId).toBe(tenantB);
   });
 
   it('an audit append refuses a transaction scoped to another tenant, and appends in its own scope', async () => {
@@ -137,9 +148,34 @@ describe('row-level security for the app role', () => {
       prevHash,
       hash,
     });
-    await audit.appendLinked(tenantA, (head) => [row((head?.lastSeq ?? 0) + 1, head?.lastHash ?? Buffer.alloc(32))]);
-    expect(await audit.head(tenantA)).toMatchObject({ lastHash: hash });
+    const next = (head: { lastSeq: number; lastHash: Buffer } | null) => [
+      row((head?.lastSeq ?? 0) + 1, head?.lastHash ?? Buffer.alloc(32)),
+    ];
+    await audit.appendLinked(tenantA, next);
+    expect(await audit.head(tenantA)).toMatchObject({ lastSeq: 1, lastHash: hash });
     expect(await audit.head(tenantB)).toBeNull();
+    // The one-statement append is a compare-and-set on the head: refused in another tenant's scope, and a process
+    // whose idea of the head is stale (another appended meanwhile) builds again on the real one.
+    await expect(
+      withTenant(
+        app,
+        tenantB,
+        (tx) =>
+          tx.$queryRaw`SELECT * FROM gatehouse_audit_append(${tenantA}::uuid, 1, ${hash}, '[]'::jsonb, 1, ${hash})`,
+      ),
+    ).rejects.toThrow(/other than the transaction's scope/);
+    const elsewhere = new AuditRepository(app);
+    await elsewhere.appendLinked(tenantA, next);
+    const built: number[] = [];
+    await audit.appendLinked(tenantA, (head) => {
+      built.push(head?.lastSeq ?? 0);
+      return next(head);
+    });
+    expect(built).toEqual([1, 2]);
+    expect(await audit.head(tenantA)).toMatchObject({ lastSeq: 3 });
+    // Inside a caller's transaction the append waits on the head's lock and builds on the current head.
+    await withTenant(app, tenantA, (tx) => elsewhere.appendLinked(tenantA, next, tx));
+    expect(await audit.head(tenantA)).toMatchObject({ lastSeq: 4 });
   });
 
   it('every table with tenant_id has forced RLS and a policy', async () => {

@@ -28,8 +28,8 @@ const ORDER: readonly LimitName[] = ['perTool', 'perUser', 'perProvider', 'perTe
 
 /**
  * Tool-call rate limits in Redis (rate-limiter-flexible, fixed one-minute windows), shared by every api instance.
- * The narrowest limit is charged first and a refused call charges nothing further, so one person hammering one tool
- * does not use up the whole tenant's budget. Every key includes the tenant: one tenant's traffic never touches
+ * A call refused by a narrow limit charges nothing wider (the limits are charged together and the wider ones refunded
+ * when a narrower one refuses), so one person hammering one tool does not use up the whole tenant's budget. Every key includes the tenant: one tenant's traffic never touches
  * another's counters.
  */
 export class ToolCallLimiter {
@@ -69,15 +69,20 @@ export class ToolCallLimiter {
       perTool: `${key.tenantId}:${key.userId}:${key.tool}`,
       perProvider: `${key.tenantId}:${key.provider}`,
     };
-    for (const name of ORDER) {
-      try {
-        await this.limiter(name, limits[name]).consume(keys[name]);
-      } catch (error) {
-        if (error instanceof RateLimiterRes)
-          return { allowed: false, limit: name, retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) };
-        throw error;
-      }
-    }
-    return { allowed: true };
+    // All four are charged at once (one round trip with the connection's auto-pipelining), then the outcome is made
+    // what charging them one after another, narrowest first, would have left: when a limit refuses, the wider ones
+    // behind it get their point back. Between the two, a wider counter is one too high for about a round trip.
+    const charged = await Promise.allSettled(ORDER.map((name) => this.limiter(name, limits[name]).consume(keys[name])));
+    const refused = charged.findIndex((outcome) => outcome.status === 'rejected');
+    if (refused === -1) return { allowed: true };
+    const wider = ORDER.slice(refused + 1);
+    await Promise.all(wider.map((name) => this.limiter(name, limits[name]).reward(keys[name], 1)));
+    const error: unknown = (charged[refused] as PromiseRejectedResult).reason;
+    if (!(error instanceof RateLimiterRes)) throw error;
+    return {
+      allowed: false,
+      limit: ORDER[refused]!,
+      retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+    };
   }
 }

@@ -32,6 +32,20 @@ describe('ToolCallLimiter', () => {
     });
   });
 
+  it('charges nothing wider for concurrent refused calls (the wider limits get their points back)', async () => {
+    const limiter = new ToolCallLimiter(redis, prefix, { ...defaults, perProvider: 100 });
+    const tenant = randomUUID();
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => limiter.consume(call(tenant))));
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(3);
+    expect(decisions.filter((decision) => !decision.allowed && decision.limit === 'perTool')).toHaveLength(17);
+    // Only the 3 allowed calls count against the tenant's 10: 7 more by other people fit, the 8th does not.
+    for (let i = 0; i < 5; i++)
+      expect(await limiter.consume(call(tenant, 'u2', `demo.t${i}`))).toEqual({ allowed: true });
+    for (let i = 0; i < 2; i++)
+      expect(await limiter.consume(call(tenant, 'u3', `demo.t${i}`))).toEqual({ allowed: true });
+    expect(await limiter.consume(call(tenant, 'u4'))).toMatchObject({ allowed: false, limit: 'perTenant' });
+  });
+
   it("keeps tenants apart and applies a tenant's overrides", async () => {
     const limiter = new ToolCallLimiter(redis, prefix, defaults);
     const [noisy, quiet] = [randomUUID(), randomUUID()];

@@ -3,7 +3,6 @@ import type { ApiConfig } from '@gatehouse/config';
 import { acceptsEventStream, checkOrigin, type OriginPolicy } from '@gatehouse/mcp';
 import { McpEndpointDirectory, resourceMetadataUrl, type McpEndpoint } from '@gatehouse/registry';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { TenantAdminService } from '@gatehouse/tenancy';
 import type { Request, Response } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
 import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
@@ -29,7 +28,6 @@ export class McpController {
     @Inject(McpEndpointDirectory) private readonly endpoints: McpEndpointDirectory,
     @Inject(McpResourceServer) private readonly resourceServer: McpResourceServer,
     @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
-    @Inject(TenantAdminService) private readonly tenancy: TenantAdminService,
     @Inject(McpRequestHandler) private readonly handler: McpRequestHandler,
     @Inject(RedisNotificationHub) private readonly notifications: RedisNotificationHub,
   ) {
@@ -91,11 +89,7 @@ export class McpController {
     const sessionId = req.headers['mcp-session-id'];
     if (Array.isArray(sessionId)) return writeRpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
     const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
-    // Membership and session are independent reads (PostgreSQL, Redis): one wait for both.
-    const [role, session] = await Promise.all([
-      this.tenancy.roleOf(endpoint.tenantId, principal.userId),
-      sessionId === undefined ? undefined : this.sessions.find(sessionId, owner),
-    ]);
+    const role = auth.role;
     if (!role) {
       res.set(
         'www-authenticate',
@@ -103,6 +97,7 @@ export class McpController {
       );
       return writeRpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
     }
+    const session = sessionId === undefined ? undefined : await this.sessions.find(sessionId, owner);
     if (sessionId !== undefined && !session) return writeRpcError(res, 404, -32001, 'Session not found.');
 
     if (req.method === 'DELETE') {

@@ -3,6 +3,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import type Provider from 'oidc-provider';
+import { TenantAdminService } from '@gatehouse/tenancy';
 import { API_CONFIG, REDIS } from '../infrastructure/tokens.js';
 import { OAuthModule } from '../oauth/oauth.module.js';
 import { AUTHORIZATION_SERVER } from '../oauth/oauth.tokens.js';
@@ -24,8 +25,9 @@ import { McpResourceServer } from './resource-server.js';
     McpRequestHandler,
     {
       provide: McpResourceServer,
-      inject: [AUTHORIZATION_SERVER],
-      useFactory: (provider: Provider) => new McpResourceServer(provider),
+      inject: [AUTHORIZATION_SERVER, TenantAdminService],
+      useFactory: (provider: Provider, tenancy: TenantAdminService) =>
+        new McpResourceServer(provider, (tenantId, userId) => tenancy.roleOf(tenantId, userId)),
     },
     {
       // A subscribed connection can do nothing else: the relay gets one of its own.

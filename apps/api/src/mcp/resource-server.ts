@@ -1,6 +1,8 @@
+import type { MembershipRole } from '@gatehouse/db';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type Provider from 'oidc-provider';
 import { MCP_SCOPE } from '../oauth/authorization-server.js';
+import { memberLookup } from '../oauth/postgres.adapter.js';
 
 /** Who an MCP request acts for, from a valid access token for this exact server. */
 export interface McpPrincipal {
@@ -11,7 +13,13 @@ export interface McpPrincipal {
 }
 
 export type BearerResult =
-  { ok: true; principal: McpPrincipal } | { ok: false; status: 401 | 403; challenge: string; message: string };
+  | {
+      ok: true;
+      principal: McpPrincipal;
+      /** The token's user's role in the endpoint's tenant; null when they are no longer a member. */
+      role: MembershipRole | null;
+    }
+  | { ok: false; status: 401 | 403; challenge: string; message: string };
 
 /**
  * The MCP endpoint as an OAuth resource server. Access tokens are opaque and looked up on every request, so an
@@ -19,7 +27,11 @@ export type BearerResult =
  * keeps a token for tenant B's server (or any other server) useless here.
  */
 export class McpResourceServer {
-  constructor(private readonly provider: Provider) {}
+  constructor(
+    private readonly provider: Provider,
+    /** Membership, for when the token lookup did not read it (see `memberLookup`). */
+    private readonly roleOf: (tenantId: string, userId: string) => Promise<MembershipRole | null>,
+  ) {}
 
   async authenticate(authorization: string | undefined, endpoint: McpEndpoint, metadataUrl: string) {
     const challenge = (error?: string, description?: string) =>
@@ -38,7 +50,9 @@ export class McpResourceServer {
         message: 'Authorization required: sign in with OAuth to use this MCP server.',
       } satisfies BearerResult;
     }
-    const token = await this.provider.AccessToken.find(match[1]!);
+    // The token and its user's membership of the endpoint's tenant in one round trip (PostgresAdapter).
+    const lookup: { tenantId: string; role?: MembershipRole | null } = { tenantId: endpoint.tenantId };
+    const token = await memberLookup.run(lookup, () => this.provider.AccessToken.find(match[1]!));
     const audience = token ? [token.aud].flat() : [];
     if (!token?.clientId || audience.length !== 1 || audience[0] !== endpoint.url) {
       return {
@@ -57,9 +71,11 @@ export class McpResourceServer {
         message: `The access token lacks the ${MCP_SCOPE} scope.`,
       } satisfies BearerResult;
     }
+    const role = lookup.role === undefined ? await this.roleOf(endpoint.tenantId, token.accountId) : lookup.role;
     return {
       ok: true,
       principal: { userId: token.accountId, clientId: token.clientId, scopes, grantId: token.grantId },
+      role,
     } satisfies BearerResult;
   }
 }

@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { OAuthModelRepository, type Database } from '@gatehouse/db';
+import { OAuthModelRepository, type Database, type MembershipRole } from '@gatehouse/db';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 /**
@@ -15,6 +16,12 @@ const HASHED_KINDS = new Set([
   'ClientCredentials',
   'InitialAccessToken',
 ]);
+
+/**
+ * Set around an access-token lookup by the MCP resource server: the adapter then reads the token's user's role in
+ * `tenantId` in the same round trip and leaves it here (null: not a member).
+ */
+export const memberLookup = new AsyncLocalStorage<{ tenantId: string; role?: MembershipRole | null }>();
 
 /**
  * oidc-provider's storage in PostgreSQL, so that any api instance can continue a flow another one started and
@@ -70,7 +77,11 @@ export class PostgresAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
+    const lookup = this.kind === 'AccessToken' ? memberLookup.getStore() : undefined;
+    if (!lookup) return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
+    const row = await this.repository.findAccessTokenWithRole(this.key(id), lookup.tenantId);
+    lookup.role = row?.role ?? null;
+    return this.toPayload(row, id);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {

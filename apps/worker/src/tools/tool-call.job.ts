@@ -1,6 +1,6 @@
 import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
-import { membershipRole, type Database } from '@gatehouse/db';
+import type { Database } from '@gatehouse/db';
 import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
 import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
@@ -57,9 +57,6 @@ export async function runToolCall(
   if (!found || found.tool.version !== payload.version)
     return error('unknown_tool', `This worker does not have ${payload.tool} version ${payload.version}.`);
   const { toolkit, tool } = found;
-  const role = await membershipRole(deps.db, payload.tenantId, payload.userId);
-  if (!role) return error('not_a_member', 'You are no longer a member of this organisation.');
-
   let args: Record<string, unknown>;
   try {
     args = tool.parse(payload.arguments);
@@ -73,8 +70,10 @@ export async function runToolCall(
     providerId: tool.provider,
     scopes: tool.scopes,
   };
+  // Still a member, and still connected: one read (a connection revoked while the job waited is refused here).
   const token = await deps.connections.accessToken(request);
   if (!token.ok) {
+    if (token.reason === 'not_a_member') return error('not_a_member', token.message);
     if (token.reason === 'provider_unavailable')
       return retryOr(tool.retryable, context, error('provider_unavailable', token.message));
     return needsConnection(token);
@@ -104,6 +103,7 @@ export async function runToolCall(
         // The provider no longer accepts this person's token: they must connect again.
         await deps.connections.reportRejected(payload.tenantId, token.connectionId, token.accessToken);
         const reason = await deps.connections.check(request);
+        if (reason?.reason === 'not_a_member') return error('not_a_member', reason.message);
         if (reason && reason.reason !== 'provider_unavailable') return needsConnection(reason);
         return error('provider_unauthorized', `${tool.provider} refused your token; connect it again.`, {
           providerStatus: 401,

@@ -64,18 +64,91 @@ function fromRow(row: StoredRow): AuditEventRow {
   };
 }
 
+/** Compare-and-set attempts before an append waits in line on the head's lock instead. */
+const SWAP_ATTEMPTS = 4;
+const MAX_REMEMBERED_HEADS = 10_000;
+const EMPTY_HASH = Buffer.alloc(32);
+
+function headOf(row: { last_seq: string | bigint; last_hash: Uint8Array }): AuditHead | null {
+  return Number(row.last_seq) === 0 ? null : { lastSeq: Number(row.last_seq), lastHash: Buffer.from(row.last_hash) };
+}
+
+/**
+ * Moves the chain's head from `after` to the last of `events` and inserts them, in one statement, if the head is
+ * still `after`; otherwise writes nothing and answers the current head.
+ */
+async function swapHead(
+  sql: Sql,
+  tenantId: string,
+  after: AuditHead | null,
+  events: AuditEventRow[],
+): Promise<{ appended: boolean; head: AuditHead | null }> {
+  // The whole batch travels as one JSON parameter.
+  const batch = JSON.stringify(
+    events.map((event) => ({
+      seq: event.seq,
+      occurred_at: event.occurredAt.toISOString(),
+      actor_type: event.actorType,
+      actor_id: event.actorId,
+      action: event.action,
+      target_type: event.targetType,
+      target_id: event.targetId,
+      outcome: event.outcome,
+      request_id: event.requestId,
+      trace_id: event.traceId,
+      metadata: event.metadata,
+      prev_hash: event.prevHash.toString('hex'),
+      hash: event.hash.toString('hex'),
+    })),
+  );
+  const last = events.at(-1)!;
+  const [row] = await sql.query<{ appended: boolean; last_seq: string | bigint; last_hash: Uint8Array }>(
+    'SELECT appended, last_seq, last_hash FROM gatehouse_audit_append($1::uuid, $2::bigint, $3, $4::jsonb, $5::bigint, $6)',
+    [tenantId, String(after?.lastSeq ?? 0), after?.lastHash ?? EMPTY_HASH, batch, String(last.seq), last.hash],
+  );
+  if (!row) throw new Error('audit chain head is not visible in this tenant scope');
+  return { appended: row.appended, head: headOf(row) };
+}
+
 export class AuditRepository {
   constructor(private readonly db: Database) {}
 
-  appendLinked(
+  /**
+   * Appends the links `build` makes on the chain's head. Inside a caller's transaction: under the head's row lock,
+   * held until that transaction ends. Otherwise (every MCP request and tool call) as one autocommit statement
+   * (`gatehouse_audit_append`, a compare-and-set on the head): built on the head this process last saw, and built
+   * again on the current head when another appender moved it meanwhile; under sustained contention it falls back to
+   * waiting in line on the lock.
+   */
+  async appendLinked(
     tenantId: string,
     build: (head: AuditHead | null) => AuditEventRow[],
     tx?: DbExecutor,
   ): Promise<AuditEventRow[]> {
-    // Outside a caller's transaction (every MCP request and tool call) the append is plain SQL: see sql.ts.
-    return tx
-      ? this.appendIn(sqlOf(tx), tenantId, build)
-      : withSqlTransaction(this.db, (sql) => this.appendIn(sql, tenantId, build));
+    if (tx) return this.appendIn(sqlOf(tx), tenantId, build);
+    const sql = sqlOf(this.db);
+    let head = this.heads.get(tenantId) ?? null;
+    for (let attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
+      const events = build(head);
+      if (events.length === 0) return events;
+      const swapped = await swapHead(sql, tenantId, head, events);
+      this.remember(tenantId, swapped.head);
+      if (swapped.appended) return events;
+      head = swapped.head;
+    }
+    const events = await withSqlTransaction(this.db, (locked) => this.appendIn(locked, tenantId, build));
+    const last = events.at(-1);
+    if (last) this.remember(tenantId, { lastSeq: last.seq, lastHash: last.hash });
+    return events;
+  }
+
+  /** The head this process last wrote or saw per tenant (a guess: a wrong one costs one more round trip). */
+  private readonly heads = new Map<string, AuditHead | null>();
+
+  private remember(tenantId: string, head: AuditHead | null): void {
+    this.heads.delete(tenantId);
+    this.heads.set(tenantId, head);
+    if (this.heads.size > MAX_REMEMBERED_HEADS) this.heads.delete(this.heads.keys().next().value!);
   }
 
   private async appendIn(
@@ -90,50 +163,10 @@ export class AuditRepository {
       [tenantId],
     );
     if (!locked) throw new Error('audit chain head is not visible in this tenant scope');
-    const head =
-      Number(locked.last_seq) === 0
-        ? null
-        : { lastSeq: Number(locked.last_seq), lastHash: Buffer.from(locked.last_hash) };
+    const head = headOf(locked);
     const events = build(head);
     if (events.length === 0) return events;
-    // The whole batch travels as one JSON parameter; inserting it and moving the head is one statement.
-    const batch = JSON.stringify(
-      events.map((event) => ({
-        seq: event.seq,
-        occurred_at: event.occurredAt.toISOString(),
-        actor_type: event.actorType,
-        actor_id: event.actorId,
-        action: event.action,
-        target_type: event.targetType,
-        target_id: event.targetId,
-        outcome: event.outcome,
-        request_id: event.requestId,
-        trace_id: event.traceId,
-        metadata: event.metadata,
-        prev_hash: event.prevHash.toString('hex'),
-        hash: event.hash.toString('hex'),
-      })),
-    );
-    const last = events.at(-1)!;
-    const [moved] = await sql.query<{ count: number }>(
-      `WITH inserted AS (
-        INSERT INTO audit_events (tenant_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id,
-                                  outcome, request_id, trace_id, metadata, prev_hash, hash)
-        SELECT $1::uuid, e.seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id,
-               e.outcome, e.request_id, e.trace_id, e.metadata, decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
-        FROM jsonb_to_recordset($2::jsonb) AS e(
-          seq bigint, occurred_at timestamptz, actor_type text, actor_id text, action text, target_type text,
-          target_id text, outcome text, request_id text, trace_id text, metadata jsonb, prev_hash text, hash text)
-        RETURNING 1
-      ), moved AS (
-        UPDATE audit_chain_heads SET last_seq = $3::bigint, last_hash = $4
-        WHERE tenant_id = $1::uuid AND (SELECT count(*) FROM inserted) = $5::int
-        RETURNING 1
-      )
-      SELECT count(*)::int AS count FROM moved`,
-      [tenantId, batch, String(last.seq), last.hash, events.length],
-    );
-    if (moved?.count !== 1) throw new Error('audit chain head did not move');
+    if (!(await swapHead(sql, tenantId, head, events)).appended) throw new Error('audit chain head did not move');
     return events;
   }
 

@@ -50,22 +50,29 @@ const SELECT_COLUMNS = Object.keys(columns)
   .join(', ');
 
 /**
- * The person's connection to one provider and its sealed tokens, in one round trip (see sql.ts): what every tool
- * call reads. Row-level security applies (the function runs as the caller, scoped to the tenant).
+ * What every tool call reads, in one round trip (see sql.ts): whether the person is (still) a member of the tenant
+ * and, if so, their connection to one provider with its sealed tokens (`found` null: not connected). Row-level
+ * security applies (the function runs as the caller, scoped to the tenant).
  */
 export async function findConnectionWithTokens(
   db: Database,
   key: ConnectionKey,
-): Promise<{ connection: ConnectionRecord; sealedTokens: Buffer | null } | null> {
+): Promise<
+  { member: false } | { member: true; found: { connection: ConnectionRecord; sealedTokens: Buffer | null } | null }
+> {
   const [row] = await sqlOf(db).query<
-    Omit<ConnectionRecord, 'status'> & { status: string; sealedTokens: Uint8Array | null }
+    Omit<ConnectionRecord, 'status'> & { role: string; status: string; sealedTokens: Uint8Array | null }
   >(
-    `SELECT ${SELECT_COLUMNS}, sealed_tokens AS "sealedTokens" FROM gatehouse_connection_with_tokens($1::uuid, $2::uuid, $3)`,
+    `SELECT role, ${SELECT_COLUMNS}, sealed_tokens AS "sealedTokens" FROM gatehouse_member_connection($1::uuid, $2::uuid, $3)`,
     [key.tenantId, key.userId, key.providerId],
   );
-  if (!row) return null;
-  const { sealedTokens, ...connection } = row;
-  return { connection: toRecord(connection), sealedTokens: sealedTokens ? Buffer.from(sealedTokens) : null };
+  if (!row) return { member: false };
+  const { sealedTokens, role: _role, ...connection } = row;
+  if (connection.id === null) return { member: true, found: null };
+  return {
+    member: true,
+    found: { connection: toRecord(connection), sealedTokens: sealedTokens ? Buffer.from(sealedTokens) : null },
+  };
 }
 
 export interface ConnectionKey {

@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { DbExecutor } from '../client.js';
 import { sqlOf } from '../sql.js';
+import type { MembershipRole } from './membership.repository.js';
 
 /** One stored authorization-server object (session, interaction, code, token, grant, client, …). */
 export interface OAuthModelRow {
@@ -78,6 +79,25 @@ export class OAuthModelRepository {
 
   findByUserCode(kind: string, userCode: string) {
     return this.findOne(kind, 'user_code', userCode);
+  }
+
+  /**
+   * An access token (by stored id) with its user's role in `tenantId`, in one round trip: every MCP request needs
+   * both, and the role needs the user the token names. `role` is null when the user is not a member.
+   */
+  async findAccessTokenWithRole(
+    id: string,
+    tenantId: string,
+  ): Promise<(OAuthModelRow & { role: MembershipRole | null }) | undefined> {
+    const [row] = await sqlOf(this.db).query<OAuthModelRow & { role: MembershipRole | null }>(
+      `SELECT payload, consumed_at IS NOT NULL AS consumed,
+              CASE WHEN account_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                   THEN gatehouse_member_role($2::uuid, account_id::uuid) END AS role
+       FROM oauth_models
+       WHERE kind = 'AccessToken' AND id = $1 AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+      [id, tenantId],
+    );
+    return row;
   }
 
   /** Marks the row consumed; false when it was already consumed (or is gone): exactly one caller wins. */
