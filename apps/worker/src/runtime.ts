@@ -14,6 +14,7 @@ import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
 import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
+import { answerToolCalls } from './tools/tool-replies.js';
 import { toolCancelChannel, ToolCancellations } from './tools/tool-cancellations.js';
 import { SERVICE_VERSION } from './version.js';
 
@@ -103,7 +104,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
   await cancellations.start();
-  const toolJobs = createDispatcher([createToolCallJob({ db, connections, http, logger, cancellations })]);
+  const toolJobs = createDispatcher([createToolCallJob({ connections, http, logger, cancellations })], (job, value) =>
+    replies.progress(job, value),
+  );
   const toolWorker = new Worker(TOOLS_QUEUE, toolJobs, {
     connection: toolsConnection,
     prefix: config.QUEUE_PREFIX,
@@ -115,6 +118,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     stalledInterval: config.TOOL_CALL_LOCK_MS,
     ...telemetry,
   });
+  const replies = answerToolCalls(toolWorker, locksConnection, (error) =>
+    logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'tool reply not sent'),
+  );
   toolWorker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'tool call failed'),
   );

@@ -57,6 +57,11 @@ export const toolCallJob = job(
       /** Already validated by the api against the tool's input schema; validated again by the worker. */
       arguments: z.record(z.string(), z.unknown()),
       requestId: z.string().max(128).optional(),
+      /** The Redis channel of the api instance whose request waits: the worker publishes progress and the answer there. */
+      replyTo: z
+        .string()
+        .regex(/^[A-Za-z0-9:._-]{1,200}$/)
+        .optional(),
       /** W3C trace context of the api's span, so the worker's spans join the caller's trace. */
       traceContext: z
         .object({ traceparent: z.string().max(128).optional(), tracestate: z.string().max(512).optional() })
@@ -92,3 +97,22 @@ export const toolCallResult = z.discriminatedUnion('kind', [
   }),
 ]);
 export type ToolCallResult = z.infer<typeof toolCallResult>;
+
+/** Progress reported by a running tool (relayed to the client as notifications/progress). */
+export const toolCallProgress = z.object({
+  progress: z.number(),
+  total: z.number().optional(),
+  message: z.string().max(1_000).optional(),
+});
+
+/**
+ * What a worker publishes on a call's `replyTo` channel: progress while it runs, then the answer (`result`) or the
+ * job's final failure (`failed`: the handler threw on its last attempt). A lost message is not fatal: the waiting
+ * api also polls the job's state.
+ */
+export const toolCallReply = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('progress'), jobId: z.string(), progress: toolCallProgress }),
+  z.object({ kind: z.literal('result'), jobId: z.string(), result: toolCallResult }),
+  z.object({ kind: z.literal('failed'), jobId: z.string(), reason: z.string() }),
+]);
+export type ToolCallReply = z.infer<typeof toolCallReply>;

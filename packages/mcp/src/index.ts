@@ -11,7 +11,7 @@ export {
 } from './client-session.js';
 export { createMcpServer, SERVER_VERSION, type McpServerContext, type McpServerOptions } from './mcp-server.factory.js';
 export { serveMcpRequest, type ServeMcpRequestOptions } from './mcp-request.handler.js';
-export { InProcessMessageRelay, type McpMessageRelay } from './message.relay.js';
+export { InProcessMessageRelay, type McpMessageRelay, type RelayKeyOptions } from './message.relay.js';
 export { checkOrigin, type OriginPolicy } from './origin.policy.js';
 export { McpRequestTransport, type McpRequestTransportOptions } from './request.transport.js';
 export type { SessionChangeListener } from './session.handlers.js';

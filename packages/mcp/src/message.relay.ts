@@ -9,10 +9,25 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * Keys are scoped by session so one client can never answer or cancel another session's requests.
  */
 export interface McpMessageRelay {
-  /** Waits for messages under `key`; the returned function stops waiting. */
-  register(sessionId: string, key: string, deliver: (message: JSONRPCMessage) => void): () => void;
-  /** Resolves to false when nobody waits for `key` in this session (expired, or held by another process). */
-  deliver(sessionId: string, key: string, message: JSONRPCMessage): Promise<boolean>;
+  /**
+   * Waits for messages under `key`; the returned function stops waiting. `rare`: a key that is seldom delivered to
+   * (a request's cancellation): a relay across processes may skip announcing it and look it up when it is used.
+   */
+  register(
+    sessionId: string,
+    key: string,
+    deliver: (message: JSONRPCMessage) => void,
+    options?: RelayKeyOptions,
+  ): () => void;
+  /**
+   * Resolves to false when nobody waits for `key` in this session (expired, or held by another process); for a
+   * `rare` key held elsewhere, true once the message went out to the other processes.
+   */
+  deliver(sessionId: string, key: string, message: JSONRPCMessage, options?: RelayKeyOptions): Promise<boolean>;
+}
+
+export interface RelayKeyOptions {
+  rare?: boolean;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type MessageExtraInfo,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { McpMessageRelay } from './message.relay.js';
+import type { McpMessageRelay, RelayKeyOptions } from './message.relay.js';
 
 export interface McpRequestTransportOptions {
   /** The api's session (on initialize: the id it is about to return). Without it nothing can be relayed. */
@@ -119,7 +119,7 @@ export class McpRequestTransport implements Transport {
     }
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) {
-      this.forward(cancelKey(cancelled), message);
+      this.forward(cancelKey(cancelled), message, { rare: true });
       return;
     }
     if (isJSONRPCRequest(message)) this.open.add(message.id);
@@ -127,10 +127,16 @@ export class McpRequestTransport implements Transport {
       // A later POST may cancel this request; it will reach another instance, which forwards it here.
       const id = message.id;
       this.registrations.push(
-        this.relay.register(this.sessionId, cancelKey(id), (notification) => {
-          this.onmessage?.(notification);
-          this.cancelled(id);
-        }),
+        // Every request registers for its cancellation, which few are: a rare key (see McpMessageRelay).
+        this.relay.register(
+          this.sessionId,
+          cancelKey(id),
+          (notification) => {
+            this.onmessage?.(notification);
+            this.cancelled(id);
+          },
+          { rare: true },
+        ),
       );
     }
     this.onmessage?.(message, extra);
@@ -151,12 +157,12 @@ export class McpRequestTransport implements Transport {
     setImmediate(() => void this.http.close());
   }
 
-  private forward(key: string, message: JSONRPCMessage): void {
+  private forward(key: string, message: JSONRPCMessage, options?: RelayKeyOptions): void {
     if (this.sessionId === undefined) {
       this.onerror?.(new Error(`Cannot route ${key} without a session`));
       return;
     }
-    this.relay.deliver(this.sessionId, key, message).then(
+    this.relay.deliver(this.sessionId, key, message, options).then(
       (delivered) => {
         if (!delivered) this.onerror?.(new Error(`Nothing in this session waits for ${key}`));
       },

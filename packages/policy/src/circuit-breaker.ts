@@ -8,7 +8,9 @@ export interface CircuitBreakerOptions {
   openSeconds: number;
 }
 
-export type CircuitState = { open: false } | { open: true; retryAfterSeconds: number };
+export type CircuitState =
+  /** `failing`: failures are being counted (a success should reset them). */
+  { open: false; failing: boolean } | { open: true; retryAfterSeconds: number };
 
 // Counts a failure; at the threshold opens the circuit and starts counting afresh.
 const FAILURE = `
@@ -40,8 +42,10 @@ export class ProviderCircuitBreaker {
   }
 
   async state(tenantId: string, provider: string): Promise<CircuitState> {
-    const ttl = await this.redis.pttl(this.keys(tenantId, provider)[1]);
-    return ttl > 0 ? { open: true, retryAfterSeconds: Math.ceil(ttl / 1000) } : { open: false };
+    const [failures, open] = this.keys(tenantId, provider);
+    // Two reads, one round trip (sent together on an auto-pipelined connection).
+    const [ttl, failing] = await Promise.all([this.redis.pttl(open), this.redis.exists(failures)]);
+    return ttl > 0 ? { open: true, retryAfterSeconds: Math.ceil(ttl / 1000) } : { open: false, failing: failing > 0 };
   }
 
   /** Returns true when this failure opened the circuit. */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { InProcessMessageRelay, type McpMessageRelay } from '@gatehouse/mcp';
+import { InProcessMessageRelay, type McpMessageRelay, type RelayKeyOptions } from '@gatehouse/mcp';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Redis } from 'ioredis';
 
@@ -10,12 +10,15 @@ const WAITER_TTL_MS = 15 * 60_000;
  * Delivers a client's answer (sampling, elicitation, cancellation) to whichever api instance holds the waiting
  * tool call. Locally when it is here; otherwise Redis says which instance registered the wait, and the message is
  * published on that instance's own channel. So "nobody waits for this" is reported truthfully, and instances do
- * not see each other's traffic.
+ * not see each other's traffic. Rare keys (every request's cancellation) are not registered in Redis — two
+ * commands per request for something few requests see —: a cancellation that is not for this instance is
+ * published to every instance, and the one holding the request acts on it.
  */
 export class RedisMessageRelay implements McpMessageRelay {
   private readonly local = new InProcessMessageRelay();
   private readonly instance = randomUUID();
   private readonly channel: string;
+  private readonly everyone: string;
 
   constructor(
     private readonly publisher: Redis,
@@ -24,8 +27,9 @@ export class RedisMessageRelay implements McpMessageRelay {
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     this.channel = this.channelOf(this.instance);
+    this.everyone = `${prefix}:mcp:relay:all`;
     subscriber.on('message', (channel: string, raw: string) => {
-      if (channel !== this.channel) return;
+      if (channel !== this.channel && channel !== this.everyone) return;
       const { sessionId, key, message } = JSON.parse(raw) as {
         sessionId: string;
         key: string;
@@ -46,15 +50,21 @@ export class RedisMessageRelay implements McpMessageRelay {
   }
 
   start(): Promise<unknown> {
-    return this.subscriber.subscribe(this.channel);
+    return this.subscriber.subscribe(this.channel, this.everyone);
   }
 
   async close(): Promise<void> {
     await this.subscriber.quit();
   }
 
-  register(sessionId: string, key: string, deliver: (message: JSONRPCMessage) => void): () => void {
+  register(
+    sessionId: string,
+    key: string,
+    deliver: (message: JSONRPCMessage) => void,
+    options?: RelayKeyOptions,
+  ): () => void {
     const stop = this.local.register(sessionId, key, deliver);
+    if (options?.rare) return stop;
     const waiter = this.waiterKey(sessionId, key);
     this.publisher.set(waiter, this.instance, 'PX', WAITER_TTL_MS).catch(this.onError);
     return () => {
@@ -71,8 +81,10 @@ export class RedisMessageRelay implements McpMessageRelay {
     };
   }
 
-  async deliver(sessionId: string, key: string, message: JSONRPCMessage): Promise<boolean> {
+  async deliver(sessionId: string, key: string, message: JSONRPCMessage, options?: RelayKeyOptions): Promise<boolean> {
     if (await this.local.deliver(sessionId, key, message)) return true;
+    if (options?.rare)
+      return (await this.publisher.publish(this.everyone, JSON.stringify({ sessionId, key, message }))) > 1;
     const owner = await this.publisher.get(this.waiterKey(sessionId, key));
     if (!owner || owner === this.instance) return false;
     return (await this.publisher.publish(this.channelOf(owner), JSON.stringify({ sessionId, key, message }))) > 0;

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
 import { connectPageUrl } from '@gatehouse/connections';
-import { toolCallJob, toolCallResult, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
+import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { currentTraceId, injectTraceContext, inSpan, type GatehouseMetrics } from '@gatehouse/telemetry';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { ConnectElicitations } from '../connections/connect-elicitations.js';
+import type { ToolReplyInbox } from './tool-replies.js';
 
 export interface ToolCaller {
   endpoint: McpEndpoint;
@@ -39,13 +40,13 @@ const WAIT_MARGIN_MS = 15_000;
 /**
  * Runs provider tools for MCP requests: charges the rate limits, checks the provider's circuit, queues a typed job
  * whose id is the call's idempotency key, waits for the worker's answer (whichever api instance the request reached),
- * and turns it into an MCP result. The worker checks the person's connection (once, with the token it reads anyway);
+ * (published on this instance's reply channel) and turns it into an MCP result. The worker checks the person's connection (once, with the token it reads anyway);
  * its `needs_connection` answer becomes just-in-time consent here. Every call is audited before its answer leaves.
  */
 export class ToolExecutor {
   constructor(
     private readonly queue: Queue,
-    private readonly events: QueueEvents,
+    private readonly replies: ToolReplyInbox,
     private readonly elicitations: ConnectElicitations,
     private readonly policy: { limiter: ToolCallLimiter; breaker: ProviderCircuitBreaker },
     private readonly audit: AuditLog,
@@ -54,12 +55,7 @@ export class ToolExecutor {
     private readonly metrics: GatehouseMetrics,
     /** PUBLIC_WEB_URL: connect links point at the console's connect page, which explains who is asking. */
     private readonly webUrl: string,
-  ) {
-    // Progress the worker publishes reaches the waiting call as notifications/progress (when the client asked).
-    events.on('progress', ({ jobId, data }) => this.progress.get(jobId)?.(data));
-  }
-
-  private readonly progress = new Map<string, (data: unknown) => void>();
+  ) {}
 
   /** One call in a `tool.call` span, whose trace the worker's spans and the audit record join. */
   run(caller: ToolCaller, tool: ProviderTool, args: Record<string, unknown>, call: ToolCall): Promise<CallToolResult> {
@@ -143,11 +139,20 @@ export class ToolExecutor {
       version: tool.version,
       arguments: args,
       ...(caller.requestId ? { requestId: caller.requestId } : {}),
+      replyTo: this.replies.channel,
       traceContext: injectTraceContext(),
     };
     const attempts = tool.retryable ? 3 : 1;
     let result: ToolCallResult;
     const jobId = idempotencyKey(caller, call.requestId, tool.name, args);
+    // Registered before the job exists, so the answer cannot come first. Progress the worker publishes reaches the
+    // client as notifications/progress (when it asked for progress).
+    const waiting = this.replies.wait(jobId, {
+      timeoutMs: tool.timeoutMs * attempts + WAIT_MARGIN_MS,
+      onProgress: ({ progress, total, message }) => {
+        void call.progress(progress, total, message).catch(() => undefined);
+      },
+    });
     try {
       const job = await this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
         jobId,
@@ -157,19 +162,8 @@ export class ToolExecutor {
         // Failed calls stay a week for inspection and replay.
         removeOnFail: { age: 7 * 86_400 },
       });
-      this.progress.set(jobId, (data) => {
-        const value = data as { progress?: unknown; total?: unknown; message?: unknown };
-        if (typeof value?.progress !== 'number') return;
-        void call
-          .progress(
-            value.progress,
-            typeof value.total === 'number' ? value.total : undefined,
-            typeof value.message === 'string' ? value.message : undefined,
-          )
-          .catch(() => undefined);
-      });
-      const waited: unknown = await Promise.race([
-        job.waitUntilFinished(this.events, tool.timeoutMs * attempts + WAIT_MARGIN_MS),
+      result = await Promise.race([
+        waiting.answer,
         new Promise<never>((_, reject) =>
           call.signal.addEventListener(
             'abort',
@@ -183,7 +177,6 @@ export class ToolExecutor {
           ),
         ),
       ]);
-      result = toolCallResult.parse(waited);
     } catch (error) {
       const message = error instanceof Error ? error.message : 'unknown';
       await record('interrupted', { code: message.slice(0, 200) });
@@ -194,13 +187,14 @@ export class ToolExecutor {
             : 'It may or may not have taken effect: check before calling it again.'),
       );
     } finally {
-      this.progress.delete(jobId);
+      waiting.stop();
     }
 
     if (result.kind === 'error' && PROVIDER_FAILURES.has(result.code))
       await this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider);
-    // Resetting the failure count need not hold the answer (Redis keeps the order of this connection's commands).
-    else if (result.kind === 'ok')
+    // Resetting the failure count (when there is one) need not hold the answer (Redis keeps the order of this
+    // connection's commands).
+    else if (result.kind === 'ok' && circuit.failing)
       void this.policy.breaker.recordSuccess(endpoint.tenantId, tool.provider).catch(() => undefined);
     if (result.kind === 'ok') {
       await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });

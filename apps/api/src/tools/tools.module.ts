@@ -4,7 +4,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import { SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
 import { GatehouseMetrics } from '@gatehouse/telemetry';
 import { ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
 import { queueTelemetry } from '../infrastructure/queue-telemetry.js';
@@ -13,15 +13,11 @@ import { MetricsController } from './metrics.controller.js';
 import { ConnectElicitations } from '../connections/connect-elicitations.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ToolExecutor } from './tool-executor.js';
+import { ToolReplyInbox } from './tool-replies.js';
 import { ToolLimitsController } from './tool-limits.controller.js';
 
 const TOOLS_QUEUE_TOKEN = Symbol('TOOLS_QUEUE');
-const TOOL_EVENTS = Symbol('TOOL_EVENTS');
-
-interface ToolEvents {
-  events: QueueEvents;
-  connection: Redis;
-}
+const TOOL_REPLIES = Symbol('TOOL_REPLIES');
 
 @Module({
   imports: [ConnectionsModule, TenancyModule],
@@ -64,26 +60,25 @@ interface ToolEvents {
         new Queue(TOOLS_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
     },
     {
-      // Finished jobs are announced on a Redis stream every api instance reads: the answer reaches the instance
-      // whose request waits, whichever worker ran the call. It blocks on its connection, so it gets its own.
-      provide: TOOL_EVENTS,
-      inject: [API_CONFIG],
-      useFactory: async (config: ApiConfig) => {
-        const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-        const events = new QueueEvents(TOOLS_QUEUE, {
-          connection,
-          prefix: config.QUEUE_PREFIX,
-          ...queueTelemetry(config),
-        });
-        await events.waitUntilReady();
-        return { events, connection };
+      // Answers come back on this instance's own channel (payload.replyTo). A subscribed connection can do
+      // nothing else, so the inbox gets its own.
+      provide: TOOL_REPLIES,
+      inject: [API_CONFIG, TOOLS_QUEUE_TOKEN],
+      useFactory: async (config: ApiConfig, queue: Queue) => {
+        const inbox = new ToolReplyInbox(
+          new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+          config.QUEUE_PREFIX,
+          queue,
+        );
+        await inbox.start();
+        return inbox;
       },
     },
     {
       provide: ToolExecutor,
       inject: [
         TOOLS_QUEUE_TOKEN,
-        TOOL_EVENTS,
+        TOOL_REPLIES,
         ConnectElicitations,
         ToolCallLimiter,
         ProviderCircuitBreaker,
@@ -94,7 +89,7 @@ interface ToolEvents {
       ],
       useFactory: (
         queue: Queue,
-        { events }: ToolEvents,
+        replies: ToolReplyInbox,
         elicitations: ConnectElicitations,
         limiter: ToolCallLimiter,
         breaker: ProviderCircuitBreaker,
@@ -105,7 +100,7 @@ interface ToolEvents {
       ) =>
         new ToolExecutor(
           queue,
-          events,
+          replies,
           elicitations,
           { limiter, breaker },
           audit,
@@ -122,12 +117,11 @@ interface ToolEvents {
 export class ToolsModule implements OnApplicationShutdown {
   constructor(
     @Inject(TOOLS_QUEUE_TOKEN) private readonly queue: Queue,
-    @Inject(TOOL_EVENTS) private readonly events: ToolEvents,
+    @Inject(TOOL_REPLIES) private readonly replies: ToolReplyInbox,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     // BullMQ never closes connections it was given.
-    await Promise.allSettled([this.queue.close(), this.events.events.close()]);
-    await this.events.connection.quit().catch(() => undefined);
+    await Promise.allSettled([this.queue.close(), this.replies.close()]);
   }
 }

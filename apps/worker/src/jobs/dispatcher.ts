@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { JobDefinition } from './job-definition.js';
+import type { JobContext, JobDefinition } from './job-definition.js';
 
 export class UnknownJobError extends Error {
   constructor(name: string) {
@@ -12,7 +12,11 @@ export class UnknownJobError extends Error {
  * Routes a BullMQ job to its definition. The payload is parsed again here: a producer's bug or a tampered
  * Redis entry fails the job with a validation error instead of reaching the handler.
  */
-export function createDispatcher(definitions: readonly JobDefinition[]) {
+export function createDispatcher(
+  definitions: readonly JobDefinition[],
+  /** Told of each progress report too (tool calls publish it to the waiting api instance). */
+  onProgress?: (job: Job, value: Parameters<JobContext['progress']>[0]) => void,
+) {
   const byName = new Map(definitions.map((definition) => [definition.contract.name, definition]));
   return async (job: Job): Promise<unknown> => {
     const definition = byName.get(job.name);
@@ -22,7 +26,10 @@ export function createDispatcher(definitions: readonly JobDefinition[]) {
       jobId: job.id ?? '',
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
-      progress: (value) => job.updateProgress(value),
+      progress: (value) => {
+        onProgress?.(job, value);
+        return job.updateProgress(value);
+      },
     });
   };
 }

@@ -1,6 +1,5 @@
 import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
-import type { Database } from '@gatehouse/db';
 import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
 import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
@@ -15,7 +14,6 @@ export class RetryableToolError extends Error {
 }
 
 export interface ToolCallDependencies {
-  db: Database;
   connections: ConnectionService;
   http: OutboundHttp;
   logger: Logger;
