@@ -270,6 +270,25 @@ test('expired and revoked access tokens are refused', async () => {
   expect((await callMcp(endpointA, revoked.access_token)).status).toBe(401);
 });
 
+test('a token bound to a sign-in session stops working once that session is gone', async () => {
+  const tokens = await tokensFor(alice, endpointA);
+  expect((await callMcp(endpointA, tokens.access_token)).status).toBe(200);
+  const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  try {
+    const stored = `sha256:${createHash('sha256').update(tokens.access_token).digest('base64url')}`;
+    const [token] = await db.$queryRaw<{ payload: { expiresWithSession?: boolean; sessionUid?: string } }[]>`
+      SELECT payload FROM oauth_models WHERE kind = 'AccessToken' AND id = ${stored}`;
+    // The MCP endpoint reads the token and its session in one statement: the session must still be there.
+    expect(token?.payload.expiresWithSession).toBe(true);
+    const ended =
+      await db.$executeRaw`DELETE FROM oauth_models WHERE kind = 'Session' AND uid = ${token!.payload.sessionUid!}`;
+    expect(ended).toBe(1);
+  } finally {
+    await db.$disconnect();
+  }
+  expect((await callMcp(endpointA, tokens.access_token)).status).toBe(401);
+});
+
 test('a Client ID Metadata Document whose client_id is not its own URL is refused', async () => {
   const { challenge } = pkce();
   const response = await fetch(

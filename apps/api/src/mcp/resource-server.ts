@@ -2,7 +2,7 @@ import type { MembershipRole } from '@gatehouse/db';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type Provider from 'oidc-provider';
 import { MCP_SCOPE } from '../oauth/authorization-server.js';
-import { memberLookup } from '../oauth/postgres.adapter.js';
+import { memberLookup, type MemberLookup } from '../oauth/postgres.adapter.js';
 
 /** Who an MCP request acts for, from a valid access token for this exact server. */
 export interface McpPrincipal {
@@ -50,8 +50,9 @@ export class McpResourceServer {
         message: 'Authorization required: sign in with OAuth to use this MCP server.',
       } satisfies BearerResult;
     }
-    // The token and its user's membership of the endpoint's tenant in one round trip (PostgresAdapter).
-    const lookup: { tenantId: string; role?: MembershipRole | null } = { tenantId: endpoint.tenantId };
+    // The token, its user's membership of the endpoint's tenant and its sign-in session in one round trip
+    // (PostgresAdapter).
+    const lookup: MemberLookup = { tenantId: endpoint.tenantId };
     const token = await memberLookup.run(lookup, () => this.provider.AccessToken.find(match[1]!));
     const audience = token ? [token.aud].flat() : [];
     if (!token?.clientId || audience.length !== 1 || audience[0] !== endpoint.url) {

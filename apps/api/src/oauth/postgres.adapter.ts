@@ -18,10 +18,18 @@ const HASHED_KINDS = new Set([
 ]);
 
 /**
- * Set around an access-token lookup by the MCP resource server: the adapter then reads the token's user's role in
- * `tenantId` in the same round trip and leaves it here (null: not a member).
+ * Set around an access-token lookup by the MCP resource server: the adapter then reads, in the same round trip as
+ * the token, its user's role in `tenantId` (left here; null: not a member) and the sign-in session the token is
+ * bound to, which the library looks up next (served from here).
  */
-export const memberLookup = new AsyncLocalStorage<{ tenantId: string; role?: MembershipRole | null }>();
+export const memberLookup = new AsyncLocalStorage<MemberLookup>();
+
+export interface MemberLookup {
+  tenantId: string;
+  role?: MembershipRole | null;
+  /** The token's session by uid, as read with it (null: gone or expired). */
+  session?: { uid: string; row: { payload: Record<string, unknown>; consumed: boolean } | null };
+}
 
 /**
  * oidc-provider's storage in PostgreSQL, so that any api instance can continue a flow another one started and
@@ -81,10 +89,15 @@ export class PostgresAdapter implements Adapter {
     if (!lookup) return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
     const row = await this.repository.findAccessTokenWithRole(this.key(id), lookup.tenantId);
     lookup.role = row?.role ?? null;
+    const sessionUid = row?.payload['sessionUid'];
+    if (row?.payload['expiresWithSession'] === true && typeof sessionUid === 'string')
+      lookup.session = { uid: sessionUid, row: row.session };
     return this.toPayload(row, id);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const read = this.kind === 'Session' ? memberLookup.getStore()?.session : undefined;
+    if (read?.uid === uid) return this.toPayload(read.row ?? undefined);
     return this.toPayload(await this.repository.findByUid(this.kind, uid));
   }
 

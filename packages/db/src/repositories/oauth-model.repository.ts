@@ -82,22 +82,43 @@ export class OAuthModelRepository {
   }
 
   /**
-   * An access token (by stored id) with its user's role in `tenantId`, in one round trip: every MCP request needs
-   * both, and the role needs the user the token names. `role` is null when the user is not a member.
+   * What every MCP request needs of its access token, in one round trip: the token (by stored id), its user's role
+   * in `tenantId` (null: not a member) and, for a token bound to a sign-in session, that session (by uid; absent
+   * when it is gone or expired).
    */
   async findAccessTokenWithRole(
     id: string,
     tenantId: string,
-  ): Promise<(OAuthModelRow & { role: MembershipRole | null }) | undefined> {
-    const [row] = await sqlOf(this.db).query<OAuthModelRow & { role: MembershipRole | null }>(
-      `SELECT payload, consumed_at IS NOT NULL AS consumed,
-              CASE WHEN account_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                   THEN gatehouse_member_role($2::uuid, account_id::uuid) END AS role
-       FROM oauth_models
-       WHERE kind = 'AccessToken' AND id = $1 AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+  ): Promise<
+    (OAuthModelRow & { role: MembershipRole | null; session: (OAuthModelRow & { uid: string }) | null }) | undefined
+  > {
+    const [row] = await sqlOf(this.db).query<
+      OAuthModelRow & {
+        role: MembershipRole | null;
+        session_uid: string | null;
+        session_payload: Record<string, unknown> | null;
+        session_consumed: boolean | null;
+      }
+    >(
+      `SELECT t.payload, t.consumed_at IS NOT NULL AS consumed,
+              CASE WHEN t.account_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                   THEN gatehouse_member_role($2::uuid, t.account_id::uuid) END AS role,
+              s.uid AS session_uid, s.payload AS session_payload, s.consumed_at IS NOT NULL AS session_consumed
+       FROM oauth_models t
+       LEFT JOIN LATERAL (
+         SELECT uid, payload, consumed_at FROM oauth_models
+         WHERE kind = 'Session' AND uid = t.payload->>'sessionUid' AND (expires_at IS NULL OR expires_at > now())
+         LIMIT 1
+       ) s ON t.payload->>'expiresWithSession' = 'true'
+       WHERE t.kind = 'AccessToken' AND t.id = $1 AND (t.expires_at IS NULL OR t.expires_at > now()) LIMIT 1`,
       [id, tenantId],
     );
-    return row;
+    if (!row) return undefined;
+    const { session_uid: uid, session_payload: sessionPayload, session_consumed: sessionConsumed, ...token } = row;
+    return {
+      ...token,
+      session: uid && sessionPayload ? { uid, payload: sessionPayload, consumed: sessionConsumed === true } : null,
+    };
   }
 
   /** Marks the row consumed; false when it was already consumed (or is gone): exactly one caller wins. */
