@@ -41,6 +41,43 @@ function outcomeOf(response: JSONRPCMessage): { outcome: 'success' | 'failure'; 
   return { outcome: result?.isError === true ? 'failure' : 'success' };
 }
 
+/** Longest time the response's headers wait for its first event (see sendTogether). */
+const HOLD_HEADERS_MS = 50;
+
+/**
+ * An MCP answer is the headers, one event and the end of the stream, written in three steps (often within
+ * milliseconds): held back briefly, they leave in one packet and one system call, which is most of their cost. The
+ * headers wait at most HOLD_HEADERS_MS for the first event; the first event waits only for the end of its event
+ * loop turn (so the end, when it follows at once, goes with it); later events are not held.
+ */
+function sendTogether(res: Response): void {
+  res.cork();
+  let headersHeld: NodeJS.Timeout | undefined;
+  let eventHeld: NodeJS.Immediate | undefined;
+  const uncork = () => {
+    if (res.writableCorked > 0) res.uncork();
+  };
+  const flushHeaders = res.flushHeaders.bind(res);
+  res.flushHeaders = () => {
+    flushHeaders();
+    if (!eventHeld) headersHeld ??= setTimeout(uncork, HOLD_HEADERS_MS);
+  };
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  res.write = ((...args: unknown[]) => {
+    const written = write(...args);
+    if (!eventHeld) {
+      clearTimeout(headersHeld);
+      eventHeld = setImmediate(uncork);
+    }
+    return written;
+  }) as Response['write'];
+  // end() sends whatever is held; nothing of this response may touch the connection's next one.
+  res.once('close', () => {
+    clearTimeout(headersHeld);
+    if (eventHeld) clearImmediate(eventHeld);
+  });
+}
+
 /**
  * Runs one MCP POST through a fresh server (packages/mcp), with the client's session from Redis, the relay that
  * lets another instance's tool call receive this client's answers, and one audit record per JSON-RPC request
@@ -101,6 +138,7 @@ export class McpRequestHandler {
     const audited = new Set<string | number>();
     // Answers stream as Server-Sent Events: ask proxies such as nginx not to buffer them.
     res.setHeader('x-accel-buffering', 'no');
+    sendTogether(res);
     await serveMcpRequest(req, res, {
       context: {
         tenantSlug: endpoint.tenantSlug,

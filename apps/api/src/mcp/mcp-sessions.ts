@@ -57,17 +57,21 @@ export class McpSessionStore {
     return id;
   }
 
-  /** The session if it exists and belongs to this owner; each use extends its idle expiry. */
-  async find(id: string, owner: McpSessionOwner): Promise<McpClientSession | undefined> {
+  /**
+   * Reads session `id`, if it exists, extending its idle expiry. It can be read before the caller knows who asks
+   * (the MCP endpoint reads it while it checks the token): the answer gives the session only to its owner.
+   */
+  async read(id: string): Promise<((owner: McpSessionOwner) => McpClientSession | undefined) | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
     const raw = await this.redis.getex(this.key(id), 'EX', IDLE_SECONDS);
     if (!raw) return undefined;
     const stored = JSON.parse(raw) as StoredSession;
-    const same =
+    return (owner) =>
       stored.owner?.userId === owner.userId &&
       stored.owner.clientId === owner.clientId &&
-      stored.owner.resource === owner.resource;
-    return same ? parseClientSession(stored.client) : undefined;
+      stored.owner.resource === owner.resource
+        ? parseClientSession(stored.client)
+        : undefined;
   }
 
   /**

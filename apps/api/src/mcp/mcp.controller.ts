@@ -76,6 +76,11 @@ export class McpController {
     const endpoint = await this.endpoints.find(tenant, server);
     if (!endpoint) return writeRpcError(res, 404, -32001, 'No such MCP server.');
 
+    const sessionId = req.headers['mcp-session-id'];
+    // Token (PostgreSQL) and session (Redis) are independent reads: one wait for both. The session is only handed
+    // to the token's owner below.
+    const stored = typeof sessionId === 'string' ? this.sessions.read(sessionId) : undefined;
+    stored?.catch(() => undefined);
     const auth = await this.resourceServer.authenticate(
       req.headers.authorization,
       endpoint,
@@ -86,7 +91,6 @@ export class McpController {
       return writeRpcError(res, auth.status, -32001, auth.message);
     }
     const principal = auth.principal;
-    const sessionId = req.headers['mcp-session-id'];
     if (Array.isArray(sessionId)) return writeRpcError(res, 400, -32600, 'Send one Mcp-Session-Id header.');
     const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
     const role = auth.role;
@@ -97,7 +101,7 @@ export class McpController {
       );
       return writeRpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
     }
-    const session = sessionId === undefined ? undefined : await this.sessions.find(sessionId, owner);
+    const session = (await stored)?.(owner);
     if (sessionId !== undefined && !session) return writeRpcError(res, 404, -32001, 'Session not found.');
 
     if (req.method === 'DELETE') {
