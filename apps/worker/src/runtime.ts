@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { WorkerConfig } from '@gatehouse/config';
 import { AuditLog } from '@gatehouse/audit';
 import { ConnectionService, OutboundHttp } from '@gatehouse/connections';
-import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
+import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE, type ToolCallResult } from '@gatehouse/contracts';
 import { AuditRepository, createDatabase, DataKeyRepository, pingDatabase, SecretRepository } from '@gatehouse/db';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { checkReadiness, GatehouseMetrics, pingRedis, type Logger } from '@gatehouse/telemetry';
@@ -33,7 +33,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  // Auto-pipelined: a call's answer (PUBLISH) and BullMQ's completion of its job leave in one write.
+  const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const locksConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const cancelConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -104,9 +105,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
   await cancellations.start();
-  const toolJobs = createDispatcher([createToolCallJob({ connections, http, logger, cancellations })], (job, value) =>
-    replies.progress(job, value),
-  );
+  const toolJobs = createDispatcher([createToolCallJob({ connections, http, logger, cancellations })], {
+    onProgress: (job, value) => replies.progress(job, value),
+    onResult: (job, result) => replies.result(job, result as ToolCallResult),
+  });
   const toolWorker = new Worker(TOOLS_QUEUE, toolJobs, {
     connection: toolsConnection,
     prefix: config.QUEUE_PREFIX,
@@ -118,7 +120,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     stalledInterval: config.TOOL_CALL_LOCK_MS,
     ...telemetry,
   });
-  const replies = answerToolCalls(toolWorker, locksConnection, (error) =>
+  const replies = answerToolCalls(toolWorker, toolsConnection, (error) =>
     logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'tool reply not sent'),
   );
   toolWorker.on('failed', (job, error) =>

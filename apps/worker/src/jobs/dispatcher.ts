@@ -14,22 +14,28 @@ export class UnknownJobError extends Error {
  */
 export function createDispatcher(
   definitions: readonly JobDefinition[],
-  /** Told of each progress report too (tool calls publish it to the waiting api instance). */
-  onProgress?: (job: Job, value: Parameters<JobContext['progress']>[0]) => void,
+  hooks: {
+    /** Told of each progress report too (tool calls publish it to the waiting api instance). */
+    onProgress?: (job: Job, value: Parameters<JobContext['progress']>[0]) => void;
+    /** Told of what a job returns, as it returns it (tool calls publish it to the waiting api instance). */
+    onResult?: (job: Job, result: unknown) => void;
+  } = {},
 ) {
   const byName = new Map(definitions.map((definition) => [definition.contract.name, definition]));
   return async (job: Job): Promise<unknown> => {
     const definition = byName.get(job.name);
     if (!definition) throw new UnknownJobError(job.name);
     const payload: unknown = definition.contract.schema.parse(job.data);
-    return definition.handle(payload, {
+    const result = await definition.handle(payload, {
       jobId: job.id ?? '',
       attempt: job.attemptsMade + 1,
       maxAttempts: job.opts.attempts ?? 1,
       progress: (value) => {
-        onProgress?.(job, value);
+        hooks.onProgress?.(job, value);
         return job.updateProgress(value);
       },
     });
+    hooks.onResult?.(job, result);
+    return result;
   };
 }

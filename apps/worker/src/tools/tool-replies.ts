@@ -11,16 +11,19 @@ function replyChannelOf(job: Job | undefined): string | undefined {
 
 /**
  * Answers tool calls on the channel of the api instance that waits for each (its payload's `replyTo`; see the api's
- * ToolReplyInbox): the result once BullMQ has recorded the job completed, the failure once it has failed for good
- * (not between retries), and progress while it runs. Publishing is best effort: the api also polls the job's state.
+ * ToolReplyInbox): progress while a call runs, its result as the handler returns it, and the job's failure once it
+ * has failed for good (not between retries). Publishing is best effort: the api also polls the job's state.
+ *
+ * `publisher` should be the worker's own BullMQ connection with auto-pipelining: the result's PUBLISH then normally
+ * leaves in the same write as the command that records the job completed (BullMQ issues it in the same turn of the
+ * event loop), so the answer costs no round trip of its own. Should that command fail (the job's lock was lost), the
+ * caller has its answer and the job ends as failed: never run again.
  */
 export function answerToolCalls(worker: Worker, publisher: Redis, onError: (error: unknown) => void) {
   const publish = (job: Job | undefined, reply: ToolCallReply) => {
     const channel = replyChannelOf(job);
     if (channel) publisher.publish(channel, JSON.stringify(reply)).catch(onError);
   };
-  // What the tool-call job returned (a ToolCallResult); the api validates it.
-  worker.on('completed', (job, result: ToolCallResult) => publish(job, { kind: 'result', jobId: job.id!, result }));
   worker.on('failed', (job, error) => {
     // finishedOn is set only when the job has failed for good.
     if (job?.finishedOn) publish(job, { kind: 'failed', jobId: job.id!, reason: error.message.slice(0, 500) });
@@ -28,6 +31,10 @@ export function answerToolCalls(worker: Worker, publisher: Redis, onError: (erro
   return {
     progress(job: Job, progress: Progress): void {
       publish(job, { kind: 'progress', jobId: job.id!, progress });
+    },
+    /** The handler's answer (a ToolCallResult; the api validates it). */
+    result(job: Job, result: ToolCallResult): void {
+      publish(job, { kind: 'result', jobId: job.id!, result });
     },
   };
 }
