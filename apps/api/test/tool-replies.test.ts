@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { ToolCallResult } from '@gatehouse/contracts';
+import { scratchRedis, testRedisUrl } from '@gatehouse/testing';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ToolReplyInbox } from '../src/tools/tool-replies.js';
+
+// Real Redis and real BullMQ: the inbox hears answers on its channel, and finds by polling what it did not hear.
+const scratch = scratchRedis('replies');
+const { redis, prefix } = scratch;
+const queueName = `replies-${randomUUID()}`;
+const queue = new Queue(queueName, { connection: redis, prefix });
+const inbox = new ToolReplyInbox(new Redis(testRedisUrl(), { maxRetriesPerRequest: null }), prefix, queue);
+const workerConnection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+const answers = new Map<string, ToolCallResult | Error>();
+// A worker that answers only through BullMQ (it publishes nothing): what the inbox learns, it learns by polling.
+const worker = new Worker(
+  queueName,
+  async (job) => {
+    const answer = answers.get(job.id!);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  },
+  { connection: workerConnection, prefix, autorun: false },
+);
+
+const ok = (note: string): ToolCallResult => ({ kind: 'ok', output: { note } });
+
+beforeAll(async () => {
+  await inbox.start();
+  void worker.run();
+  await worker.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker.close();
+  await queue.close();
+  await inbox.close();
+  workerConnection.disconnect();
+  await scratch.close();
+});
+
+describe('ToolReplyInbox', () => {
+  it('resolves a waiting call with the answer published on its channel, after its progress', async () => {
+    const progress: unknown[] = [];
+    const waiting = inbox.wait('job-published', { timeoutMs: 5_000, onProgress: (value) => progress.push(value) });
+    await redis.publish(
+      inbox.channel,
+      JSON.stringify({ kind: 'progress', jobId: 'job-published', progress: { progress: 1, total: 2 } }),
+    );
+    // Foreign, malformed and other jobs' messages are ignored.
+    await redis.publish(inbox.channel, 'not json');
+    await redis.publish(
+      inbox.channel,
+      JSON.stringify({ kind: 'result', jobId: 'job-published', result: { kind: 'nonsense' } }),
+    );
+    await redis.publish(inbox.channel, JSON.stringify({ kind: 'result', jobId: 'someone-else', result: ok('no') }));
+    await redis.publish(inbox.channel, JSON.stringify({ kind: 'result', jobId: 'job-published', result: ok('yes') }));
+    await expect(waiting.answer).resolves.toEqual(ok('yes'));
+    expect(progress).toEqual([{ progress: 1, total: 2 }]);
+  });
+
+  it('finds an answer it never heard by polling the job, e.g. for a call re-sent after its job finished', async () => {
+    const jobId = `job-${randomUUID()}`;
+    answers.set(jobId, ok('first run'));
+    await queue.add('tool.call', {}, { jobId });
+    await waitForState(jobId, 'completed');
+    const started = Date.now();
+    const waiting = inbox.wait(jobId, { timeoutMs: 5_000, onProgress: () => undefined });
+    await expect(waiting.answer).resolves.toEqual(ok('first run'));
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('rejects with the reason of a job that failed for good', async () => {
+    const jobId = `job-${randomUUID()}`;
+    answers.set(jobId, new Error('job stalled more than allowable limit'));
+    const waiting = inbox.wait(jobId, { timeoutMs: 5_000, onProgress: () => undefined });
+    await queue.add('tool.call', {}, { jobId, attempts: 1 });
+    await expect(waiting.answer).rejects.toThrow('job stalled more than allowable limit');
+  });
+
+  it('rejects when the job is gone, and when no answer comes in time', async () => {
+    const gone = inbox.wait(`job-${randomUUID()}`, { timeoutMs: 5_000, onProgress: () => undefined });
+    await expect(gone.answer).rejects.toThrow('the job is gone');
+    const late = inbox.wait(`job-${randomUUID()}`, { timeoutMs: 200, onProgress: () => undefined });
+    await expect(late.answer).rejects.toThrow('no answer within 200 ms');
+  });
+
+  it('stops polling once a caller stops waiting', async () => {
+    const jobId = `job-${randomUUID()}`;
+    const waiting = inbox.wait(jobId, { timeoutMs: 5_000, onProgress: () => undefined });
+    let settled = false;
+    waiting.answer.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    waiting.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(settled).toBe(false);
+  });
+});
+
+async function waitForState(jobId: string, state: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await queue.getJobState(jobId)) === state) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} never became ${state}`);
+}
