@@ -379,6 +379,46 @@ test('every call is audited with tool, version, outcome and an argument digest (
   }
 });
 
+test("a tools/call sent again (same session, id, tool and arguments) gets the first run's answer, not a second run", async () => {
+  const erin = await member('erin');
+  const client = await mcpClient(erin.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, erin, 'erin');
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    // What a client does when its connection broke before the answer came: the very same request again.
+    const send = async () => {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${erin.token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'resent-1',
+          method: 'tools/call',
+          params: { name: 'demo.create_note', arguments: { title: 'written once' } },
+        }),
+      });
+      expect(response.status).toBe(200);
+      const data = (await response.text()).split('\n').find((line) => line.startsWith('data: '));
+      return JSON.parse(data!.slice(6)) as { id: string; result: CallToolResult };
+    };
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const first = await send();
+    const again = await send();
+    expect(first.result.isError).toBeFalsy();
+    expect(again).toEqual(first);
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+  } finally {
+    await client.close();
+  }
+});
+
 test('kill -9 of the worker during 50 non-idempotent calls: each completed once or answered a clear error, no duplicates', async () => {
   const dave = await member('dave');
   const client = await mcpClient(dave.token);
