@@ -83,6 +83,7 @@ export class RedisMessageRelay implements McpMessageRelay {
 
   async deliver(sessionId: string, key: string, message: JSONRPCMessage, options?: RelayKeyOptions): Promise<boolean> {
     if (await this.local.deliver(sessionId, key, message)) return true;
+    // This instance hears its own broadcast too: delivered means at least one other instance heard it.
     if (options?.rare)
       return (await this.publisher.publish(this.everyone, JSON.stringify({ sessionId, key, message }))) > 1;
     const owner = await this.publisher.get(this.waiterKey(sessionId, key));
