@@ -11,7 +11,9 @@ import {
   type ConnectionRecord,
   type Database,
   type DbExecutor,
+  type MembershipRole,
   type ProviderAppRecord,
+  type ServerToolsRecord,
 } from '@gatehouse/db';
 import {
   buildAuthorizationUrl,
@@ -69,6 +71,14 @@ export interface TokenRequest {
   userId: string;
   providerId: string;
   scopes: readonly string[];
+  /**
+   * A further check on the same read, before any token is opened or refreshed: given the person's role and what the
+   * MCP server `serverId` exposes (null: no such server), the reason to refuse, or undefined to go on.
+   */
+  authorize?: {
+    serverId: string;
+    refusal: (access: { role: MembershipRole; server: ServerToolsRecord | null }) => string | undefined;
+  };
 }
 
 export type TokenResult =
@@ -91,7 +101,9 @@ export type TokenResult =
     }
   | { ok: false; reason: 'provider_unavailable'; message: string }
   /** The person is no longer a member of the tenant (checked in the same round trip as the connection). */
-  | { ok: false; reason: 'not_a_member'; message: string };
+  | { ok: false; reason: 'not_a_member'; message: string }
+  /** The request's `authorize` check refused. */
+  | { ok: false; reason: 'not_allowed'; message: string };
 
 export interface ConnectionView {
   connection: ConnectionRecord;
@@ -471,8 +483,10 @@ export class ConnectionService {
   async accessToken(request: TokenRequest): Promise<TokenResult> {
     const provider = oauth2Provider(request.providerId);
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
-    const current = await this.current(key);
+    const current = await this.current(key, request.authorize?.serverId);
     if (!current.member) return NOT_A_MEMBER;
+    const refusal = request.authorize?.refusal({ role: current.role, server: current.server });
+    if (refusal) return { ok: false, reason: 'not_allowed', message: refusal };
     const found = current.found;
     const unusable = this.unusable(provider, request, found?.connection ?? null);
     if (unusable) return unusable;
@@ -485,8 +499,8 @@ export class ConnectionService {
    * Membership and the connection as it is now with its sealed tokens: one round trip per tool call (see
    * @gatehouse/db sql.ts).
    */
-  private current(key: ConnectionKey) {
-    return findConnectionWithTokens(this.db, key);
+  private current(key: ConnectionKey, serverId?: string) {
+    return findConnectionWithTokens(this.db, key, serverId);
   }
 
   /**

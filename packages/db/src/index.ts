@@ -55,6 +55,7 @@ export {
   type ConnectionKey,
   type ConnectionRecord,
   type ConnectionStatus,
+  type ServerToolsRecord,
 } from './repositories/connection.repository.js';
 export { ToolVersionRepository, type ToolVersionEntry } from './repositories/tool-version.repository.js';
 export {

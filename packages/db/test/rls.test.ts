@@ -114,13 +114,35 @@ describe('row-level security for the app role', () => {
     // A member without a connection; and someone who is not a member of B at all (B's rows stay unseen).
     expect(await findConnectionWithTokens(app, { tenantId: tenantA, userId, providerId: 'demo' })).toEqual({
       member: true,
+      role: 'admin',
+      server: null,
       found: null,
     });
+    // With the MCP server the call came through: what it exposes; another tenant's server reads as gone.
+    const [server] = await owner.$queryRaw<{ id: string }[]>`
+      INSERT INTO mcp_servers (tenant_id, slug, title, toolkits, tools, admin_only_tools, updated_at)
+      VALUES (${tenantA}::uuid, ${`s-${userId.slice(0, 8)}`}, 'S', ARRAY['demo'], ARRAY['github.list_issues'],
+              ARRAY['demo.delete_note'], now())
+      RETURNING id`;
+    expect(await findConnectionWithTokens(app, { tenantId: tenantA, userId, providerId: 'demo' }, server!.id)).toEqual({
+      member: true,
+      role: 'admin',
+      server: { toolkits: ['demo'], tools: ['github.list_issues'], adminOnlyTools: ['demo.delete_note'] },
+      found: null,
+    });
+    await owner.$executeRaw`INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES (${tenantB}::uuid, ${userId}::uuid, 'member', now())`;
+    expect(await findConnectionWithTokens(app, { tenantId: tenantB, userId, providerId: 'demo' }, server!.id)).toEqual({
+      member: true,
+      role: 'member',
+      server: null,
+      found: null,
+    });
+    await owner.$executeRaw`DELETE FROM memberships WHERE tenant_id = ${tenantB}::uuid AND user_id = ${userId}::uuid`;
     expect(await findConnectionWithTokens(app, { tenantId: tenantB, userId, providerId: 'demo' })).toEqual({
       member: false,
     });
     const [afterConnection] = await withTenant(app, tenantB, async (tx) => {
-      await tx.$queryRaw`SELECT * FROM gatehouse_member_connection(${tenantA}::uuid, ${userId}::uuid, 'demo')`;
+      await tx.$queryRaw`SELECT * FROM gatehouse_member_connection(${tenantA}::uuid, ${userId}::uuid, 'demo', NULL)`;
       return tx.secret.findMany({});
     });
     expect(afterConnection?.tenantId).toBe(tenantB);

@@ -1,6 +1,6 @@
 import type { ToolDefinition } from './tool.definition.js';
 import type { ToolkitDefinition } from './toolkit.definition.js';
-import { PROVIDER_TOOLKITS } from '@gatehouse/tools';
+import { exposesTool, PROVIDER_TOOLKITS } from '@gatehouse/tools';
 import { providerToolkitDefinition } from './provider-tools.js';
 import { conformanceToolkit } from './toolkits/conformance/conformance.toolkit.js';
 
@@ -65,17 +65,11 @@ export interface Exposure {
  * rejects them when a server is saved, and a toolkit or tool retired later must not take the endpoint down.
  */
 export function resolveExposure(selection: ToolSelection, toolkits: readonly ToolkitDefinition[] = TOOLKITS): Exposure {
-  const whole = new Set(selection.toolkits);
-  const single = new Set(selection.tools);
-  const withheld = new Set(selection.withheld ?? []);
   return {
     tools: toolkits.flatMap((toolkit) =>
-      toolkit.tools.filter((tool) => {
-        const name = qualifiedToolName(toolkit.name, tool.name);
-        return (whole.has(toolkit.name) || single.has(name)) && !withheld.has(name);
-      }),
+      toolkit.tools.filter((tool) => exposesTool(selection, toolkit.name, qualifiedToolName(toolkit.name, tool.name))),
     ),
-    wholeToolkits: toolkits.filter((toolkit) => whole.has(toolkit.name)),
+    wholeToolkits: toolkits.filter((toolkit) => selection.toolkits.includes(toolkit.name)),
   };
 }
 

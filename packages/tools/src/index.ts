@@ -15,4 +15,5 @@ export { githubToolkit } from './toolkits/github.toolkit.js';
 export { slackToolkit } from './toolkits/slack.toolkit.js';
 export { gmailToolkit, googleCalendarToolkit } from './toolkits/google.toolkits.js';
 export { PROVIDER_TOOLKITS, findProviderTool } from './catalog.js';
+export { exposesTool, withheldFor, type ServerTools } from './exposure.js';
 export { providerApi } from './provider-api.js';

@@ -45,11 +45,13 @@ BEGIN
 END
 $fn$;
 
--- The worker's check of a tool call in one round trip: is the person (still) a member, and their connection to the
--- provider with its sealed tokens. No row: not a member. A row with a null id: a member without a connection.
-CREATE FUNCTION gatehouse_member_connection(p_tenant uuid, p_user uuid, p_provider text)
+-- The worker's check of a tool call in one round trip: is the person (still) a member, what the MCP server the call
+-- came through (still) exposes (null columns: the server is gone), and the person's connection to the provider with
+-- its sealed tokens. No row: not a member. A null connection id: a member without a connection.
+CREATE FUNCTION gatehouse_member_connection(p_tenant uuid, p_user uuid, p_provider text, p_server uuid)
   RETURNS TABLE (
-    role text, id uuid, tenant_id uuid, user_id uuid, provider_app_id uuid, provider_id varchar,
+    role text, server_toolkits text[], server_tools text[], server_admin_only_tools text[],
+    id uuid, tenant_id uuid, user_id uuid, provider_app_id uuid, provider_id varchar,
     external_account_id varchar, account_label varchar, scopes text[], status varchar, access_expires_at timestamptz,
     token_version integer, tokens_issued_at timestamptz, last_used_at timestamptz, created_at timestamptz,
     updated_at timestamptz, sealed_tokens bytea)
@@ -60,10 +62,12 @@ DECLARE
 BEGIN
   PERFORM set_config('app.tenant_id', p_tenant::text, true);
   RETURN QUERY
-    SELECT m.role::text, c.id, c.tenant_id, c.user_id, c.provider_app_id, c.provider_id, c.external_account_id,
+    SELECT m.role::text, srv.toolkits, srv.tools, srv.admin_only_tools,
+           c.id, c.tenant_id, c.user_id, c.provider_app_id, c.provider_id, c.external_account_id,
            c.account_label, c.scopes, c.status, c.access_expires_at, c.token_version, c.tokens_issued_at,
            c.last_used_at, c.created_at, c.updated_at, s.blob
     FROM memberships m
+    LEFT JOIN mcp_servers srv ON srv.tenant_id = m.tenant_id AND srv.id = p_server
     LEFT JOIN connections c ON c.tenant_id = m.tenant_id AND c.user_id = m.user_id AND c.provider_id = p_provider
     LEFT JOIN secrets s
       ON s.tenant_id = c.tenant_id AND s.owner = 'connection:' || c.id::text AND s.purpose = 'oauth.tokens'
@@ -73,8 +77,8 @@ END
 $fn$;
 
 REVOKE ALL ON FUNCTION gatehouse_audit_append(uuid, bigint, bytea, jsonb, bigint, bytea),
-  gatehouse_member_connection(uuid, uuid, text) FROM PUBLIC;
+  gatehouse_member_connection(uuid, uuid, text, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gatehouse_audit_append(uuid, bigint, bytea, jsonb, bigint, bytea),
-  gatehouse_member_connection(uuid, uuid, text) TO gatehouse_app, gatehouse_maintenance;
+  gatehouse_member_connection(uuid, uuid, text, uuid) TO gatehouse_app, gatehouse_maintenance;
 
 DROP FUNCTION gatehouse_connection_with_tokens(uuid, uuid, text);

@@ -419,6 +419,43 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
   }
 });
 
+test("the worker re-checks the tool: made admin-only while a member's call waited in the queue, it is refused", async () => {
+  const fay = await member('fay');
+  const client = await mcpClient(fay.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
+    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, fay, 'fay');
+    // No worker: the call waits in the queue while an admin restricts the tool.
+    await worker.stop();
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const waiting = client.callTool({ name: 'demo.create_note', arguments: { title: 'restricted meanwhile' } });
+    const redis = new Redis(redisServer.url);
+    try {
+      // BullMQ's list of waiting jobs of the tools queue.
+      await waitFor('the call to be queued', async () =>
+        (await redis.llen(`${testPrefix()}:gatehouse-tools:wait`)) > 0 ? true : undefined,
+      );
+    } finally {
+      redis.disconnect();
+    }
+    const restricted = await adminCall(api.url, owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/notes`, {
+      adminOnlyTools: ['demo.create_note'],
+    });
+    expect(restricted.status).toBe(200);
+    worker = await newWorker(workerEnv(api.url));
+    const result = (await waiting) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('demo.create_note is no longer available to you on this MCP server');
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(0);
+  } finally {
+    await client.close();
+    const restored = await adminCall(api.url, owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/notes`, {
+      adminOnlyTools: [],
+    });
+    expect(restored.status).toBe(200);
+  }
+});
+
 test('kill -9 of the worker during 50 non-idempotent calls: each completed once or answered a clear error, no duplicates', async () => {
   const dave = await member('dave');
   const client = await mcpClient(dave.token);

@@ -3,6 +3,7 @@ import type { AuditLog } from '@gatehouse/audit';
 import type { MembershipRole } from '@gatehouse/db';
 import { serveMcpRequest, sessionFromInitialize, type McpClientSession } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
+import { withheldFor } from '@gatehouse/tools';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
@@ -146,7 +147,7 @@ export class McpRequestHandler {
         title: endpoint.server.title,
         toolkits: endpoint.server.toolkits,
         tools: endpoint.server.tools,
-        withheld: context.role === 'member' ? endpoint.server.adminOnlyTools : [],
+        withheld: withheldFor(context.role, endpoint.server.adminOnlyTools),
       },
       sessionId,
       session,

@@ -1,7 +1,15 @@
 import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
-import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '@gatehouse/tools';
+import {
+  exposesTool,
+  findProviderTool,
+  providerApi,
+  ProviderApiError,
+  ToolFailure,
+  withheldFor,
+  type ServerTools,
+} from '@gatehouse/tools';
 import { defineJob, type JobContext } from '../jobs/job-definition.js';
 import type { ToolCancellations } from './tool-cancellations.js';
 
@@ -68,10 +76,14 @@ export async function runToolCall(
     providerId: tool.provider,
     scopes: tool.scopes,
   };
-  // Still a member, and still connected: one read (a connection revoked while the job waited is refused here).
-  const token = await deps.connections.accessToken(request);
+  // Still a member, the tool still offered to them by the server the call came through, and still connected: one
+  // read (a connection revoked, a tool disabled or made admin-only while the job waited: refused here).
+  const token = await deps.connections.accessToken({
+    ...request,
+    authorize: { serverId: payload.serverId, refusal: (access) => toolRefusal(access, toolkit.name, tool.name) },
+  });
   if (!token.ok) {
-    if (token.reason === 'not_a_member') return error('not_a_member', token.message);
+    if (token.reason === 'not_a_member' || token.reason === 'not_allowed') return error(token.reason, token.message);
     if (token.reason === 'provider_unavailable')
       return retryOr(tool.retryable, context, error('provider_unavailable', token.message));
     return needsConnection(token);
@@ -101,7 +113,8 @@ export async function runToolCall(
         // The provider no longer accepts this person's token: they must connect again.
         await deps.connections.reportRejected(payload.tenantId, token.connectionId, token.accessToken);
         const reason = await deps.connections.check(request);
-        if (reason?.reason === 'not_a_member') return error('not_a_member', reason.message);
+        if (reason?.reason === 'not_a_member' || reason?.reason === 'not_allowed')
+          return error(reason.reason, reason.message);
         if (reason && reason.reason !== 'provider_unavailable') return needsConnection(reason);
         return error('provider_unauthorized', `${tool.provider} refused your token; connect it again.`, {
           providerStatus: 401,
@@ -152,6 +165,19 @@ export async function runToolCall(
   } finally {
     cancel.release();
   }
+}
+
+/** Why the server no longer offers `name` to this person, if it does not (the api's rule: `exposesTool`). */
+function toolRefusal(
+  access: { role: string; server: ServerTools | null },
+  toolkit: string,
+  name: string,
+): string | undefined {
+  if (!access.server) return 'This MCP server no longer exists.';
+  const { toolkits, tools, adminOnlyTools } = access.server;
+  if (!exposesTool({ toolkits, tools, withheld: withheldFor(access.role, adminOnlyTools) }, toolkit, name))
+    return `${name} is no longer available to you on this MCP server.`;
+  return undefined;
 }
 
 function needsConnection(reason: {

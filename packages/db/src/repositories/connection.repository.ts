@@ -1,3 +1,4 @@
+import type { MembershipRole } from './membership.repository.js';
 import type { Database, DbExecutor } from '../client.js';
 import { sqlOf } from '../sql.js';
 
@@ -49,28 +50,58 @@ const SELECT_COLUMNS = Object.keys(columns)
   .map((field) => `${field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)} AS "${field}"`)
   .join(', ');
 
+/** What an MCP server exposes (see @gatehouse/tools `exposesTool`). */
+export interface ServerToolsRecord {
+  toolkits: string[];
+  tools: string[];
+  adminOnlyTools: string[];
+}
+
 /**
  * What every tool call reads, in one round trip (see sql.ts): whether the person is (still) a member of the tenant
- * and, if so, their connection to one provider with its sealed tokens (`found` null: not connected). Row-level
- * security applies (the function runs as the caller, scoped to the tenant).
+ * and with which role, what MCP server `serverId` (still) exposes (null: gone, or no server asked about), and the
+ * person's connection to one provider with its sealed tokens (`found` null: not connected). Row-level security
+ * applies (the function runs as the caller, scoped to the tenant).
  */
 export async function findConnectionWithTokens(
   db: Database,
   key: ConnectionKey,
+  serverId?: string,
 ): Promise<
-  { member: false } | { member: true; found: { connection: ConnectionRecord; sealedTokens: Buffer | null } | null }
+  | { member: false }
+  | {
+      member: true;
+      role: MembershipRole;
+      server: ServerToolsRecord | null;
+      found: { connection: ConnectionRecord; sealedTokens: Buffer | null } | null;
+    }
 > {
   const [row] = await sqlOf(db).query<
-    Omit<ConnectionRecord, 'status'> & { role: string; status: string; sealedTokens: Uint8Array | null }
+    Omit<ConnectionRecord, 'status'> & {
+      role: MembershipRole;
+      serverToolkits: string[] | null;
+      serverTools: string[] | null;
+      serverAdminOnlyTools: string[] | null;
+      status: string;
+      sealedTokens: Uint8Array | null;
+    }
   >(
-    `SELECT role, ${SELECT_COLUMNS}, sealed_tokens AS "sealedTokens" FROM gatehouse_member_connection($1::uuid, $2::uuid, $3)`,
-    [key.tenantId, key.userId, key.providerId],
+    `SELECT role, server_toolkits AS "serverToolkits", server_tools AS "serverTools",
+            server_admin_only_tools AS "serverAdminOnlyTools", ${SELECT_COLUMNS}, sealed_tokens AS "sealedTokens"
+     FROM gatehouse_member_connection($1::uuid, $2::uuid, $3, $4::uuid)`,
+    [key.tenantId, key.userId, key.providerId, serverId ?? null],
   );
   if (!row) return { member: false };
-  const { sealedTokens, role: _role, ...connection } = row;
-  if (connection.id === null) return { member: true, found: null };
+  const { sealedTokens, role, serverToolkits, serverTools, serverAdminOnlyTools, ...connection } = row;
+  const server =
+    serverToolkits && serverTools && serverAdminOnlyTools
+      ? { toolkits: serverToolkits, tools: serverTools, adminOnlyTools: serverAdminOnlyTools }
+      : null;
+  if (connection.id === null) return { member: true, role, server, found: null };
   return {
     member: true,
+    role,
+    server,
     found: { connection: toRecord(connection), sealedTokens: sealedTokens ? Buffer.from(sealedTokens) : null },
   };
 }
