@@ -40,6 +40,16 @@ describe('incoming HTTP spans', () => {
     expect(config.startIncomingSpanHook!(incoming('/api/v1/tenants'))).toEqual({});
   });
 
+  it("start a trace of their own: a caller's trace context is dropped before it is read", () => {
+    const request = {
+      url: '/t/acme/mcp/notes',
+      method: 'POST',
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'x=1', host: 'h' },
+    } as unknown as IncomingMessage;
+    config.startIncomingSpanHook!(request);
+    expect(request.headers).toEqual({ host: 'h' });
+  });
+
   it('record no request or response header', () => {
     expect(config.headersToSpanAttributes).toBeUndefined();
   });

@@ -35,7 +35,9 @@ export function queryNamesOnly(search: string): string {
 }
 
 /**
- * Incoming requests: one SERVER span each (probes and scrapes excepted), named after the matched route. No header is
+ * Incoming requests: one SERVER span each (probes and scrapes excepted), named after the matched route, each the root
+ * of a trace of its own: a caller's `traceparent`/`tracestate` are dropped before the instrumentation reads them, so
+ * no client chooses the trace id its calls' spans and audit records carry (or joins another's trace). No header is
  * recorded (Authorization, cookies and session ids stay out); `url.query` has credential parameters (OAuth `code`,
  * `state`, tokens) redacted. Outgoing requests made with node:http (the OTLP exporter's own are never traced) get
  * a CLIENT span only inside a trace, with the query values left out of `url.full`.
@@ -44,6 +46,11 @@ export function httpInstrumentationConfig(): HttpInstrumentationConfig {
   return {
     ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has(pathOf(request.url)),
     startIncomingSpanHook: (request): Attributes => {
+      // Runs just before the instrumentation extracts the caller's trace context from these very headers.
+      if (request.headers) {
+        delete request.headers.traceparent;
+        delete request.headers.tracestate;
+      }
       const url = redactUrl(request.url ?? '');
       const mark = url.indexOf('?');
       return mark < 0 ? {} : { 'url.query': url.slice(mark + 1) };

@@ -139,11 +139,15 @@ async function member(label: string): Promise<Member & { token: string }> {
   return { ...person, token: accessToken };
 }
 
-async function mcpClient(token: string, capabilities: Record<string, unknown> = {}): Promise<Client> {
+async function mcpClient(
+  token: string,
+  capabilities: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Client> {
   const client = new Client({ name: 'tools-e2e', version: '1.0.0' }, { capabilities });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(endpoint), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
+      requestInit: { headers: { ...headers, authorization: `Bearer ${token}` } },
     }),
   );
   // Every answer is kept for the secrets canary.
@@ -739,7 +743,9 @@ test('progress the worker reports reaches the client as notifications/progress',
 
 test('one trace per call: the api span, the worker span under it, the provider request under that; the audit record names it', async () => {
   const ivy = await member('ivy');
-  const client = await mcpClient(ivy.token);
+  // The client sends a trace context of its own: Gatehouse does not let it choose the trace its call is recorded in.
+  const claimed = '0af7651916cd43dd8448eb211c80319c';
+  const client = await mcpClient(ivy.token, {}, { traceparent: `00-${claimed}-b7ad6b7169203331-01` });
   let callback: URL;
   try {
     const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
@@ -755,6 +761,7 @@ test('one trace per call: the api span, the worker span under it, the provider r
   expect(event!.metadata.result).toBe('succeeded');
   const traceId = event!.traceId!;
   expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+  expect(traceId).not.toBe(claimed);
   const spans = await collector.waitForTrace(traceId, ['tool.call', 'tool.run', 'provider.request']);
   const byName = new Map(spans.map((span) => [span.name, span]));
   const call = byName.get('tool.call')!;
