@@ -57,7 +57,7 @@ export const toolCallJob = job(
       /** Already validated by the api against the tool's input schema; validated again by the worker. */
       arguments: z.record(z.string(), z.unknown()),
       requestId: z.string().max(128).optional(),
-      /** The Redis channel of the api instance whose request waits: the worker publishes progress and the answer there. */
+      /** The Redis channel of the api instance whose request waits: the worker publishes progress and answer there. */
       replyTo: z
         .string()
         .regex(/^[A-Za-z0-9:._-]{1,200}$/)

@@ -29,8 +29,8 @@ const ORDER: readonly LimitName[] = ['perTool', 'perUser', 'perProvider', 'perTe
 /**
  * Tool-call rate limits in Redis (rate-limiter-flexible, fixed one-minute windows), shared by every api instance.
  * A call refused by a narrow limit charges nothing wider (the limits are charged together and the wider ones refunded
- * when a narrower one refuses), so one person hammering one tool does not use up the whole tenant's budget. Every key includes the tenant: one tenant's traffic never touches
- * another's counters.
+ * when a narrower one refuses), so one person hammering one tool does not use up the whole tenant's budget. Every
+ * key includes the tenant: one tenant's traffic never touches another's counters.
  */
 export class ToolCallLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();

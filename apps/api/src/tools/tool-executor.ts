@@ -39,9 +39,10 @@ const WAIT_MARGIN_MS = 15_000;
 
 /**
  * Runs provider tools for MCP requests: charges the rate limits, checks the provider's circuit, queues a typed job
- * whose id is the call's idempotency key, waits for the worker's answer (whichever api instance the request reached),
- * (published on this instance's reply channel) and turns it into an MCP result. The worker checks the person's connection (once, with the token it reads anyway);
- * its `needs_connection` answer becomes just-in-time consent here. Every call is audited before its answer leaves.
+ * whose id is the call's idempotency key, waits for the worker's answer (published on this instance's reply channel,
+ * whichever worker ran the call) and turns it into an MCP result. The worker checks membership, the tool and the
+ * person's connection (once, with the token it reads anyway); its `needs_connection` answer becomes just-in-time
+ * consent here. Every call is audited before its answer leaves.
  */
 export class ToolExecutor {
   constructor(
