@@ -171,6 +171,25 @@ function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
+/** Connects `who` through the link a refused call names (a tool error, when not connected); the callback URL. */
+function connectFromRefusal(refused: CallToolResult, who: Member, username: string): Promise<string> {
+  return connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, who, username);
+}
+
+/** A new member with an MCP client, connected to the demo provider through the link of a first, refused call. */
+async function connectedMember(label: string): Promise<{ person: Member & { token: string }; client: Client }> {
+  const person = await member(label);
+  const client = await mcpClient(person.token);
+  try {
+    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
+    await connectFromRefusal(refused, person, label);
+    return { person, client };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
 /** Follows a console connect link as `who` (see `connectThroughLink`); returns the callback URL. */
 async function connectThrough(link: string, who: Member, username: string): Promise<string> {
   return (await connectThroughLink({ api: api.url, provider: provider.url }, link, who, username)).callback;
@@ -384,11 +403,8 @@ test('every call is audited with tool, version, outcome and an argument digest (
 });
 
 test("a tools/call sent again (same session, id, tool and arguments) gets the first run's answer, not a second run", async () => {
-  const erin = await member('erin');
-  const client = await mcpClient(erin.token);
+  const { person: erin, client } = await connectedMember('erin');
   try {
-    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, erin, 'erin');
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
     // What a client does when its connection broke before the answer came: the very same request again.
     const send = async () => {
@@ -424,11 +440,8 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
 });
 
 test("the worker re-checks the tool: made admin-only while a member's call waited in the queue, it is refused", async () => {
-  const fay = await member('fay');
-  const client = await mcpClient(fay.token);
+  const { client } = await connectedMember('fay');
   try {
-    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, fay, 'fay');
     // No worker: the call waits in the queue while an admin restricts the tool.
     await worker.stop();
     const writesBefore = (await provider.stats()).writes ?? 0;
@@ -461,11 +474,7 @@ test("the worker re-checks the tool: made admin-only while a member's call waite
 });
 
 test('kill -9 of the worker during 50 non-idempotent calls: each completed once or answered a clear error, no duplicates', async () => {
-  const dave = await member('dave');
-  const client = await mcpClient(dave.token);
-  // Dave connects first (the link from a refused call).
-  const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
-  await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, dave, 'dave');
+  const { client } = await connectedMember('dave');
 
   // Workers that notice a dead peer within about a second, and a provider slow enough that calls are in flight.
   await worker.stop();
@@ -603,13 +612,13 @@ test("one tenant flooding hits its own limit (audited, with retry-after); anothe
     }),
   );
   const refused = (await noisy.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
-  await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, owner, 'owner');
+  await connectFromRefusal(refused, owner, 'owner');
 
   // The quiet tenant's person, connected.
   const erin = await member('erin');
   const quiet = await mcpClient(erin.token);
   const first = (await quiet.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
-  await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(first))![1]!, erin, 'erin');
+  await connectFromRefusal(first, erin, 'erin');
   const timedCalls = async (count: number) => {
     const latencies: number[] = [];
     for (let i = 0; i < count; i++) {
@@ -657,11 +666,8 @@ test("one tenant flooding hits its own limit (audited, with retry-after); anothe
 }, 120_000);
 
 test('provider failures: 503s are clear errors; three in a row open the circuit, which refuses at once and then closes', async () => {
-  const frank = await member('frank');
-  const client = await mcpClient(frank.token);
+  const { client } = await connectedMember('frank');
   try {
-    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, frank, 'frank');
     await provider.admin('POST', '/admin/fail-api', { status: 503, times: 3 });
     for (let i = 0; i < 3; i++) {
       const failed = (await client.callTool({
@@ -696,7 +702,7 @@ test('notifications/cancelled aborts the running call at the worker', async () =
   const single = await newWorker({ ...workerEnv(api.url), WORKER_CONCURRENCY: '1' });
   try {
     const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, gina, 'gina');
+    await connectFromRefusal(refused, gina, 'gina');
     await provider.admin('POST', '/admin/api-latency', { ms: 4_000 });
     const controller = new AbortController();
     const slow = client.callTool({ name: 'demo.list_notes', arguments: {} }, undefined, { signal: controller.signal });
@@ -722,7 +728,7 @@ test('progress the worker reports reaches the client as notifications/progress',
   const client = await mcpClient(hana.token);
   try {
     const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'n0' } })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, hana, 'hana');
+    await connectFromRefusal(refused, hana, 'hana');
     for (const title of ['n1', 'n2', 'n3']) await client.callTool({ name: 'demo.create_note', arguments: { title } });
     const updates: { progress: number; total?: number | undefined; message?: string | undefined }[] = [];
     const exported = (await client.callTool({ name: 'demo.export_notes', arguments: {} }, undefined, {
@@ -749,7 +755,7 @@ test('one trace per call: the api span, the worker span under it, the provider r
   let callback: URL;
   try {
     const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
-    callback = new URL(await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, ivy, 'ivy'));
+    callback = new URL(await connectFromRefusal(refused, ivy, 'ivy'));
     const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
     if (listed.isError) throw new Error(textOf(listed));
   } finally {
@@ -902,11 +908,8 @@ async function providerTokenOf(userId: string): Promise<string> {
 }
 
 test('Redis restarts during load: clear answers, no duplicate, recovery without restarting processes, every answered call audited', async () => {
-  const jay = await member('jay');
-  const client = await mcpClient(jay.token);
+  const { person: jay, client } = await connectedMember('jay');
   try {
-    const refused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'x' } })) as CallToolResult;
-    await connectThrough(/(http\S+elicitation=[\w-]+)/.exec(textOf(refused))![1]!, jay, 'jay');
     await provider.admin('POST', '/admin/api-latency', { ms: 100 });
     const calls = Array.from(
       { length: 20 },
