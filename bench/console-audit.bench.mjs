@@ -54,7 +54,7 @@ try {
     NODE_ENV: 'test',
     DATABASE_URL: scratch.appUrl,
     REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    QUEUE_PREFIX: scratch.queuePrefix,
     VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),

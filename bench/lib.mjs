@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '@gatehouse/db';
+import { Redis } from 'ioredis';
 
 export function environment() {
   const file = join(import.meta.dirname, '..', '.env');
@@ -248,8 +249,35 @@ export async function initializeSessions(endpoint, accessToken, baselineUrl) {
   return { ...auth, 'mcp-session-id': sessionId };
 }
 
-/** A database of the benchmark's own on the configured PostgreSQL server (`scratch.drop()` removes it). */
-export function benchDatabase(env, name) {
+/**
+ * A database of the benchmark's own on the configured PostgreSQL server, and a Redis key prefix of its own
+ * (`queuePrefix`, for QUEUE_PREFIX): `scratch.drop()` removes both, so runs leave no jobs, streams or counters behind.
+ */
+export async function benchDatabase(env, name) {
   const server = env.TEST_DATABASE_URL ?? env.MIGRATION_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  return createScratchDatabase(server, name);
+  const database = await createScratchDatabase(server, name);
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  let usesRedis = false;
+  return {
+    ...database,
+    get queuePrefix() {
+      usesRedis = true;
+      return queuePrefix;
+    },
+    async drop() {
+      await database.drop();
+      if (!usesRedis) return;
+      const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
+          if (keys.length > 0) await redis.unlink(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
 }

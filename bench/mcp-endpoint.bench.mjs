@@ -49,7 +49,7 @@ try {
       DATABASE_URL: scratch.appUrl,
       DATABASE_POOL_SIZE: '20',
       REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: scratch.queuePrefix,
       VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
