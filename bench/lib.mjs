@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '@gatehouse/db';
+import { deleteKeysWithPrefix } from '@gatehouse/testing';
 import { Redis } from 'ioredis';
 
 export function environment() {
@@ -269,12 +270,7 @@ export async function benchDatabase(env, name) {
       if (!usesRedis) return;
       const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
-          if (keys.length > 0) await redis.unlink(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        await deleteKeysWithPrefix(redis, queuePrefix);
       } finally {
         redis.disconnect();
       }

@@ -9,6 +9,6 @@ export { runId, testPostgresServerUrl, testRolePasswords, testVaultKeys } from '
 export { freePort } from './ports.js';
 export { startProcess, type RunningProcess } from './process.js';
 export { RedisServer } from './redis-server.js';
-export { scratchRedis, type ScratchRedis } from './scratch-redis.js';
+export { deleteKeysWithPrefix, scratchRedis, type ScratchRedis } from './scratch-redis.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait.js';

@@ -9,6 +9,16 @@ export interface ScratchRedis {
   close(): Promise<void>;
 }
 
+/** Deletes every key under `prefix:` (SCAN and UNLINK in batches: never blocks Redis, whatever their number). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 export function scratchRedis(label: string): ScratchRedis {
   const prefix = `test-${label}-${randomUUID()}`;
   const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
@@ -16,8 +26,7 @@ export function scratchRedis(label: string): ScratchRedis {
     redis,
     prefix,
     async close() {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeysWithPrefix(redis, prefix);
       redis.disconnect();
     },
   };
