@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
-import { environment, freePort, machine, start, until, benchDatabase } from './lib.mjs';
+import { environment, freePort, machine, start, until, benchDatabase, stackEnv } from './lib.mjs';
 
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
@@ -50,15 +50,9 @@ try {
   const webUrl = `http://127.0.0.1:${webPort}`;
   const common = { PATH: process.env.PATH, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1' };
   const api = start('api', [join(import.meta.dirname, '..', 'apps', 'api', 'dist', 'main.js')], {
-    ...common,
-    NODE_ENV: 'test',
-    DATABASE_URL: scratch.appUrl,
-    REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: scratch.queuePrefix,
-    VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    ...stackEnv(env, scratch, apiUrl),
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
-    PUBLIC_API_URL: apiUrl,
     PUBLIC_WEB_URL: webUrl,
   });
   const web = start(

@@ -251,6 +251,23 @@ export async function initializeSessions(endpoint, accessToken, baselineUrl) {
 }
 
 /**
+ * What Gatehouse's processes (api, worker) of one benchmark share: its scratch database and Redis prefix, one vault
+ * key, where the api is; quiet logs.
+ */
+export function stackEnv(env, scratch, apiUrl) {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: scratch.appUrl,
+    REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: scratch.queuePrefix,
+    VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    PUBLIC_API_URL: apiUrl,
+  };
+}
+
+/**
  * A database of the benchmark's own on the configured PostgreSQL server, and a Redis key prefix of its own
  * (`queuePrefix`, for QUEUE_PREFIX): `scratch.drop()` removes both, so runs leave no jobs, streams or counters behind.
  */

@@ -23,6 +23,7 @@ import {
   baselineUrlOf,
   initializeSessions,
   benchDatabase,
+  stackEnv,
 } from './lib.mjs';
 
 const CALLS = Number(process.env.BENCH_MCP_CALLS ?? 2_000);
@@ -43,17 +44,10 @@ try {
       join(import.meta.dirname, '..', 'apps', 'api', 'dist', 'main.js'),
     ],
     {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: scratch.appUrl,
+      ...stackEnv(env, scratch, apiUrl),
       DATABASE_POOL_SIZE: '20',
-      REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: scratch.queuePrefix,
-      VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
-      PUBLIC_API_URL: apiUrl,
     },
   );
   const baseline = start('baseline', [join(import.meta.dirname, 'mcp-baseline-server.mjs')], {

@@ -24,6 +24,7 @@ import {
   baselineUrlOf,
   initializeSessions,
   benchDatabase,
+  stackEnv,
 } from './lib.mjs';
 
 const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 2_000);
@@ -98,17 +99,7 @@ try {
   const [apiPort, workerPort, providerPort] = [await freePort(), await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const providerUrl = `http://127.0.0.1:${providerPort}`;
-  const shared = {
-    PATH: process.env.PATH,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: scratch.appUrl,
-    DATABASE_POOL_SIZE: '20',
-    REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    QUEUE_PREFIX: scratch.queuePrefix,
-    VAULT_KEYS: `v1:${randomBytes(32).toString('base64')}`,
-    PUBLIC_API_URL: apiUrl,
-  };
+  const shared = { ...stackEnv(env, scratch, apiUrl), DATABASE_POOL_SIZE: '20' };
   const provider = start('demo-provider', [join(root, 'apps/demo-provider/dist/main.js')], {
     PATH: process.env.PATH,
     LOG_LEVEL: 'warn',
