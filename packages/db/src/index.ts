@@ -1,6 +1,13 @@
 export { createDatabase, type Database, type DatabaseOptions, type DbExecutor } from './client.js';
 export { sqlOf, withSqlTransaction, type Sql } from './sql.js';
 export {
+  AUTH_CHANGE_CHANNEL,
+  AuthChangeListener,
+  authGeneration,
+  noteAuthChange,
+  type AuthChangeListenerOptions,
+} from './auth-changes.js';
+export {
   APP_ROLE,
   MAINTENANCE_ROLE,
   createScratchDatabase,

@@ -4,7 +4,7 @@ import { createDatabase } from '@gatehouse/db';
 import { testDatabaseUrl } from '@gatehouse/testing';
 import { TestBrowser } from './browser.js';
 import { makeLocalCa, serveDocuments, type LocalCa } from './local-tls.js';
-import { authorizeInBrowser, PASSWORD, signUp, tenantWithServer, type Member } from './oauth-flow.js';
+import { adminCall, authorizeInBrowser, PASSWORD, signUp, tenantWithServer, type Member } from './oauth-flow.js';
 import { startApiProcess, type ApiProcess } from './stack.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -286,7 +286,55 @@ test('a token bound to a sign-in session stops working once that session is gone
   } finally {
     await db.$disconnect();
   }
+  expect(await refusedWithin(endpointA, tokens.access_token)).toBeLessThan(1_000);
+});
+
+/**
+ * The api remembers a token's lookup between requests; a change made outside this process (another instance, the
+ * admin CLI, plain SQL as here) reaches it as PostgreSQL's notification of the commit. Milliseconds after: how many.
+ */
+async function refusedWithin(endpoint: string, token: string): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const status = (await callMcp(endpoint, token)).status;
+    if (status === 401) return Date.now() - started;
+    expect(status).toBe(200);
+    if (Date.now() - started > 5_000) throw new Error('the token still works 5 s after its end');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test("a member's token stops working the moment they leave the organisation, and works again when they rejoin", async () => {
+  const tenant = new URL(endpointA).pathname.split('/')[2]!;
+  const carol = await signUp(api.url, 'carol');
+  const join = async () => {
+    const invited = await adminCall(api.url, alice, 'POST', `/api/v1/tenants/${tenant}/invitations`, {
+      email: carol.email,
+      role: 'member',
+    });
+    const { token } = (await invited.json()) as { token: string };
+    expect((await adminCall(api.url, carol, 'POST', '/api/v1/invitations/accept', { tenant, token })).status).toBe(200);
+  };
+  await join();
+  const tokens = await tokensFor(carol, endpointA);
+  // After the first request the api remembers the token; the next ones do not read it again.
+  for (let i = 0; i < 3; i++) expect((await callMcp(endpointA, tokens.access_token)).status).toBe(200);
+  expect((await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant}/members/${carol.userId}`)).status).toBe(
+    204,
+  );
+  // The very next request: the change was made by this api process, which does not wait for the notification.
   expect((await callMcp(endpointA, tokens.access_token)).status).toBe(401);
+  await join();
+  expect((await callMcp(endpointA, tokens.access_token)).status).toBe(200);
+
+  // The same change made elsewhere (plain SQL) applies as soon as it commits.
+  const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  try {
+    await db.$executeRaw`DELETE FROM memberships WHERE user_id = ${carol.userId}::uuid`;
+  } finally {
+    await db.$disconnect();
+  }
+  expect(await refusedWithin(endpointA, tokens.access_token)).toBeLessThan(1_000);
 });
 
 test('a Client ID Metadata Document whose client_id is not its own URL is refused', async () => {

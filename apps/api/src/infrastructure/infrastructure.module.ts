@@ -2,12 +2,29 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import type { ApiConfig } from '@gatehouse/config';
 import { SYSTEM_QUEUE } from '@gatehouse/contracts';
 import { AuditLog } from '@gatehouse/audit';
-import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, type Database } from '@gatehouse/db';
+import {
+  AuditRepository,
+  AuthChangeListener,
+  createDatabase,
+  DataKeyRepository,
+  SecretRepository,
+  type Database,
+} from '@gatehouse/db';
 import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queueTelemetry } from './queue-telemetry.js';
-import { API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT } from './tokens.js';
+import {
+  API_CONFIG,
+  AUDIT,
+  AUTH_CHANGES,
+  DATABASE,
+  KEYRING,
+  REDIS,
+  REDIS_PROBE,
+  SYSTEM_QUEUE_TOKEN,
+  VAULT,
+} from './tokens.js';
 
 /** Owns the process's connections: created once, closed once on shutdown (after HTTP stops accepting work). */
 @Global()
@@ -18,6 +35,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_PROBE) private readonly redisProbe: Redis,
     @Inject(SYSTEM_QUEUE_TOKEN) private readonly systemQueue: Queue,
+    @Inject(AUTH_CHANGES) private readonly authChanges: AuthChangeListener,
   ) {}
 
   static register(config: ApiConfig, keyring: KeyEncryptionKeyProvider): DynamicModule {
@@ -34,6 +52,17 @@ export class InfrastructureModule implements OnApplicationShutdown {
               maxConnections: config.DATABASE_POOL_SIZE,
               applicationName: 'gatehouse-api',
             }),
+        },
+        {
+          provide: AUTH_CHANGES,
+          useFactory: async () => {
+            const listener = new AuthChangeListener({
+              url: config.DATABASE_URL,
+              applicationName: 'gatehouse-api-auth',
+            });
+            await listener.start();
+            return listener;
+          },
         },
         {
           provide: REDIS,
@@ -70,13 +99,18 @@ export class InfrastructureModule implements OnApplicationShutdown {
             new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
         },
       ],
-      exports: [API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
+      exports: [API_CONFIG, AUDIT, AUTH_CHANGES, DATABASE, KEYRING, REDIS, REDIS_PROBE, SYSTEM_QUEUE_TOKEN, VAULT],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
     // BullMQ never closes connections it was given: close the queue, then quit each connection ourselves.
     await this.systemQueue.close();
-    await Promise.allSettled([this.redis.quit(), this.redisProbe.quit(), this.db.$disconnect()]);
+    await Promise.allSettled([
+      this.redis.quit(),
+      this.redisProbe.quit(),
+      this.db.$disconnect(),
+      this.authChanges.close(),
+    ]);
   }
 }

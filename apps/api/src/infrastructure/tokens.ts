@@ -9,3 +9,5 @@ export const VAULT = Symbol('VAULT');
 export const AUDIT = Symbol('AUDIT');
 /** The vault's key-encryption keys (also wrap the authorization server's own keys). */
 export const KEYRING = Symbol('KEYRING');
+/** Listens for committed changes that can end someone's access (AuthChangeListener). */
+export const AUTH_CHANGES = Symbol('AUTH_CHANGES');

@@ -5,7 +5,8 @@ import type { McpEndpointDirectory } from '@gatehouse/registry';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
-import { PostgresAdapter } from './postgres.adapter.js';
+import type { AccessTokenCache } from './access-token-cache.js';
+import { PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
 
 /** The one scope of MCP endpoints: list and call the server's tools, read its resources and prompts. */
 export const MCP_SCOPE = 'mcp:tools';
@@ -43,16 +44,24 @@ export interface AuthorizationServerDependencies {
   db: Database;
   keys: AuthorizationKeys;
   endpoints: McpEndpointDirectory;
+  /** Remembers the MCP endpoint's access-token lookups between requests (see AccessTokenCache). */
+  accessTokens?: AccessTokenCache<AccessTokenRow>;
 }
 
 /** oidc-provider configured as the MCP authorization server (OAuth 2.1 profile of MCP 2025-11-25). */
-export function createAuthorizationServer({ config, db, keys, endpoints }: AuthorizationServerDependencies): Provider {
+export function createAuthorizationServer({
+  config,
+  db,
+  keys,
+  endpoints,
+  accessTokens,
+}: AuthorizationServerDependencies): Provider {
   const production = config.NODE_ENV === 'production';
   const secure = config.PUBLIC_API_URL.startsWith('https://');
   const users = new UserRepository(db);
 
   const configuration: Configuration = {
-    adapter: (name: string) => new PostgresAdapter(name, db),
+    adapter: (name: string) => new PostgresAdapter(name, db, name === 'AccessToken' ? accessTokens : undefined),
     jwks: { keys: keys.signingKeys },
     cookies: {
       keys: keys.cookieKeys,

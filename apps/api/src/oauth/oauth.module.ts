@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
-import type { Database, DbExecutor } from '@gatehouse/db';
+import type { AuthChangeListener, Database, DbExecutor } from '@gatehouse/db';
 import { ConsentService, RequestBudget } from '@gatehouse/identity';
 import { McpEndpointDirectory } from '@gatehouse/registry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
 import { IdentityModule } from '../identity/identity.module.js';
-import { API_CONFIG, AUDIT, DATABASE, KEYRING, REDIS } from '../infrastructure/tokens.js';
+import { API_CONFIG, AUDIT, AUTH_CHANGES, DATABASE, KEYRING, REDIS } from '../infrastructure/tokens.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
+import { AccessTokenCache } from './access-token-cache.js';
 import { loadAuthorizationKeys, type AuthorizationKeys } from './authorization-keys.js';
 import { createAuthorizationServer } from './authorization-server.js';
 import { ConsentsController } from './consents.controller.js';
@@ -27,9 +28,14 @@ import { AUTHORIZATION_BUDGET, AUTHORIZATION_KEYS, AUTHORIZATION_SERVER, REGISTR
     },
     {
       provide: AUTHORIZATION_SERVER,
-      inject: [API_CONFIG, DATABASE, AUTHORIZATION_KEYS, McpEndpointDirectory],
-      useFactory: (config: ApiConfig, db: Database, keys: AuthorizationKeys, endpoints: McpEndpointDirectory) =>
-        createAuthorizationServer({ config, db, keys, endpoints }),
+      inject: [API_CONFIG, DATABASE, AUTHORIZATION_KEYS, McpEndpointDirectory, AUTH_CHANGES],
+      useFactory: (
+        config: ApiConfig,
+        db: Database,
+        keys: AuthorizationKeys,
+        endpoints: McpEndpointDirectory,
+        authChanges: AuthChangeListener,
+      ) => createAuthorizationServer({ config, db, keys, endpoints, accessTokens: new AccessTokenCache(authChanges) }),
     },
     {
       provide: ConsentService,

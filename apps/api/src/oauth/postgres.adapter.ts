@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { OAuthModelRepository, type Database, type MembershipRole } from '@gatehouse/db';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { AccessTokenCache } from './access-token-cache.js';
 
 /**
  * Kinds whose id *is* a bearer credential (the opaque token value a client presents). They are stored under the
@@ -31,6 +32,9 @@ export interface MemberLookup {
   session?: { uid: string; row: { payload: Record<string, unknown>; consumed: boolean } | null };
 }
 
+/** What the MCP endpoint's token lookup reads in one statement. */
+export type AccessTokenRow = NonNullable<Awaited<ReturnType<OAuthModelRepository['findAccessTokenWithRole']>>>;
+
 /**
  * oidc-provider's storage in PostgreSQL, so that any api instance can continue a flow another one started and
  * tokens survive restarts. One adapter instance per model name (Session, Interaction, AuthorizationCode, …).
@@ -42,6 +46,8 @@ export class PostgresAdapter implements Adapter {
   constructor(
     private readonly kind: string,
     db: Database,
+    /** Remembers the MCP endpoint's token lookups (AccessToken only). */
+    private readonly accessTokens?: AccessTokenCache<AccessTokenRow>,
   ) {
     this.repository = new OAuthModelRepository(db);
     this.hashed = HASHED_KINDS.has(kind);
@@ -87,7 +93,9 @@ export class PostgresAdapter implements Adapter {
   async find(id: string): Promise<AdapterPayload | undefined> {
     const lookup = this.kind === 'AccessToken' ? memberLookup.getStore() : undefined;
     if (!lookup) return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
-    const row = await this.repository.findAccessTokenWithRole(this.key(id), lookup.tenantId);
+    const key = this.key(id);
+    const load = () => this.repository.findAccessTokenWithRole(key, lookup.tenantId);
+    const row = await (this.accessTokens ? this.accessTokens.read(key, lookup.tenantId, load) : load());
     lookup.role = row?.role ?? null;
     const sessionUid = row?.payload['sessionUid'];
     if (row?.payload['expiresWithSession'] === true && typeof sessionUid === 'string')

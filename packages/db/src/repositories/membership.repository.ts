@@ -1,5 +1,6 @@
 import { DataError, isUniqueViolation } from '../errors.js';
 import type { Database, DbExecutor } from '../client.js';
+import { noteAuthChange } from '../auth-changes.js';
 import { sqlOf } from '../sql.js';
 
 export type MembershipRole = 'owner' | 'admin' | 'member';
@@ -30,10 +31,12 @@ export class MembershipRepository {
 
   async add(input: MembershipRecord): Promise<MembershipRecord> {
     try {
-      return await this.db.membership.create({
+      const added = await this.db.membership.create({
         data: input,
         select: { tenantId: true, userId: true, role: true },
       });
+      noteAuthChange();
+      return added;
     } catch (error) {
       if (isUniqueViolation(error)) throw new DataError('conflict', 'the user is already a member', { cause: error });
       throw error;
@@ -63,11 +66,15 @@ export class MembershipRepository {
   }
 
   async updateRole(tenantId: string, userId: string, role: MembershipRole): Promise<boolean> {
-    return (await this.db.membership.updateMany({ where: { tenantId, userId }, data: { role } })).count === 1;
+    const { count } = await this.db.membership.updateMany({ where: { tenantId, userId }, data: { role } });
+    noteAuthChange();
+    return count === 1;
   }
 
   async remove(tenantId: string, userId: string): Promise<boolean> {
-    return (await this.db.membership.deleteMany({ where: { tenantId, userId } })).count === 1;
+    const { count } = await this.db.membership.deleteMany({ where: { tenantId, userId } });
+    noteAuthChange();
+    return count === 1;
   }
 
   /** Locks the tenant's owner rows for the rest of the transaction: owner changes serialise on them. */

@@ -1,5 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { DbExecutor } from '../client.js';
+import { noteAuthChange } from '../auth-changes.js';
 import { sqlOf } from '../sql.js';
 import type { MembershipRole } from './membership.repository.js';
 
@@ -16,6 +17,12 @@ export interface OAuthModelIndex {
   accountId?: string | undefined;
   clientId?: string | undefined;
 }
+
+/**
+ * Kinds an access-token check reads: a write to one is noted in this process at once (`noteAuthChange`), and
+ * announced to every other when it commits (migration `auth_change_notifications`).
+ */
+const ACCESS_KINDS = new Set(['AccessToken', 'Session', 'Grant']);
 
 /**
  * Storage behind the authorization server's adapter. Platform-wide (no tenant): the authorization server has one
@@ -46,6 +53,7 @@ export class OAuthModelRepository {
       create: { kind, id, ...data },
       update: data,
     });
+    if (ACCESS_KINDS.has(kind)) noteAuthChange();
   }
 
   /** Stores a row unless one exists (first writer wins); used for values every instance must agree on. */
@@ -127,16 +135,19 @@ export class OAuthModelRepository {
       where: { kind, id, consumedAt: null },
       data: { consumedAt: new Date() },
     });
+    if (ACCESS_KINDS.has(kind)) noteAuthChange();
     return count === 1;
   }
 
   async destroy(kind: string, id: string): Promise<void> {
     await this.db.oAuthModel.deleteMany({ where: { kind, id } });
+    if (ACCESS_KINDS.has(kind)) noteAuthChange();
   }
 
   /** Revokes everything issued under a grant (every kind), e.g. when an authorization code is replayed. */
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.db.oAuthModel.deleteMany({ where: { grantId } });
+    noteAuthChange();
   }
 
   /**
@@ -164,7 +175,7 @@ export class OAuthModelRepository {
    */
   async revokeForResources(tenantSlug: string, serverSlug?: string): Promise<number> {
     const pattern = serverSlug ? `%/t/${tenantSlug}/mcp/${serverSlug}` : `%/t/${tenantSlug}/mcp/%`;
-    return this.db.$executeRaw`
+    const revoked = await this.db.$executeRaw`
       WITH grants AS (
         SELECT id FROM oauth_models
         WHERE kind = 'Grant'
@@ -172,6 +183,8 @@ export class OAuthModelRepository {
       )
       DELETE FROM oauth_models
       WHERE grant_id IN (SELECT id FROM grants) OR (kind = 'Grant' AND id IN (SELECT id FROM grants))`;
+    noteAuthChange();
+    return revoked;
   }
 
   /**
@@ -187,6 +200,7 @@ export class OAuthModelRepository {
 
   async deleteExpired(before = new Date()): Promise<number> {
     const { count } = await this.db.oAuthModel.deleteMany({ where: { expiresAt: { lt: before } } });
+    if (count > 0) noteAuthChange();
     return count;
   }
 }
