@@ -4,7 +4,9 @@
 //   (b) a bare MCP SDK Streamable-HTTP server whose tool makes that call (no auth, no queue; tool-baseline-server.mjs);
 //   (c) Gatehouse: `tools/call demo.list_notes` on a hosted endpoint — OAuth token lookup, session, rate limits,
 //       connection check, a BullMQ job run by the worker with the person's token from the vault, the answer back
-//       through Redis, an audit record — api, worker and demo provider as separate processes.
+//       through Redis, an audit record — api, worker and demo provider as separate processes;
+//   (d) (b) with its tool run through a BullMQ queue by a bare worker process, answered on a Redis channel: the
+//       floor of any design that puts every call through a queue and a worker, as issue 6 does.
 // Usage: npm run bench -- tool-call   (needs PostgreSQL and Redis as in .env; creates and drops its own database)
 // Sizes: BENCH_TOOL_CALLS (2,000), BENCH_CONCURRENCY (16). BENCH_API_NODE_ARGS and BENCH_WORKER_NODE_ARGS add Node
 // flags to the api and the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes;
@@ -166,13 +168,21 @@ try {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ title: `note ${i}`, body: 'benchmark' }),
     });
-  const baseline = start('baseline', [join(import.meta.dirname, 'tool-baseline-server.mjs')], {
-    PATH: process.env.PATH,
-    DOWNSTREAM_URL: providerUrl,
-    DOWNSTREAM_TOKEN: token,
-  });
-  processes.push(baseline);
+  const downstreamEnv = { PATH: process.env.PATH, DOWNSTREAM_URL: providerUrl, DOWNSTREAM_TOKEN: token };
+  const baseline = start('baseline', [join(import.meta.dirname, 'tool-baseline-server.mjs')], downstreamEnv);
+  // (d): the same server, its tool run through a BullMQ queue by a bare worker process.
+  const queueEnv = {
+    ...downstreamEnv,
+    REDIS_URL: shared.REDIS_URL,
+    QUEUE_PREFIX: shared.QUEUE_PREFIX,
+    BASELINE_QUEUE: 'baseline-tools',
+  };
+  const queuedBaseline = start('queued baseline', [join(import.meta.dirname, 'tool-baseline-server.mjs')], queueEnv);
+  const queueWorker = start('baseline worker', [join(import.meta.dirname, 'tool-baseline-worker.mjs')], queueEnv);
+  processes.push(baseline, queuedBaseline, queueWorker);
   const baselineUrl = await baselineUrlOf(baseline);
+  const queuedUrl = await baselineUrlOf(queuedBaseline);
+  await until('baseline worker', async () => (queueWorker.output().includes('ready') ? true : undefined));
 
   const gatehouse = await initializeSessions(endpoint, tokens.access_token, baselineUrl);
   let id = 1;
@@ -183,11 +193,13 @@ try {
     await response.json();
   };
   const bare = () => post(baselineUrl, {}, call('list_notes'), 'note 2');
+  const floor = () => post(queuedUrl, {}, call('list_notes'), 'note 2');
   const full = () => post(endpoint, gatehouse, call('demo.list_notes'), 'note 2');
 
   for (let i = 0; i < 200; i++) {
     await direct();
     await bare();
+    await floor();
     await full();
   }
   if (ONLY_FULL) {
@@ -200,20 +212,25 @@ try {
     results[concurrency] = {
       direct: await measure(CALLS, concurrency, direct),
       bare: await measure(CALLS, concurrency, bare),
+      floor: await measure(CALLS, concurrency, floor),
       full: await measure(CALLS, concurrency, full),
     };
   }
 
   for (const concurrency of ONLY_FULL ? [] : [1, CONCURRENCY]) {
-    const { direct: a, bare: b, full: c } = results[concurrency];
+    const { direct: a, bare: b, floor: d, full: c } = results[concurrency];
     console.log(
       `\nlist notes, ${CALLS.toLocaleString('en-US')} calls each, ${concurrency} in flight (ratios: calls/s against (b))`,
     );
     console.log(latencyRow('(a) direct HTTP to the downstream', a, b));
     console.log(latencyRow('(b) bare MCP SDK server calling it', b, b));
     console.log(latencyRow('(c) Gatehouse: OAuth, queue, worker, vault, audit', c, b));
+    console.log(latencyRow('(d) (b) through a BullMQ queue and a bare worker', d, b));
     console.log(
       `  overhead of (c) over (b): p50 +${(c.p50 - b.p50).toFixed(2)} ms, p99 +${(c.p99 - b.p99).toFixed(2)} ms; throughput ${(c.opsPerSecond / b.opsPerSecond).toFixed(2)}× (targets: ≥ 1,000 calls/s and ≥ 0.5×, p50 ≤ +3 ms, p99 ≤ +15 ms)`,
+    );
+    console.log(
+      `  the queue hop alone, (d) over (b): p50 +${(d.p50 - b.p50).toFixed(2)} ms, p99 +${(d.p99 - b.p99).toFixed(2)} ms; throughput ${(d.opsPerSecond / b.opsPerSecond).toFixed(2)}×; (c) is ${(c.opsPerSecond / d.opsPerSecond).toFixed(2)}× of (d)`,
     );
   }
 } finally {
