@@ -3,14 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCNotification,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResultResponse,
+  MessageExtraInfo,
+  RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpMessageRelay, RelayKeyOptions } from './message.relay.js';
 
@@ -80,7 +80,7 @@ export class McpRequestTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const relatedRequestId = options?.relatedRequestId;
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       if (message.id !== undefined) this.open.delete(message.id);
       if (this.options.onResponse) await this.options.onResponse(message);
     }
@@ -89,14 +89,14 @@ export class McpRequestTransport implements Transport {
 
   private toWire(message: JSONRPCMessage): JSONRPCMessage {
     const sessionId = this.sessionId;
-    if (isJSONRPCRequest(message) && sessionId !== undefined) {
+    if (isRequest(message) && sessionId !== undefined) {
       const wireId = `gh-${randomUUID()}`;
       const stop = this.relay.register(sessionId, answerKey(wireId), (answer) => this.answer(wireId, answer));
       this.pending.set(wireId, { sdkId: message.id, stop });
       return { ...message, id: wireId };
     }
     const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined && isJSONRPCNotification(message)) {
+    if (cancelled !== undefined && isNotification(message)) {
       const wireId = [...this.pending].find(([, pending]) => pending.sdkId === cancelled)?.[0];
       if (wireId !== undefined) return { ...message, params: { ...message.params, requestId: wireId } };
     }
@@ -105,7 +105,7 @@ export class McpRequestTransport implements Transport {
 
   private answer(wireId: string, answer: JSONRPCMessage): void {
     const pending = this.pending.get(wireId);
-    if (!pending || !(isJSONRPCResultResponse(answer) || isJSONRPCErrorResponse(answer))) return;
+    if (!pending || !isResponse(answer)) return;
     pending.stop();
     this.pending.delete(wireId);
     this.onmessage?.({ ...answer, id: pending.sdkId });
@@ -113,7 +113,7 @@ export class McpRequestTransport implements Transport {
 
   private receive(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
     // This instance was created for this POST and has asked the client nothing: every answer is someone else's.
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       this.forward(answerKey(message.id ?? 'null'), message);
       return;
     }
@@ -122,8 +122,8 @@ export class McpRequestTransport implements Transport {
       this.forward(cancelKey(cancelled), message, { rare: true });
       return;
     }
-    if (isJSONRPCRequest(message)) this.open.add(message.id);
-    if (isJSONRPCRequest(message) && this.sessionId !== undefined) {
+    if (isRequest(message)) this.open.add(message.id);
+    if (isRequest(message) && this.sessionId !== undefined) {
       // A later POST may cancel this request; it will reach another instance, which forwards it here.
       const id = message.id;
       this.registrations.push(
@@ -186,7 +186,24 @@ function cancelKey(id: RequestId): string {
 }
 
 function cancelledRequestId(message: JSONRPCMessage): RequestId | undefined {
-  if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') return undefined;
+  if (!isNotification(message) || message.method !== 'notifications/cancelled') return undefined;
   const requestId: unknown = message.params?.['requestId'];
   return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined;
+}
+
+// What kind of JSON-RPC message, by its shape. Every message here was validated already (incoming by the SDK's
+// transport, answers relayed from another instance by that instance's, outgoing ones built by the SDK), and the SDK's
+// own guards (`isJSONRPCRequest`, …) run a full zod parse of the message each time: with a tool's result in it,
+// several per answer were a noticeable part of the api's CPU.
+
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message && message.id !== undefined;
+}
+
+function isNotification(message: JSONRPCMessage): message is JSONRPCNotification {
+  return 'method' in message && !('id' in message && message.id !== undefined);
+}
+
+function isResponse(message: JSONRPCMessage): message is JSONRPCResultResponse | JSONRPCErrorResponse {
+  return !('method' in message) && ('result' in message || 'error' in message);
 }
