@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import {
   environment,
   freePort,
+  cpuRow,
   latencyRow,
   machine,
   measure,
@@ -196,6 +197,14 @@ try {
   const floor = () => post(queuedUrl, {}, call('list_notes'), 'note 2');
   const full = () => post(endpoint, gatehouse, call('demo.list_notes'), 'note 2');
 
+  // The processes each path runs through, for their CPU per call (the benchmark's own client, Redis and PostgreSQL
+  // are not counted).
+  const onPath = {
+    direct: { provider: provider.child },
+    bare: { server: baseline.child, provider: provider.child },
+    floor: { server: queuedBaseline.child, worker: queueWorker.child, provider: provider.child },
+    full: { api: api.child, worker: worker.child, provider: provider.child },
+  };
   for (let i = 0; i < 200; i++) {
     await direct();
     await bare();
@@ -204,16 +213,17 @@ try {
   }
   if (ONLY_FULL) {
     // Only (c), at BENCH_CONCURRENCY: for profiling the api and the worker (strace, --cpu-prof, pidstat).
-    const c = await measure(CALLS, CONCURRENCY, full);
+    const c = await measure(CALLS, CONCURRENCY, full, onPath.full);
     console.log(latencyRow(`(c) Gatehouse, ${CONCURRENCY} in flight`, c, c));
+    console.log(cpuRow(c));
   }
   const results = {};
   for (const concurrency of ONLY_FULL ? [] : [1, CONCURRENCY]) {
     results[concurrency] = {
-      direct: await measure(CALLS, concurrency, direct),
-      bare: await measure(CALLS, concurrency, bare),
-      floor: await measure(CALLS, concurrency, floor),
-      full: await measure(CALLS, concurrency, full),
+      direct: await measure(CALLS, concurrency, direct, onPath.direct),
+      bare: await measure(CALLS, concurrency, bare, onPath.bare),
+      floor: await measure(CALLS, concurrency, floor, onPath.floor),
+      full: await measure(CALLS, concurrency, full, onPath.full),
     };
   }
 
@@ -223,9 +233,13 @@ try {
       `\nlist notes, ${CALLS.toLocaleString('en-US')} calls each, ${concurrency} in flight (ratios: calls/s against (b))`,
     );
     console.log(latencyRow('(a) direct HTTP to the downstream', a, b));
+    console.log(cpuRow(a));
     console.log(latencyRow('(b) bare MCP SDK server calling it', b, b));
+    console.log(cpuRow(b));
     console.log(latencyRow('(c) Gatehouse: OAuth, queue, worker, vault, audit', c, b));
+    console.log(cpuRow(c));
     console.log(latencyRow('(d) (b) through a BullMQ queue and a bare worker', d, b));
+    console.log(cpuRow(d));
     console.log(
       `  overhead of (c) over (b): p50 +${(c.p50 - b.p50).toFixed(2)} ms, p99 +${(c.p99 - b.p99).toFixed(2)} ms; throughput ${(c.opsPerSecond / b.opsPerSecond).toFixed(2)}× (targets: ≥ 1,000 calls/s and ≥ 0.5×, p50 ≤ +3 ms, p99 ≤ +15 ms)`,
     );
