@@ -13,6 +13,7 @@ import {
 import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Logger } from 'nestjs-pino';
 import { queueTelemetry } from './queue-telemetry.js';
 import {
   API_CONFIG,
@@ -55,10 +56,13 @@ export class InfrastructureModule implements OnApplicationShutdown {
         },
         {
           provide: AUTH_CHANGES,
-          useFactory: async () => {
+          inject: [Logger],
+          useFactory: async (logger: Logger) => {
             const listener = new AuthChangeListener({
               url: config.DATABASE_URL,
               applicationName: 'gatehouse-api-auth',
+              // Until it is back, every MCP request reads its token from PostgreSQL (nothing is remembered).
+              onError: (error) => logger.warn({ err: error }, 'auth change listener lost its connection; retrying'),
             });
             await listener.start();
             return listener;
