@@ -9,5 +9,6 @@ export {
   type TokenRequest,
   type TokenResult,
 } from './connection.service.js';
+export { deadline, type Deadline } from './deadline.js';
 export { OutboundHttp, refusedAddress, type OutboundHttpOptions, type OutboundResponse } from './outbound-http.js';
 export { CALLBACK_PATH, CONNECT_PATH, connectionCallbackUrl, connectPageUrl } from './urls.js';

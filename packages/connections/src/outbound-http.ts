@@ -3,6 +3,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { HttpRequest } from '@gatehouse/providers';
 import { Agent, request } from 'undici';
 import { ConnectionsError } from './connections.errors.js';
+import { deadline } from './deadline.js';
 
 /**
  * Addresses an outbound request to a provider must never reach: private, shared, link-local (cloud metadata at
@@ -128,15 +129,14 @@ export class OutboundHttp {
       // Plain http only ever to this machine (the demo provider in development).
       throw new ConnectionsError('provider_unreachable', `Refused to call ${url.origin}: https is required.`);
     }
+    const limit = deadline(this.timeoutMs, signal);
     try {
       const response = await request(url, {
         method: req.method,
         headers: req.headers,
         ...(req.body === undefined ? {} : { body: req.body }),
         dispatcher: this.agent,
-        signal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
-          : AbortSignal.timeout(this.timeoutMs),
+        signal: limit.signal,
       });
       const chunks: Buffer[] = [];
       let size = 0;
@@ -170,6 +170,8 @@ export class OutboundHttp {
               ? error.name
               : 'network error';
       throw new ConnectionsError('provider_unreachable', `Could not reach ${url.origin}: ${why}.`);
+    } finally {
+      limit.release();
     }
   }
 

@@ -1,4 +1,4 @@
-import { ConnectionsError, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
+import { ConnectionsError, deadline, type ConnectionService, type OutboundHttp } from '@gatehouse/connections';
 import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
 import {
@@ -90,8 +90,8 @@ export async function runToolCall(
   }
 
   const cancel = deps.cancellations.register(context.jobId);
-  const deadline = AbortSignal.timeout(tool.timeoutMs);
-  const signal = AbortSignal.any([deadline, cancel.signal]);
+  const limit = deadline(tool.timeoutMs, cancel.signal);
+  const signal = limit.signal;
   try {
     const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal, toolkit.headers);
     const output = await Promise.race([
@@ -152,7 +152,7 @@ export async function runToolCall(
       );
     }
     if (cancel.signal.aborted) return error('cancelled', `${payload.tool} was cancelled by the client.`);
-    if (deadline.aborted)
+    if (limit.expired())
       return retryOr(
         tool.retryable,
         context,
@@ -163,6 +163,7 @@ export async function runToolCall(
     deps.logger.error({ err: failure, tool: payload.tool, jobId: context.jobId }, 'tool handler failed');
     return error('tool_failed', `${payload.tool} failed unexpectedly.`);
   } finally {
+    limit.release();
     cancel.release();
   }
 }
