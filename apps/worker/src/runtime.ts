@@ -33,8 +33,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  // Auto-pipelined: a call's answer (PUBLISH) and BullMQ's completion of its job leave in one write.
-  const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  // Not auto-pipelined: BullMQ defines its ~50 scripts on this connection, and ioredis copies every one of them onto
+  // each auto-pipeline it builds (one per event-loop turn) — that cost more CPU than the socket writes it saved
+  // (worker CPU per call −11 % without, docs/benchmarks.md).
+  const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const locksConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const cancelConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });

@@ -14,10 +14,9 @@ function replyChannelOf(job: Job | undefined): string | undefined {
  * ToolReplyInbox): progress while a call runs, its result as the handler returns it, and the job's failure once it
  * has failed for good (not between retries). Publishing is best effort: the api also polls the job's state.
  *
- * `publisher` should be the worker's own BullMQ connection with auto-pipelining: the result's PUBLISH then normally
- * leaves in the same write as the command that records the job completed (BullMQ issues it in the same turn of the
- * event loop), so the answer costs no round trip of its own. Should that command fail (the job's lock was lost), the
- * caller has its answer and the job ends as failed: never run again.
+ * `publisher` is the worker's own BullMQ connection: the result's PUBLISH goes out before the command that records
+ * the job completed, which BullMQ issues right after it, on the same connection (Redis keeps their order). Should
+ * that command fail (the job's lock was lost), the caller has its answer and the job ends as failed: never run again.
  */
 export function answerToolCalls(worker: Worker, publisher: Redis, onError: (error: unknown) => void) {
   const publish = (job: Job | undefined, reply: ToolCallReply) => {
