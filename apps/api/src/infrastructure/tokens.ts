@@ -2,6 +2,8 @@
 export const API_CONFIG = Symbol('API_CONFIG');
 export const DATABASE = Symbol('DATABASE');
 export const REDIS = Symbol('REDIS');
+/** The BullMQ queues' own connection (not auto-pipelined: see InfrastructureModule). */
+export const QUEUE_REDIS = Symbol('QUEUE_REDIS');
 /** A Redis connection that never queues commands while disconnected: health probes fail fast on it. */
 export const REDIS_PROBE = Symbol('REDIS_PROBE');
 export const SYSTEM_QUEUE_TOKEN = Symbol('SYSTEM_QUEUE');

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
 import { queueTelemetry } from '../infrastructure/queue-telemetry.js';
-import { API_CONFIG, AUDIT, REDIS, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
+import { API_CONFIG, AUDIT, QUEUE_REDIS, REDIS, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
 import { MetricsController } from './metrics.controller.js';
 import { ConnectElicitations } from '../connections/connect-elicitations.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
@@ -55,7 +55,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
     },
     {
       provide: TOOLS_QUEUE_TOKEN,
-      inject: [REDIS, API_CONFIG],
+      inject: [QUEUE_REDIS, API_CONFIG],
       useFactory: (redis: Redis, config: ApiConfig) =>
         new Queue(TOOLS_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
     },
