@@ -37,12 +37,16 @@ it('answers again from memory until a change is noted, then reads again', async 
   expect(load.calls).toBe(3);
 });
 
-it('hands out copies: what a caller changes is not what the next one gets', async () => {
+it('hands out what it remembers frozen: a caller cannot change what the next one gets', async () => {
   const cache = new AccessTokenCache<Row>({ live: true });
   const first = (await cache.read('sha256:b', 't', counting(row)))!;
+  // The first read is the caller's own object; from then on the remembered one, which no one can change.
   first.payload.n = 99;
   const second = (await cache.read('sha256:b', 't', counting(row)))!;
-  second.payload.n = 42;
+  expect(second.payload.n).toBe(1);
+  expect(() => {
+    second.payload.n = 42;
+  }).toThrow(TypeError);
   expect((await cache.read('sha256:b', 't', counting(row)))!.payload.n).toBe(1);
 });
 

@@ -44,14 +44,14 @@ export class AccessTokenCache<Row extends object> {
       this.seen = generation;
     }
     const entry = this.changes.live ? this.entries.get(key) : undefined;
-    // A copy: the library builds its models from what it is given.
-    if (entry && entry.expiresAt > Date.now()) return structuredClone(entry.row);
+    if (entry && entry.expiresAt > Date.now()) return entry.row;
     const row = await load();
     // Only if nothing changed while it was read: a read that raced a revocation may hold what the revocation ended.
     if (row && this.changes.live && authGeneration() === generation) {
       if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       this.entries.delete(key);
-      this.entries.set(key, { row: structuredClone(row), expiresAt: Date.now() + this.ttlMs });
+      // Frozen, and handed out as it is: what one request's caller did to it could not reach the next request.
+      this.entries.set(key, { row: deepFreeze(structuredClone(row)), expiresAt: Date.now() + this.ttlMs });
     }
     return row;
   }
@@ -59,4 +59,12 @@ export class AccessTokenCache<Row extends object> {
   get size(): number {
     return this.entries.size;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
