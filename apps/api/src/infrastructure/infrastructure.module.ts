@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { SYSTEM_QUEUE } from '@gatehouse/contracts';
 import { AuditLog } from '@gatehouse/audit';
@@ -42,89 +42,76 @@ export class InfrastructureModule implements OnApplicationShutdown {
   ) {}
 
   static register(config: ApiConfig, keyring: KeyEncryptionKeyProvider): DynamicModule {
-    return {
-      module: InfrastructureModule,
-      providers: [
-        { provide: API_CONFIG, useValue: config },
-        { provide: KEYRING, useValue: keyring },
-        {
-          provide: DATABASE,
-          useFactory: () =>
-            createDatabase({
-              url: config.DATABASE_URL,
-              maxConnections: config.DATABASE_POOL_SIZE,
-              applicationName: 'gatehouse-api',
-            }),
+    const providers = [
+      { provide: API_CONFIG, useValue: config },
+      { provide: KEYRING, useValue: keyring },
+      {
+        provide: DATABASE,
+        useFactory: () =>
+          createDatabase({
+            url: config.DATABASE_URL,
+            maxConnections: config.DATABASE_POOL_SIZE,
+            applicationName: 'gatehouse-api',
+          }),
+      },
+      {
+        provide: AUTH_CHANGES,
+        inject: [Logger],
+        useFactory: async (logger: Logger) => {
+          const listener = new AuthChangeListener({
+            url: config.DATABASE_URL,
+            applicationName: 'gatehouse-api-auth',
+            // Until it is back, every MCP request reads its token from PostgreSQL (nothing is remembered).
+            onError: (error) => logger.warn({ err: error }, 'auth change listener lost its connection; retrying'),
+          });
+          await listener.start();
+          return listener;
         },
-        {
-          provide: AUTH_CHANGES,
-          inject: [Logger],
-          useFactory: async (logger: Logger) => {
-            const listener = new AuthChangeListener({
-              url: config.DATABASE_URL,
-              applicationName: 'gatehouse-api-auth',
-              // Until it is back, every MCP request reads its token from PostgreSQL (nothing is remembered).
-              onError: (error) => logger.warn({ err: error }, 'auth change listener lost its connection; retrying'),
-            });
-            await listener.start();
-            return listener;
-          },
-        },
-        {
-          provide: REDIS,
-          // BullMQ requires maxRetriesPerRequest: null; commands wait for a reconnect instead of failing.
-          // Auto-pipelining sends the commands of one event-loop turn (concurrent requests' limits and sessions) in one
-          // socket write: writes are a large part of the api's CPU under load. Never for blocking connections.
-          useFactory: () =>
-            new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true }),
-        },
-        {
-          // BullMQ defines its ~50 scripts on the connection it is given, and ioredis copies every script of a
-          // connection onto each auto-pipeline it builds (one per event-loop turn): the queues get a connection of
-          // their own without auto-pipelining, so the auto-pipelines of REDIS stay cheap (api CPU per call −4 %).
-          provide: QUEUE_REDIS,
-          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
-        },
-        {
-          provide: REDIS_PROBE,
-          useFactory: () =>
-            new Redis(config.REDIS_URL, {
-              enableOfflineQueue: false,
-              maxRetriesPerRequest: 0,
-              connectTimeout: 2_000,
-              retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-            }),
-        },
-        {
-          provide: VAULT,
-          inject: [DATABASE],
-          useFactory: (db: Database) => new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db)),
-        },
-        {
-          provide: AUDIT,
-          inject: [DATABASE],
-          useFactory: (db: Database) => new AuditLog(new AuditRepository(db)),
-        },
-        {
-          provide: SYSTEM_QUEUE_TOKEN,
-          inject: [QUEUE_REDIS],
-          useFactory: (redis: Redis) =>
-            new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
-        },
-      ],
-      exports: [
-        API_CONFIG,
-        AUDIT,
-        AUTH_CHANGES,
-        DATABASE,
-        KEYRING,
-        QUEUE_REDIS,
-        REDIS,
-        REDIS_PROBE,
-        SYSTEM_QUEUE_TOKEN,
-        VAULT,
-      ],
-    };
+      },
+      {
+        provide: REDIS,
+        // BullMQ requires maxRetriesPerRequest: null; commands wait for a reconnect instead of failing.
+        // Auto-pipelining sends the commands of one event-loop turn (concurrent requests' limits and sessions) in one
+        // socket write: writes are a large part of the api's CPU under load. Never for blocking connections.
+        useFactory: () =>
+          new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true }),
+      },
+      {
+        // BullMQ defines its ~50 scripts on the connection it is given, and ioredis copies every script of a
+        // connection onto each auto-pipeline it builds (one per event-loop turn): the queues get a connection of
+        // their own without auto-pipelining, so the auto-pipelines of REDIS stay cheap (api CPU per call −4 %).
+        provide: QUEUE_REDIS,
+        useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
+      },
+      {
+        provide: REDIS_PROBE,
+        useFactory: () =>
+          new Redis(config.REDIS_URL, {
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            connectTimeout: 2_000,
+            retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+          }),
+      },
+      {
+        provide: VAULT,
+        inject: [DATABASE],
+        useFactory: (db: Database) => new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db)),
+      },
+      {
+        provide: AUDIT,
+        inject: [DATABASE],
+        useFactory: (db: Database) => new AuditLog(new AuditRepository(db)),
+      },
+      {
+        provide: SYSTEM_QUEUE_TOKEN,
+        inject: [QUEUE_REDIS],
+        useFactory: (redis: Redis) =>
+          new Queue(SYSTEM_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
+      },
+    ] satisfies Provider[];
+    // Everything it provides is what it is for.
+    return { module: InfrastructureModule, providers, exports: providers.map((provider) => provider.provide) };
   }
 
   async onApplicationShutdown(): Promise<void> {
