@@ -1,7 +1,7 @@
 // Shared helpers for benchmarks: the environment (same .env as npm start), a scratch database, and a timer.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -214,13 +214,47 @@ function cpuMsOf(pid) {
   }
 }
 
+/** CPU time (ms) of every process named `name` (PostgreSQL's backends, Redis) on this machine; undefined if none. */
+function cpuMsOfNamed(name) {
+  let total;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== name) continue;
+        total = (total ?? 0) + (cpuMsOf(entry) ?? 0);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return total;
+}
+
+/** Where CPU time per call is counted besides a row's own processes: this load generator and the shared services. */
+const alwaysCounted = {
+  client: () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  },
+  redis: () => cpuMsOfNamed('redis-server'),
+  postgres: () => cpuMsOfNamed('postgres'),
+};
+
 /**
  * Runs `fn` `count` times with at most `concurrency` in flight; returns ops/s and latency percentiles (ms), and, for
- * each of `processes` ({name: child process}), the CPU time it used per call (ms; Linux only). CPU per call varies far
+ * each of `processes` ({name: child process}) and of this process, Redis and PostgreSQL, the CPU time it used per call
+ * (ms; Linux only). CPU per call varies far
  * less between runs than throughput on a shared VM: compare changes by it.
  */
 export async function measure(count, concurrency, fn, processes = {}) {
-  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, cpuMsOf(child.pid)]));
+  const counted = {
+    ...Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, () => cpuMsOf(child.pid)])),
+    ...alwaysCounted,
+  };
+  const cpuBefore = Object.fromEntries(Object.entries(counted).map(([name, cpuMs]) => [name, cpuMs()]));
   const latencies = new Array(count);
   let next = 0;
   const started = performance.now();
@@ -238,9 +272,9 @@ export async function measure(count, concurrency, fn, processes = {}) {
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   const cpuPerCall = {};
-  for (const [name, child] of Object.entries(processes)) {
+  for (const [name, cpuMs] of Object.entries(counted)) {
     const before = cpuBefore[name];
-    const after = cpuMsOf(child.pid);
+    const after = cpuMs();
     if (before !== undefined && after !== undefined) cpuPerCall[name] = (after - before) / count;
   }
   return { opsPerSecond: count / seconds, p50: at(0.5), p99: at(0.99), cpuPerCall };
@@ -248,8 +282,10 @@ export async function measure(count, concurrency, fn, processes = {}) {
 
 /** `  CPU per call: api 1.52 ms, worker 0.91 ms` (empty where it was not measured). */
 export function cpuRow(result) {
-  const parts = Object.entries(result.cpuPerCall ?? {}).map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`);
-  return parts.length > 0 ? `      CPU per call: ${parts.join(', ')}` : '';
+  const entries = Object.entries(result.cpuPerCall ?? {});
+  if (entries.length === 0) return '';
+  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  return `      CPU per call: ${entries.map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`).join(', ')}; all ${total.toFixed(2)} ms`;
 }
 
 export function latencyRow(label, result, baseline) {
