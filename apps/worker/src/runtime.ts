@@ -3,7 +3,15 @@ import type { WorkerConfig } from '@gatehouse/config';
 import { AuditLog } from '@gatehouse/audit';
 import { ConnectionService, OutboundHttp } from '@gatehouse/connections';
 import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE, type ToolCallResult } from '@gatehouse/contracts';
-import { AuditRepository, createDatabase, DataKeyRepository, pingDatabase, SecretRepository } from '@gatehouse/db';
+import {
+  AccessCache,
+  AuditRepository,
+  AuthChangeListener,
+  createDatabase,
+  DataKeyRepository,
+  pingDatabase,
+  SecretRepository,
+} from '@gatehouse/db';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { checkReadiness, GatehouseMetrics, pingRedis, type Logger } from '@gatehouse/telemetry';
 import { Queue, Worker } from 'bullmq';
@@ -100,10 +108,20 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     [TOOLS_QUEUE]: await toolsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
     [SYSTEM_QUEUE]: await scheduler.getJobCounts('waiting', 'active', 'delayed', 'failed'),
   }));
+  // What a tool call reads (membership, what its MCP server exposes, the connection and its sealed tokens) is
+  // remembered until PostgreSQL announces a change that could refuse the call or change its token; while the
+  // listener is down, every call reads it again.
+  const accessChanges = new AuthChangeListener({
+    url: config.DATABASE_URL,
+    applicationName: 'gatehouse-worker-auth',
+    onError: (error) => logger.warn({ err: error }, 'auth change listener lost its connection; retrying'),
+  });
+  await accessChanges.start();
   const connections = new ConnectionService(db, vault, new AuditLog(new AuditRepository(db)), locksConnection, http, {
     prefix: config.QUEUE_PREFIX,
     publicApiUrl: config.PUBLIC_API_URL,
     onRefresh: (provider, outcome) => metrics.tokenRefreshes.inc({ provider, outcome }),
+    accessCache: new AccessCache(accessChanges),
   });
   const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
   await cancellations.start();
@@ -159,6 +177,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       await Promise.all([worker.close(), toolWorker.close()]);
       await Promise.all([scheduler.close(), toolsQueue.close()]);
       await http.close();
+      await accessChanges.close();
       await new Promise<void>((resolve) => health.close(() => resolve()));
       health.closeAllConnections();
       await Promise.allSettled([

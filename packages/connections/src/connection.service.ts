@@ -3,6 +3,7 @@ import { PLATFORM_CHAIN, type AuditEventInput, type AuditLog } from '@gatehouse/
 import { LockTimeoutError, SingleFlight, withRedisLock } from '@gatehouse/coordination';
 import {
   ConnectionRepository,
+  type AccessCache,
   findConnectionWithTokens,
   MembershipRepository,
   ProviderAppRepository,
@@ -63,7 +64,16 @@ export interface ConnectionServiceOptions {
   refreshSkewSeconds?: number;
   /** Told of every refresh attempt's outcome (metrics). */
   onRefresh?: (providerId: string, outcome: 'refreshed' | 'rejected' | 'unavailable') => void;
+  /**
+   * Remembers a tool call's read (membership, server exposure, connection and sealed tokens) until any change that
+   * could refuse the call or change its token (the worker's; see AccessCache in @gatehouse/db). Only people with a
+   * connection are remembered.
+   */
+  accessCache?: AccessCache<CurrentAccess>;
 }
+
+/** What a tool call reads about the calling person (`findConnectionWithTokens`). */
+export type CurrentAccess = Awaited<ReturnType<typeof findConnectionWithTokens>>;
 
 /** Who asks for a token: the calling person in a tenant. */
 export interface TokenRequest {
@@ -131,6 +141,9 @@ export class ConnectionService {
   private readonly refreshSkewMs: number;
   private readonly callbackUrl: string;
   private readonly settingsCache = new Map<string, { settings: Record<string, string>; until: number }>();
+
+  /** When this process last recorded each connection's use. */
+  private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -499,8 +512,18 @@ export class ConnectionService {
    * Membership and the connection as it is now with its sealed tokens: one round trip per tool call (see
    * @gatehouse/db sql.ts).
    */
-  private current(key: ConnectionKey, serverId?: string) {
-    return findConnectionWithTokens(this.db, key, serverId);
+  private async current(key: ConnectionKey, serverId?: string): Promise<CurrentAccess> {
+    const cache = this.options.accessCache;
+    if (!cache) return findConnectionWithTokens(this.db, key, serverId);
+    let read: CurrentAccess | undefined;
+    const remembered = await cache.read(
+      `${key.tenantId} ${key.userId} ${key.providerId} ${serverId ?? ''}`,
+      async () => {
+        read = await findConnectionWithTokens(this.db, key, serverId);
+        return read.member && read.found ? read : undefined;
+      },
+    );
+    return remembered ?? read!;
   }
 
   /**
@@ -770,10 +793,16 @@ export class ConnectionService {
     return this.vault.putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value));
   }
 
-  /** Records use for the console's "last used", at most once a minute per connection (no write per call). */
+  /**
+   * Records use for the console's "last used", at most once a minute per connection (no write per call). What this
+   * process last wrote counts too: a remembered connection row still carries the time it was read with.
+   */
   private async touch(connection: ConnectionRecord): Promise<void> {
     const now = new Date();
-    if (connection.lastUsedAt && now.getTime() - connection.lastUsedAt.getTime() < 60_000) return;
+    const last = Math.max(connection.lastUsedAt?.getTime() ?? 0, this.touched.get(connection.id) ?? 0);
+    if (now.getTime() - last < 60_000) return;
+    if (this.touched.size >= 10_000) this.touched.clear();
+    this.touched.set(connection.id, now.getTime());
     await withTenant(this.db, connection.tenantId, (tx) =>
       new ConnectionRepository(tx).touch(connection.tenantId, connection.id, now),
     );

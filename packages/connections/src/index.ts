@@ -5,6 +5,7 @@ export {
   ConnectionService,
   connectionTokensContext,
   type ConnectionServiceOptions,
+  type CurrentAccess,
   type ConnectionView,
   type TokenRequest,
   type TokenResult,

@@ -7,6 +7,7 @@ export {
   noteAuthChange,
   type AuthChangeListenerOptions,
 } from './auth-changes.js';
+export { AccessCache, type AccessCacheOptions } from './access-cache.js';
 export {
   APP_ROLE,
   MAINTENANCE_ROLE,

@@ -1,11 +1,12 @@
-import { noteAuthChange } from '@gatehouse/db';
-import { AccessTokenCache } from '../src/oauth/access-token-cache.js';
+import { AccessCache, noteAuthChange } from '../src/index.js';
 
-// The cache's own rules; that every revocation path reaches it is checked end to end (tests/e2e, mcp-oauth-negative).
+// The cache's own rules; that every revocation path reaches it is checked where it is used (tests/e2e
+// mcp-oauth-negative for the api's token lookups, packages/connections for the worker's tool-call reads).
 
 interface Row {
   role: string;
   payload: { n: number };
+  sealed?: Buffer;
 }
 
 /** A loader that counts its reads. */
@@ -14,7 +15,7 @@ function counting(row: Row | undefined, during?: () => void) {
     async () => {
       load.calls += 1;
       during?.();
-      return row && structuredClone(row);
+      return row && { ...structuredClone(row), ...(row.sealed ? { sealed: Buffer.from(row.sealed) } : {}) };
     },
     { calls: 0 },
   );
@@ -24,63 +25,63 @@ function counting(row: Row | undefined, during?: () => void) {
 const row: Row = { role: 'member', payload: { n: 1 } };
 
 it('answers again from memory until a change is noted, then reads again', async () => {
-  const cache = new AccessTokenCache<Row>({ live: true });
+  const cache = new AccessCache<Row>({ live: true });
   const load = counting(row);
-  expect(await cache.read('sha256:a', 't1', load)).toEqual(row);
-  expect(await cache.read('sha256:a', 't1', load)).toEqual(row);
+  expect(await cache.read('t1 sha256:a', load)).toEqual(row);
+  expect(await cache.read('t1 sha256:a', load)).toEqual(row);
   expect(load.calls).toBe(1);
-  // Per tenant: a token's role differs between tenants.
-  await cache.read('sha256:a', 't2', load);
+  await cache.read('t2 sha256:a', load);
   expect(load.calls).toBe(2);
   noteAuthChange();
-  await cache.read('sha256:a', 't1', load);
+  await cache.read('t1 sha256:a', load);
   expect(load.calls).toBe(3);
 });
 
-it('hands out what it remembers frozen: a caller cannot change what the next one gets', async () => {
-  const cache = new AccessTokenCache<Row>({ live: true });
-  const first = (await cache.read('sha256:b', 't', counting(row)))!;
-  // The first read is the caller's own object; from then on the remembered one, which no one can change.
-  first.payload.n = 99;
-  const second = (await cache.read('sha256:b', 't', counting(row)))!;
-  expect(second.payload.n).toBe(1);
+it('hands out what it remembers frozen, the first time too: a caller cannot change what the next one gets', async () => {
+  const cache = new AccessCache<Row>({ live: true });
+  const first = (await cache.read('sha256:b', counting({ ...row, sealed: Buffer.from('sealed') })))!;
   expect(() => {
-    second.payload.n = 42;
+    first.payload.n = 99;
   }).toThrow(TypeError);
-  expect((await cache.read('sha256:b', 't', counting(row)))!.payload.n).toBe(1);
+  const second = (await cache.read('sha256:b', counting(row)))!;
+  expect(second).toBe(first);
+  expect(second.payload.n).toBe(1);
+  // Byte buffers cannot be frozen; they stay usable as buffers.
+  expect(Buffer.isBuffer(second.sealed)).toBe(true);
+  expect(second.sealed!.toString()).toBe('sealed');
 });
 
 it('does not remember a read that raced a change', async () => {
-  const cache = new AccessTokenCache<Row>({ live: true });
-  // A revocation commits while the token is being read: what was read may predate it.
+  const cache = new AccessCache<Row>({ live: true });
+  // A revocation commits while the row is being read: what was read may predate it.
   const racing = counting(row, noteAuthChange);
-  await cache.read('sha256:c', 't', racing);
-  await cache.read('sha256:c', 't', racing);
+  await cache.read('sha256:c', racing);
+  await cache.read('sha256:c', racing);
   expect(racing.calls).toBe(2);
 });
 
-it('remembers nothing while changes cannot be heard, and no token that does not exist', async () => {
+it('remembers nothing while changes cannot be heard, and no row that does not exist', async () => {
   const changes = { live: false };
-  const cache = new AccessTokenCache<Row>(changes);
+  const cache = new AccessCache<Row>(changes);
   const load = counting(row);
-  await cache.read('sha256:d', 't', load);
-  await cache.read('sha256:d', 't', load);
+  await cache.read('sha256:d', load);
+  await cache.read('sha256:d', load);
   expect(load.calls).toBe(2);
   changes.live = true;
   const missing = counting(undefined);
-  expect(await cache.read('sha256:nope', 't', missing)).toBeUndefined();
-  expect(await cache.read('sha256:nope', 't', missing)).toBeUndefined();
+  expect(await cache.read('sha256:nope', missing)).toBeUndefined();
+  expect(await cache.read('sha256:nope', missing)).toBeUndefined();
   expect(missing.calls).toBe(2);
   expect(cache.size).toBe(0);
 });
 
 it('forgets entries after their time and keeps at most maxEntries', async () => {
-  const cache = new AccessTokenCache<Row>({ live: true }, { ttlMs: 30, maxEntries: 2 });
+  const cache = new AccessCache<Row>({ live: true }, { ttlMs: 30, maxEntries: 2 });
   const load = counting(row);
-  await cache.read('sha256:e', 't', load);
+  await cache.read('sha256:e', load);
   await new Promise((resolve) => setTimeout(resolve, 40));
-  await cache.read('sha256:e', 't', load);
+  await cache.read('sha256:e', load);
   expect(load.calls).toBe(2);
-  for (const key of ['f', 'g', 'h']) await cache.read(`sha256:${key}`, 't', load);
+  for (const key of ['f', 'g', 'h']) await cache.read(`sha256:${key}`, load);
   expect(cache.size).toBe(2);
 });

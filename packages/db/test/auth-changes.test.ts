@@ -116,6 +116,71 @@ describe('AuthChangeListener', () => {
     await changedSince(from);
   });
 
+  it('counts what a tool call reads changing: a connection, its sealed tokens, an MCP server — not last-use bookkeeping', async () => {
+    const person = (
+      await owner.query<{ id: string }>(
+        `INSERT INTO users (email, display_name, updated_at) VALUES ($1, 'Conn', now()) RETURNING id`,
+        [`conn-${randomUUID()}@example.test`],
+      )
+    ).rows[0]!.id;
+    await owner.query(
+      `INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES ($1, $2, 'member', now())`,
+      [tenantId, person],
+    );
+    const app = (
+      await owner.query<{ id: string }>(
+        `INSERT INTO provider_apps (tenant_id, provider_id, client_id, updated_at) VALUES ($1, 'demo', 'c', now())
+         RETURNING id`,
+        [tenantId],
+      )
+    ).rows[0]!.id;
+    const server = (
+      await owner.query<{ id: string }>(
+        `INSERT INTO mcp_servers (tenant_id, slug, title, updated_at) VALUES ($1, $2, 'S', now()) RETURNING id`,
+        [tenantId, `s-${randomUUID().slice(0, 8)}`],
+      )
+    ).rows[0]!.id;
+    const connection = (
+      await owner.query<{ id: string }>(
+        `INSERT INTO connections (tenant_id, user_id, provider_app_id, provider_id, external_account_id, updated_at)
+         VALUES ($1, $2, $3, 'demo', 'acct', now()) RETURNING id`,
+        [tenantId, person, app],
+      )
+    ).rows[0]!.id;
+    await settle();
+
+    // Unannounced: a new connection (nobody without one is remembered), when it was last used, other secrets.
+    let from = authGeneration();
+    await owner.query(`UPDATE connections SET last_used_at = now(), updated_at = now() WHERE id = $1`, [connection]);
+    await owner.query(
+      `INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version) VALUES ($1, 'provider-app:x', 'client', '\\x00', 1)`,
+      [tenantId],
+    );
+    await settle();
+    expect(authGeneration()).toBe(from);
+
+    await owner.query(`UPDATE connections SET status = 'needs_reauth' WHERE id = $1`, [connection]);
+    await changedSince(from);
+    from = authGeneration();
+    await owner.query(
+      `INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version) VALUES ($1, $2, 'oauth.tokens', '\\x00', 1)`,
+      [tenantId, `connection:${connection}`],
+    );
+    await changedSince(from);
+    from = authGeneration();
+    await owner.query(`UPDATE secrets SET blob = '\\x01' WHERE tenant_id = $1 AND owner = $2`, [
+      tenantId,
+      `connection:${connection}`,
+    ]);
+    await changedSince(from);
+    from = authGeneration();
+    await owner.query(`UPDATE mcp_servers SET admin_only_tools = ARRAY['demo.create_note'] WHERE id = $1`, [server]);
+    await changedSince(from);
+    from = authGeneration();
+    await owner.query(`DELETE FROM connections WHERE id = $1`, [connection]);
+    await changedSince(from);
+  });
+
   it('announces nothing for a change that is rolled back', async () => {
     await settle();
     const from = authGeneration();

@@ -473,6 +473,68 @@ test("the worker re-checks the tool: made admin-only while a member's call waite
   }
 });
 
+test('the worker remembers what a call reads, and forgets it on every change that could refuse the next call', async () => {
+  const { person, client } = await connectedMember('gus');
+  const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  const list = async (): Promise<CallToolResult> => {
+    try {
+      return (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    } catch (error) {
+      // The api refusing a tool it no longer offers answers a JSON-RPC error.
+      if (!(error instanceof McpError)) throw error;
+      return { isError: true, content: [{ type: 'text', text: error.message }] };
+    }
+  };
+  /** Calls until refused, at most for 1 s; answers the refusal and how long after the change it came. */
+  const refusedWithin = async (since: number) => {
+    for (;;) {
+      const result = await list();
+      if (result.isError) return { result, ms: Date.now() - since };
+      if (Date.now() - since > 1_000) throw new Error('still served from memory 1 s after the change');
+    }
+  };
+  try {
+    // Warm: the worker remembers gus's membership, the server's tools and the connection.
+    for (let i = 0; i < 3; i++) expect((await list()).isError).toBeFalsy();
+
+    // The tool made admin-only by plain SQL (as another process would; the api may still offer it from its own
+    // short-lived endpoint cache, so the refusal comes from whichever looks first): refused within 1 s.
+    let since = Date.now();
+    await ownerDb.$executeRaw`UPDATE mcp_servers SET admin_only_tools = ARRAY['demo.list_notes']
+      WHERE slug = 'notes' AND tenant_id = (SELECT id FROM tenants WHERE slug = ${slug})`;
+    let refused = await refusedWithin(since);
+    expect(textOf(refused.result)).toMatch(/no longer available to you|not available|unknown tool/i);
+    await ownerDb.$executeRaw`UPDATE mcp_servers SET admin_only_tools = '{}'
+      WHERE slug = 'notes' AND tenant_id = (SELECT id FROM tenants WHERE slug = ${slug})`;
+    await waitFor('the tool to be offered again', async () => ((await list()).isError ? undefined : true));
+
+    // The connection marked as needing the person again by plain SQL (as another process would): refused < 1 s.
+    since = Date.now();
+    await ownerDb.$executeRaw`UPDATE connections SET status = 'needs_reauth' WHERE user_id = ${person.userId}::uuid`;
+    refused = await refusedWithin(since);
+    expect(textOf(refused.result)).toMatch(/connect|reconnect|sign in/i);
+    await ownerDb.$executeRaw`UPDATE connections SET status = 'active' WHERE user_id = ${person.userId}::uuid`;
+    await waitFor('the connection to be usable again', async () => ((await list()).isError ? undefined : true));
+
+    // Last-use bookkeeping is not a change: it leaves what the worker remembers in place (and is written at most
+    // once a minute, not per call).
+    const touchedBefore = await ownerDb.connection.findFirstOrThrow({ where: { userId: person.userId } });
+    for (let i = 0; i < 5; i++) expect((await list()).isError).toBeFalsy();
+    const touchedAfter = await ownerDb.connection.findFirstOrThrow({ where: { userId: person.userId } });
+    expect(touchedAfter.lastUsedAt?.getTime()).toBe(touchedBefore.lastUsedAt?.getTime());
+
+    // The person disconnects in the console: the next call asks them to connect again.
+    const disconnected = await adminCall(api.url, person, 'DELETE', `/api/v1/tenants/${slug}/connections/demo`);
+    expect(disconnected.status).toBe(200);
+    const after = await list();
+    expect(after.isError).toBe(true);
+    expect(textOf(after)).toContain('Connect your Gatehouse Demo account');
+  } finally {
+    await client.close();
+    await ownerDb.$disconnect();
+  }
+});
+
 test('kill -9 of the worker during 50 non-idempotent calls: each completed once or answered a clear error, no duplicates', async () => {
   const { client } = await connectedMember('dave');
 

@@ -1,11 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import type { ApiConfig } from '@gatehouse/config';
-import { UserRepository, type Database } from '@gatehouse/db';
+import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
-import type { AccessTokenCache } from './access-token-cache.js';
 import { PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
 
 /** The one scope of MCP endpoints: list and call the server's tools, read its resources and prompts. */
@@ -44,8 +43,8 @@ export interface AuthorizationServerDependencies {
   db: Database;
   keys: AuthorizationKeys;
   endpoints: McpEndpointDirectory;
-  /** Remembers the MCP endpoint's access-token lookups between requests (see AccessTokenCache). */
-  accessTokens?: AccessTokenCache<AccessTokenRow>;
+  /** Remembers the MCP endpoint's access-token lookups between requests (see AccessCache in @gatehouse/db). */
+  accessTokens?: AccessCache<AccessTokenRow>;
 }
 
 /** oidc-provider configured as the MCP authorization server (OAuth 2.1 profile of MCP 2025-11-25). */

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
-import type { AuthChangeListener, Database, DbExecutor } from '@gatehouse/db';
+import { AccessCache, type AuthChangeListener, type Database, type DbExecutor } from '@gatehouse/db';
 import { ConsentService, RequestBudget } from '@gatehouse/identity';
 import { McpEndpointDirectory } from '@gatehouse/registry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
@@ -10,7 +10,6 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { API_CONFIG, AUDIT, AUTH_CHANGES, DATABASE, KEYRING, REDIS } from '../infrastructure/tokens.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
-import { AccessTokenCache } from './access-token-cache.js';
 import { loadAuthorizationKeys, type AuthorizationKeys } from './authorization-keys.js';
 import { createAuthorizationServer } from './authorization-server.js';
 import { ConsentsController } from './consents.controller.js';
@@ -35,7 +34,7 @@ import { AUTHORIZATION_BUDGET, AUTHORIZATION_KEYS, AUTHORIZATION_SERVER, REGISTR
         keys: AuthorizationKeys,
         endpoints: McpEndpointDirectory,
         authChanges: AuthChangeListener,
-      ) => createAuthorizationServer({ config, db, keys, endpoints, accessTokens: new AccessTokenCache(authChanges) }),
+      ) => createAuthorizationServer({ config, db, keys, endpoints, accessTokens: new AccessCache(authChanges) }),
     },
     {
       provide: ConsentService,

@@ -1,8 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { OAuthModelRepository, type Database, type MembershipRole } from '@gatehouse/db';
+import { OAuthModelRepository, type AccessCache, type Database, type MembershipRole } from '@gatehouse/db';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { AccessTokenCache } from './access-token-cache.js';
 
 /**
  * Kinds whose id *is* a bearer credential (the opaque token value a client presents). They are stored under the
@@ -47,7 +46,7 @@ export class PostgresAdapter implements Adapter {
     private readonly kind: string,
     db: Database,
     /** Remembers the MCP endpoint's token lookups (AccessToken only). */
-    private readonly accessTokens?: AccessTokenCache<AccessTokenRow>,
+    private readonly accessTokens?: AccessCache<AccessTokenRow>,
   ) {
     this.repository = new OAuthModelRepository(db);
     this.hashed = HASHED_KINDS.has(kind);
@@ -95,7 +94,7 @@ export class PostgresAdapter implements Adapter {
     if (!lookup) return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
     const key = this.key(id);
     const load = () => this.repository.findAccessTokenWithRole(key, lookup.tenantId);
-    const row = await (this.accessTokens ? this.accessTokens.read(key, lookup.tenantId, load) : load());
+    const row = await (this.accessTokens ? this.accessTokens.read(`${lookup.tenantId} ${key}`, load) : load());
     lookup.role = row?.role ?? null;
     const sessionUid = row?.payload['sessionUid'];
     if (row?.payload['expiresWithSession'] === true && typeof sessionUid === 'string')

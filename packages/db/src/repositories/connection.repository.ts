@@ -1,3 +1,4 @@
+import { noteAuthChange } from '../auth-changes.js';
 import type { MembershipRole } from './membership.repository.js';
 import type { Database, DbExecutor } from '../client.js';
 import { sqlOf } from '../sql.js';
@@ -157,6 +158,7 @@ export class ConnectionRepository {
       status: 'active',
     };
     if (existing) {
+      noteAuthChange();
       const row = await this.db.connection.update({
         where: { id: existing.id },
         data: { ...data, tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
@@ -181,6 +183,7 @@ export class ConnectionRepository {
     fromVersion: number,
     change: { accessExpiresAt: Date | null; scopes: string[] },
   ): Promise<boolean> {
+    noteAuthChange();
     const result = await this.db.connection.updateMany({
       where: { tenantId, id, tokenVersion: fromVersion },
       data: { ...change, status: 'active', tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
@@ -190,6 +193,7 @@ export class ConnectionRepository {
 
   /** Marks the connection `needs_reauth` unless its tokens changed since `fromVersion` (someone reconnected). */
   async markNeedsReauth(tenantId: string, id: string, fromVersion: number): Promise<boolean> {
+    noteAuthChange();
     const result = await this.db.connection.updateMany({
       where: { tenantId, id, tokenVersion: fromVersion },
       data: { status: 'needs_reauth' },
@@ -197,6 +201,7 @@ export class ConnectionRepository {
     return result.count === 1;
   }
 
+  /** Last-use bookkeeping: the one change that leaves what a tool call reads as it was (not announced). */
   async touch(tenantId: string, id: string, at: Date): Promise<void> {
     await this.db.connection.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });
   }
@@ -204,6 +209,7 @@ export class ConnectionRepository {
   async delete(key: ConnectionKey): Promise<ConnectionRecord | null> {
     const connection = await this.find(key);
     if (!connection) return null;
+    noteAuthChange();
     await this.db.connection.deleteMany({ where: { tenantId: key.tenantId, id: connection.id } });
     return connection;
   }

@@ -1,7 +1,9 @@
 import type { Database } from '../client.js';
+import { noteAuthChange } from '../auth-changes.js';
 import { withTenant } from '../scope.js';
 
-// Implements the vault's SecretStore (packages/vault) structurally. Only ciphertext ever reaches this table.
+// Implements the vault's SecretStore (packages/vault) structurally. Only ciphertext ever reaches this table. Writes
+// are noted as access changes in this process (`noteAuthChange`): a connection's sealed tokens may be remembered.
 
 export interface SecretRow {
   owner: string;
@@ -31,6 +33,7 @@ export class SecretRepository {
 
   /** Writes only while `dekVersion` is the tenant's active key, holding a share lock on that key row. */
   upsert(tenantId: string, secret: SecretRow): Promise<boolean> {
+    noteAuthChange();
     return withTenant(this.db, tenantId, async (tx) => {
       const locked = await tx.$queryRaw<{ version: number }[]>`
         SELECT version FROM tenant_data_keys
@@ -47,6 +50,7 @@ export class SecretRepository {
   }
 
   replace(tenantId: string, secret: SecretRow, previous: Buffer): Promise<boolean> {
+    noteAuthChange();
     return withTenant(this.db, tenantId, async (tx) => {
       const count = await tx.$executeRaw`
         UPDATE secrets SET blob = ${secret.blob}, dek_version = ${secret.dekVersion}, updated_at = CURRENT_TIMESTAMP
@@ -56,6 +60,7 @@ export class SecretRepository {
   }
 
   delete(tenantId: string, owner: string, purpose: string): Promise<boolean> {
+    noteAuthChange();
     return withTenant(
       this.db,
       tenantId,
