@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ApiConfig } from '@gatehouse/config';
 import { loggerOptions, redactRequest, requestIdFrom } from '@gatehouse/telemetry';
@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { InfrastructureModule } from './infrastructure/infrastructure.module.js';
 import { McpModule } from './mcp/mcp.module.js';
+import { MCP_ROUTE } from './mcp/mcp-request-log.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { SystemModule } from './system/system.module.js';
@@ -23,6 +24,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot({
+          // The MCP endpoint logs its requests itself, more cheaply (mcp/mcp-request-log.ts).
+          exclude: [{ path: MCP_ROUTE, method: RequestMethod.ALL }],
           pinoHttp: {
             ...loggerOptions({ service: 'api', level: config.LOG_LEVEL }),
             genReqId: (req, res) => {

@@ -68,7 +68,32 @@ describe('the running platform (api + worker + web as processes)', () => {
     );
     const entry = JSON.parse(line) as { level: string; service: string; res: { statusCode: number } };
     expect(entry).toMatchObject({ level: 'info', service: 'api', res: { statusCode: 200 } });
+
+    // The MCP endpoint logs its requests itself (no pino-http there): same id handling, no headers.
+    const mcp = await fetch(`${stack.apiUrl}/t/no-such-tenant/mcp/nowhere?token=canary-e2e-query`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'e2e-mcp-log-check', authorization: 'Bearer canary-e2e-token' },
+      body: '{}',
+    });
+    expect(mcp.headers.get('x-request-id')).toBe('e2e-mcp-log-check');
+    const mcpLine = await waitFor('MCP request log line', async () =>
+      stack.api
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"requestId":"e2e-mcp-log-check"') && l.includes('request completed')),
+    );
+    expect(JSON.parse(mcpLine)).toMatchObject({
+      level: 'info',
+      service: 'api',
+      method: 'POST',
+      url: '/t/no-such-tenant/mcp/nowhere?token=[redacted]',
+      statusCode: mcp.status,
+      responseTime: expect.any(Number),
+    });
+    const unnamed = await fetch(`${stack.apiUrl}/t/no-such-tenant/mcp/nowhere`, { method: 'POST', body: '{}' });
+    expect(unnamed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(stack.api.output()).not.toContain('canary-e2e-token');
+    expect(stack.api.output()).not.toContain('canary-e2e-query');
   });
 
   /** Waits until `url`/readyz answers `status`, and returns the parsed report. */

@@ -8,6 +8,7 @@ import { API_CONFIG } from '../infrastructure/tokens.js';
 import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
 import { McpResourceServer } from './resource-server.js';
 import { McpSessionStore } from './mcp-sessions.js';
+import { MCP_ROUTE } from './mcp-request-log.js';
 import { writeRpcError } from './rpc-error.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
 import { RedisNotificationHub } from './redis-notification.hub.js';
@@ -63,7 +64,7 @@ export class McpController {
     });
   }
 
-  @All('t/:tenant/mcp/:server')
+  @All(MCP_ROUTE)
   async handle(
     @Param('tenant') tenant: string,
     @Param('server') server: string,

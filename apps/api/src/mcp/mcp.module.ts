@@ -1,4 +1,11 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
@@ -11,6 +18,7 @@ import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { ToolsModule } from '../tools/tools.module.js';
 import { McpController } from './mcp.controller.js';
+import { MCP_ROUTE, mcpRequestLog } from './mcp-request-log.js';
 import { McpNotificationsModule } from './mcp-notifications.module.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
 import { McpSessionStore } from './mcp-sessions.js';
@@ -51,8 +59,13 @@ import { McpResourceServer } from './resource-server.js';
     },
   ],
 })
-export class McpModule implements OnApplicationShutdown {
+export class McpModule implements NestModule, OnApplicationShutdown {
   constructor(@Inject(MCP_RELAY) private readonly relay: RedisMessageRelay) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    // Excluded from pino-http (AppModule): request id and log line come from here.
+    consumer.apply(mcpRequestLog).forRoutes({ path: MCP_ROUTE, method: RequestMethod.ALL });
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.close();
