@@ -17,6 +17,9 @@ interface StoredSession {
 }
 
 const IDLE_SECONDS = 24 * 3600;
+/** Longest a session read is answered from memory (each read from Redis also extends the idle expiry). */
+const REMEMBER_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
 /** What a client may declare at initialize (capabilities, client info) and keep for a day. */
 const MAX_SESSION_BYTES = 16 * 1024;
 
@@ -24,12 +27,70 @@ const MAX_SESSION_BYTES = 16 * 1024;
  * MCP sessions in Redis, so any api instance serves any request of a session. Ids are 256-bit CSPRNG values and
  * only their SHA-256 is stored; a session answers only to the user, client and server that created it, and is
  * gone (404) once the client deletes it or it idles out.
+ *
+ * With a `subscriber` connection, a session read is also kept in memory for up to a minute, so a client's next
+ * request costs no Redis round trip: every change and deletion, on any instance, is published on
+ * `<prefix>:mcp:session-changes` and drops the copy everywhere (here at once, elsewhere when the message
+ * arrives); while the subscriber is not subscribed, nothing is kept.
  */
 export class McpSessionStore {
+  private readonly remembered = new Map<string, { stored: StoredSession; until: number }>();
+  private readonly changes: string;
+  private listening = false;
+  /** Bumped whenever what is kept may have missed a change: a read that started before keeps nothing. */
+  private epoch = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    private readonly subscriber?: Redis,
+  ) {
+    this.changes = `${prefix}:mcp:session-changes`;
+    subscriber?.on('message', (channel: string, key: string) => {
+      if (channel === this.changes) this.forget(key);
+    });
+    // Lost or reconnecting: changes published meanwhile are not heard. Back only once subscribed again.
+    for (const event of ['close', 'end', 'reconnecting', 'error'])
+      subscriber?.on(event, () => {
+        this.listening = false;
+        this.forgetAll();
+      });
+    subscriber?.on('ready', () => void this.listen());
+  }
+
+  /** Subscribes to the change channel (called at start and after every reconnect). */
+  async listen(): Promise<void> {
+    if (!this.subscriber) return;
+    try {
+      await this.subscriber.subscribe(this.changes);
+      this.forgetAll();
+      this.listening = true;
+    } catch {
+      this.listening = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listening = false;
+    this.forgetAll();
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+
+  private forget(key: string): void {
+    this.remembered.delete(key);
+    this.epoch += 1;
+  }
+
+  private forgetAll(): void {
+    this.remembered.clear();
+    this.epoch += 1;
+  }
+
+  /** Drops the session's copy here and on every other instance. */
+  private async announce(key: string): Promise<void> {
+    this.forget(key);
+    await this.redis.publish(this.changes, key);
+  }
 
   private key(id: string): string {
     return `${this.prefix}:mcp:session:${createHash('sha256').update(id).digest('base64url')}`;
@@ -63,9 +124,9 @@ export class McpSessionStore {
    */
   async read(id: string): Promise<((owner: McpSessionOwner) => McpClientSession | undefined) | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const raw = await this.redis.getex(this.key(id), 'EX', IDLE_SECONDS);
-    if (!raw) return undefined;
-    const stored = JSON.parse(raw) as StoredSession;
+    const key = this.key(id);
+    const stored = await this.stored(key);
+    if (!stored) return undefined;
     return (owner) =>
       stored.owner?.userId === owner.userId &&
       stored.owner.clientId === owner.clientId &&
@@ -79,6 +140,22 @@ export class McpSessionStore {
    * session cannot lose each other's changes. (WATCH would not do: it belongs to a connection, and this one is
    * shared by every request of the process.)
    */
+  /** The stored session: remembered, or read from Redis (extending its idle expiry) and remembered. */
+  private async stored(key: string): Promise<StoredSession | undefined> {
+    const kept = this.listening ? this.remembered.get(key) : undefined;
+    if (kept && kept.until > Date.now()) return kept.stored;
+    const epoch = this.epoch;
+    const raw = await this.redis.getex(key, 'EX', IDLE_SECONDS);
+    if (!raw) return undefined;
+    const stored = JSON.parse(raw) as StoredSession;
+    // Not if a change may have been announced while it was read: the read may predate it.
+    if (this.listening && epoch === this.epoch) {
+      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
+      this.remembered.set(key, { stored, until: Date.now() + REMEMBER_MS });
+    }
+    return stored;
+  }
+
   async change(id: string, change: McpSessionChange): Promise<void> {
     const key = this.key(id);
     try {
@@ -88,6 +165,7 @@ export class McpSessionStore {
         const stored = JSON.parse(raw) as StoredSession;
         const next: StoredSession = { ...stored, client: applySessionChange(stored.client, change) };
         await this.redis.set(key, JSON.stringify(next), 'KEEPTTL');
+        await this.announce(key);
       });
     } catch (error) {
       if (error instanceof LockTimeoutError) throw new Error('MCP session is locked by a concurrent change');
@@ -96,6 +174,9 @@ export class McpSessionStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.redis.del(this.key(id))) > 0;
+    const key = this.key(id);
+    const deleted = (await this.redis.del(key)) > 0;
+    await this.announce(key);
+    return deleted;
   }
 }

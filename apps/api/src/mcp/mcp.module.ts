@@ -55,12 +55,20 @@ import { McpResourceServer } from './resource-server.js';
     {
       provide: McpSessionStore,
       inject: [REDIS, API_CONFIG],
-      useFactory: (redis: Redis, config: ApiConfig) => new McpSessionStore(redis, config.QUEUE_PREFIX),
+      useFactory: async (redis: Redis, config: ApiConfig) => {
+        // Its own subscribed connection: hears session changes made by other instances (see McpSessionStore).
+        const sessions = new McpSessionStore(redis, config.QUEUE_PREFIX, new Redis(config.REDIS_URL));
+        await sessions.listen();
+        return sessions;
+      },
     },
   ],
 })
 export class McpModule implements NestModule, OnApplicationShutdown {
-  constructor(@Inject(MCP_RELAY) private readonly relay: RedisMessageRelay) {}
+  constructor(
+    @Inject(MCP_RELAY) private readonly relay: RedisMessageRelay,
+    @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
+  ) {}
 
   configure(consumer: MiddlewareConsumer): void {
     // Excluded from pino-http (AppModule): request id and log line come from here.
@@ -68,6 +76,6 @@ export class McpModule implements NestModule, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.relay.close();
+    await Promise.all([this.relay.close(), this.sessions.close()]);
   }
 }
