@@ -78,6 +78,21 @@ it("a deletion or change on one instance reaches the other's memory", async () =
   expect(await seen(a, other)).toBeUndefined();
 });
 
+it('keeps at most 8 MiB of sessions in memory, dropping the oldest first', async () => {
+  // 600 sessions of ~15 KiB each (a client may declare up to 16 KiB): ~9 MiB, more than is kept.
+  const large = { ...client, capabilities: { experimental: { padding: { text: 'x'.repeat(15_000) } } } };
+  const ids: string[] = [];
+  for (let i = 0; i < 600; i++) ids.push((await a.create(owner, large))!);
+  for (const id of ids) await seen(b, id);
+  await dropBehindTheirBack();
+  const kept = await Promise.all(ids.map(async (id) => (await seen(b, id)) !== undefined));
+  expect(kept[0]).toBe(false);
+  expect(kept.at(-1)).toBe(true);
+  const count = kept.filter(Boolean).length;
+  expect(count).toBeGreaterThan(450);
+  expect(count).toBeLessThan(600);
+});
+
 it('remembers nothing while its subscription is lost, and again once it is back', async () => {
   const id = (await a.create(owner, client))!;
   await seen(b, id);

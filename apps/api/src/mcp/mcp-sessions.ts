@@ -19,7 +19,8 @@ interface StoredSession {
 const IDLE_SECONDS = 24 * 3600;
 /** Longest a session read is answered from memory (each read from Redis also extends the idle expiry). */
 const REMEMBER_MS = 60_000;
-const MAX_REMEMBERED = 10_000;
+/** Most session JSON kept in memory per instance, in characters (sessions are up to 16 KiB; most well under 1 KiB). */
+const MAX_REMEMBERED_BYTES = 8 * 1024 * 1024;
 /** What a client may declare at initialize (capabilities, client info) and keep for a day. */
 const MAX_SESSION_BYTES = 16 * 1024;
 
@@ -34,7 +35,8 @@ const MAX_SESSION_BYTES = 16 * 1024;
  * arrives); while the subscriber is not subscribed, nothing is kept.
  */
 export class McpSessionStore {
-  private readonly remembered = new Map<string, { stored: StoredSession; until: number }>();
+  private readonly remembered = new Map<string, { stored: StoredSession; until: number; bytes: number }>();
+  private rememberedBytes = 0;
   private readonly changes: string;
   private listening = false;
   /** Bumped whenever what is kept may have missed a change: a read that started before keeps nothing. */
@@ -77,13 +79,21 @@ export class McpSessionStore {
   }
 
   private forget(key: string): void {
-    this.remembered.delete(key);
+    this.drop(key);
     this.epoch += 1;
   }
 
   private forgetAll(): void {
     this.remembered.clear();
+    this.rememberedBytes = 0;
     this.epoch += 1;
+  }
+
+  private drop(key: string): void {
+    const kept = this.remembered.get(key);
+    if (!kept) return;
+    this.remembered.delete(key);
+    this.rememberedBytes -= kept.bytes;
   }
 
   /** Drops the session's copy here and on every other instance. */
@@ -135,11 +145,6 @@ export class McpSessionStore {
         : undefined;
   }
 
-  /**
-   * Applies a change (log level, subscriptions) under a short per-session lock, so concurrent requests of one
-   * session cannot lose each other's changes. (WATCH would not do: it belongs to a connection, and this one is
-   * shared by every request of the process.)
-   */
   /** The stored session: remembered, or read from Redis (extending its idle expiry) and remembered. */
   private async stored(key: string): Promise<StoredSession | undefined> {
     const kept = this.listening ? this.remembered.get(key) : undefined;
@@ -150,12 +155,23 @@ export class McpSessionStore {
     const stored = JSON.parse(raw) as StoredSession;
     // Not if a change may have been announced while it was read: the read may predate it.
     if (this.listening && epoch === this.epoch) {
-      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
-      this.remembered.set(key, { stored, until: Date.now() + REMEMBER_MS });
+      this.drop(key);
+      // Oldest first, until this one fits.
+      for (const oldest of this.remembered.keys()) {
+        if (this.rememberedBytes + raw.length <= MAX_REMEMBERED_BYTES) break;
+        this.drop(oldest);
+      }
+      this.remembered.set(key, { stored, until: Date.now() + REMEMBER_MS, bytes: raw.length });
+      this.rememberedBytes += raw.length;
     }
     return stored;
   }
 
+  /**
+   * Applies a change (log level, subscriptions) under a short per-session lock, so concurrent requests of one
+   * session cannot lose each other's changes. (WATCH would not do: it belongs to a connection, and this one is
+   * shared by every request of the process.)
+   */
   async change(id: string, change: McpSessionChange): Promise<void> {
     const key = this.key(id);
     try {
