@@ -30,6 +30,23 @@ async function changedSince(from: number): Promise<number> {
   return Date.now() - started;
 }
 
+/** A new person (plain SQL), a member of the test tenant with `role` unless `role` is undefined. */
+async function newPerson(label: string, role?: 'member' | 'admin'): Promise<string> {
+  const id = (
+    await owner.query<{ id: string }>(
+      `INSERT INTO users (email, display_name, updated_at) VALUES ($1, $2, now()) RETURNING id`,
+      [`${label.toLowerCase()}-${randomUUID()}@example.test`, label],
+    )
+  ).rows[0]!.id;
+  if (role)
+    await owner.query(`INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES ($1, $2, $3, now())`, [
+      tenantId,
+      id,
+      role,
+    ]);
+  return id;
+}
+
 beforeAll(async () => {
   owner = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_DATABASE_URL! });
   await owner.connect();
@@ -42,12 +59,7 @@ beforeAll(async () => {
       [`auth-${randomUUID().slice(0, 8)}`],
     )
   ).rows[0]!.id;
-  userId = (
-    await owner.query<{ id: string }>(
-      `INSERT INTO users (email, display_name, updated_at) VALUES ($1, 'Auth', now()) RETURNING id`,
-      [`auth-${randomUUID()}@example.test`],
-    )
-  ).rows[0]!.id;
+  userId = await newPerson('Auth');
 });
 
 afterAll(async () => {
@@ -75,16 +87,7 @@ describe('AuthChangeListener', () => {
     await changedSince(from);
     from = authGeneration();
     // A cascade counts too: deleting the user takes the membership along.
-    const doomed = (
-      await owner.query<{ id: string }>(
-        `INSERT INTO users (email, display_name, updated_at) VALUES ($1, 'Doomed', now()) RETURNING id`,
-        [`doomed-${randomUUID()}@example.test`],
-      )
-    ).rows[0]!.id;
-    await owner.query(
-      `INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES ($1, $2, 'member', now())`,
-      [tenantId, doomed],
-    );
+    const doomed = await newPerson('Doomed', 'member');
     await changedSince(from);
     await settle();
     from = authGeneration();
@@ -117,16 +120,7 @@ describe('AuthChangeListener', () => {
   });
 
   it('counts what a tool call reads changing: a connection, its sealed tokens, an MCP server — not last-use bookkeeping', async () => {
-    const person = (
-      await owner.query<{ id: string }>(
-        `INSERT INTO users (email, display_name, updated_at) VALUES ($1, 'Conn', now()) RETURNING id`,
-        [`conn-${randomUUID()}@example.test`],
-      )
-    ).rows[0]!.id;
-    await owner.query(
-      `INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES ($1, $2, 'member', now())`,
-      [tenantId, person],
-    );
+    const person = await newPerson('Conn', 'member');
     const app = (
       await owner.query<{ id: string }>(
         `INSERT INTO provider_apps (tenant_id, provider_id, client_id, updated_at) VALUES ($1, 'demo', 'c', now())
