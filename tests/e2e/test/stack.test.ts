@@ -72,8 +72,17 @@ describe('the running platform (api + worker + web as processes)', () => {
     // The MCP endpoint logs its requests itself (no pino-http there): same id handling, no headers.
     const mcp = await fetch(`${stack.apiUrl}/t/no-such-tenant/mcp/nowhere?token=canary-e2e-query`, {
       method: 'POST',
-      headers: { 'x-request-id': 'e2e-mcp-log-check', authorization: 'Bearer canary-e2e-token' },
-      body: '{}',
+      headers: {
+        'x-request-id': 'e2e-mcp-log-check',
+        authorization: 'Bearer canary-e2e-token',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'x', arguments: { q: 'canary-e2e-argument' } },
+      }),
     });
     expect(mcp.headers.get('x-request-id')).toBe('e2e-mcp-log-check');
     const mcpLine = await waitFor('MCP request log line', async () =>
@@ -87,6 +96,7 @@ describe('the running platform (api + worker + web as processes)', () => {
       service: 'api',
       method: 'POST',
       url: '/t/no-such-tenant/mcp/nowhere?token=[redacted]',
+      rpc: 'tools/call',
       statusCode: mcp.status,
       responseTime: expect.any(Number),
     });
@@ -94,6 +104,7 @@ describe('the running platform (api + worker + web as processes)', () => {
     expect(unnamed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(stack.api.output()).not.toContain('canary-e2e-token');
     expect(stack.api.output()).not.toContain('canary-e2e-query');
+    expect(stack.api.output()).not.toContain('canary-e2e-argument');
   });
 
   /** Waits until `url`/readyz answers `status`, and returns the parsed report. */

@@ -8,9 +8,10 @@ export const MCP_ROUTE = 't/:tenant/mcp/:server';
 /**
  * Request id and one log line per request for the MCP endpoint — what pino-http does for every other route, without
  * its per-request child logger and full header serialisation, which cost the api ~7 % of its CPU per tool call
- * whether or not the line was written (docs/benchmarks.md). The line is flat (`requestId`, `method`, `url`,
- * `statusCode`, `responseTime`: pino-http's `req`/`res` keys would go through its serializers) and like every line
- * carries no credentials: no headers at all, the URL with credential query parameters redacted.
+ * whether or not the line was written (docs/benchmarks.md). The line is flat (`requestId`, `method`, `url`, `rpc` —
+ * the JSON-RPC methods of the body, never their params —, `statusCode`, `responseTime`: pino-http's `req`/`res`
+ * keys would go through its serializers) and like every line carries no credentials: no headers at all, the URL
+ * with credential query parameters redacted.
  */
 export function mcpRequestLog(req: Request, res: Response, next: NextFunction): void {
   const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -25,6 +26,7 @@ export function mcpRequestLog(req: Request, res: Response, next: NextFunction): 
           requestId,
           method: req.method,
           url: redactUrl(req.originalUrl),
+          rpc: rpcMethods(req.body),
           statusCode: res.statusCode,
           responseTime: Date.now() - started,
         },
@@ -33,4 +35,14 @@ export function mcpRequestLog(req: Request, res: Response, next: NextFunction): 
     });
   }
   next();
+}
+
+/** The JSON-RPC methods a request body carries (`tools/call`; comma-separated for a batch), or undefined. */
+function rpcMethods(body: unknown): string | undefined {
+  const methods: string[] = [];
+  for (const message of Array.isArray(body) ? body.slice(0, 10) : [body]) {
+    const method = (message as { method?: unknown } | null)?.method;
+    if (typeof method === 'string') methods.push(method.slice(0, 64));
+  }
+  return methods.length > 0 ? methods.join(',') : undefined;
 }
