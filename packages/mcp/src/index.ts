@@ -17,11 +17,14 @@ export { McpRequestTransport, type McpRequestTransportOptions } from './request.
 export type { SessionChangeListener } from './session.handlers.js';
 export {
   acceptsEventStream,
+  compareStreamEventIds,
   elicitationCompleteNotification,
+  isStreamEventId,
   McpSessionStreams,
   toolListChangedNotification,
   type McpSessionStreamsOptions,
   type SessionStreamTarget,
+  type StreamEvent,
 } from './session.streams.js';
 export { defineTool, ToolError, type ToolCall, type ToolDefinition, type ToolSpec } from './tool.definition.js';
 export {

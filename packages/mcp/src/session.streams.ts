@@ -16,11 +16,34 @@ export interface McpSessionStreamsOptions {
   readonly keepAliveMs?: number;
 }
 
+/** A message for a stream, with the SSE event id a client may resume after (`Last-Event-ID`), if it has one. */
+export interface StreamEvent {
+  readonly message: JSONRPCNotification;
+  readonly id?: string | undefined;
+}
+
 interface OpenStream extends SessionStreamTarget {
   readonly res: ServerResponse;
   readonly timer: NodeJS.Timeout;
   readonly onClose: (() => void) | undefined;
   released: boolean;
+  /** While what the client missed is being looked up: live events wait here, in order. */
+  waiting: StreamEvent[] | undefined;
+}
+
+/** SSE event ids are `<ms>-<seq>-<log>` (a Redis stream entry id and which log it is in, `s` or `v`). */
+const EVENT_ID = /^(\d{1,15})-(\d{1,10})-([a-z])$/;
+
+/** Whether `id` is an event id this server issues (a `Last-Event-ID` to resume after). */
+export function isStreamEventId(id: unknown): id is string {
+  return typeof id === 'string' && EVENT_ID.test(id);
+}
+
+/** Orders event ids: by time, then sequence, then log. */
+export function compareStreamEventIds(a: string, b: string): number {
+  const [, am, as, al] = EVENT_ID.exec(a)!;
+  const [, bm, bs, bl] = EVENT_ID.exec(b)!;
+  return Number(am) - Number(bm) || Number(as) - Number(bs) || (al! < bl! ? -1 : al! > bl! ? 1 : 0);
 }
 
 /** Whether an `Accept` header lets the server answer with Server-Sent Events. */
@@ -60,8 +83,9 @@ export class McpSessionStreams {
   /**
    * Answers the GET with `200 text/event-stream` and keeps the response open until the client leaves or the
    * stream is closed here. False (nothing written) when the client is already gone. `onClose` runs once it ends.
+   * With `resuming`, live events are held back until `resume` has written what the client missed.
    */
-  open(res: ServerResponse, target: SessionStreamTarget, onClose?: () => void): boolean {
+  open(res: ServerResponse, target: SessionStreamTarget, onClose?: () => void, resuming = false): boolean {
     if (res.destroyed || res.writableEnded) return false;
     res.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -75,7 +99,7 @@ export class McpSessionStreams {
       if (!res.destroyed && !res.writableEnded) res.write(': keep-alive\n\n');
     }, this.keepAliveMs);
     timer.unref();
-    const stream: OpenStream = { ...target, res, timer, onClose, released: false };
+    const stream: OpenStream = { ...target, res, timer, onClose, released: false, waiting: resuming ? [] : undefined };
     const previous = this.bySession.get(target.sessionId);
     this.bySession.set(target.sessionId, stream);
     const streams = this.byResource.get(target.resource) ?? new Set<OpenStream>();
@@ -94,18 +118,35 @@ export class McpSessionStreams {
     return this.bySession.size;
   }
 
-  /** Writes `message` on the session's stream; false when this process holds none. */
-  send(sessionId: string, message: JSONRPCNotification): boolean {
+  /** Writes `event` on the session's stream; false when this process holds none. */
+  send(sessionId: string, event: StreamEvent): boolean {
     const stream = this.bySession.get(sessionId);
     if (!stream) return false;
-    return write(stream, message);
+    return deliver(stream, event);
   }
 
-  /** Writes `message` on the stream of every session of the server at `resource`; returns how many. */
-  sendToResource(resource: string, message: JSONRPCNotification): number {
+  /** Writes `event` on the stream of every session of the server at `resource`; returns how many. */
+  sendToResource(resource: string, event: StreamEvent): number {
     let sent = 0;
-    for (const stream of this.streamsOf(resource)) if (write(stream, message)) sent++;
+    for (const stream of this.streamsOf(resource)) if (deliver(stream, event)) sent++;
     return sent;
+  }
+
+  /**
+   * Ends a resumption (`open(…, resuming)`): writes `missed` (what the client had not seen, oldest first), then
+   * the live events that arrived meanwhile, except those `missed` already held.
+   */
+  resume(sessionId: string, missed: readonly StreamEvent[]): void {
+    const stream = this.bySession.get(sessionId);
+    if (!stream?.waiting) return;
+    const held = stream.waiting;
+    stream.waiting = undefined;
+    const written = new Set<string>();
+    for (const event of missed) {
+      if (event.id) written.add(event.id);
+      write(stream, event);
+    }
+    for (const event of held) if (!event.id || !written.has(event.id)) write(stream, event);
   }
 
   /** Ends the session's stream (the session was deleted, or a newer stream elsewhere replaced it). */
@@ -150,8 +191,17 @@ export class McpSessionStreams {
   }
 }
 
-function write(stream: OpenStream, message: JSONRPCNotification): boolean {
+function deliver(stream: OpenStream, event: StreamEvent): boolean {
   if (stream.res.destroyed || stream.res.writableEnded) return false;
-  stream.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  if (stream.waiting) {
+    stream.waiting.push(event);
+    return true;
+  }
+  return write(stream, event);
+}
+
+function write(stream: OpenStream, { message, id }: StreamEvent): boolean {
+  if (stream.res.destroyed || stream.res.writableEnded) return false;
+  stream.res.write(`${id ? `id: ${id}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`);
   return true;
 }

@@ -189,7 +189,7 @@ describe('MCP endpoint, one server instance per request', () => {
       expect(first.response.headers.get('content-type')).toBe('text/event-stream');
       const second = await openStream(sessionId);
       expect(await first.rest()).toBe('');
-      expect(harness.streams.send(sessionId, elicitationCompleteNotification('e-1'))).toBe(true);
+      expect(harness.streams.send(sessionId, { message: elicitationCompleteNotification('e-1') })).toBe(true);
       expect(await second.next()).toBe(
         'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/elicitation/complete","params":{"elicitationId":"e-1"}}\n\n',
       );
@@ -213,9 +213,11 @@ describe('MCP endpoint, one server instance per request', () => {
       await waitUntil(() => sessions.every(({ sessionId }) => harness.streams.has(sessionId)));
       expect(sessions[0]!.client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
 
-      expect(harness.streams.sendToResource(harness.url, toolListChangedNotification())).toBe(2);
+      expect(harness.streams.sendToResource(harness.url, { message: toolListChangedNotification() })).toBe(2);
       await waitUntil(() => changed.every((count) => count === 1));
-      expect(harness.streams.sendToResource('http://127.0.0.1:1/other', toolListChangedNotification())).toBe(0);
+      expect(
+        harness.streams.sendToResource('http://127.0.0.1:1/other', { message: toolListChangedNotification() }),
+      ).toBe(0);
     },
     WAIT,
   );

@@ -4,7 +4,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { acceptsEventStream, McpSessionStreams, toolListChangedNotification } from '../src/index.js';
+import {
+  acceptsEventStream,
+  compareStreamEventIds,
+  elicitationCompleteNotification,
+  isStreamEventId,
+  McpSessionStreams,
+  toolListChangedNotification,
+} from '../src/index.js';
 
 let http: Server;
 let url: string;
@@ -13,8 +20,14 @@ const closed: string[] = [];
 
 beforeAll(async () => {
   http = createServer((req, res) => {
-    const sessionId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('session') ?? 'none';
-    streams.open(res, { sessionId, resource: 'https://gh.example/t/acme/mcp/main' }, () => closed.push(sessionId));
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const sessionId = query.get('session') ?? 'none';
+    streams.open(
+      res,
+      { sessionId, resource: 'https://gh.example/t/acme/mcp/main' },
+      () => closed.push(sessionId),
+      query.has('resuming'),
+    );
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
@@ -38,7 +51,9 @@ describe('McpSessionStreams', () => {
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     expect((await reader.read()).value).toMatch(/^(: keep-alive\n\n)+$/);
 
-    expect(streams.sendToResource('https://gh.example/t/acme/mcp/main', toolListChangedNotification())).toBe(1);
+    expect(
+      streams.sendToResource('https://gh.example/t/acme/mcp/main', { message: toolListChangedNotification() }),
+    ).toBe(1);
     let seen = '';
     while (!seen.includes('list_changed')) seen += (await reader.read()).value ?? '';
     expect(seen).toContain('event: message\ndata: {"jsonrpc":"2.0","method":"notifications/tools/list_changed"}\n\n');
@@ -46,8 +61,48 @@ describe('McpSessionStreams', () => {
     await reader.cancel();
     await waitUntil(() => !streams.has('s1'));
     expect(closed).toEqual(['s1']);
-    expect(streams.send('s1', toolListChangedNotification())).toBe(false);
-    expect(streams.sendToResource('https://gh.example/t/acme/mcp/main', toolListChangedNotification())).toBe(0);
+    expect(streams.send('s1', { message: toolListChangedNotification() })).toBe(false);
+    expect(
+      streams.sendToResource('https://gh.example/t/acme/mcp/main', { message: toolListChangedNotification() }),
+    ).toBe(0);
+  });
+
+  it('resuming: writes what the client missed with its ids, then what arrived meanwhile, each event once', async () => {
+    const response = await fetch(`${url}?session=s2&resuming`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await waitUntil(() => streams.has('s2'));
+    // Live events while the missed ones are looked up wait; one of them is also among the missed.
+    streams.send('s2', { message: elicitationCompleteNotification('e2'), id: '1700000000002-0-s' });
+    streams.send('s2', { message: elicitationCompleteNotification('e3'), id: '1700000000003-0-s' });
+    streams.resume('s2', [
+      { message: elicitationCompleteNotification('e1'), id: '1700000000001-0-s' },
+      { message: elicitationCompleteNotification('e2'), id: '1700000000002-0-s' },
+    ]);
+    let seen = '';
+    while (!seen.includes('"e3"')) seen += (await reader.read()).value ?? '';
+    const events = seen
+      .split('\n\n')
+      .filter((block) => block.includes('data:'))
+      .map((block) => ({
+        id: /^id: (.+)$/m.exec(block)?.[1],
+        elicitation: /"elicitationId":"(\w+)"/.exec(block)?.[1],
+      }));
+    expect(events).toEqual([
+      { id: '1700000000001-0-s', elicitation: 'e1' },
+      { id: '1700000000002-0-s', elicitation: 'e2' },
+      { id: '1700000000003-0-s', elicitation: 'e3' },
+    ]);
+    await reader.cancel();
+  });
+
+  it('orders and recognises the event ids it issues', () => {
+    expect(isStreamEventId('1700000000001-0-s')).toBe(true);
+    expect(isStreamEventId('1700000000001-0')).toBe(false);
+    expect(isStreamEventId('x\ndata: evil')).toBe(false);
+    expect(compareStreamEventIds('1700000000001-0-v', '1700000000001-1-s')).toBeLessThan(0);
+    expect(compareStreamEventIds('1700000000002-0-s', '1700000000001-9-v')).toBeGreaterThan(0);
+    expect(compareStreamEventIds('1700000000001-0-s', '1700000000001-0-v')).toBeLessThan(0);
+    expect(compareStreamEventIds('1700000000001-0-s', '1700000000001-0-s')).toBe(0);
   });
 
   it('reads Accept the way Streamable HTTP needs it', () => {

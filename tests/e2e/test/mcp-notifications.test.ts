@@ -271,6 +271,113 @@ test('one stream per session across instances; refusals without a session or eve
   expect(gone.status).toBe(404);
 }, 60_000);
 
+/** A raw GET stream read event by event: `next()` resolves with the next SSE event (id and data). */
+async function openEvents(instance: number, endpoint: string, token: string, sessionId: string, lastEventId?: string) {
+  const response = await fetch(on(instance, endpoint), {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    },
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  let pending: ReturnType<typeof reader.read> | undefined;
+  return {
+    async next(timeoutMs = 5_000): Promise<{ id: string | undefined; data: { method: string } } | undefined> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const blocks = buffered.split('\n\n');
+        const index = blocks.findIndex((block, i) => i < blocks.length - 1 && block.includes('data: '));
+        if (index >= 0) {
+          buffered = blocks.slice(index + 1).join('\n\n');
+          const block = blocks[index]!;
+          return {
+            id: /^id: (.+)$/m.exec(block)?.[1],
+            data: JSON.parse(/^data: (.+)$/m.exec(block)![1]!) as { method: string },
+          };
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) return undefined;
+        // A read that lost the race stays pending: the next call waits on it, so no chunk is dropped.
+        pending ??= reader.read();
+        const chunk = await Promise.race([
+          pending,
+          new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), left)),
+        ]);
+        if (chunk === 'timeout') return undefined;
+        pending = undefined;
+        if (chunk.done) return undefined;
+        buffered += chunk.value;
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+test('a stream that reconnects with Last-Event-ID gets the notifications it missed, on either instance', async () => {
+  const { server, endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
+  const initialize = await fetch(on(A, endpoint), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
+  });
+  await initialize.text();
+  const sessionId = initialize.headers.get('mcp-session-id')!;
+  const patch = (tools: string[]) =>
+    adminCall(direct(A), owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/${server}`, { tools });
+
+  const first = await openEvents(B, endpoint, token, sessionId);
+  expect((await patch(['demo.list_notes', 'demo.get_note'])).status).toBe(200);
+  const seen = await first.next();
+  expect(seen?.data.method).toBe('notifications/tools/list_changed');
+  expect(seen?.id).toMatch(/^\d+-\d+-v$/);
+  await first.close();
+
+  // While no stream is open, the tools change twice.
+  expect((await patch(['demo.get_note'])).status).toBe(200);
+  expect((await patch(['demo.list_notes'])).status).toBe(200);
+
+  // Reconnecting on the other instance with the last id seen: both missed changes, in order, then the live stream.
+  const resumed = await openEvents(A, endpoint, token, sessionId, seen!.id);
+  const missed = [await resumed.next(), await resumed.next()];
+  expect(missed.map((event) => event?.data.method)).toEqual([
+    'notifications/tools/list_changed',
+    'notifications/tools/list_changed',
+  ]);
+  // Event ids are `<ms>-<seq>-<log>`: each missed one is later than the one before.
+  const order = (id: string) => id.split('-').slice(0, 2).map(Number) as [number, number];
+  const later = (a: string, b: string) =>
+    order(a)[0] > order(b)[0] || (order(a)[0] === order(b)[0] && order(a)[1] > order(b)[1]);
+  expect(later(missed[0]!.id!, seen!.id!)).toBe(true);
+  expect(later(missed[1]!.id!, missed[0]!.id!)).toBe(true);
+  expect((await patch(['demo.list_notes', 'demo.get_note'])).status).toBe(200);
+  const live = await resumed.next();
+  expect(live?.data.method).toBe('notifications/tools/list_changed');
+  // Nothing is sent twice.
+  expect(await resumed.next(500)).toBeUndefined();
+  await resumed.close();
+
+  // Without Last-Event-ID, or with one this server never issued, a stream starts with nothing replayed.
+  for (const lastEventId of [undefined, 'not-an-event-id']) {
+    const fresh = await openEvents(B, endpoint, token, sessionId, lastEventId);
+    expect(await fresh.next(500)).toBeUndefined();
+    await fresh.close();
+  }
+}, 60_000);
+
 test('an instance that stops ends its GET streams first, and exits cleanly without waiting for them', async () => {
   const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
   const { client } = await connect(B, endpoint, token);

@@ -124,7 +124,13 @@ export class McpController {
       const version = req.headers['mcp-protocol-version'];
       if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
         return writeRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version.slice(0, 40)}.`);
-      return this.notifications.open(res, { sessionId, resource: endpoint.url });
+      // A client reconnecting after a dropped stream names the last event it saw: it gets what it missed first.
+      const lastEventId = req.headers['last-event-id'];
+      return this.notifications.open(
+        res,
+        { sessionId, resource: endpoint.url },
+        typeof lastEventId === 'string' ? lastEventId : undefined,
+      );
     }
     if (req.method !== 'POST') {
       res.set('allow', 'GET, POST, DELETE');

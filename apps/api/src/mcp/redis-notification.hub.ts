@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { McpSessionStreams, toolListChangedNotification, type SessionStreamTarget } from '@gatehouse/mcp';
+import {
+  compareStreamEventIds,
+  isStreamEventId,
+  McpSessionStreams,
+  toolListChangedNotification,
+  type SessionStreamTarget,
+  type StreamEvent,
+} from '@gatehouse/mcp';
 import { endpointUrl, type McpServerChange } from '@gatehouse/registry';
 import type { JSONRPCNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Redis } from 'ioredis';
@@ -15,11 +22,18 @@ export function sessionAddress(sessionId: string): string {
 
 /** What travels on a session's channel. */
 type SessionEvent =
-  | { type: 'message'; message: JSONRPCNotification }
+  | { type: 'message'; message: JSONRPCNotification; id?: string }
   /** A stream was opened somewhere (token names it): every older one of the session closes. */
   | { type: 'opened'; token: string }
   /** The session was deleted: its stream closes wherever it is. */
   | { type: 'ended' };
+
+/** A server change as announced to every instance: with the event id of its `list_changed`, if it logged one. */
+type AnnouncedChange = McpServerChange & { eventId?: string };
+
+/** How many notifications a session's or a server's log keeps, and for how long after the last one. */
+const LOG_ENTRIES = 100;
+const LOG_SECONDS = 3600;
 
 interface LocalStream {
   readonly token: string;
@@ -37,6 +51,11 @@ interface LocalStream {
  * One stream per session across all instances: a new stream announces itself on the session's channel and every
  * older one closes. Redis delivers a channel's messages in publish order, so an instance knows which announcements
  * are newer than its own stream (those that arrive after its own) and the newest stream always survives.
+ *
+ * Resumable: every notification is also appended to a log in Redis — the session's (`elicitation/complete`) or the
+ * server's (`list_changed`), streams of at most 100 entries kept an hour after the last — and sent with an SSE
+ * event id naming its entry. A client that reconnects with `Last-Event-ID` first gets what both logs hold after
+ * that id, then the live stream; events that arrive while the logs are read wait and are not sent twice.
  */
 export class RedisNotificationHub {
   private readonly streams: McpSessionStreams;
@@ -90,9 +109,10 @@ export class RedisNotificationHub {
    * Opens the session's standalone stream on `res` (the caller has checked the session, its owner and `Accept`).
    * Subscribed before the response starts, so nothing published once the client sees the stream is lost.
    */
-  async open(res: ServerResponse, target: SessionStreamTarget): Promise<void> {
+  async open(res: ServerResponse, target: SessionStreamTarget, lastEventId?: string): Promise<void> {
     const { sessionId } = target;
-    const channel = this.channelOf(sessionAddress(sessionId));
+    const address = sessionAddress(sessionId);
+    const channel = this.channelOf(address);
     this.interest.set(sessionId, (this.interest.get(sessionId) ?? 0) + 1);
     this.channels.set(channel, sessionId);
     try {
@@ -102,10 +122,16 @@ export class RedisNotificationHub {
       throw error;
     }
     const token = randomUUID();
-    const opened = this.streams.open(res, target, () => {
-      if (this.local.get(sessionId)?.token === token) this.local.delete(sessionId);
-      this.release(sessionId, channel);
-    });
+    const resuming = isStreamEventId(lastEventId);
+    const opened = this.streams.open(
+      res,
+      target,
+      () => {
+        if (this.local.get(sessionId)?.token === token) this.local.delete(sessionId);
+        this.release(sessionId, channel);
+      },
+      resuming,
+    );
     if (!opened) {
       this.release(sessionId, channel);
       return;
@@ -113,11 +139,28 @@ export class RedisNotificationHub {
     this.local.set(sessionId, { token, announced: false });
     // Without it an older stream elsewhere lives on until its client leaves; this one works all the same.
     await this.publish(channel, { type: 'opened', token }).catch(this.onError);
+    if (!resuming) return;
+    // Subscribed before reading: whatever is logged after the read also arrives live (and waits until then).
+    const missed = await Promise.all([
+      this.logged(this.sessionLog(address), 's', lastEventId),
+      this.logged(this.serverLog(target.resource), 'v', lastEventId),
+    ]).catch((error: unknown) => {
+      this.onError(error);
+      return [[], []];
+    });
+    this.streams.resume(
+      sessionId,
+      missed.flat().sort((a, b) => compareStreamEventIds(a.id!, b.id!)),
+    );
   }
 
-  /** Sends `message` to the session whose address this is, on whichever instance holds its stream. */
+  /**
+   * Sends `message` to the session whose address this is, on whichever instance holds its stream — or, logged, to
+   * its next stream that resumes. True when a stream heard it live.
+   */
   async sendToSession(address: string, message: JSONRPCNotification): Promise<boolean> {
-    return (await this.publish(this.channelOf(address), { type: 'message', message })) > 0;
+    const id = await this.log(this.sessionLog(address), 's', message);
+    return (await this.publish(this.channelOf(address), { type: 'message', message, id })) > 0;
   }
 
   /** The session was deleted: its stream ends, wherever it is. */
@@ -131,11 +174,51 @@ export class RedisNotificationHub {
    * the change stands, and cached endpoints expire within seconds anyway.
    */
   async serverChanged(change: McpServerChange): Promise<void> {
-    await this.publisher.publish(this.serversChannel, JSON.stringify(change)).catch(this.onError);
+    let eventId: string | undefined;
+    if (change.toolsChanged && !change.deleted) {
+      const resource = endpointUrl(this.publicApiUrl, change.tenantSlug, change.serverSlug);
+      // Not logged: announced all the same (caches must drop the server), just not resumable.
+      eventId = await this.log(this.serverLog(resource), 'v', toolListChangedNotification()).catch((error: unknown) => {
+        this.onError(error);
+        return undefined;
+      });
+    }
+    const announced: AnnouncedChange = eventId ? { ...change, eventId } : change;
+    await this.publisher.publish(this.serversChannel, JSON.stringify(announced)).catch(this.onError);
   }
 
   private channelOf(address: string): string {
     return `${this.prefix}:mcp:session-events:${address}`;
+  }
+
+  private sessionLog(address: string): string {
+    return `${this.prefix}:mcp:session-log:${address}`;
+  }
+
+  private serverLog(resource: string): string {
+    return `${this.prefix}:mcp:server-log:${createHash('sha256').update(resource).digest('base64url')}`;
+  }
+
+  /** Appends `message` to a log; its event id (`<entry id>-<tag>`). */
+  private async log(key: string, tag: 's' | 'v', message: JSONRPCNotification): Promise<string> {
+    const [[, id]] = (await this.publisher
+      .multi()
+      .xadd(key, 'MAXLEN', '~', LOG_ENTRIES, '*', 'm', JSON.stringify(message))
+      .expire(key, LOG_SECONDS)
+      .exec()) as [[Error | null, string], [Error | null, number]];
+    return `${id}-${tag}`;
+  }
+
+  /** What a log holds after event `after`, oldest first. */
+  private async logged(key: string, tag: 's' | 'v', after: string): Promise<StreamEvent[]> {
+    const start = after.slice(0, after.lastIndexOf('-'));
+    const entries = await this.publisher.xrange(key, start, '+', 'COUNT', LOG_ENTRIES);
+    return entries
+      .map(([entry, fields]) => ({
+        id: `${entry}-${tag}`,
+        message: JSON.parse(fields[fields.indexOf('m') + 1]!) as JSONRPCNotification,
+      }))
+      .filter((event) => compareStreamEventIds(event.id, after) > 0);
   }
 
   private publish(channel: string, event: SessionEvent): Promise<number> {
@@ -155,7 +238,7 @@ export class RedisNotificationHub {
 
   private received(channel: string, raw: string): void {
     if (channel === this.serversChannel) {
-      this.serverChangedHere(JSON.parse(raw) as McpServerChange);
+      this.serverChangedHere(JSON.parse(raw) as AnnouncedChange);
       return;
     }
     const sessionId = this.channels.get(channel);
@@ -163,7 +246,7 @@ export class RedisNotificationHub {
     const event = JSON.parse(raw) as SessionEvent;
     switch (event.type) {
       case 'message':
-        this.streams.send(sessionId, event.message);
+        this.streams.send(sessionId, { message: event.message, id: event.id });
         return;
       case 'ended':
         this.streams.close(sessionId);
@@ -178,10 +261,11 @@ export class RedisNotificationHub {
     }
   }
 
-  private serverChangedHere(change: McpServerChange): void {
+  private serverChangedHere(change: AnnouncedChange): void {
     for (const listener of this.serverListeners) listener(change);
     const resource = endpointUrl(this.publicApiUrl, change.tenantSlug, change.serverSlug);
-    if (change.toolsChanged) this.streams.sendToResource(resource, toolListChangedNotification());
+    if (change.toolsChanged)
+      this.streams.sendToResource(resource, { message: toolListChangedNotification(), id: change.eventId });
     // A deleted server has nothing more to say: its sessions' streams end.
     if (change.deleted) this.streams.closeResource(resource);
   }
