@@ -378,6 +378,43 @@ test('a stream that reconnects with Last-Event-ID gets the notifications it miss
   }
 }, 60_000);
 
+test('the MCP SDK client, its stream ended by the server, reconnects with Last-Event-ID and misses nothing', async () => {
+  const { server, endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
+  const { client, transport } = await connect(A, endpoint, token);
+  try {
+    const changes: string[] = [];
+    client.setNotificationHandler(ToolListChangedNotificationSchema, (notification) => {
+      changes.push(notification.method);
+    });
+    const patch = (tools: string[]) =>
+      adminCall(direct(B), owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/${server}`, { tools });
+    expect((await patch(['demo.list_notes', 'demo.get_note'])).status).toBe(200);
+    await waitFor('the first list_changed', async () => (changes.length === 1 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+
+    // A newer stream of the session on instance B ends the client's (the SDK reconnects after about a second);
+    // the tools change while the client has no stream.
+    const other = await openEvents(B, endpoint, token, transport.sessionId!);
+    expect((await patch(['demo.get_note'])).status).toBe(200);
+    expect(changes).toHaveLength(1);
+    await waitFor(
+      'the missed list_changed after the reconnect',
+      async () => (changes.length === 2 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(changes).toHaveLength(2);
+    await other.close();
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
 test('an instance that stops ends its GET streams first, and exits cleanly without waiting for them', async () => {
   const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
   const { client } = await connect(B, endpoint, token);
