@@ -133,12 +133,14 @@ export class McpSessionStreams {
   }
 
   /**
-   * Ends a resumption (`open(…, resuming)`): writes `missed` (what the client had not seen, oldest first), then
+   * Ends the resumption of the stream opened on `res` (`open(…, resuming)`): writes `missed` (what the client had not
+   * seen, oldest first), then
    * the live events that arrived meanwhile, except those `missed` already held.
    */
-  resume(sessionId: string, missed: readonly StreamEvent[]): void {
+  resume(sessionId: string, res: ServerResponse, missed: readonly StreamEvent[]): void {
     const stream = this.bySession.get(sessionId);
-    if (!stream?.waiting) return;
+    // Only the stream opened on `res`: a newer one of the session does its own resuming.
+    if (stream?.res !== res || !stream.waiting) return;
     const held = stream.waiting;
     stream.waiting = undefined;
     const written = new Set<string>();

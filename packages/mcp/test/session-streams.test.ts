@@ -2,7 +2,7 @@
  * `McpSessionStreams` over real HTTP: what a client of a standalone GET stream sees (headers, keep-alive comments,
  * events) and that a stream is forgotten as soon as its client leaves.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   acceptsEventStream,
@@ -17,11 +17,14 @@ let http: Server;
 let url: string;
 const streams = new McpSessionStreams({ keepAliveMs: 30 });
 const closed: string[] = [];
+/** The response each session's stream was opened on. */
+const opened = new Map<string, ServerResponse>();
 
 beforeAll(async () => {
   http = createServer((req, res) => {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const sessionId = query.get('session') ?? 'none';
+    opened.set(sessionId, res);
     streams.open(
       res,
       { sessionId, resource: 'https://gh.example/t/acme/mcp/main' },
@@ -71,10 +74,13 @@ describe('McpSessionStreams', () => {
     const response = await fetch(`${url}?session=s2&resuming`);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     await waitUntil(() => streams.has('s2'));
+    const res = opened.get('s2')!;
     // Live events while the missed ones are looked up wait; one of them is also among the missed.
     streams.send('s2', { message: elicitationCompleteNotification('e2'), id: '1700000000002-0-s' });
     streams.send('s2', { message: elicitationCompleteNotification('e3'), id: '1700000000003-0-s' });
-    streams.resume('s2', [
+    // Another response (a newer stream's, say) cannot end this one's resumption.
+    streams.resume('s2', {} as ServerResponse, []);
+    streams.resume('s2', res, [
       { message: elicitationCompleteNotification('e1'), id: '1700000000001-0-s' },
       { message: elicitationCompleteNotification('e2'), id: '1700000000002-0-s' },
     ]);

@@ -150,6 +150,7 @@ export class RedisNotificationHub {
     });
     this.streams.resume(
       sessionId,
+      res,
       missed.flat().sort((a, b) => compareStreamEventIds(a.id!, b.id!)),
     );
   }
@@ -201,11 +202,12 @@ export class RedisNotificationHub {
 
   /** Appends `message` to a log; its event id (`<entry id>-<tag>`). */
   private async log(key: string, tag: 's' | 'v', message: JSONRPCNotification): Promise<string> {
-    const [[, id]] = (await this.publisher
+    const [[error, id]] = (await this.publisher
       .multi()
       .xadd(key, 'MAXLEN', '~', LOG_ENTRIES, '*', 'm', JSON.stringify(message))
       .expire(key, LOG_SECONDS)
       .exec()) as [[Error | null, string], [Error | null, number]];
+    if (error) throw error;
     return `${id}-${tag}`;
   }
 
