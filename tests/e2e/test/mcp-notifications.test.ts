@@ -203,31 +203,30 @@ test('URL elicitation: connecting through the link sends elicitation/complete to
   }
 }, 60_000);
 
-/** A raw GET stream: everything it carries until the server ends it. */
-async function rawStream(instance: number, endpoint: string, token: string, sessionId: string) {
+/** The session's GET stream on `instance` (resuming after `lastEventId` when given), once the server answers it. */
+async function getStream(instance: number, endpoint: string, token: string, sessionId: string, lastEventId?: string) {
   const response = await fetch(on(instance, endpoint), {
     headers: {
       authorization: `Bearer ${token}`,
       accept: 'text/event-stream',
       'mcp-session-id': sessionId,
       'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
     },
   });
   expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/event-stream');
-  return { ended: response.text() };
+  return response;
 }
 
-test('one stream per session across instances; refusals without a session or event-stream Accept; DELETE ends it', async () => {
-  const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
-  const headers = {
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  const initialize = await fetch(on(A, endpoint), {
+/** A raw session: `initialize` POSTed to `instance`; its session id. */
+async function initializeRaw(instance: number, endpoint: string, token: string): Promise<string> {
+  const initialize = await fetch(on(instance, endpoint), {
     method: 'POST',
-    headers,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -237,7 +236,19 @@ test('one stream per session across instances; refusals without a session or eve
   });
   expect(initialize.status).toBe(200);
   await initialize.text();
-  const sessionId = initialize.headers.get('mcp-session-id')!;
+  return initialize.headers.get('mcp-session-id')!;
+}
+
+/** A raw GET stream: everything it carries until the server ends it. */
+async function rawStream(instance: number, endpoint: string, token: string, sessionId: string) {
+  const response = await getStream(instance, endpoint, token, sessionId);
+  expect(response.headers.get('content-type')).toBe('text/event-stream');
+  return { ended: response.text() };
+}
+
+test('one stream per session across instances; refusals without a session or event-stream Accept; DELETE ends it', async () => {
+  const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
+  const sessionId = await initializeRaw(A, endpoint, token);
 
   const sessionless = await fetch(on(B, endpoint), {
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
@@ -273,16 +284,7 @@ test('one stream per session across instances; refusals without a session or eve
 
 /** A raw GET stream read event by event: `next()` resolves with the next SSE event (id and data). */
 async function openEvents(instance: number, endpoint: string, token: string, sessionId: string, lastEventId?: string) {
-  const response = await fetch(on(instance, endpoint), {
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'text/event-stream',
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
-      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
-    },
-  });
-  expect(response.status).toBe(200);
+  const response = await getStream(instance, endpoint, token, sessionId, lastEventId);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   let pending: ReturnType<typeof reader.read> | undefined;
@@ -320,22 +322,7 @@ async function openEvents(instance: number, endpoint: string, token: string, ses
 
 test('a stream that reconnects with Last-Event-ID gets the notifications it missed, on either instance', async () => {
   const { server, endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
-  const initialize = await fetch(on(A, endpoint), {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    }),
-  });
-  await initialize.text();
-  const sessionId = initialize.headers.get('mcp-session-id')!;
+  const sessionId = await initializeRaw(A, endpoint, token);
   const patch = (tools: string[]) =>
     adminCall(direct(A), owner, 'PATCH', `/api/v1/tenants/${slug}/mcp-servers/${server}`, { tools });
 

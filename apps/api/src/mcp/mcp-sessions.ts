@@ -75,7 +75,7 @@ export class McpSessionStore {
   async close(): Promise<void> {
     this.listening = false;
     this.forgetAll();
-    await this.subscriber?.quit().catch(() => undefined);
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
   private forget(key: string): void {

@@ -54,7 +54,8 @@ export class RedisMessageRelay implements McpMessageRelay {
   }
 
   async close(): Promise<void> {
-    await this.subscriber.quit();
+    // A connection still reconnecting (Redis went away a moment ago) cannot quit politely: drop it, never fail shutdown.
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
   register(

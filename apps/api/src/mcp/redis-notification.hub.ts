@@ -97,7 +97,8 @@ export class RedisNotificationHub {
 
   async close(): Promise<void> {
     this.closeStreams();
-    await this.subscriber.quit();
+    // A connection still reconnecting (Redis went away a moment ago) cannot quit politely: drop it, never fail shutdown.
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
   /** Runs in every instance, before its streams hear of the change (e.g. drop the cached endpoint). */

@@ -46,7 +46,7 @@ export class ToolReplyInbox {
     for (const [jobId, waiters] of this.waiting)
       for (const waiter of waiters) waiter.reject(new Error(`stopped waiting for ${jobId}: the api is shutting down`));
     this.waiting.clear();
-    await this.subscriber.quit().catch(() => undefined);
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
   /**
