@@ -246,8 +246,7 @@ const alwaysCounted = {
 /**
  * Runs `fn` `count` times with at most `concurrency` in flight; returns ops/s and latency percentiles (ms), and, for
  * each of `processes` ({name: child process}) and of this process, Redis and PostgreSQL, the CPU time it used per call
- * (ms; Linux only). CPU per call varies far
- * less between runs than throughput on a shared VM: compare changes by it.
+ * (ms; Linux only). CPU per call varies far less between runs than throughput on a shared VM: compare changes by it.
  */
 export async function measure(count, concurrency, fn, processes = {}) {
   const counted = {

@@ -1,10 +1,11 @@
 import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ApiConfig } from '@gatehouse/config';
-import { loggerOptions, redactRequest, requestIdFrom } from '@gatehouse/telemetry';
+import { loggerOptions, redactRequest } from '@gatehouse/telemetry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
+import { issueRequestId } from './common/request-id.js';
 import { ConnectionsModule } from './connections/connections.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -28,11 +29,7 @@ export class AppModule {
           exclude: [{ path: MCP_ROUTE, method: RequestMethod.ALL }],
           pinoHttp: {
             ...loggerOptions({ service: 'api', level: config.LOG_LEVEL }),
-            genReqId: (req, res) => {
-              const id = requestIdFrom(req.headers['x-request-id']);
-              res.setHeader('x-request-id', id);
-              return id;
-            },
+            genReqId: issueRequestId,
             customAttributeKeys: { reqId: 'requestId' },
             // OAuth callbacks carry codes and state in the query string.
             serializers: { req: redactRequest },

@@ -1,6 +1,7 @@
-import { redactUrl, requestIdFrom } from '@gatehouse/telemetry';
+import { redactUrl } from '@gatehouse/telemetry';
 import type { NextFunction, Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
+import { issueRequestId } from '../common/request-id.js';
 
 /** The hosted MCP endpoint's route (McpController), logged by `mcpRequestLog` instead of pino-http. */
 export const MCP_ROUTE = 't/:tenant/mcp/:server';
@@ -14,9 +15,8 @@ export const MCP_ROUTE = 't/:tenant/mcp/:server';
  * with credential query parameters redacted.
  */
 export function mcpRequestLog(req: Request, res: Response, next: NextFunction): void {
-  const requestId = requestIdFrom(req.headers['x-request-id']);
+  const requestId = issueRequestId(req, res);
   (req as Request & { id: string }).id = requestId;
-  res.setHeader('x-request-id', requestId);
   const logger = PinoLogger.root;
   if (logger.isLevelEnabled('info')) {
     const started = Date.now();
