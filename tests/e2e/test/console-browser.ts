@@ -34,7 +34,7 @@ export interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-  nodes: { target: unknown[] }[];
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
 }
 
 /** axe-core's serious and critical violations on the page as it is now (WCAG 2.x A/AA rules and best practices). */
@@ -47,7 +47,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .map(
       (violation) =>
         `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes
-          .map((node) => JSON.stringify(node.target))
+          .map((node) => `${JSON.stringify(node.target)} ${node.html.slice(0, 300)} (${node.failureSummary ?? ''})`)
           .join(', ')}`,
     );
 }
@@ -58,6 +58,16 @@ export async function capture(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(`document.querySelector('[aria-busy="true"]') === null`);
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const first = await seriousViolations(page);
+  if (first.length === 0) return;
+  // A page caught between two renders (a navigation's refresh still landing) is checked again once it has
+  // settled: what the person ends up with is what must be accessible. What persists fails the test; what
+  // vanished is printed, so a page that only passes the second look still leaves a trace in the log.
+  await page.waitForTimeout(1_000);
+  await page.waitForLoadState('networkidle');
   const violations = await seriousViolations(page);
   if (violations.length > 0) throw new Error(`${name}: accessibility violations:\n${violations.join('\n')}`);
+  console.warn(
+    `${name}: accessibility violations seen while the page settled, gone a second later:\n${first.join('\n')}`,
+  );
 }
