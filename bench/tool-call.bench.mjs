@@ -8,7 +8,7 @@
 //   (d) (b) with its tool run through a BullMQ queue by a bare worker process, answered on a Redis channel: the
 //       floor of any design that puts every call through a queue and a worker, as issue 6 does.
 // Usage: npm run bench -- tool-call   (needs PostgreSQL and Redis as in .env; creates and drops its own database)
-// Sizes: BENCH_TOOL_CALLS (2,000), BENCH_CONCURRENCY (16), BENCH_WARMUP_CALLS (2,000 per path, at BENCH_CONCURRENCY,
+// Sizes: BENCH_TOOL_CALLS (5,000), BENCH_CONCURRENCY (16), BENCH_WARMUP_CALLS (2,000 per path, at BENCH_CONCURRENCY,
 // not measured: every process's hot code optimised before it is timed). BENCH_API_NODE_ARGS and BENCH_WORKER_NODE_ARGS add Node
 // flags to the api and the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where their time goes;
 // BENCH_ONLY_GATEHOUSE=1 runs only (c), at BENCH_CONCURRENCY, for profiling.
@@ -31,7 +31,7 @@ import {
   stackEnv,
 } from './lib.mjs';
 
-const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 2_000);
+const CALLS = Number(process.env.BENCH_TOOL_CALLS ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WARMUP = Number(process.env.BENCH_WARMUP_CALLS ?? 2_000);
 const ONLY_FULL = process.env.BENCH_ONLY_GATEHOUSE === '1';
