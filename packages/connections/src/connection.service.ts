@@ -632,8 +632,10 @@ export class ConnectionService {
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
     try {
       return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
-        // Another process may have refreshed (or the person reconnected) while we waited for the lock.
-        const current = await this.current(key);
+        // Another process may have refreshed (or the person reconnected) while we waited for the lock: read what is
+        // committed now, never what this process remembers (its notice of that commit may still be on its way, and a
+        // refresh from a stale row would spend a refresh token the provider has already rotated).
+        const current = await findConnectionWithTokens(this.db, key);
         if (!current.member) return NOT_A_MEMBER;
         const unusable = this.unusable(provider, request, current.found?.connection ?? null);
         if (unusable) return unusable;

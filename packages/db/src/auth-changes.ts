@@ -22,6 +22,34 @@ export function noteAuthChange(): void {
   generation += 1;
 }
 
+/**
+ * Runs `write`, one statement that may end someone's access, noting the change before it (a read that starts
+ * meanwhile is not trusted) and again once it has finished (a read that started after the first note but before the
+ * write took effect may hold the old row: it is not kept either).
+ */
+export async function changingAuth<T>(write: () => Promise<T>): Promise<T> {
+  noteAuthChange();
+  try {
+    return await write();
+  } finally {
+    noteAuthChange();
+  }
+}
+
+/**
+ * Runs a transaction; if a change was noted while it ran, notes one more once it has ended. Other connections see a
+ * transaction's writes only when it commits, so a read that raced them between the note and the commit may hold
+ * what they ended: the note after the commit keeps such a read from being remembered.
+ */
+export async function afterTransactionNotingAuthChanges<T>(transaction: () => Promise<T>): Promise<T> {
+  const before = generation;
+  try {
+    return await transaction();
+  } finally {
+    if (generation !== before) noteAuthChange();
+  }
+}
+
 export interface AuthChangeListenerOptions {
   url: string;
   applicationName?: string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { afterTransactionNotingAuthChanges } from './auth-changes.js';
 import { poolOf, type Database, type DbExecutor } from './client.js';
 
 /**
@@ -53,7 +54,11 @@ export function sqlOf(executor: Database | DbExecutor): Sql {
  * One transaction of plain SQL. It starts without a tenant scope (row-level security then shows nothing): the first
  * statement sets it, e.g. `gatehouse_audit_lock_head`.
  */
-export async function withSqlTransaction<T>(db: Database, work: (sql: Sql) => Promise<T>): Promise<T> {
+export function withSqlTransaction<T>(db: Database, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return afterTransactionNotingAuthChanges(() => inSqlTransaction(db, work));
+}
+
+async function inSqlTransaction<T>(db: Database, work: (sql: Sql) => Promise<T>): Promise<T> {
   const pool = poolOf(db);
   if (!pool) throw new Error('withSqlTransaction needs a client made by createDatabase');
   const client = await pool.connect();

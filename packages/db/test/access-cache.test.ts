@@ -1,3 +1,4 @@
+import { afterTransactionNotingAuthChanges, changingAuth } from '../src/auth-changes.js';
 import { AccessCache, noteAuthChange } from '../src/index.js';
 
 // The cache's own rules; that every revocation path reaches it is checked where it is used (tests/e2e
@@ -58,6 +59,47 @@ it('does not remember a read that raced a change', async () => {
   await cache.read('sha256:c', racing);
   await cache.read('sha256:c', racing);
   expect(racing.calls).toBe(2);
+});
+
+it('does not keep a read made between a change being noted and that change taking effect', async () => {
+  // A transaction's write: noted by its repository, visible to other connections only at commit.
+  const cache = new AccessCache<Row>({ live: true });
+  let committed = row;
+  const load = async () => structuredClone(committed);
+  let commit!: () => void;
+  const transaction = afterTransactionNotingAuthChanges(async () => {
+    noteAuthChange();
+    await new Promise<void>((resolve) => (commit = resolve));
+    committed = { role: 'admin', payload: { n: 2 } };
+  });
+  expect(await cache.read('sha256:e', load)).toEqual(row);
+  commit();
+  await transaction;
+  expect(await cache.read('sha256:e', load)).toEqual({ role: 'admin', payload: { n: 2 } });
+
+  // The same for one autocommit statement: noted before and after it.
+  let applied = row;
+  let apply!: () => void;
+  const statement = changingAuth(async () => {
+    await new Promise<void>((resolve) => (apply = resolve));
+    applied = { role: 'member', payload: { n: 3 } };
+  });
+  expect(await cache.read('sha256:f', async () => structuredClone(applied))).toEqual(row);
+  apply();
+  await statement;
+  expect(await cache.read('sha256:f', async () => structuredClone(applied))).toEqual({
+    role: 'member',
+    payload: { n: 3 },
+  });
+});
+
+it('leaves the count alone after a transaction that changed nothing', async () => {
+  const cache = new AccessCache<Row>({ live: true });
+  const load = counting(row);
+  await cache.read('sha256:g', load);
+  await afterTransactionNotingAuthChanges(async () => undefined);
+  await cache.read('sha256:g', load);
+  expect(load.calls).toBe(1);
 });
 
 it('remembers nothing while changes cannot be heard, and no row that does not exist', async () => {

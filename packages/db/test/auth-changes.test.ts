@@ -5,6 +5,9 @@ import {
   authGeneration,
   MembershipRepository,
   createDatabase,
+  noteAuthChange,
+  withSqlTransaction,
+  withTenant,
   type Database,
 } from '../src/index.js';
 
@@ -195,6 +198,30 @@ describe('AuthChangeListener', () => {
       await new MembershipRepository(db).updateRole(tenantId, userId, 'admin');
       // Synchronously after the write: no wait for PostgreSQL's notification.
       expect(authGeneration()).toBeGreaterThan(from);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
+  it('counts a change made in a transaction once more when the transaction has ended', async () => {
+    const db: Database = createDatabase({ url: process.env.GATEHOUSE_TEST_DATABASE_URL!, maxConnections: 1 });
+    try {
+      // Nothing announced is on its way (no write here: the notes are this process's own).
+      await settle();
+      let during = 0;
+      await withTenant(db, tenantId, async () => {
+        noteAuthChange();
+        during = authGeneration();
+      });
+      expect(authGeneration()).toBe(during + 1);
+      await withSqlTransaction(db, async () => {
+        noteAuthChange();
+        during = authGeneration();
+      });
+      expect(authGeneration()).toBe(during + 1);
+      const quiet = authGeneration();
+      await withTenant(db, tenantId, async () => undefined);
+      expect(authGeneration()).toBe(quiet);
     } finally {
       await db.$disconnect();
     }

@@ -1,4 +1,4 @@
-import { noteAuthChange } from '../auth-changes.js';
+import { changingAuth } from '../auth-changes.js';
 import type { MembershipRole } from './membership.repository.js';
 import type { Database, DbExecutor } from '../client.js';
 import { sqlOf } from '../sql.js';
@@ -158,12 +158,13 @@ export class ConnectionRepository {
       status: 'active',
     };
     if (existing) {
-      noteAuthChange();
-      const row = await this.db.connection.update({
-        where: { id: existing.id },
-        data: { ...data, tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
-        select: columns,
-      });
+      const row = await changingAuth(() =>
+        this.db.connection.update({
+          where: { id: existing.id },
+          data: { ...data, tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
+          select: columns,
+        }),
+      );
       return { connection: toRecord(row), created: false };
     }
     const row = await this.db.connection.create({
@@ -183,21 +184,23 @@ export class ConnectionRepository {
     fromVersion: number,
     change: { accessExpiresAt: Date | null; scopes: string[] },
   ): Promise<boolean> {
-    noteAuthChange();
-    const result = await this.db.connection.updateMany({
-      where: { tenantId, id, tokenVersion: fromVersion },
-      data: { ...change, status: 'active', tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
-    });
+    const result = await changingAuth(() =>
+      this.db.connection.updateMany({
+        where: { tenantId, id, tokenVersion: fromVersion },
+        data: { ...change, status: 'active', tokenVersion: { increment: 1 }, tokensIssuedAt: new Date() },
+      }),
+    );
     return result.count === 1;
   }
 
   /** Marks the connection `needs_reauth` unless its tokens changed since `fromVersion` (someone reconnected). */
   async markNeedsReauth(tenantId: string, id: string, fromVersion: number): Promise<boolean> {
-    noteAuthChange();
-    const result = await this.db.connection.updateMany({
-      where: { tenantId, id, tokenVersion: fromVersion },
-      data: { status: 'needs_reauth' },
-    });
+    const result = await changingAuth(() =>
+      this.db.connection.updateMany({
+        where: { tenantId, id, tokenVersion: fromVersion },
+        data: { status: 'needs_reauth' },
+      }),
+    );
     return result.count === 1;
   }
 
@@ -209,8 +212,7 @@ export class ConnectionRepository {
   async delete(key: ConnectionKey): Promise<ConnectionRecord | null> {
     const connection = await this.find(key);
     if (!connection) return null;
-    noteAuthChange();
-    await this.db.connection.deleteMany({ where: { tenantId: key.tenantId, id: connection.id } });
+    await changingAuth(() => this.db.connection.deleteMany({ where: { tenantId: key.tenantId, id: connection.id } }));
     return connection;
   }
 }

@@ -1,4 +1,4 @@
-import { noteAuthChange } from '../auth-changes.js';
+import { changingAuth } from '../auth-changes.js';
 import type { DbExecutor } from '../client.js';
 import { DataError, isUniqueViolation } from '../errors.js';
 
@@ -69,13 +69,11 @@ export class McpServerRepository {
 
   async update(tenantId: string, slug: string, changes: McpServerChanges): Promise<McpServerRecord | null> {
     const data = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    noteAuthChange();
-    const { count } = await this.db.mcpServer.updateMany({ where: { tenantId, slug }, data });
+    const { count } = await changingAuth(() => this.db.mcpServer.updateMany({ where: { tenantId, slug }, data }));
     return count === 1 ? this.findBySlug(tenantId, slug) : null;
   }
 
   async delete(tenantId: string, slug: string): Promise<boolean> {
-    noteAuthChange();
-    return (await this.db.mcpServer.deleteMany({ where: { tenantId, slug } })).count === 1;
+    return (await changingAuth(() => this.db.mcpServer.deleteMany({ where: { tenantId, slug } }))).count === 1;
   }
 }
