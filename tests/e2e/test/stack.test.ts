@@ -127,6 +127,28 @@ describe('the running platform (api + worker + web as processes)', () => {
     async (_label, name, proxy) => {
       await proxy().cut();
       expect((await readinessBecomes('api 503', stack.apiUrl, 503)).down).toEqual([name]);
+      if (name === 'postgres') {
+        // An MCP request that fails for want of PostgreSQL: a JSON-RPC error, and what the api logs about it carries
+        // the request's id (the MCP endpoint runs each request in a logging context of its own).
+        const failed = await fetch(`${stack.apiUrl}/t/outage-${process.pid}/mcp/nowhere`, {
+          method: 'POST',
+          headers: {
+            'x-request-id': 'e2e-mcp-outage',
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        expect(((await failed.json()) as { error: { code: number } }).error.code).toBe(-32603);
+        const logged = await waitFor('the failed MCP request logged with its id', async () =>
+          stack.api
+            .output()
+            .split('\n')
+            .find((l) => l.includes('"requestId":"e2e-mcp-outage"') && l.includes('unhandled error')),
+        );
+        expect(JSON.parse(logged)).toMatchObject({ level: 'error', requestId: 'e2e-mcp-outage' });
+      }
       expect((await readinessBecomes('worker 503', stack.workerUrl, 503)).down).toContain(name);
       // The console keeps working and says what is wrong.
       expect(await (await fetch(stack.webUrl)).text()).toMatch(new RegExp(`data-testid="check-${name}">.*down`, 's'));

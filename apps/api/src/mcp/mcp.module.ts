@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { Redis } from 'ioredis';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type Provider from 'oidc-provider';
 import { TenantAdminService } from '@gatehouse/tenancy';
 import { API_CONFIG, REDIS } from '../infrastructure/tokens.js';
@@ -68,11 +68,12 @@ export class McpModule implements NestModule, OnApplicationShutdown {
   constructor(
     @Inject(MCP_RELAY) private readonly relay: RedisMessageRelay,
     @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
+    @Inject(PinoLogger) private readonly logging: PinoLogger,
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
     // Excluded from pino-http (AppModule): request id and log line come from here.
-    consumer.apply(mcpRequestLog).forRoutes({ path: MCP_ROUTE, method: RequestMethod.ALL });
+    consumer.apply(mcpRequestLog(this.logging)).forRoutes({ path: MCP_ROUTE, method: RequestMethod.ALL });
   }
 
   async onApplicationShutdown(): Promise<void> {
