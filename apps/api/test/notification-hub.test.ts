@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { elicitationCompleteNotification } from '@gatehouse/mcp';
+import { elicitationCompleteNotification, toolListChangedNotification } from '@gatehouse/mcp';
 import { scratchRedis, testRedisUrl } from '@gatehouse/testing';
 import { Redis } from 'ioredis';
 import { RedisNotificationHub, sessionAddress } from '../src/mcp/redis-notification.hub.js';
@@ -47,11 +48,17 @@ async function stream(i: number, lastEventId?: string) {
         text
           .split('\n\n')
           .filter((block) => block.includes('data: '))
-          .map((block) => ({
-            id: /^id: (.+)$/m.exec(block)?.[1],
-            elicitationId: (JSON.parse(/^data: (.+)$/m.exec(block)![1]!) as { params: { elicitationId: string } })
-              .params.elicitationId,
-          }));
+          .map((block) => {
+            const message = JSON.parse(/^data: (.+)$/m.exec(block)![1]!) as {
+              method: string;
+              params?: { elicitationId?: string };
+            };
+            return {
+              id: /^id: (.+)$/m.exec(block)?.[1],
+              method: message.method,
+              elicitationId: message.params?.elicitationId,
+            };
+          });
       while (events().length < count) text += (await reader.read()).value ?? '';
       return events();
     },
@@ -69,7 +76,8 @@ it('logs what is sent to a session and replays what a resuming stream missed, in
   await settle();
   expect(await hubs[1]!.sendToSession(address, elicitationCompleteNotification('e1'))).toBe(true);
   const [first] = await live.until(1);
-  expect(first).toMatchObject({ elicitationId: 'e1', id: expect.stringMatching(/^\d+-\d+-s$/) });
+  // The id names the stream's place in the session's log and in the server's.
+  expect(first).toMatchObject({ elicitationId: 'e1', id: expect.stringMatching(/^\d+-\d+-s_\d+-\d+-v$/) });
   await live.close();
   await settle();
 
@@ -83,5 +91,26 @@ it('logs what is sent to a session and replays what a resuming stream missed, in
   await settle();
   await hubs[0]!.sendToSession(address, elicitationCompleteNotification('e4'));
   expect((await resumed.until(3)).map((event) => event.elicitationId)).toEqual(['e2', 'e3', 'e4']);
+  await resumed.close();
+});
+
+it('resumes each log from where the client was in it, whichever order the instances published in', async () => {
+  const address = sessionAddress(sessionId);
+  const live = await stream(0);
+  await settle();
+  // One instance logs a change of the server; another then logs and publishes a session event, which the client
+  // gets; the first instance's publication is late, and the client's connection drops before it arrives.
+  const serverLog = `${prefix}:mcp:server-log:${createHash('sha256').update(resource).digest('base64url')}`;
+  await redis.xadd(serverLog, '*', 'm', JSON.stringify(toolListChangedNotification()));
+  expect(await hubs[1]!.sendToSession(address, elicitationCompleteNotification('e5'))).toBe(true);
+  const [seen] = await live.until(1);
+  expect(seen!.elicitationId).toBe('e5');
+  await live.close();
+  await settle();
+
+  const resumed = await stream(1, seen!.id);
+  expect(await resumed.until(1)).toEqual([
+    expect.objectContaining({ method: 'notifications/tools/list_changed', id: expect.stringMatching(/-v$/) }),
+  ]);
   await resumed.close();
 });

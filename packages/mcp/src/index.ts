@@ -21,6 +21,7 @@ export {
   elicitationCompleteNotification,
   isStreamEventId,
   McpSessionStreams,
+  streamPositionsOf,
   toolListChangedNotification,
   type McpSessionStreamsOptions,
   type SessionStreamTarget,

@@ -29,17 +29,43 @@ interface OpenStream extends SessionStreamTarget {
   released: boolean;
   /** While what the client missed is being looked up: live events wait here, in order. */
   waiting: StreamEvent[] | undefined;
+  /** Per log, the position of the last of its events the client has been sent (or had seen when it resumed). */
+  readonly positions: Map<string, string>;
 }
 
-/** SSE event ids are `<ms>-<seq>-<log>` (a Redis stream entry id and which log it is in, `s` or `v`). */
+/**
+ * An event's position is `<ms>-<seq>-<log>`: a Redis stream entry id and which log it is in (`s` the session's, `v`
+ * the server's). The SSE id sent with an event is the stream's position in every log, `_`-joined
+ * (`1700000000003-0-s_1700000000001-2-v`): the logs are written by different instances, and their events reach a
+ * stream in the order they were published, not in id order, so one position for all logs could skip an event of one
+ * log that arrived after a later one of the other.
+ */
 const EVENT_ID = /^(\d{1,15})-(\d{1,10})-([a-z])$/;
+const POSITIONS = /^\d{1,15}-\d{1,10}-[a-z](?:_\d{1,15}-\d{1,10}-[a-z]){0,7}$/;
 
 /** Whether `id` is an event id this server issues (a `Last-Event-ID` to resume after). */
 export function isStreamEventId(id: unknown): id is string {
-  return typeof id === 'string' && EVENT_ID.test(id);
+  return typeof id === 'string' && POSITIONS.test(id);
 }
 
-/** Orders event ids: by time, then sequence, then log. */
+/**
+ * The position in each of `logs` that a `Last-Event-ID` names. A single position (an id issued before ids named
+ * every log) stands for all of them; a log it does not name is read from its start.
+ */
+export function streamPositionsOf(lastEventId: string, logs: readonly string[]): Map<string, string> {
+  const positions = new Map<string, string>();
+  const parts = isStreamEventId(lastEventId) ? lastEventId.split('_') : [];
+  for (const part of parts) positions.set(EVENT_ID.exec(part)![3]!, part);
+  if (parts.length === 1) {
+    const [, ms, seq] = EVENT_ID.exec(parts[0]!)!;
+    for (const log of logs) positions.set(log, `${ms}-${seq}-${log}`);
+  }
+  // A log the id does not name: from its start.
+  for (const log of logs) if (!positions.has(log)) positions.set(log, `0-0-${log}`);
+  return positions;
+}
+
+/** Orders the positions of events: by time, then sequence, then log. */
 export function compareStreamEventIds(a: string, b: string): number {
   const [, am, as, al] = EVENT_ID.exec(a)!;
   const [, bm, bs, bl] = EVENT_ID.exec(b)!;
@@ -85,7 +111,13 @@ export class McpSessionStreams {
    * stream is closed here. False (nothing written) when the client is already gone. `onClose` runs once it ends.
    * With `resuming`, live events are held back until `resume` has written what the client missed.
    */
-  open(res: ServerResponse, target: SessionStreamTarget, onClose?: () => void, resuming = false): boolean {
+  open(
+    res: ServerResponse,
+    target: SessionStreamTarget,
+    onClose?: () => void,
+    resuming = false,
+    positions: ReadonlyMap<string, string> = new Map(),
+  ): boolean {
     if (res.destroyed || res.writableEnded) return false;
     res.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -99,7 +131,15 @@ export class McpSessionStreams {
       if (!res.destroyed && !res.writableEnded) res.write(': keep-alive\n\n');
     }, this.keepAliveMs);
     timer.unref();
-    const stream: OpenStream = { ...target, res, timer, onClose, released: false, waiting: resuming ? [] : undefined };
+    const stream: OpenStream = {
+      ...target,
+      res,
+      timer,
+      onClose,
+      released: false,
+      waiting: resuming ? [] : undefined,
+      positions: new Map(positions),
+    };
     const previous = this.bySession.get(target.sessionId);
     this.bySession.set(target.sessionId, stream);
     const streams = this.byResource.get(target.resource) ?? new Set<OpenStream>();
@@ -204,6 +244,18 @@ function deliver(stream: OpenStream, event: StreamEvent): boolean {
 
 function write(stream: OpenStream, { message, id }: StreamEvent): boolean {
   if (stream.res.destroyed || stream.res.writableEnded) return false;
-  stream.res.write(`${id ? `id: ${id}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  const sseId = id && EVENT_ID.test(id) ? advance(stream.positions, id) : undefined;
+  stream.res.write(`${sseId ? `id: ${sseId}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`);
   return true;
+}
+
+/** Moves the log's position to `id` (never back) and returns the positions as an SSE event id. */
+function advance(positions: Map<string, string>, id: string): string {
+  const log = EVENT_ID.exec(id)![3]!;
+  const current = positions.get(log);
+  if (current === undefined || compareStreamEventIds(id, current) > 0) positions.set(log, id);
+  return [...positions.keys()]
+    .sort()
+    .map((key) => positions.get(key))
+    .join('_');
 }

@@ -10,6 +10,7 @@ import {
   elicitationCompleteNotification,
   isStreamEventId,
   McpSessionStreams,
+  streamPositionsOf,
   toolListChangedNotification,
 } from '../src/index.js';
 
@@ -25,11 +26,13 @@ beforeAll(async () => {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const sessionId = query.get('session') ?? 'none';
     opened.set(sessionId, res);
+    const after = query.get('after');
     streams.open(
       res,
       { sessionId, resource: 'https://gh.example/t/acme/mcp/main' },
       () => closed.push(sessionId),
       query.has('resuming'),
+      after ? streamPositionsOf(after, ['s', 'v']) : undefined,
     );
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -109,6 +112,43 @@ describe('McpSessionStreams', () => {
     expect(compareStreamEventIds('1700000000002-0-s', '1700000000001-9-v')).toBeGreaterThan(0);
     expect(compareStreamEventIds('1700000000001-0-s', '1700000000001-0-v')).toBeLessThan(0);
     expect(compareStreamEventIds('1700000000001-0-s', '1700000000001-0-s')).toBe(0);
+    // What is sent: the stream's position in every log.
+    expect(isStreamEventId('1700000000003-0-s_1700000000001-2-v')).toBe(true);
+    expect(isStreamEventId('1700000000003-0-s_')).toBe(false);
+  });
+
+  it('reads a Last-Event-ID as a position per log; a single position stands for every log', () => {
+    expect(streamPositionsOf('1700000000003-0-s_1700000000001-2-v', ['s', 'v'])).toEqual(
+      new Map([
+        ['s', '1700000000003-0-s'],
+        ['v', '1700000000001-2-v'],
+      ]),
+    );
+    expect(streamPositionsOf('1700000000003-1-s', ['s', 'v'])).toEqual(
+      new Map([
+        ['s', '1700000000003-1-s'],
+        ['v', '1700000000003-1-v'],
+      ]),
+    );
+    expect(streamPositionsOf('1700000000003-0-s_1700000000004-0-s', ['s', 'v']).get('v')).toBe('0-0-v');
+  });
+
+  it('sends with each event the position in every log, moving forward only', async () => {
+    // Resumed where the client was: in the session's log at 5, in the server's at 1.
+    const response = await fetch(`${url}?session=s3&resuming&after=1700000000005-0-s_1700000000001-0-v`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await waitUntil(() => streams.has('s3'));
+    streams.resume('s3', opened.get('s3')!, []);
+    // Published in an order that is not the logs': a later session event, then an earlier server change.
+    streams.send('s3', { message: elicitationCompleteNotification('e6'), id: '1700000000006-0-s' });
+    streams.send('s3', { message: toolListChangedNotification(), id: '1700000000002-0-v' });
+    let seen = '';
+    while (!seen.includes('list_changed')) seen += (await reader.read()).value ?? '';
+    expect([...seen.matchAll(/^id: (.+)$/gm)].map((match) => match[1])).toEqual([
+      '1700000000006-0-s_1700000000001-0-v',
+      '1700000000006-0-s_1700000000002-0-v',
+    ]);
+    await reader.cancel();
   });
 
   it('reads Accept the way Streamable HTTP needs it', () => {

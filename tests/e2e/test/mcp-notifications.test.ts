@@ -330,7 +330,8 @@ test('a stream that reconnects with Last-Event-ID gets the notifications it miss
   expect((await patch(['demo.list_notes', 'demo.get_note'])).status).toBe(200);
   const seen = await first.next();
   expect(seen?.data.method).toBe('notifications/tools/list_changed');
-  expect(seen?.id).toMatch(/^\d+-\d+-v$/);
+  // An event id is the stream's position in the session's log and in the server's: `<ms>-<seq>-s_<ms>-<seq>-v`.
+  expect(seen?.id).toMatch(/^\d+-\d+-s_\d+-\d+-v$/);
   await first.close();
 
   // While no stream is open, the tools change twice.
@@ -344,8 +345,8 @@ test('a stream that reconnects with Last-Event-ID gets the notifications it miss
     'notifications/tools/list_changed',
     'notifications/tools/list_changed',
   ]);
-  // Event ids are `<ms>-<seq>-<log>`: each missed one is later than the one before.
-  const order = (id: string) => id.split('-').slice(0, 2).map(Number) as [number, number];
+  // Each missed one is later in the server's log than the one before.
+  const order = (id: string) => id.split('_')[1]!.split('-').slice(0, 2).map(Number) as [number, number];
   const later = (a: string, b: string) =>
     order(a)[0] > order(b)[0] || (order(a)[0] === order(b)[0] && order(a)[1] > order(b)[1]);
   expect(later(missed[0]!.id!, seen!.id!)).toBe(true);

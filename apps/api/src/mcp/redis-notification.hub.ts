@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import {
   compareStreamEventIds,
   isStreamEventId,
+  streamPositionsOf,
   McpSessionStreams,
   toolListChangedNotification,
   type SessionStreamTarget,
@@ -114,6 +115,16 @@ export class RedisNotificationHub {
     const { sessionId } = target;
     const address = sessionAddress(sessionId);
     const channel = this.channelOf(address);
+    const logs = { s: this.sessionLog(address), v: this.serverLog(target.resource) };
+    const resuming = isStreamEventId(lastEventId);
+    // Where the client stands in each log: where it says it was, or (a new stream) where the logs end before it
+    // subscribes — an event logged in between is not sent live, but a later resumption still finds it.
+    const positions = resuming
+      ? streamPositionsOf(lastEventId, Object.keys(logs))
+      : await this.ends(logs).catch((error: unknown) => {
+          this.onError(error);
+          return new Map<string, string>();
+        });
     this.interest.set(sessionId, (this.interest.get(sessionId) ?? 0) + 1);
     this.channels.set(channel, sessionId);
     try {
@@ -123,7 +134,6 @@ export class RedisNotificationHub {
       throw error;
     }
     const token = randomUUID();
-    const resuming = isStreamEventId(lastEventId);
     const opened = this.streams.open(
       res,
       target,
@@ -132,6 +142,7 @@ export class RedisNotificationHub {
         this.release(sessionId, channel);
       },
       resuming,
+      positions,
     );
     if (!opened) {
       this.release(sessionId, channel);
@@ -143,8 +154,8 @@ export class RedisNotificationHub {
     if (!resuming) return;
     // Subscribed before reading: whatever is logged after the read also arrives live (and waits until then).
     const missed = await Promise.all([
-      this.logged(this.sessionLog(address), 's', lastEventId),
-      this.logged(this.serverLog(target.resource), 'v', lastEventId),
+      this.logged(logs.s, 's', positions.get('s')!),
+      this.logged(logs.v, 'v', positions.get('v')!),
     ]).catch((error: unknown) => {
       this.onError(error);
       return [[], []];
@@ -210,6 +221,17 @@ export class RedisNotificationHub {
       .exec()) as [[Error | null, string], [Error | null, number]];
     if (error) throw error;
     return `${id}-${tag}`;
+  }
+
+  /** Per log, the position of its last event (`0-0` for a log that is empty or gone). */
+  private async ends(logs: Record<'s' | 'v', string>): Promise<Map<string, string>> {
+    const ends = await Promise.all(
+      Object.entries(logs).map(async ([tag, key]) => {
+        const [last] = await this.publisher.xrevrange(key, '+', '-', 'COUNT', 1);
+        return [tag, `${last?.[0] ?? '0-0'}-${tag}`] as const;
+      }),
+    );
+    return new Map(ends);
   }
 
   /** What a log holds after event `after`, oldest first. */
