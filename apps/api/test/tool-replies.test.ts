@@ -86,6 +86,21 @@ describe('ToolReplyInbox', () => {
     await expect(late.answer).rejects.toThrow('no answer within 200 ms');
   });
 
+  it('never leaves an unhandled rejection, awaited or not (one would end the api)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // Nobody awaits these yet (the job is still being added) when they time out, or find their job gone.
+      inbox.wait(`job-${randomUUID()}`, { timeoutMs: 100, onProgress: () => undefined });
+      inbox.wait(`job-${randomUUID()}`, { timeoutMs: 5_000, onProgress: () => undefined });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('stops polling once a caller stops waiting', async () => {
     const jobId = `job-${randomUUID()}`;
     const waiting = inbox.wait(jobId, { timeoutMs: 5_000, onProgress: () => undefined });

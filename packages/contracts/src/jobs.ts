@@ -62,6 +62,11 @@ export const toolCallJob = job(
         .string()
         .regex(/^[A-Za-z0-9:._-]{1,200}$/)
         .optional(),
+      /**
+       * Latest time (epoch ms) the worker may start the tool: one started by then ends (its own deadline) before the
+       * api stops waiting. A call whose api gave up — and told its client so — never runs afterwards.
+       */
+      startBy: z.number().int().positive().optional(),
       /** W3C trace context of the api's span, so the worker's spans join the caller's trace. */
       traceContext: z
         .object({ traceparent: z.string().max(128).optional(), tracestate: z.string().max(512).optional() })

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { auditPage } from '@gatehouse/contracts';
+import { auditPage, toolCallJob, toolCallResult, type ToolCallPayload } from '@gatehouse/contracts';
+import { Queue } from 'bullmq';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -435,6 +436,44 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
     expect(again).toEqual(first);
     expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
   } finally {
+    await client.close();
+  }
+});
+
+test('a call its api has stopped waiting for never starts afterwards: past its start-by time the worker refuses it', async () => {
+  const { client } = await connectedMember('ezra');
+  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, { connection, prefix: testPrefix() });
+  try {
+    const written = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'on time' },
+    })) as CallToolResult;
+    if (written.isError) throw new Error(textOf(written));
+    // The job the api queued for that call (the newest of this person's completed create_note calls) …
+    const [original] = (await queue.getJobs(['completed'], 0, 50)).filter(
+      (job) =>
+        job.name === toolCallJob.name && job.data.tool === 'demo.create_note' && job.data.arguments.title === 'on time',
+    );
+    expect(original?.data.startBy).toBeGreaterThan(Date.now());
+    // … queued again as if its api had given up on it (and told its client the call was interrupted) before any
+    // worker got to it.
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const late = await queue.add(
+      toolCallJob.name,
+      { ...original!.data, arguments: { title: 'too late' }, startBy: Date.now() - 1, replyTo: undefined },
+      { jobId: `late-${randomUUID()}` },
+    );
+    await waitUntil(async () => (await late.getState()) === 'completed');
+    expect(toolCallResult.parse((await queue.getJob(late.id!))!.returnvalue)).toMatchObject({
+      kind: 'error',
+      code: 'expired',
+    });
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(0);
+  } finally {
+    // BullMQ never closes a connection it was given.
+    await queue.close();
+    await connection.quit();
     await client.close();
   }
 });

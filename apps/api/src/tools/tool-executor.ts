@@ -36,6 +36,8 @@ const LIMIT_TEXT: Record<LimitName, string> = {
 
 /** Extra time the api waits beyond the tool's own deadlines (queueing, token refresh). */
 const WAIT_MARGIN_MS = 15_000;
+/** How far the worker's clock may lag the api's without a call starting after the api stopped waiting for it. */
+const CLOCK_ALLOWANCE_MS = 2_000;
 
 /**
  * Runs provider tools for MCP requests: charges the rate limits, checks the provider's circuit, queues a typed job
@@ -130,6 +132,8 @@ export class ToolExecutor {
       );
     }
 
+    const attempts = tool.retryable ? 3 : 1;
+    const waitMs = tool.timeoutMs * attempts + WAIT_MARGIN_MS;
     const payload: ToolCallPayload = {
       tenantId: endpoint.tenantId,
       tenantSlug: endpoint.tenantSlug,
@@ -141,44 +145,44 @@ export class ToolExecutor {
       arguments: args,
       ...(caller.requestId ? { requestId: caller.requestId } : {}),
       replyTo: this.replies.channel,
+      startBy: Date.now() + waitMs - tool.timeoutMs - CLOCK_ALLOWANCE_MS,
       traceContext: injectTraceContext(),
     };
-    const attempts = tool.retryable ? 3 : 1;
     let result: ToolCallResult;
     const jobId = idempotencyKey(caller, call.requestId, tool.name, args);
     // Registered before the job exists, so the answer cannot come first. Progress the worker publishes reaches the
     // client as notifications/progress (when it asked for progress).
     const waiting = this.replies.wait(jobId, {
-      timeoutMs: tool.timeoutMs * attempts + WAIT_MARGIN_MS,
+      timeoutMs: waitMs,
       onProgress: ({ progress, total, message }) => {
         void call.progress(progress, total, message).catch(() => undefined);
       },
     });
+    // notifications/cancelled (or the client hanging up) ends the wait; listened to only while it lasts, so a
+    // cancellation after the answer cannot touch the finished job a re-sent call must find.
+    let cancelled!: () => void;
+    const cancellation = new Promise<never>((_, reject) => (cancelled = () => reject(new Error('cancelled'))));
+    cancellation.catch(() => undefined);
+    call.signal.addEventListener('abort', cancelled, { once: true });
     try {
-      const job = await this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
-        jobId,
-        attempts,
-        backoff: { type: 'exponential', delay: 250 },
-        removeOnComplete: { age: 3600, count: 10_000 },
-        // Failed calls stay a week for inspection and replay.
-        removeOnFail: { age: 7 * 86_400 },
-      });
-      result = await Promise.race([
-        waiting.answer,
-        new Promise<never>((_, reject) =>
-          call.signal.addEventListener(
-            'abort',
-            () => {
-              // notifications/cancelled: a queued job is dropped, a running one aborted by its worker.
-              void job.remove().catch(() => undefined);
-              void this.cancel(jobId).catch(() => undefined);
-              reject(new Error('cancelled'));
-            },
-            { once: true },
-          ),
-        ),
+      if (call.signal.aborted) cancelled();
+      await Promise.race([
+        cancellation,
+        this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
+          jobId,
+          attempts,
+          backoff: { type: 'exponential', delay: 250 },
+          removeOnComplete: { age: 3600, count: 10_000 },
+          // Failed calls stay a week for inspection and replay.
+          removeOnFail: { age: 7 * 86_400 },
+        }),
       ]);
+      result = await Promise.race([waiting.answer, cancellation]);
     } catch (error) {
+      // Whatever ended the wait — a cancellation, no answer in time, the api shutting down, Redis failing — the call
+      // must not run after its client was told it was interrupted: a queued job is dropped, a running one aborted
+      // by its worker, and one that could not be reached never starts after `startBy`.
+      void this.abandon(jobId);
       const message = error instanceof Error ? error.message : 'unknown';
       await record('interrupted', { code: message.slice(0, 200) });
       return errorResult(
@@ -188,6 +192,7 @@ export class ToolExecutor {
             : 'It may or may not have taken effect: check before calling it again.'),
       );
     } finally {
+      call.signal.removeEventListener('abort', cancelled);
       waiting.stop();
     }
 
@@ -212,6 +217,18 @@ export class ToolExecutor {
         : `${result.message} (retry after ${result.retryAfterSeconds} s)`,
       result.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: result.retryAfterSeconds },
     );
+  }
+
+  /** Drops job `jobId` if it has not started, and asks its worker to stop it if it has (best effort). */
+  private async abandon(jobId: string): Promise<void> {
+    await Promise.all([
+      this.queue
+        .getJobState(jobId)
+        .then((state) =>
+          state === 'waiting' || state === 'delayed' || state === 'prioritized' ? this.queue.remove(jobId) : 0,
+        ),
+      this.cancel(jobId),
+    ]).catch(() => undefined);
   }
 
   /**

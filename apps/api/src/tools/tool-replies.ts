@@ -82,6 +82,9 @@ export class ToolReplyInbox {
         onProgress: options.onProgress,
       };
     });
+    // Settled whether or not anyone still awaits it (a caller that stopped waiting, or has not begun to): never an
+    // unhandled rejection, which would end the process.
+    answer.catch(() => undefined);
     const waiters = this.waiting.get(jobId) ?? new Set<Waiter>();
     waiters.add(waiter);
     this.waiting.set(jobId, waiters);
@@ -93,7 +96,11 @@ export class ToolReplyInbox {
       if (stopped) return;
       poll = setTimeout(() => {
         this.settled(jobId).then(
-          (settled) => (settled ? settled(waiter) : check(POLL_MS)),
+          (settled) => {
+            if (stopped) return;
+            if (settled) settled(waiter);
+            else check(POLL_MS);
+          },
           () => check(POLL_MS),
         );
       }, delay);

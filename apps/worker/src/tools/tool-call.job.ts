@@ -59,6 +59,22 @@ export async function runToolCall(
   payload: ToolCallPayload,
   context: JobContext,
 ): Promise<ToolCallResult> {
+  // Listening for a cancellation from the start: one that arrives while the token is fetched (a refresh may take
+  // seconds) still stops the call before it reaches the provider.
+  const cancel = deps.cancellations.register(context.jobId);
+  try {
+    return await runRegistered(deps, payload, context, cancel.signal);
+  } finally {
+    cancel.release();
+  }
+}
+
+async function runRegistered(
+  deps: ToolCallDependencies,
+  payload: ToolCallPayload,
+  context: JobContext,
+  cancelled: AbortSignal,
+): Promise<ToolCallResult> {
   const found = findProviderTool(payload.tool);
   if (!found || found.tool.version !== payload.version)
     return error('unknown_tool', `This worker does not have ${payload.tool} version ${payload.version}.`);
@@ -89,8 +105,14 @@ export async function runToolCall(
     return needsConnection(token);
   }
 
-  const cancel = deps.cancellations.register(context.jobId);
-  const limit = deadline(tool.timeoutMs, cancel.signal);
+  // The last moment to back out: nothing has reached the provider yet.
+  if (cancelled.aborted) return error('cancelled', `${payload.tool} was cancelled by the client before it ran.`);
+  if (payload.startBy !== undefined && Date.now() > payload.startBy)
+    return error(
+      'expired',
+      `${payload.tool} waited too long to start and was not run (the caller had stopped waiting); call it again if it is still wanted.`,
+    );
+  const limit = deadline(tool.timeoutMs, cancelled);
   const signal = limit.signal;
   try {
     const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal, toolkit.headers);
@@ -151,7 +173,13 @@ export async function runToolCall(
         { providerStatus: status },
       );
     }
-    if (cancel.signal.aborted) return error('cancelled', `${payload.tool} was cancelled by the client.`);
+    if (cancelled.aborted)
+      return error(
+        'cancelled',
+        tool.retryable
+          ? `${payload.tool} was cancelled by the client.`
+          : `${payload.tool} was cancelled by the client; if its request had already reached ${tool.provider}, it may have taken effect there.`,
+      );
     if (limit.expired())
       return retryOr(
         tool.retryable,
@@ -164,7 +192,6 @@ export async function runToolCall(
     return error('tool_failed', `${payload.tool} failed unexpectedly.`);
   } finally {
     limit.release();
-    cancel.release();
   }
 }
 
