@@ -795,6 +795,23 @@ test('provider failures: 503s are clear errors; three in a row open the circuit,
   }
 });
 
+test('a provider answering 429 with Retry-After: the caller is told when to retry, and the provider is not asked again sooner', async () => {
+  const { client } = await connectedMember('fay');
+  try {
+    await provider.admin('POST', '/admin/fail-api', { status: 429, times: 3, retryAfterSeconds: 7 });
+    const before = (await provider.stats()).apiRequests ?? 0;
+    // A read-only tool, which other retryable failures would run again.
+    const limited = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(limited.isError).toBe(true);
+    expect(textOf(limited)).toMatch(/demo is limiting requests.*retry after 7 s/);
+    expect(limited._meta).toMatchObject({ gatehouse: { retryAfterSeconds: 7 } });
+    expect(((await provider.stats()).apiRequests ?? 0) - before).toBe(1);
+  } finally {
+    await provider.admin('POST', '/admin/fail-api', { status: 429, times: 0 });
+    await client.close();
+  }
+});
+
 test('notifications/cancelled aborts the running call at the worker', async () => {
   const gina = await member('gina');
   const client = await mcpClient(gina.token);

@@ -150,15 +150,14 @@ async function runRegistered(
         );
       if (status === 404)
         return error('not_found', 'The provider has no such object (or you cannot see it).', { providerStatus: 404 });
-      if (status === 429)
-        return retryOr(
-          tool.retryable,
-          context,
-          error('provider_rate_limited', `${tool.provider} is limiting requests; try again later.`, {
-            providerStatus: 429,
-            ...(failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds }),
-          }),
-        );
+      if (status === 429) {
+        const limited = error('provider_rate_limited', `${tool.provider} is limiting requests; try again later.`, {
+          providerStatus: 429,
+          ...(failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds }),
+        });
+        // A provider that says when to come back is not asked again sooner: the caller hears when, at once.
+        return failure.retryAfterSeconds === undefined ? retryOr(tool.retryable, context, limited) : limited;
+      }
       if (status >= 500)
         return retryOr(
           tool.retryable,
