@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { WorkerConfig } from '@gatehouse/config';
 import { AuditLog } from '@gatehouse/audit';
 import { ConnectionService, OutboundHttp } from '@gatehouse/connections';
+import { coalesceWrites } from '@gatehouse/coordination';
 import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE, type ToolCallResult } from '@gatehouse/contracts';
 import {
   AccessCache,
@@ -44,7 +45,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   // Not auto-pipelined: BullMQ defines its ~50 scripts on this connection, and ioredis copies every one of them onto
   // each auto-pipeline it builds (one per event-loop turn) — that cost more CPU than the socket writes it saved
   // (worker CPU per call −11 % without, docs/benchmarks.md).
-  const toolsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  // Its commands of one event-loop turn (jobs taken, answers published, jobs finished) leave in one socket write.
+  const toolsConnection = coalesceWrites(new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }));
   const locksConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const cancelConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const jobsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
