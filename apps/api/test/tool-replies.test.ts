@@ -3,7 +3,7 @@ import type { ToolCallResult } from '@gatehouse/contracts';
 import { scratchRedis, testRedisUrl } from '@gatehouse/testing';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ToolReplyInbox } from '../src/tools/tool-replies.js';
+import { AnswerNoLongerKept, ToolReplyInbox } from '../src/tools/tool-replies.js';
 
 // Real Redis and real BullMQ: the inbox hears answers on its channel, and finds by polling what it did not hear.
 const scratch = scratchRedis('replies');
@@ -84,6 +84,22 @@ describe('ToolReplyInbox', () => {
     await expect(gone.answer).rejects.toThrow('the job is gone');
     const late = inbox.wait(`job-${randomUUID()}`, { timeoutMs: 200, onProgress: () => undefined });
     await expect(late.answer).rejects.toThrow('no answer within 200 ms');
+  });
+
+  it('tells a job that ran and was dropped (kept for the replay window) from one that is simply gone', async () => {
+    const jobId = `job-${randomUUID()}`;
+    answers.set(jobId, ok('ran once'));
+    // Completed jobs are dropped at once here; the deduplication key outlives them, as the executor's does.
+    await queue.add('tool.call', {}, { jobId, deduplication: { id: jobId, ttl: 60_000 }, removeOnComplete: true });
+    await waitForState(jobId, 'unknown');
+    const waiting = inbox.wait(jobId, { timeoutMs: 5_000, onProgress: () => undefined });
+    await expect(waiting.answer).rejects.toBeInstanceOf(AnswerNoLongerKept);
+    // Removed on purpose (an abandoned call): the key goes with it, and the request may run again.
+    const removed = `job-${randomUUID()}`;
+    await queue.add('tool.call', {}, { jobId: removed, deduplication: { id: removed, ttl: 60_000 }, delay: 60_000 });
+    await queue.remove(removed);
+    const gone = inbox.wait(removed, { timeoutMs: 5_000, onProgress: () => undefined });
+    await expect(gone.answer).rejects.toThrow('the job is gone');
   });
 
   it('never leaves an unhandled rejection, awaited or not (one would end the api)', async () => {

@@ -83,6 +83,12 @@ export const apiConfigSchema = z.object({
   TOOL_CALLS_PER_MINUTE_TOOL: z.coerce.number().int().min(1).max(1_000_000).default(300),
   TOOL_CALLS_PER_MINUTE_PROVIDER: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /**
+   * Seconds during which a tools/call sent again (same person, client, server, session, request id, tool and
+   * arguments) is never run again: it gets the first run's answer while the queue keeps it (completed calls: up to
+   * an hour and the newest 10,000), afterwards an error saying it already ran. Costs Redis ~200 bytes per call.
+   */
+  TOOL_CALL_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /**
    * Circuit breaker per tenant and provider: after this many provider failures in a row (5xx, timeouts, unreachable)
    * the tenant's calls to it are refused at once for PROVIDER_CIRCUIT_OPEN_SECONDS.
    */

@@ -102,6 +102,7 @@ describe('parseConfig', () => {
       TOOL_CALLS_PER_MINUTE_USER: 600,
       TOOL_CALLS_PER_MINUTE_TOOL: 300,
       TOOL_CALLS_PER_MINUTE_PROVIDER: 3000,
+      TOOL_CALL_REPLAY_WINDOW_SECONDS: 900,
       PROVIDER_CIRCUIT_FAILURES: 5,
       PROVIDER_CIRCUIT_OPEN_SECONDS: 30,
     });
@@ -132,11 +133,18 @@ describe('parseConfig', () => {
           ...valid,
           CONNECT_STATE_TTL: '601',
           TOOL_CALLS_PER_MINUTE_USER: '0',
+          TOOL_CALL_REPLAY_WINDOW_SECONDS: '10',
           PROVIDER_CIRCUIT_FAILURES: 'many',
           METRICS_TOKEN: 'short',
         }),
       ).variables,
-    ).toEqual(['TOOL_CALLS_PER_MINUTE_USER', 'PROVIDER_CIRCUIT_FAILURES', 'METRICS_TOKEN', 'CONNECT_STATE_TTL']);
+    ).toEqual([
+      'TOOL_CALLS_PER_MINUTE_USER',
+      'TOOL_CALL_REPLAY_WINDOW_SECONDS',
+      'PROVIDER_CIRCUIT_FAILURES',
+      'METRICS_TOKEN',
+      'CONNECT_STATE_TTL',
+    ]);
     const worker = parseConfig(workerConfigSchema, valid);
     expect(worker).toMatchObject({ TOOL_CALL_LOCK_MS: 30_000, PUBLIC_API_URL: 'http://localhost:4000' });
     expect(errorOf(() => parseConfig(workerConfigSchema, { ...valid, TOOL_CALL_LOCK_MS: '100' })).variables).toEqual([

@@ -403,32 +403,35 @@ test('every call is audited with tool, version, outcome and an argument digest (
   }
 });
 
+/** One tools/call as a client sends it again when its connection broke before the answer came: the very same request. */
+async function sendToolCall(
+  person: { token: string },
+  sessionId: string,
+  id: string,
+  params: { name: string; arguments: Record<string, unknown> },
+): Promise<{ id: string; result: CallToolResult }> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${person.token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }),
+  });
+  expect(response.status).toBe(200);
+  const data = (await response.text()).split('\n').find((line) => line.startsWith('data: '));
+  return JSON.parse(data!.slice(6)) as { id: string; result: CallToolResult };
+}
+
 test("a tools/call sent again (same session, id, tool and arguments) gets the first run's answer, not a second run", async () => {
   const { person: erin, client } = await connectedMember('erin');
   try {
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
-    // What a client does when its connection broke before the answer came: the very same request again.
-    const send = async () => {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${erin.token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-session-id': sessionId,
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 'resent-1',
-          method: 'tools/call',
-          params: { name: 'demo.create_note', arguments: { title: 'written once' } },
-        }),
-      });
-      expect(response.status).toBe(200);
-      const data = (await response.text()).split('\n').find((line) => line.startsWith('data: '));
-      return JSON.parse(data!.slice(6)) as { id: string; result: CallToolResult };
-    };
+    const send = () =>
+      sendToolCall(erin, sessionId, 'resent-1', { name: 'demo.create_note', arguments: { title: 'written once' } });
     const writesBefore = (await provider.stats()).writes ?? 0;
     const first = await send();
     const again = await send();
@@ -436,6 +439,37 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
     expect(again).toEqual(first);
     expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
   } finally {
+    await client.close();
+  }
+});
+
+test('a tools/call sent again after the queue dropped its answer is refused, not run a second time', async () => {
+  const { person: finn, client } = await connectedMember('finn');
+  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, { connection, prefix: testPrefix() });
+  try {
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const send = () =>
+      sendToolCall(finn, sessionId, 'resent-2', { name: 'demo.create_note', arguments: { title: 'answer dropped' } });
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const first = await send();
+    expect(first.result.isError).toBeFalsy();
+    const [job] = (await queue.getJobs(['completed'], 0, 100)).filter(
+      (candidate) => candidate.data.arguments.title === 'answer dropped',
+    );
+    // What the queue does to completed jobs past their age or count (at a high call rate, seconds later): the job
+    // goes, and nothing else is touched.
+    await connection.zrem(queue.keys.completed!, job!.id!);
+    await connection.del(queue.toKey(job!.id!));
+    expect(await queue.getJobState(job!.id!)).toBe('unknown');
+
+    const again = await send();
+    expect(again.result.isError).toBe(true);
+    expect(textOf(again.result)).toMatch(/already ran for this request .* it was not run again/);
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+  } finally {
+    await queue.close();
+    connection.disconnect();
     await client.close();
   }
 });

@@ -10,7 +10,7 @@ import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
 import type { ConnectElicitations } from '../connections/connect-elicitations.js';
-import type { ToolReplyInbox } from './tool-replies.js';
+import { AnswerNoLongerKept, type ToolReplyInbox } from './tool-replies.js';
 
 export interface ToolCaller {
   endpoint: McpEndpoint;
@@ -58,6 +58,8 @@ export class ToolExecutor {
     private readonly metrics: GatehouseMetrics,
     /** PUBLIC_WEB_URL: connect links point at the console's connect page, which explains who is asking. */
     private readonly webUrl: string,
+    /** TOOL_CALL_REPLAY_WINDOW_SECONDS, in ms: how long a request that ran is never run again. */
+    private readonly replayWindowMs: number,
   ) {}
 
   /** One call in a `tool.call` span, whose trace the worker's spans and the audit record join. */
@@ -170,6 +172,9 @@ export class ToolExecutor {
         cancellation,
         this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
           jobId,
+          // The queue drops completed jobs by age and by count (at a high rate, within seconds); this small key
+          // outlives them, so a re-sent request that already ran is refused instead of run again.
+          deduplication: { id: jobId, ttl: this.replayWindowMs },
           attempts,
           backoff: { type: 'exponential', delay: 250 },
           removeOnComplete: { age: 3600, count: 10_000 },
@@ -179,6 +184,13 @@ export class ToolExecutor {
       ]);
       result = await Promise.race([waiting.answer, cancellation]);
     } catch (error) {
+      if (error instanceof AnswerNoLongerKept) {
+        await record('failed', { code: 'answer_no_longer_kept' });
+        return errorResult(
+          `${tool.name} already ran for this request (the same request was sent before), and its answer is no longer ` +
+            'kept; it was not run again. Check what it did before sending a new request.',
+        );
+      }
       // Whatever ended the wait — a cancellation, no answer in time, the api shutting down, Redis failing — the call
       // must not run after its client was told it was interrupted: a queued job is dropped, a running one aborted
       // by its worker, and one that could not be reached never starts after `startBy`.

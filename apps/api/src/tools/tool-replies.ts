@@ -11,6 +11,17 @@ interface Waiter {
   onProgress: (progress: Progress) => void;
 }
 
+/**
+ * The call's job is gone but its request ran: a re-send after the queue dropped the first run's answer (see
+ * TOOL_CALL_REPLAY_WINDOW_SECONDS). The caller must not run it again.
+ */
+export class AnswerNoLongerKept extends Error {
+  constructor() {
+    super('this request already ran and its answer is no longer kept');
+    this.name = 'AnswerNoLongerKept';
+  }
+}
+
 /** How soon, then how often, a waiting call also asks Redis for its job's state (lost message, duplicate, stall). */
 const FIRST_POLL_MS = 500;
 const POLL_MS = 1_000;
@@ -112,7 +123,11 @@ export class ToolReplyInbox {
   /** How the job ended, if it has: completed, failed for good, or gone. Undefined while it is waiting or running. */
   private async settled(jobId: string): Promise<((waiter: Waiter) => void) | undefined> {
     const state = await this.queue.getJobState(jobId);
-    if (state === 'unknown') return (waiter) => waiter.reject(new Error('the job is gone'));
+    if (state === 'unknown') {
+      // The queue still remembers (for the replay window) a request whose job it has dropped: it ran.
+      const ran = (await this.queue.getDeduplicationJobId(jobId)) === jobId;
+      return (waiter) => waiter.reject(ran ? new AnswerNoLongerKept() : new Error('the job is gone'));
+    }
     if (state !== 'completed' && state !== 'failed') return undefined;
     const job = await Job.fromId(this.queue, jobId);
     if (!job) return (waiter) => waiter.reject(new Error('the job is gone'));

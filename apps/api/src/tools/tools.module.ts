@@ -109,6 +109,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
           },
           metrics,
           config.PUBLIC_WEB_URL,
+          config.TOOL_CALL_REPLAY_WINDOW_SECONDS * 1000,
         ),
     },
   ],
