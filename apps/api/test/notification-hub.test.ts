@@ -37,7 +37,10 @@ afterAll(async () => {
   await scratch.close();
 });
 
-/** Opens a stream on instance `i`; `until(n)` reads until `n` events have come, returning their ids and payloads. */
+/**
+ * Opens a stream on instance `i`; `until(n)` reads until `n` events have come (at most 5 s), returning their ids and
+ * payloads.
+ */
 async function stream(i: number, lastEventId?: string) {
   const response = await fetch(urls[i]!, { headers: lastEventId ? { 'last-event-id': lastEventId } : {} });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -59,7 +62,18 @@ async function stream(i: number, lastEventId?: string) {
               elicitationId: message.params?.elicitationId,
             };
           });
-      while (events().length < count) text += (await reader.read()).value ?? '';
+      // Gives up after 5 s with what came, so a missing event fails the test's expectation instead of hanging it.
+      const deadline = Date.now() + 5_000;
+      while (events().length < count && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now()))),
+        ]);
+        clearTimeout(timer);
+        if (chunk?.done) break;
+        text += chunk?.value ?? '';
+      }
       return events();
     },
     close: () => reader.cancel(),
@@ -113,4 +127,26 @@ it('resumes each log from where the client was in it, whichever order the instan
     expect.objectContaining({ method: 'notifications/tools/list_changed', id: expect.stringMatching(/-v$/) }),
   ]);
   await resumed.close();
+});
+
+it('sends the events of one log in log order, each once, when their instances published them out of order', async () => {
+  const address = sessionAddress(sessionId);
+  const live = await stream(0);
+  await settle();
+  // One instance has logged e6 but not yet published it; another logs and publishes e7.
+  const sessionLog = `${prefix}:mcp:session-log:${address}`;
+  const earlier = elicitationCompleteNotification('e6');
+  const entry = await redis.xadd(sessionLog, '*', 'm', JSON.stringify(earlier));
+  expect(await hubs[1]!.sendToSession(address, elicitationCompleteNotification('e7'))).toBe(true);
+  const inOrder = await live.until(2);
+  expect(inOrder.map((event) => event.elicitationId)).toEqual(['e6', 'e7']);
+  // The late publication of e6 sends nothing more: the next event is e8.
+  await redis.publish(
+    `${prefix}:mcp:session-events:${address}`,
+    JSON.stringify({ type: 'message', message: earlier, id: `${entry}-s` }),
+  );
+  await hubs[0]!.sendToSession(address, elicitationCompleteNotification('e8'));
+  expect((await live.until(3)).map((event) => event.elicitationId)).toEqual(['e6', 'e7', 'e8']);
+  // So a client that drops after e7 and resumes from its id misses nothing either.
+  await live.close();
 });

@@ -20,6 +20,7 @@ export {
   compareStreamEventIds,
   elicitationCompleteNotification,
   isStreamEventId,
+  logOfStreamEventId,
   McpSessionStreams,
   streamPositionsOf,
   toolListChangedNotification,

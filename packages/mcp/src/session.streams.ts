@@ -65,6 +65,11 @@ export function streamPositionsOf(lastEventId: string, logs: readonly string[]):
   return positions;
 }
 
+/** Which log an event id names (`s`, `v`), if it is one. */
+export function logOfStreamEventId(id: string | undefined): string | undefined {
+  return id === undefined ? undefined : EVENT_ID.exec(id)?.[3];
+}
+
 /** Orders the positions of events: by time, then sequence, then log. */
 export function compareStreamEventIds(a: string, b: string): number {
   const [, am, as, al] = EVENT_ID.exec(a)!;
@@ -158,7 +163,26 @@ export class McpSessionStreams {
     return this.bySession.size;
   }
 
-  /** Writes `event` on the session's stream; false when this process holds none. */
+  /** The position of the session's stream here in `log`: the last of its events the client has (undefined: none). */
+  position(sessionId: string, log: string): string | undefined {
+    return this.bySession.get(sessionId)?.positions.get(log);
+  }
+
+  /** The earliest position in `log` among the streams of the server at `resource` that know theirs. */
+  earliestPosition(resource: string, log: string): string | undefined {
+    let earliest: string | undefined;
+    for (const stream of this.streamsOf(resource)) {
+      const position = stream.positions.get(log);
+      if (position !== undefined && (earliest === undefined || compareStreamEventIds(position, earliest) < 0))
+        earliest = position;
+    }
+    return earliest;
+  }
+
+  /**
+   * Writes `event` on the session's stream; false when this process holds none. An event at or before the stream's
+   * position in its log was sent already (or precedes where the stream began): it is not sent again.
+   */
   send(sessionId: string, event: StreamEvent): boolean {
     const stream = this.bySession.get(sessionId);
     if (!stream) return false;
@@ -244,6 +268,9 @@ function deliver(stream: OpenStream, event: StreamEvent): boolean {
 
 function write(stream: OpenStream, { message, id }: StreamEvent): boolean {
   if (stream.res.destroyed || stream.res.writableEnded) return false;
+  const log = logOfStreamEventId(id);
+  const position = log === undefined ? undefined : stream.positions.get(log);
+  if (position !== undefined && compareStreamEventIds(id!, position) <= 0) return true;
   const sseId = id && EVENT_ID.test(id) ? advance(stream.positions, id) : undefined;
   stream.res.write(`${sseId ? `id: ${sseId}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`);
   return true;

@@ -151,6 +151,28 @@ describe('McpSessionStreams', () => {
     await reader.cancel();
   });
 
+  it("never sends an event at or before its stream's position in that log again, and tells the positions", async () => {
+    const response = await fetch(`${url}?session=s4&resuming&after=1700000000005-0-s_1700000000001-0-v`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await waitUntil(() => streams.has('s4'));
+    streams.resume('s4', opened.get('s4')!, []);
+    expect(streams.position('s4', 's')).toBe('1700000000005-0-s');
+    const later = { message: elicitationCompleteNotification('e8'), id: '1700000000008-0-s' };
+    streams.send('s4', { message: elicitationCompleteNotification('e7'), id: '1700000000007-0-s' });
+    streams.send('s4', later);
+    // The same event again (read from the log, then heard live), and an earlier one arriving late.
+    streams.send('s4', later);
+    streams.send('s4', { message: elicitationCompleteNotification('e7'), id: '1700000000007-0-s' });
+    streams.send('s4', { message: elicitationCompleteNotification('e5'), id: '1700000000005-0-s' });
+    streams.send('s4', { message: toolListChangedNotification(), id: '1700000000003-0-v' });
+    let seen = '';
+    while (!seen.includes('list_changed')) seen += (await reader.read()).value ?? '';
+    expect([...seen.matchAll(/"elicitationId":"(e\d)"/g)].map((match) => match[1])).toEqual(['e7', 'e8']);
+    expect(streams.position('s4', 's')).toBe('1700000000008-0-s');
+    expect(streams.earliestPosition('https://gh.example/t/acme/mcp/main', 'v')).toBe('1700000000003-0-v');
+    await reader.cancel();
+  });
+
   it('reads Accept the way Streamable HTTP needs it', () => {
     expect(acceptsEventStream('text/event-stream')).toBe(true);
     expect(acceptsEventStream('application/json, text/event-stream;q=0.9')).toBe(true);

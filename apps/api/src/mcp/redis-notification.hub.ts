@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import {
   compareStreamEventIds,
   isStreamEventId,
+  logOfStreamEventId,
   streamPositionsOf,
   McpSessionStreams,
   toolListChangedNotification,
@@ -271,7 +272,12 @@ export class RedisNotificationHub {
     const event = JSON.parse(raw) as SessionEvent;
     switch (event.type) {
       case 'message':
-        this.streams.send(sessionId, { message: event.message, id: event.id });
+        void this.inLogOrder(
+          { message: event.message, id: event.id },
+          this.sessionLog(sessionAddress(sessionId)),
+          (log) => this.streams.position(sessionId, log),
+          (logged) => this.streams.send(sessionId, logged),
+        );
         return;
       case 'ended':
         this.streams.close(sessionId);
@@ -286,11 +292,42 @@ export class RedisNotificationHub {
     }
   }
 
+  /**
+   * Sends a logged event, preceded by whatever its log holds between the stream's position and it: two instances'
+   * events of one log reach a stream in the order they were published, which need not be their order in the log, and
+   * a client that resumed after the later one would never get the earlier. Read from the log (after `event` was
+   * logged), they go out in log order; one that comes later still is not sent again (see McpSessionStreams.send).
+   * An event without a position, or a log that cannot be read, is sent as it came.
+   */
+  private async inLogOrder(
+    event: StreamEvent,
+    key: string,
+    positionIn: (log: string) => string | undefined,
+    send: (event: StreamEvent) => unknown,
+  ): Promise<void> {
+    const log = logOfStreamEventId(event.id);
+    const after = log === undefined ? undefined : positionIn(log);
+    if (log !== undefined && after !== undefined && compareStreamEventIds(event.id!, after) > 0) {
+      try {
+        for (const logged of await this.logged(key, log as 's' | 'v', after)) send(logged);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    // Already sent if the log held it; sent now if it did not (trimmed, expired, or unreadable).
+    send(event);
+  }
+
   private serverChangedHere(change: AnnouncedChange): void {
     for (const listener of this.serverListeners) listener(change);
     const resource = endpointUrl(this.publicApiUrl, change.tenantSlug, change.serverSlug);
     if (change.toolsChanged)
-      this.streams.sendToResource(resource, { message: toolListChangedNotification(), id: change.eventId });
+      void this.inLogOrder(
+        { message: toolListChangedNotification(), id: change.eventId },
+        this.serverLog(resource),
+        (log) => this.streams.earliestPosition(resource, log),
+        (logged) => this.streams.sendToResource(resource, logged),
+      );
     // A deleted server has nothing more to say: its sessions' streams end.
     if (change.deleted) this.streams.closeResource(resource);
   }
