@@ -85,7 +85,7 @@ export const apiConfigSchema = z.object({
   /**
    * Seconds during which a tools/call sent again (same person, client, server, session, request id, tool and
    * arguments) is never run again: it gets the first run's answer while the queue keeps it (completed calls: up to
-   * an hour and the newest 10,000), afterwards an error saying it already ran. Costs Redis ~300 bytes per call.
+   * an hour and the newest 10,000), afterwards an error saying it was already called. Costs Redis ~300 bytes per call.
    */
   TOOL_CALL_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /**

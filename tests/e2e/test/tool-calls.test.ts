@@ -465,7 +465,7 @@ test('a tools/call sent again after the queue dropped its answer is refused, not
 
     const again = await send();
     expect(again.result.isError).toBe(true);
-    expect(textOf(again.result)).toMatch(/already ran for this request .* it was not run again/);
+    expect(textOf(again.result)).toMatch(/was already called with this request .* it was not run again/);
     expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
   } finally {
     await queue.close();

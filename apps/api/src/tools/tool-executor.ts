@@ -187,8 +187,8 @@ export class ToolExecutor {
       if (error instanceof AnswerNoLongerKept) {
         await record('failed', { code: 'answer_no_longer_kept' });
         return errorResult(
-          `${tool.name} already ran for this request (the same request was sent before), and its answer is no longer ` +
-            'kept; it was not run again. Check what it did before sending a new request.',
+          `${tool.name} was already called with this request (the same request was sent before); that call's answer ` +
+            'is no longer kept, and it was not run again. Check what it did before sending a new request.',
         );
       }
       // Whatever ended the wait — a cancellation, no answer in time, the api shutting down, Redis failing — the call
