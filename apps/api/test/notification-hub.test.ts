@@ -150,3 +150,20 @@ it('sends the events of one log in log order, each once, when their instances pu
   // So a client that drops after e7 and resumes from its id misses nothing either.
   await live.close();
 });
+
+it('reads a log up to the live event however many entries lie before it', async () => {
+  const address = sessionAddress(sessionId);
+  const live = await stream(1);
+  await settle();
+  // 120 events logged by instances whose publications have not come yet, then one more, published.
+  const sessionLog = `${prefix}:mcp:session-log:${address}`;
+  for (let i = 0; i < 120; i++)
+    await redis.xadd(sessionLog, '*', 'm', JSON.stringify(elicitationCompleteNotification(`late-${i}`)));
+  await hubs[0]!.sendToSession(address, elicitationCompleteNotification('last'));
+  const events = await live.until(121);
+  expect(events.map((event) => event.elicitationId)).toEqual([
+    ...Array.from({ length: 120 }, (_, i) => `late-${i}`),
+    'last',
+  ]);
+  await live.close();
+});

@@ -31,6 +31,12 @@ interface OpenStream extends SessionStreamTarget {
   waiting: StreamEvent[] | undefined;
   /** Per log, the position of the last of its events the client has been sent (or had seen when it resumed). */
   readonly positions: Map<string, string>;
+  /**
+   * Per log, the last event the client has (sent here, or before its Last-Event-ID): never sent again. A new stream
+   * starts empty: its positions are where its logs ended when it opened, and an event logged before that but
+   * published after it subscribed is still sent.
+   */
+  readonly had: Map<string, string>;
 }
 
 /**
@@ -144,6 +150,7 @@ export class McpSessionStreams {
       released: false,
       waiting: resuming ? [] : undefined,
       positions: new Map(positions),
+      had: new Map(resuming ? positions : []),
     };
     const previous = this.bySession.get(target.sessionId);
     this.bySession.set(target.sessionId, stream);
@@ -180,8 +187,8 @@ export class McpSessionStreams {
   }
 
   /**
-   * Writes `event` on the session's stream; false when this process holds none. An event at or before the stream's
-   * position in its log was sent already (or precedes where the stream began): it is not sent again.
+   * Writes `event` on the session's stream; false when this process holds none. An event at or before the last one of
+   * its log the client has (sent on this stream, or before the Last-Event-ID it resumed from) is not sent again.
    */
   send(sessionId: string, event: StreamEvent): boolean {
     const stream = this.bySession.get(sessionId);
@@ -269,8 +276,9 @@ function deliver(stream: OpenStream, event: StreamEvent): boolean {
 function write(stream: OpenStream, { message, id }: StreamEvent): boolean {
   if (stream.res.destroyed || stream.res.writableEnded) return false;
   const log = logOfStreamEventId(id);
-  const position = log === undefined ? undefined : stream.positions.get(log);
-  if (position !== undefined && compareStreamEventIds(id!, position) <= 0) return true;
+  const had = log === undefined ? undefined : stream.had.get(log);
+  if (had !== undefined && compareStreamEventIds(id!, had) <= 0) return true;
+  if (log !== undefined) stream.had.set(log, id!);
   const sseId = id && EVENT_ID.test(id) ? advance(stream.positions, id) : undefined;
   stream.res.write(`${sseId ? `id: ${sseId}\n` : ''}event: message\ndata: ${JSON.stringify(message)}\n\n`);
   return true;

@@ -173,6 +173,21 @@ describe('McpSessionStreams', () => {
     await reader.cancel();
   });
 
+  it('a new stream still sends an event logged before it opened but heard after, once', async () => {
+    // Opened (not resuming) where the logs ended: the session's log at 5.
+    const response = await fetch(`${url}?session=s5&after=1700000000005-0-s_1700000000001-0-v`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await waitUntil(() => streams.has('s5'));
+    const logged = { message: elicitationCompleteNotification('e5'), id: '1700000000005-0-s' };
+    streams.send('s5', logged);
+    streams.send('s5', logged);
+    streams.send('s5', { message: toolListChangedNotification(), id: '1700000000002-0-v' });
+    let seen = '';
+    while (!seen.includes('list_changed')) seen += (await reader.read()).value ?? '';
+    expect([...seen.matchAll(/"elicitationId":"(e\d)"/g)].map((match) => match[1])).toEqual(['e5']);
+    await reader.cancel();
+  });
+
   it('reads Accept the way Streamable HTTP needs it', () => {
     expect(acceptsEventStream('text/event-stream')).toBe(true);
     expect(acceptsEventStream('application/json, text/event-stream;q=0.9')).toBe(true);

@@ -235,10 +235,13 @@ export class RedisNotificationHub {
     return new Map(ends);
   }
 
-  /** What a log holds after event `after`, oldest first. */
-  private async logged(key: string, tag: 's' | 'v', after: string): Promise<StreamEvent[]> {
-    const start = after.slice(0, after.lastIndexOf('-'));
-    const entries = await this.publisher.xrange(key, start, '+', 'COUNT', LOG_ENTRIES);
+  /** What a log holds after event `after` (up to event `upTo`, or its first LOG_ENTRIES), oldest first. */
+  private async logged(key: string, tag: 's' | 'v', after: string, upTo?: string): Promise<StreamEvent[]> {
+    const entryOf = (id: string) => id.slice(0, id.lastIndexOf('-'));
+    const start = entryOf(after);
+    const entries = upTo
+      ? await this.publisher.xrange(key, start, entryOf(upTo))
+      : await this.publisher.xrange(key, start, '+', 'COUNT', LOG_ENTRIES);
     return entries
       .map(([entry, fields]) => ({
         id: `${entry}-${tag}`,
@@ -305,17 +308,22 @@ export class RedisNotificationHub {
     positionIn: (log: string) => string | undefined,
     send: (event: StreamEvent) => unknown,
   ): Promise<void> {
-    const log = logOfStreamEventId(event.id);
-    const after = log === undefined ? undefined : positionIn(log);
-    if (log !== undefined && after !== undefined && compareStreamEventIds(event.id!, after) > 0) {
-      try {
-        for (const logged of await this.logged(key, log as 's' | 'v', after)) send(logged);
-      } catch (error) {
-        this.onError(error);
+    try {
+      const log = logOfStreamEventId(event.id);
+      const after = log === undefined ? undefined : positionIn(log);
+      if (log !== undefined && after !== undefined && compareStreamEventIds(event.id!, after) > 0) {
+        try {
+          // Up to the event itself, however many entries lie between (a log holds up to ~2 × LOG_ENTRIES).
+          for (const logged of await this.logged(key, log as 's' | 'v', after, event.id)) send(logged);
+        } catch (error) {
+          this.onError(error);
+        }
       }
+      // Already sent if the log held it; sent now if it did not (trimmed, expired, or unreadable).
+      send(event);
+    } catch (error) {
+      this.onError(error);
     }
-    // Already sent if the log held it; sent now if it did not (trimmed, expired, or unreadable).
-    send(event);
   }
 
   private serverChangedHere(change: AnnouncedChange): void {

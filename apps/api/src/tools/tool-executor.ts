@@ -174,7 +174,8 @@ export class ToolExecutor {
           jobId,
           // The queue drops completed jobs by age and by count (at a high rate, within seconds); this small key
           // outlives them, so a re-sent request that already ran is refused instead of run again.
-          deduplication: { id: jobId, ttl: this.replayWindowMs },
+          // Counted from the add: never shorter than the wait, so a call still running keeps it.
+          deduplication: { id: jobId, ttl: Math.max(this.replayWindowMs, 2 * waitMs) },
           attempts,
           backoff: { type: 'exponential', delay: 250 },
           removeOnComplete: { age: 3600, count: 10_000 },

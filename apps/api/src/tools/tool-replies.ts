@@ -124,9 +124,11 @@ export class ToolReplyInbox {
   private async settled(jobId: string): Promise<((waiter: Waiter) => void) | undefined> {
     const state = await this.queue.getJobState(jobId);
     if (state === 'unknown') {
-      // The queue still remembers (for the replay window) a request whose job it has dropped: it ran.
-      const ran = (await this.queue.getDeduplicationJobId(jobId)) === jobId;
-      return (waiter) => waiter.reject(ran ? new AnswerNoLongerKept() : new Error('the job is gone'));
+      // The queue still remembers (for the replay window) a request whose job it has dropped: it was called before.
+      const called = (await this.queue.getDeduplicationJobId(jobId)) === jobId;
+      // Unless the job was being added just now (a slow add, landing between the two reads): then it is waiting.
+      if (called && (await this.queue.getJobState(jobId)) !== 'unknown') return undefined;
+      return (waiter) => waiter.reject(called ? new AnswerNoLongerKept() : new Error('the job is gone'));
     }
     if (state !== 'completed' && state !== 'failed') return undefined;
     const job = await Job.fromId(this.queue, jobId);
