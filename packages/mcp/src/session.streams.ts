@@ -170,7 +170,7 @@ export class McpSessionStreams {
     return this.bySession.size;
   }
 
-  /** The position of the session's stream here in `log`: the last of its events the client has (undefined: none). */
+  /** Where the session's stream here stands in `log` (what its SSE ids name): its log is read after this. */
   position(sessionId: string, log: string): string | undefined {
     return this.bySession.get(sessionId)?.positions.get(log);
   }
@@ -214,12 +214,8 @@ export class McpSessionStreams {
     if (stream?.res !== res || !stream.waiting) return;
     const held = stream.waiting;
     stream.waiting = undefined;
-    const written = new Set<string>();
-    for (const event of missed) {
-      if (event.id) written.add(event.id);
-      write(stream, event);
-    }
-    for (const event of held) if (!event.id || !written.has(event.id)) write(stream, event);
+    // A held event that `missed` had too is at or before what the client now has: write() skips it.
+    for (const event of [...missed, ...held]) write(stream, event);
   }
 
   /** Ends the session's stream (the session was deleted, or a newer stream elsewhere replaced it). */

@@ -173,8 +173,8 @@ export class ToolExecutor {
         this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
           jobId,
           // The queue drops completed jobs by age and by count (at a high rate, within seconds); this small key
-          // outlives them, so a re-sent request that already ran is refused instead of run again.
-          // Counted from the add: never shorter than the wait, so a call still running keeps it.
+          // outlives them, so a re-sent request is refused instead of run again. Its time counts from the add, so
+          // it is never shorter than twice the wait.
           deduplication: { id: jobId, ttl: Math.max(this.replayWindowMs, 2 * waitMs) },
           attempts,
           backoff: { type: 'exponential', delay: 250 },

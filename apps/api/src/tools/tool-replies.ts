@@ -12,12 +12,12 @@ interface Waiter {
 }
 
 /**
- * The call's job is gone but its request ran: a re-send after the queue dropped the first run's answer (see
- * TOOL_CALL_REPLAY_WINDOW_SECONDS). The caller must not run it again.
+ * The call's job is gone but its request was called before: a re-send after the queue dropped the first call's answer
+ * (see TOOL_CALL_REPLAY_WINDOW_SECONDS). The caller must not run it again.
  */
 export class AnswerNoLongerKept extends Error {
   constructor() {
-    super('this request already ran and its answer is no longer kept');
+    super('this request was already called and its answer is no longer kept');
     this.name = 'AnswerNoLongerKept';
   }
 }
