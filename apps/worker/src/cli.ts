@@ -3,7 +3,7 @@
 // `node dist/cli.js <command>` in the worker image (its working directory is apps/worker).
 import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
 import { loadConfigOrExit, toolsCommandConfigSchema, vaultCommandConfigSchema } from '@gatehouse/config';
-import { TOOLS_QUEUE, type ToolCallPayload } from '@gatehouse/contracts';
+import { TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, type ToolCallPayload } from '@gatehouse/contracts';
 import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, TenantRepository } from '@gatehouse/db';
 import { loadKeyringOrExit, Vault } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
@@ -126,7 +126,11 @@ async function toolsCommand(command: string, argument: string | undefined): Prom
   const config = loadConfigOrExit(toolsCommandConfigSchema, 'gatehouse-admin');
   const db = createDatabase({ url: config.DATABASE_URL, maxConnections: 2, applicationName: 'gatehouse-admin' });
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue<ToolCallPayload>(TOOLS_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue<ToolCallPayload>(TOOLS_QUEUE, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    ...TOOLS_QUEUE_OPTIONS,
+  });
   const tools = new ToolCallAdmin(queue);
   try {
     if (command === 'failed') {

@@ -3,7 +3,15 @@ import type { WorkerConfig } from '@gatehouse/config';
 import { AuditLog } from '@gatehouse/audit';
 import { ConnectionService, OutboundHttp } from '@gatehouse/connections';
 import { coalesceWrites } from '@gatehouse/coordination';
-import { oauthSweepJob, SYSTEM_QUEUE, TOOLS_QUEUE, type ToolCallResult } from '@gatehouse/contracts';
+import {
+  oauthSweepJob,
+  SYSTEM_QUEUE,
+  TOOL_CALL_RETENTION,
+  TOOLS_QUEUE,
+  TOOLS_QUEUE_OPTIONS,
+  toolsRetentionJob,
+  type ToolCallResult,
+} from '@gatehouse/contracts';
 import {
   AccessCache,
   AuditRepository,
@@ -22,6 +30,7 @@ import { queueTelemetry } from './queue-telemetry.js';
 import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
 import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
+import { createToolsRetentionJob, TOOLS_RETENTION_EVERY_MS } from './jobs/tools-retention.job.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
 import { answerToolCalls } from './tools/tool-replies.js';
 import { toolCancelChannel, ToolCancellations } from './tools/tool-cancellations.js';
@@ -104,8 +113,19 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const toolsQueue = new Queue(TOOLS_QUEUE, {
     connection: schedulerConnection,
     prefix: config.QUEUE_PREFIX,
+    ...TOOLS_QUEUE_OPTIONS,
     ...telemetry,
   });
+  await toolsQueue.upsertJobScheduler(
+    'tools-retention',
+    { every: TOOLS_RETENTION_EVERY_MS },
+    {
+      name: toolsRetentionJob.name,
+      data: {},
+      // Its completion drops completed tool calls past their age, as a tool call's own would.
+      opts: { removeOnComplete: TOOL_CALL_RETENTION.completed, removeOnFail: 100 },
+    },
+  );
   const metrics = new GatehouseMetrics('worker', async () => ({
     [TOOLS_QUEUE]: await toolsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
     [SYSTEM_QUEUE]: await scheduler.getJobCounts('waiting', 'active', 'delayed', 'failed'),
@@ -127,10 +147,16 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
   await cancellations.start();
-  const toolJobs = createDispatcher([createToolCallJob({ connections, http, logger, cancellations })], {
-    onProgress: (job, value) => replies.progress(job, value),
-    onResult: (job, result) => replies.result(job, result as ToolCallResult),
-  });
+  const toolJobs = createDispatcher(
+    [
+      createToolCallJob({ connections, http, logger, cancellations }),
+      createToolsRetentionJob(toolsQueue, schedulerConnection),
+    ],
+    {
+      onProgress: (job, value) => replies.progress(job, value),
+      onResult: (job, result) => replies.result(job, result as ToolCallResult),
+    },
+  );
   const toolWorker = new Worker(TOOLS_QUEUE, toolJobs, {
     connection: toolsConnection,
     prefix: config.QUEUE_PREFIX,

@@ -1,4 +1,12 @@
-import { heartbeatJob, oauthSweepJob, SYSTEM_QUEUE, workerHeartbeatKey } from '@gatehouse/contracts';
+import {
+  heartbeatJob,
+  oauthSweepJob,
+  SYSTEM_QUEUE,
+  TOOLS_QUEUE,
+  TOOLS_QUEUE_OPTIONS,
+  toolsRetentionJob,
+  workerHeartbeatKey,
+} from '@gatehouse/contracts';
 import { createDatabase } from '@gatehouse/db';
 import { parseConfig, workerConfigSchema } from '@gatehouse/config';
 import { createLogger } from '@gatehouse/telemetry';
@@ -19,6 +27,7 @@ describe('worker', () => {
   let runtime: WorkerRuntime;
   let redis: Redis;
   let queue: Queue;
+  let toolsQueue: Queue;
   let events: QueueEvents;
   let eventsConnection: Redis;
 
@@ -35,6 +44,7 @@ describe('worker', () => {
     runtime = await startWorker(config, createLogger({ service: 'worker', level: 'silent' }));
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     queue = new Queue(SYSTEM_QUEUE, { connection: redis, prefix });
+    toolsQueue = new Queue(TOOLS_QUEUE, { connection: redis, prefix, ...TOOLS_QUEUE_OPTIONS });
     eventsConnection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     events = new QueueEvents(SYSTEM_QUEUE, { connection: eventsConnection, prefix });
     await events.waitUntilReady();
@@ -42,8 +52,8 @@ describe('worker', () => {
 
   afterAll(async () => {
     await runtime.stop();
-    await queue.obliterate({ force: true });
-    await queue.close();
+    await Promise.all([queue.obliterate({ force: true }), toolsQueue.obliterate({ force: true })]);
+    await Promise.all([queue.close(), toolsQueue.close()]);
     await events.close();
     // BullMQ never closes connections it was given.
     await Promise.all([redis.quit(), eventsConnection.quit()]);
@@ -122,6 +132,19 @@ describe('worker', () => {
       await db.oAuthModel.deleteMany({ where: { OR: [{ kind }, { id: { startsWith: prefix } }] } });
       await db.$disconnect();
     }
+  });
+
+  it('keeps the tools queue to its retention every five minutes (tools-retention.test.ts: what it drops)', async () => {
+    expect(await toolsQueue.getJobSchedulers()).toEqual([
+      expect.objectContaining({ key: 'tools-retention', name: toolsRetentionJob.name, every: 300_000 }),
+    ]);
+    const job = await toolsQueue.add(toolsRetentionJob.name, {});
+    const result = await waitFor('retention job', async () =>
+      (await toolsQueue.getJobState(job.id!)) === 'completed'
+        ? ((await toolsQueue.getJob(job.id!))?.returnvalue as unknown)
+        : undefined,
+    );
+    expect(result).toEqual({ events: expect.any(Number), failed: 0 });
   });
 
   it('answers /healthz and 404s other paths', async () => {

@@ -41,6 +41,30 @@ export const oauthSweepJob = job(SYSTEM_QUEUE, 'maintenance.oauth_sweep', z.obje
 /** Tool calls: the api enqueues, the worker runs them as the calling person. */
 export const TOOLS_QUEUE = 'gatehouse-tools';
 
+/**
+ * How long the tools queue keeps a call (its arguments and answer are personal data): completed calls an hour and at
+ * most the newest 10,000, failed ones a week (for inspection and replay). BullMQ applies these when another call
+ * finishes; `toolsRetentionJob` applies them when none does.
+ */
+export const TOOL_CALL_RETENTION = {
+  completed: { age: 3_600, count: 10_000 },
+  failed: { age: 7 * 86_400 },
+} as const;
+
+/**
+ * Options for every BullMQ `Queue` of the tools queue (api, worker, admin CLI): BullMQ stores them for the queue, and
+ * the last one made wins. Its event stream repeats each answer (a `completed` event carries the return value) and
+ * nothing in Gatehouse reads it, so it keeps about the last 1,000 events instead of BullMQ's 10,000.
+ */
+export const TOOLS_QUEUE_OPTIONS = { streams: { events: { maxLen: 1_000 } } } as const;
+
+/**
+ * Keeps the tools queue to `TOOL_CALL_RETENTION` when calls stop finishing: drops failed calls older than a week and
+ * the queue's events older than an hour; the job's own completion drops completed calls older than an hour. Scheduled
+ * every few minutes by the worker, on the tools queue.
+ */
+export const toolsRetentionJob = job(TOOLS_QUEUE, 'maintenance.tools_retention', z.object({}).strict());
+
 /** One `tools/call` of a provider tool. The job id is the call's idempotency key (see the api's ToolExecutor). */
 export const toolCallJob = job(
   TOOLS_QUEUE,

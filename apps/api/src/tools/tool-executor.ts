@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
 import { connectPageUrl } from '@gatehouse/connections';
-import { toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
+import { TOOL_CALL_RETENTION, toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
@@ -178,9 +178,9 @@ export class ToolExecutor {
           deduplication: { id: jobId, ttl: Math.max(this.replayWindowMs, 2 * waitMs) },
           attempts,
           backoff: { type: 'exponential', delay: 250 },
-          removeOnComplete: { age: 3600, count: 10_000 },
-          // Failed calls stay a week for inspection and replay.
-          removeOnFail: { age: 7 * 86_400 },
+          // Completed calls stay an hour, failed ones a week for inspection and replay.
+          removeOnComplete: TOOL_CALL_RETENTION.completed,
+          removeOnFail: TOOL_CALL_RETENTION.failed,
         }),
       ]);
       result = await Promise.race([waiting.answer, cancellation]);

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
-import { SYSTEM_QUEUE, TOOLS_QUEUE } from '@gatehouse/contracts';
+import { SYSTEM_QUEUE, TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS } from '@gatehouse/contracts';
 import { GatehouseMetrics } from '@gatehouse/telemetry';
 import { ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { Queue } from 'bullmq';
@@ -57,7 +57,12 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
       provide: TOOLS_QUEUE_TOKEN,
       inject: [QUEUE_REDIS, API_CONFIG],
       useFactory: (redis: Redis, config: ApiConfig) =>
-        new Queue(TOOLS_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX, ...queueTelemetry(config) }),
+        new Queue(TOOLS_QUEUE, {
+          connection: redis,
+          prefix: config.QUEUE_PREFIX,
+          ...TOOLS_QUEUE_OPTIONS,
+          ...queueTelemetry(config),
+        }),
     },
     {
       // Answers come back on this instance's own channel (payload.replyTo). A subscribed connection can do
