@@ -45,7 +45,12 @@ async function stream(i: number, lastEventId?: string) {
   const response = await fetch(urls[i]!, { headers: lastEventId ? { 'last-event-id': lastEventId } : {} });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
+  let ended = false;
   return {
+    /** True once the server ended the stream (seen by `until`). */
+    get ended() {
+      return ended;
+    },
     async until(count: number) {
       const events = () =>
         text
@@ -71,7 +76,10 @@ async function stream(i: number, lastEventId?: string) {
           new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadline - Date.now()))),
         ]);
         clearTimeout(timer);
-        if (chunk?.done) break;
+        if (chunk?.done) {
+          ended = true;
+          break;
+        }
         text += chunk?.value ?? '';
       }
       return events();
@@ -166,4 +174,22 @@ it('reads a log up to the live event however many entries lie before it', async 
     'last',
   ]);
   await live.close();
+});
+
+it('a stream replaced by a new one sends what it heard before the replacement, then ends', async () => {
+  const address = sessionAddress(sessionId);
+  const old = await stream(0);
+  await settle();
+  // Another instance logs and publishes an event; the client's new stream there is announced right after it, so
+  // both reach this instance together — the event while its log is being read.
+  const message = elicitationCompleteNotification('before-replaced');
+  const entry = await redis.xadd(`${prefix}:mcp:session-log:${address}`, '*', 'm', JSON.stringify(message));
+  const channel = `${prefix}:mcp:session-events:${address}`;
+  await redis
+    .multi()
+    .publish(channel, JSON.stringify({ type: 'message', message, id: `${entry}-s` }))
+    .publish(channel, JSON.stringify({ type: 'opened', token: 'a-newer-stream' }))
+    .exec();
+  expect((await old.until(2)).map((event) => event.elicitationId)).toEqual(['before-replaced']);
+  expect(old.ended).toBe(true);
 });

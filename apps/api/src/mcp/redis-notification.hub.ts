@@ -66,6 +66,11 @@ export class RedisNotificationHub {
   private readonly channels = new Map<string, string>();
   /** Opens in progress or streams held, per session: the channel is unsubscribed when it drops to 0. */
   private readonly interest = new Map<string, number>();
+  /**
+   * Per session, the handling of what its channel brought, still in progress: each waits for the one before, so a
+   * stream ended or replaced after an event arrived still sends that event first (its log is read before sending).
+   */
+  private readonly handling = new Map<string, Promise<void>>();
   private readonly serverListeners: Array<(change: McpServerChange) => void> = [];
   private readonly serversChannel: string;
 
@@ -273,15 +278,27 @@ export class RedisNotificationHub {
     const sessionId = this.channels.get(channel);
     if (sessionId === undefined) return;
     const event = JSON.parse(raw) as SessionEvent;
+    this.inTurn(sessionId, () => this.handle(sessionId, event));
+  }
+
+  /** Runs `step` after every step queued before it for the session. */
+  private inTurn(sessionId: string, step: () => Promise<void> | void): void {
+    const turn = (this.handling.get(sessionId) ?? Promise.resolve()).then(step).catch(this.onError);
+    this.handling.set(sessionId, turn);
+    void turn.then(() => {
+      if (this.handling.get(sessionId) === turn) this.handling.delete(sessionId);
+    });
+  }
+
+  private async handle(sessionId: string, event: SessionEvent): Promise<void> {
     switch (event.type) {
       case 'message':
-        void this.inLogOrder(
+        return this.inLogOrder(
           { message: event.message, id: event.id },
           this.sessionLog(sessionAddress(sessionId)),
           (log) => this.streams.position(sessionId, log),
           (logged) => this.streams.send(sessionId, logged),
         );
-        return;
       case 'ended':
         this.streams.close(sessionId);
         return;
