@@ -10,8 +10,11 @@ import { RedisNotificationHub, sessionAddress } from '../src/mcp/redis-notificat
 // with Last-Event-ID gets what it missed, whichever instance it reconnects to.
 const scratch = scratchRedis('hub');
 const { redis, prefix } = scratch;
-const hubs = [0, 1].map(
-  () => new RedisNotificationHub(redis, new Redis(testRedisUrl()), prefix, 'https://gatehouse.test', undefined, 60_000),
+// The third instance's commands go on a connection of its own, which a test can hold up.
+const heldPublisher = new Redis(testRedisUrl());
+const hubs = [redis, redis, heldPublisher].map(
+  (publisher) =>
+    new RedisNotificationHub(publisher, new Redis(testRedisUrl()), prefix, 'https://gatehouse.test', undefined, 60_000),
 );
 const servers: Server[] = [];
 const urls: string[] = [];
@@ -34,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const hub of hubs) await hub.close();
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  heldPublisher.disconnect();
   await scratch.close();
 });
 
@@ -192,4 +196,24 @@ it('a stream replaced by a new one sends what it heard before the replacement, t
     .exec();
   expect((await old.until(2)).map((event) => event.elicitationId)).toEqual(['before-replaced']);
   expect(old.ended).toBe(true);
+});
+
+it('a log read that does not answer holds the session up for at most 2 s: the event goes as it came', async () => {
+  const address = sessionAddress(sessionId);
+  const old = await stream(2);
+  await settle();
+  // The instance's Redis connection stops answering (a blocked command ahead of everything it sends next).
+  void heldPublisher.blpop(`${prefix}:nothing`, 8).catch(() => undefined);
+  const message = elicitationCompleteNotification('while-held');
+  const entry = await redis.xadd(`${prefix}:mcp:session-log:${address}`, '*', 'm', JSON.stringify(message));
+  const channel = `${prefix}:mcp:session-events:${address}`;
+  await redis
+    .multi()
+    .publish(channel, JSON.stringify({ type: 'message', message, id: `${entry}-s` }))
+    .publish(channel, JSON.stringify({ type: 'opened', token: 'a-newer-stream' }))
+    .exec();
+  const started = Date.now();
+  expect((await old.until(2)).map((event) => event.elicitationId)).toEqual(['while-held']);
+  expect(old.ended).toBe(true);
+  expect(Date.now() - started).toBeLessThan(4_000);
 });

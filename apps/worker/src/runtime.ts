@@ -6,7 +6,6 @@ import { coalesceWrites } from '@gatehouse/coordination';
 import {
   oauthSweepJob,
   SYSTEM_QUEUE,
-  TOOL_CALL_RETENTION,
   TOOLS_QUEUE,
   TOOLS_QUEUE_OPTIONS,
   toolsRetentionJob,
@@ -30,7 +29,11 @@ import { queueTelemetry } from './queue-telemetry.js';
 import { createDispatcher } from './jobs/dispatcher.js';
 import { createHeartbeatJob } from './jobs/heartbeat.job.js';
 import { createOAuthSweepJob, OAUTH_SWEEP_EVERY_MS } from './jobs/oauth-sweep.job.js';
-import { createToolsRetentionJob, TOOLS_RETENTION_EVERY_MS } from './jobs/tools-retention.job.js';
+import {
+  createToolsRetentionJob,
+  TOOLS_RETENTION_EVERY_MS,
+  TOOLS_RETENTION_JOB_OPTIONS,
+} from './jobs/tools-retention.job.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
 import { answerToolCalls } from './tools/tool-replies.js';
 import { toolCancelChannel, ToolCancellations } from './tools/tool-cancellations.js';
@@ -119,12 +122,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   await toolsQueue.upsertJobScheduler(
     'tools-retention',
     { every: TOOLS_RETENTION_EVERY_MS },
-    {
-      name: toolsRetentionJob.name,
-      data: {},
-      // Its completion drops completed tool calls past their age, as a tool call's own would.
-      opts: { removeOnComplete: TOOL_CALL_RETENTION.completed, removeOnFail: 100 },
-    },
+    { name: toolsRetentionJob.name, data: {}, opts: TOOLS_RETENTION_JOB_OPTIONS },
   );
   const metrics = new GatehouseMetrics('worker', async () => ({
     [TOOLS_QUEUE]: await toolsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),

@@ -1,9 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, toolCallJob, toolsRetentionJob } from '@gatehouse/contracts';
+import {
+  TOOL_CALL_RETENTION,
+  TOOLS_QUEUE,
+  TOOLS_QUEUE_OPTIONS,
+  toolCallJob,
+  toolsRetentionJob,
+} from '@gatehouse/contracts';
 import { testPrefix, testRedisUrl, waitFor } from '@gatehouse/testing';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createToolsRetentionJob } from '../src/jobs/tools-retention.job.js';
+import { createToolsRetentionJob, TOOLS_RETENTION_JOB_OPTIONS } from '../src/jobs/tools-retention.job.js';
 
 // Ages of seconds instead of an hour and a week; the mechanism is the one the worker schedules.
 const AGE_S = 2;
@@ -28,7 +34,7 @@ describe('tools queue retention', () => {
         if ((job.data as { fail?: boolean }).fail) throw new Error('the provider refused');
         return { kind: 'ok', output: { note: `answer of ${job.id}` } };
       },
-      { connection: workerConnection, prefix },
+      { connection: workerConnection, prefix, concurrency: 50 },
     );
   });
 
@@ -46,8 +52,8 @@ describe('tools queue retention', () => {
       {
         jobId: id,
         deduplication: { id, ttl: 600_000 },
-        removeOnComplete: { age: 3_600, count: 10_000 },
-        removeOnFail: { age: 7 * 86_400 },
+        removeOnComplete: TOOL_CALL_RETENTION.completed,
+        removeOnFail: TOOL_CALL_RETENTION.failed,
       },
     );
   const finished = (id: string) =>
@@ -56,6 +62,18 @@ describe('tools queue retention', () => {
       return state === 'completed' || state === 'failed' ? state : undefined;
     });
   const events = async () => JSON.stringify(await redis.xrange(queue.toKey('events'), '-', '+'));
+  const sweep = async () => {
+    const job = await queue.add(
+      toolsRetentionJob.name,
+      {},
+      {
+        ...TOOLS_RETENTION_JOB_OPTIONS,
+        removeOnComplete: { ...TOOLS_RETENTION_JOB_OPTIONS.removeOnComplete, age: AGE_S },
+      },
+    );
+    expect(await finished(job.id!)).toBe('completed');
+    return (await queue.getJob(job.id!))!.returnvalue as { events: number; failed: number };
+  };
 
   it('keeps the event stream short for every queue instance', async () => {
     await queue.waitUntilReady();
@@ -70,9 +88,10 @@ describe('tools queue retention', () => {
       'completed',
       'failed',
     ]);
+
     // BullMQ's event stream repeats each answer: that is what must not outlive the call.
-    expect(await events()).toContain('answer of old-ok-1');
-    expect(await events()).toContain('the provider refused');
+    expect((await events()).includes('answer of old-ok-1')).toBe(true);
+    expect((await events()).includes('the provider refused')).toBe(true);
 
     await sleep(AGE_S * 1_000 + 500);
     await call('recent');
@@ -81,23 +100,35 @@ describe('tools queue retention', () => {
     // only at the finishing job's own kind (a completion never drops failed calls).
     expect(await queue.getJobState('old-failed')).toBe('failed');
 
-    const sweep = await queue.add(
-      toolsRetentionJob.name,
-      {},
-      { removeOnComplete: { age: AGE_S, count: 10_000 }, removeOnFail: 100 },
-    );
-    expect(await finished(sweep.id!)).toBe('completed');
-    const result = (await queue.getJob(sweep.id!))!.returnvalue as { events: number; failed: number };
+    const result = await sweep();
     expect(result.failed).toBe(1);
     expect(result.events).toBeGreaterThan(0);
 
     for (const id of ['old-ok-1', 'old-ok-2', 'old-failed']) expect(await queue.getJob(id)).toBeUndefined();
     expect(await queue.getJobState('recent')).toBe('completed');
     const left = await events();
-    expect(left).not.toContain('answer of old-ok');
-    expect(left).not.toContain('the provider refused');
-    expect(left).toContain('answer of recent');
+    expect(left.includes('answer of old-ok')).toBe(false);
+    expect(left.includes('the provider refused')).toBe(false);
+    expect(left.includes('answer of recent')).toBe(true);
     // The completed calls' deduplication keys stay: sent again, they are still not run a second time.
     for (const id of ['old-ok-1', 'old-ok-2']) expect(await redis.exists(queue.toKey(`de:${id}`))).toBe(1);
+  });
+
+  it('drops every completed call past its age in one run, however many', async () => {
+    // More than BullMQ drops per completion unless told a limit (1,000).
+    await queue.addBulk(
+      Array.from({ length: 1_100 }, (_, i) => ({
+        name: toolCallJob.name,
+        data: {},
+        opts: { jobId: `burst-${i}`, removeOnComplete: TOOL_CALL_RETENTION.completed },
+      })),
+    );
+    await waitFor('the burst completed', async () =>
+      (await queue.getWaitingCount()) + (await queue.getActiveCount()) === 0 ? true : undefined,
+    );
+    await sleep(AGE_S * 1_000 + 500);
+    await sweep();
+    // Everything before it was past its age: only the job itself is left.
+    expect(await queue.getCompletedCount()).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ export {
   type LoggerSettings,
 } from './logger.js';
 export { requestIdFrom } from './request-id.js';
-export { checkReadiness, pingRedis, type Probe, type RedisLike } from './readiness.js';
+export { checkReadiness, pingRedis, withTimeout, type Probe, type RedisLike } from './readiness.js';
 export { GatehouseMetrics } from './metrics.js';
 export {
   currentTraceId,

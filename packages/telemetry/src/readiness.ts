@@ -2,7 +2,8 @@ import type { DependencyCheck, DependencyName, ReadinessResponse } from '@gateho
 
 export type Probe = () => Promise<unknown>;
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/** `work`, or a rejection (`no answer within <ms> ms`) if it has not settled by then; `work` itself goes on. */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     work,

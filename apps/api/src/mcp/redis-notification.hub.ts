@@ -11,6 +11,7 @@ import {
   type StreamEvent,
 } from '@gatehouse/mcp';
 import { endpointUrl, type McpServerChange } from '@gatehouse/registry';
+import { withTimeout } from '@gatehouse/telemetry';
 import type { JSONRPCNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Redis } from 'ioredis';
 
@@ -36,6 +37,8 @@ type AnnouncedChange = McpServerChange & { eventId?: string };
 /** How many notifications a session's or a server's log keeps, and for how long after the last one. */
 const LOG_ENTRIES = 100;
 const LOG_SECONDS = 3600;
+/** Longest wait for a log read before a live event: past it the event is sent as it came. */
+const LOG_READ_TIMEOUT_MS = 2_000;
 
 interface LocalStream {
   readonly token: string;
@@ -184,7 +187,9 @@ export class RedisNotificationHub {
 
   /** The session was deleted: its stream ends, wherever it is. */
   async endSession(sessionId: string): Promise<void> {
-    this.streams.close(sessionId);
+    this.inTurn(sessionId, () => {
+      this.streams.close(sessionId);
+    });
     await this.publish(this.channelOf(sessionAddress(sessionId)), { type: 'ended' });
   }
 
@@ -283,7 +288,13 @@ export class RedisNotificationHub {
 
   /** Runs `step` after every step queued before it for the session. */
   private inTurn(sessionId: string, step: () => Promise<void> | void): void {
-    const turn = (this.handling.get(sessionId) ?? Promise.resolve()).then(step).catch(this.onError);
+    const turn = (this.handling.get(sessionId) ?? Promise.resolve()).then(step).catch((error: unknown) => {
+      try {
+        this.onError(error);
+      } catch {
+        // A failing error reporter must not stop the session's later steps.
+      }
+    });
     this.handling.set(sessionId, turn);
     void turn.then(() => {
       if (this.handling.get(sessionId) === turn) this.handling.delete(sessionId);
@@ -330,8 +341,10 @@ export class RedisNotificationHub {
       const after = log === undefined ? undefined : positionIn(log);
       if (log !== undefined && after !== undefined && compareStreamEventIds(event.id!, after) > 0) {
         try {
-          // Up to the event itself, however many entries lie between (a log holds up to ~2 × LOG_ENTRIES).
-          for (const logged of await this.logged(key, log as 's' | 'v', after, event.id)) send(logged);
+          // Up to the event itself, however many entries lie between (a log holds up to ~2 × LOG_ENTRIES). Not
+          // waited for long: the session's later events and control messages wait for this one.
+          const logged = await withTimeout(this.logged(key, log as 's' | 'v', after, event.id), LOG_READ_TIMEOUT_MS);
+          for (const entry of logged) send(entry);
         } catch (error) {
           this.onError(error);
         }

@@ -16,6 +16,15 @@ export interface ToolsRetention {
   failedAgeMs: number;
 }
 
+/** The job's own options (the scheduler's template), which do half its work. */
+export const TOOLS_RETENTION_JOB_OPTIONS = {
+  // Its completion drops completed calls past their age — every one: BullMQ drops at most 1,000 per completion
+  // unless told a limit, which would leave the oldest of a burst of calls for several more runs.
+  removeOnComplete: { ...TOOL_CALL_RETENTION.completed, limit: TOOL_CALL_RETENTION.completed.count },
+  // Never a count here: on a failing job it would apply to the whole failed set, tool calls kept for replay included.
+  removeOnFail: TOOL_CALL_RETENTION.failed,
+};
+
 export const TOOLS_RETENTION: ToolsRetention = {
   completedAgeMs: TOOL_CALL_RETENTION.completed.age * 1_000,
   failedAgeMs: TOOL_CALL_RETENTION.failed.age * 1_000,
