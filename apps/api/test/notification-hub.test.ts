@@ -198,6 +198,31 @@ it('a stream replaced by a new one sends what it heard before the replacement, t
   expect(old.ended).toBe(true);
 });
 
+it('a stream replaced right after a change of its server still sends the list_changed first', async () => {
+  const address = sessionAddress(sessionId);
+  const old = await stream(0);
+  await settle();
+  const serverLog = `${prefix}:mcp:server-log:${createHash('sha256').update(resource).digest('base64url')}`;
+  const entry = await redis.xadd(serverLog, '*', 'm', JSON.stringify(toolListChangedNotification()));
+  const change = {
+    tenantId: 'b'.repeat(8),
+    tenantSlug: 'acme',
+    serverId: 'c'.repeat(8),
+    serverSlug: 'notes',
+    toolsChanged: true,
+    deleted: false,
+    eventId: `${entry}-v`,
+  };
+  // Both reach the instance on its one subscriber connection, in this order.
+  await redis
+    .multi()
+    .publish(`${prefix}:mcp:server-changed`, JSON.stringify(change))
+    .publish(`${prefix}:mcp:session-events:${address}`, JSON.stringify({ type: 'opened', token: 'a-newer-stream' }))
+    .exec();
+  expect((await old.until(2)).map((event) => event.method)).toEqual(['notifications/tools/list_changed']);
+  expect(old.ended).toBe(true);
+});
+
 it('a log read that does not answer holds the session up for at most 2 s: the event goes as it came', async () => {
   const address = sessionAddress(sessionId);
   const old = await stream(2);

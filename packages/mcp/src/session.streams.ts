@@ -196,11 +196,9 @@ export class McpSessionStreams {
     return deliver(stream, event);
   }
 
-  /** Writes `event` on the stream of every session of the server at `resource`; returns how many. */
-  sendToResource(resource: string, event: StreamEvent): number {
-    let sent = 0;
-    for (const stream of this.streamsOf(resource)) if (deliver(stream, event)) sent++;
-    return sent;
+  /** The sessions whose streams here belong to the server at `resource`. */
+  sessionsOf(resource: string): string[] {
+    return this.streamsOf(resource).map((stream) => stream.sessionId);
   }
 
   /**
@@ -224,13 +222,6 @@ export class McpSessionStreams {
     if (!stream) return false;
     this.end(stream);
     return true;
-  }
-
-  /** Ends every stream of the server at `resource` (it was deleted). */
-  closeResource(resource: string): number {
-    const streams = this.streamsOf(resource);
-    for (const stream of streams) this.end(stream);
-    return streams.length;
   }
 
   /** Ends every stream, e.g. before the process stops (an open stream would hold the HTTP server open). */

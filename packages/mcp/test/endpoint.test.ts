@@ -213,11 +213,12 @@ describe('MCP endpoint, one server instance per request', () => {
       await waitUntil(() => sessions.every(({ sessionId }) => harness.streams.has(sessionId)));
       expect(sessions[0]!.client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
 
-      expect(harness.streams.sendToResource(harness.url, { message: toolListChangedNotification() })).toBe(2);
+      const ofServer = harness.streams.sessionsOf(harness.url);
+      expect(ofServer.sort()).toEqual(sessions.map(({ sessionId }) => sessionId).sort());
+      for (const sessionId of ofServer)
+        expect(harness.streams.send(sessionId, { message: toolListChangedNotification() })).toBe(true);
       await waitUntil(() => changed.every((count) => count === 1));
-      expect(
-        harness.streams.sendToResource('http://127.0.0.1:1/other', { message: toolListChangedNotification() }),
-      ).toBe(0);
+      expect(harness.streams.sessionsOf('http://127.0.0.1:1/other')).toEqual([]);
     },
     WAIT,
   );

@@ -57,9 +57,8 @@ describe('McpSessionStreams', () => {
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     expect((await reader.read()).value).toMatch(/^(: keep-alive\n\n)+$/);
 
-    expect(
-      streams.sendToResource('https://gh.example/t/acme/mcp/main', { message: toolListChangedNotification() }),
-    ).toBe(1);
+    expect(streams.sessionsOf('https://gh.example/t/acme/mcp/main')).toEqual(['s1']);
+    expect(streams.send('s1', { message: toolListChangedNotification() })).toBe(true);
     let seen = '';
     while (!seen.includes('list_changed')) seen += (await reader.read()).value ?? '';
     expect(seen).toContain('event: message\ndata: {"jsonrpc":"2.0","method":"notifications/tools/list_changed"}\n\n');
@@ -68,9 +67,7 @@ describe('McpSessionStreams', () => {
     await waitUntil(() => !streams.has('s1'));
     expect(closed).toEqual(['s1']);
     expect(streams.send('s1', { message: toolListChangedNotification() })).toBe(false);
-    expect(
-      streams.sendToResource('https://gh.example/t/acme/mcp/main', { message: toolListChangedNotification() }),
-    ).toBe(0);
+    expect(streams.sessionsOf('https://gh.example/t/acme/mcp/main')).toEqual([]);
   });
 
   it('resuming: writes what the client missed with its ids, then what arrived meanwhile, each event once', async () => {

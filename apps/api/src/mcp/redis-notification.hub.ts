@@ -303,13 +303,14 @@ export class RedisNotificationHub {
 
   private async handle(sessionId: string, event: SessionEvent): Promise<void> {
     switch (event.type) {
-      case 'message':
-        return this.inLogOrder(
-          { message: event.message, id: event.id },
-          this.sessionLog(sessionAddress(sessionId)),
-          (log) => this.streams.position(sessionId, log),
-          (logged) => this.streams.send(sessionId, logged),
-        );
+      case 'message': {
+        const live = { message: event.message, id: event.id };
+        const log = logOfStreamEventId(live.id);
+        const after = log === undefined ? undefined : this.streams.position(sessionId, log);
+        for (const logged of await this.inLogOrder(live, this.sessionLog(sessionAddress(sessionId)), after))
+          this.streams.send(sessionId, logged);
+        return;
+      }
       case 'ended':
         this.streams.close(sessionId);
         return;
@@ -324,49 +325,52 @@ export class RedisNotificationHub {
   }
 
   /**
-   * Sends a logged event, preceded by whatever its log holds between the stream's position and it: two instances'
-   * events of one log reach a stream in the order they were published, which need not be their order in the log, and
-   * a client that resumed after the later one would never get the earlier. Read from the log (after `event` was
-   * logged), they go out in log order; one that comes later still is not sent again (see McpSessionStreams.send).
-   * An event without a position, or a log that cannot be read, is sent as it came.
+   * What to send for a logged live event: whatever its log holds between `after` (where a stream stands in it) and
+   * the event, then the event. Two instances' events of one log reach a stream in the order they were published,
+   * which need not be their order in the log, and a client that resumed after the later one would never get the
+   * earlier. Read from the log (after `event` was logged), they go out in log order; one that comes later still is not
+   * sent again (see McpSessionStreams.send). An event without a position, or a log that cannot be read in time, goes
+   * as it came.
    */
-  private async inLogOrder(
-    event: StreamEvent,
-    key: string,
-    positionIn: (log: string) => string | undefined,
-    send: (event: StreamEvent) => unknown,
-  ): Promise<void> {
+  private async inLogOrder(event: StreamEvent, key: string, after: string | undefined): Promise<StreamEvent[]> {
+    const log = logOfStreamEventId(event.id);
+    if (log === undefined || after === undefined || compareStreamEventIds(event.id!, after) <= 0) return [event];
     try {
-      const log = logOfStreamEventId(event.id);
-      const after = log === undefined ? undefined : positionIn(log);
-      if (log !== undefined && after !== undefined && compareStreamEventIds(event.id!, after) > 0) {
-        try {
-          // Up to the event itself, however many entries lie between (a log holds up to ~2 × LOG_ENTRIES). Not
-          // waited for long: the session's later events and control messages wait for this one.
-          const logged = await withTimeout(this.logged(key, log as 's' | 'v', after, event.id), LOG_READ_TIMEOUT_MS);
-          for (const entry of logged) send(entry);
-        } catch (error) {
-          this.onError(error);
-        }
-      }
-      // Already sent if the log held it; sent now if it did not (trimmed, expired, or unreadable).
-      send(event);
+      // Up to the event itself, however many entries lie between (a log holds up to ~2 × LOG_ENTRIES). Not waited
+      // for long: the sessions' later events and control messages wait for this one.
+      const logged = await withTimeout(this.logged(key, log as 's' | 'v', after, event.id), LOG_READ_TIMEOUT_MS);
+      // The event itself is among them if the log still held it; if not (trimmed or expired), it goes last.
+      return logged.some((entry) => entry.id === event.id) ? logged : [...logged, event];
     } catch (error) {
       this.onError(error);
+      return [event];
     }
   }
 
   private serverChangedHere(change: AnnouncedChange): void {
     for (const listener of this.serverListeners) listener(change);
     const resource = endpointUrl(this.publicApiUrl, change.tenantSlug, change.serverSlug);
-    if (change.toolsChanged)
-      void this.inLogOrder(
-        { message: toolListChangedNotification(), id: change.eventId },
+    const sessions = this.streams.sessionsOf(resource);
+    if (change.toolsChanged) {
+      const live = { message: toolListChangedNotification(), id: change.eventId };
+      const log = logOfStreamEventId(live.id);
+      // One read of the server's log for all its streams here; each session sends it in its turn, so a stream
+      // replaced or ended after the change arrived still gets it first.
+      const events = this.inLogOrder(
+        live,
         this.serverLog(resource),
-        (log) => this.streams.earliestPosition(resource, log),
-        (logged) => this.streams.sendToResource(resource, logged),
+        log === undefined ? undefined : this.streams.earliestPosition(resource, log),
       );
-    // A deleted server has nothing more to say: its sessions' streams end.
-    if (change.deleted) this.streams.closeResource(resource);
+      for (const sessionId of sessions)
+        this.inTurn(sessionId, async () => {
+          for (const event of await events) this.streams.send(sessionId, event);
+        });
+    }
+    // A deleted server has nothing more to say: its sessions' streams end, after what they were sent.
+    if (change.deleted)
+      for (const sessionId of sessions)
+        this.inTurn(sessionId, () => {
+          this.streams.close(sessionId);
+        });
   }
 }
