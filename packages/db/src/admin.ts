@@ -92,6 +92,8 @@ export function roleUrl(url: string, role: string, password?: string): string {
   return copy.toString();
 }
 
+const ROLE_UPDATE_ATTEMPTS = 8;
+
 /**
  * Lets the application roles log in, with the passwords carried by their connection URLs (run as the owner after
  * migrating). URLs for other users are ignored: a deployment may use roles it manages itself.
@@ -106,9 +108,19 @@ export async function enableRoleLogins(ownerUrl: string, loginUrls: readonly (st
       const role = decodeURIComponent(parsed.username);
       if (role !== APP_ROLE && role !== MAINTENANCE_ROLE) continue;
       const password = decodeURIComponent(parsed.password);
-      await client.query(
-        `ALTER ROLE ${quoteIdent(role)} LOGIN${password ? ` PASSWORD ${client.escapeLiteral(password)}` : ''}`,
-      );
+      const statement = `ALTER ROLE ${quoteIdent(role)} LOGIN${password ? ` PASSWORD ${client.escapeLiteral(password)}` : ''}`;
+      // Roles belong to the whole server: two runs setting up their own databases at once (parallel test suites)
+      // alter the same role, and PostgreSQL refuses the second ("tuple concurrently updated"). The statement is
+      // idempotent, so it is simply made again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.query(statement);
+          break;
+        } catch (error) {
+          if (attempt >= ROLE_UPDATE_ATTEMPTS || !/tuple concurrently updated/.test(String(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100 * attempt));
+        }
+      }
     }
   } finally {
     await client.end();
