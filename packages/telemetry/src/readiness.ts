@@ -9,6 +9,8 @@ export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     work,
     new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      // Never what keeps a stopping process alive.
+      timer.unref();
     }),
   ]).finally(() => clearTimeout(timer));
 }

@@ -71,7 +71,9 @@ export class RedisNotificationHub {
   private readonly interest = new Map<string, number>();
   /**
    * Per session, the handling of what its channel brought, still in progress: each waits for the one before, so a
-   * stream ended or replaced after an event arrived still sends that event first (its log is read before sending).
+   * stream ended or replaced (from another instance) after an event arrived still sends that event first (its log is
+   * read before sending). A newer stream opened on this instance replaces the old one at once; queued events then go
+   * to the newer stream.
    */
   private readonly handling = new Map<string, Promise<void>>();
   private readonly serverListeners: Array<(change: McpServerChange) => void> = [];
@@ -329,8 +331,10 @@ export class RedisNotificationHub {
    * the event, then the event. Two instances' events of one log reach a stream in the order they were published,
    * which need not be their order in the log, and a client that resumed after the later one would never get the
    * earlier. Read from the log (after `event` was logged), they go out in log order; one that comes later still is not
-   * sent again (see McpSessionStreams.send). An event without a position, or a log that cannot be read in time, goes
-   * as it came.
+   * sent again (see McpSessionStreams.send). An event without a position goes as it came; one whose log cannot be
+   * read in time goes without its id, so the stream's place in the log stays where it was and a later read or a
+   * resumption still finds what lies before it (the client may then get this one twice: these notifications are
+   * safe to repeat, losing one is not).
    */
   private async inLogOrder(event: StreamEvent, key: string, after: string | undefined): Promise<StreamEvent[]> {
     const log = logOfStreamEventId(event.id);
@@ -343,7 +347,7 @@ export class RedisNotificationHub {
       return logged.some((entry) => entry.id === event.id) ? logged : [...logged, event];
     } catch (error) {
       this.onError(error);
-      return [event];
+      return [{ message: event.message }];
     }
   }
 
