@@ -92,6 +92,20 @@ async function stream(i: number, lastEventId?: string) {
   };
 }
 
+/**
+ * Logs `message` in the session's log and publishes it, then a newer stream's `opened`, in one MULTI: both reach an
+ * instance together, the event while its log is being read.
+ */
+async function loggedThenReplaced(address: string, message: ReturnType<typeof elicitationCompleteNotification>) {
+  const entry = await redis.xadd(`${prefix}:mcp:session-log:${address}`, '*', 'm', JSON.stringify(message));
+  const channel = `${prefix}:mcp:session-events:${address}`;
+  await redis
+    .multi()
+    .publish(channel, JSON.stringify({ type: 'message', message, id: `${entry}-s` }))
+    .publish(channel, JSON.stringify({ type: 'opened', token: 'a-newer-stream' }))
+    .exec();
+}
+
 async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
@@ -187,13 +201,7 @@ it('a stream replaced by a new one sends what it heard before the replacement, t
   // Another instance logs and publishes an event; the client's new stream there is announced right after it, so
   // both reach this instance together — the event while its log is being read.
   const message = elicitationCompleteNotification('before-replaced');
-  const entry = await redis.xadd(`${prefix}:mcp:session-log:${address}`, '*', 'm', JSON.stringify(message));
-  const channel = `${prefix}:mcp:session-events:${address}`;
-  await redis
-    .multi()
-    .publish(channel, JSON.stringify({ type: 'message', message, id: `${entry}-s` }))
-    .publish(channel, JSON.stringify({ type: 'opened', token: 'a-newer-stream' }))
-    .exec();
+  await loggedThenReplaced(address, message);
   expect((await old.until(2)).map((event) => event.elicitationId)).toEqual(['before-replaced']);
   expect(old.ended).toBe(true);
 });
@@ -230,13 +238,7 @@ it('a log read that does not answer holds the session up for at most 2 s: the ev
   // The instance's Redis connection stops answering (a blocked command ahead of everything it sends next).
   void heldPublisher.blpop(`${prefix}:nothing`, 8).catch(() => undefined);
   const message = elicitationCompleteNotification('while-held');
-  const entry = await redis.xadd(`${prefix}:mcp:session-log:${address}`, '*', 'm', JSON.stringify(message));
-  const channel = `${prefix}:mcp:session-events:${address}`;
-  await redis
-    .multi()
-    .publish(channel, JSON.stringify({ type: 'message', message, id: `${entry}-s` }))
-    .publish(channel, JSON.stringify({ type: 'opened', token: 'a-newer-stream' }))
-    .exec();
+  await loggedThenReplaced(address, message);
   const started = Date.now();
   const events = await old.until(2);
   expect(events.map((event) => event.elicitationId)).toEqual(['while-held']);
