@@ -307,9 +307,9 @@ export class RedisNotificationHub {
     switch (event.type) {
       case 'message': {
         const live = { message: event.message, id: event.id };
-        const log = logOfStreamEventId(live.id);
-        const after = log === undefined ? undefined : this.streams.position(sessionId, log);
-        for (const logged of await this.inLogOrder(live, this.sessionLog(sessionAddress(sessionId)), after))
+        for (const logged of await this.inLogOrder(live, this.sessionLog(sessionAddress(sessionId)), (log) =>
+          this.streams.position(sessionId, log),
+        ))
           this.streams.send(sessionId, logged);
         return;
       }
@@ -327,8 +327,8 @@ export class RedisNotificationHub {
   }
 
   /**
-   * What to send for a logged live event: whatever its log holds between `after` (where a stream stands in it) and
-   * the event, then the event. Two instances' events of one log reach a stream in the order they were published,
+   * What to send for a logged live event: whatever its log holds between where a stream stands in it (`positionIn`)
+   * and the event, then the event. Two instances' events of one log reach a stream in the order they were published,
    * which need not be their order in the log, and a client that resumed after the later one would never get the
    * earlier. Read from the log (after `event` was logged), they go out in log order; one that comes later still is not
    * sent again (see McpSessionStreams.send). An event without a position goes as it came; one whose log cannot be
@@ -336,8 +336,13 @@ export class RedisNotificationHub {
    * resumption still finds what lies before it (the client may then get this one twice: these notifications are
    * safe to repeat, losing one is not).
    */
-  private async inLogOrder(event: StreamEvent, key: string, after: string | undefined): Promise<StreamEvent[]> {
+  private async inLogOrder(
+    event: StreamEvent,
+    key: string,
+    positionIn: (log: string) => string | undefined,
+  ): Promise<StreamEvent[]> {
     const log = logOfStreamEventId(event.id);
+    const after = log === undefined ? undefined : positionIn(log);
     if (log === undefined || after === undefined || compareStreamEventIds(event.id!, after) <= 0) return [event];
     try {
       // Up to the event itself, however many entries lie between (a log holds up to ~2 × LOG_ENTRIES). Not waited
@@ -356,14 +361,12 @@ export class RedisNotificationHub {
     const resource = endpointUrl(this.publicApiUrl, change.tenantSlug, change.serverSlug);
     const sessions = this.streams.sessionsOf(resource);
     if (change.toolsChanged) {
-      const live = { message: toolListChangedNotification(), id: change.eventId };
-      const log = logOfStreamEventId(live.id);
       // One read of the server's log for all its streams here; each session sends it in its turn, so a stream
       // replaced or ended after the change arrived still gets it first.
       const events = this.inLogOrder(
-        live,
+        { message: toolListChangedNotification(), id: change.eventId },
         this.serverLog(resource),
-        log === undefined ? undefined : this.streams.earliestPosition(resource, log),
+        (log) => this.streams.earliestPosition(resource, log),
       );
       for (const sessionId of sessions)
         this.inTurn(sessionId, async () => {
