@@ -11,8 +11,10 @@ export type ConnectionsErrorCode =
   | 'invalid_state'
   /** The provider refused the code exchange or answered something unusable. */
   | 'exchange_failed'
-  /** The provider could not be reached (refused destination, network, timeout, oversized answer, 5xx). */
+  /** The provider could not be reached (refused destination, network, timeout, 5xx). */
   | 'provider_unreachable'
+  /** The provider's answer was larger than the request's limit (asking again gets the same answer). */
+  | 'response_too_large'
   /** The person has no connection to the provider. */
   | 'not_connected'
   /** An API key has no person behind it: connections belong to people. */

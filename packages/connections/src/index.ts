@@ -11,5 +11,11 @@ export {
   type TokenResult,
 } from './connection.service.js';
 export { deadline, type Deadline } from './deadline.js';
-export { OutboundHttp, refusedAddress, type OutboundHttpOptions, type OutboundResponse } from './outbound-http.js';
+export {
+  OutboundHttp,
+  refusedAddress,
+  type OutboundHttpOptions,
+  type OutboundResponse,
+  type SendOptions,
+} from './outbound-http.js';
 export { CALLBACK_PATH, CONNECT_PATH, connectionCallbackUrl, connectPageUrl } from './urls.js';

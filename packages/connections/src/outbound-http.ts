@@ -72,6 +72,11 @@ export interface OutboundHttpOptions {
   maxResponseBytes?: number;
 }
 
+export interface SendOptions {
+  /** This request's own size limit, instead of the client's (a tool's list answer may be megabytes). */
+  maxResponseBytes?: number;
+}
+
 export interface OutboundResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -115,8 +120,12 @@ export class OutboundHttp {
     });
   }
 
-  /** Sends `req`; throws `provider_unreachable` for refused destinations, network errors, timeouts and huge bodies. */
-  async send(req: HttpRequest, signal?: AbortSignal): Promise<OutboundResponse> {
+  /**
+   * Sends `req`; throws `provider_unreachable` for refused destinations, network errors and timeouts, and
+   * `response_too_large` for a body over the limit.
+   */
+  async send(req: HttpRequest, signal?: AbortSignal, options: SendOptions = {}): Promise<OutboundResponse> {
+    const maxResponseBytes = options.maxResponseBytes ?? this.maxResponseBytes;
     const url = new URL(req.url);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.allowLoopback)) {
       throw new ConnectionsError('provider_unreachable', `Refused to call ${url.origin}: https is required.`);
@@ -143,9 +152,12 @@ export class OutboundHttp {
       for await (const chunk of response.body) {
         const bytes = chunk as Buffer;
         size += bytes.length;
-        if (size > this.maxResponseBytes) {
+        if (size > maxResponseBytes) {
           response.body.destroy();
-          throw new ConnectionsError('provider_unreachable', `${url.origin} answered with an oversized body.`);
+          throw new ConnectionsError(
+            'response_too_large',
+            `${url.origin} answered with more than ${formatBytes(maxResponseBytes)}.`,
+          );
         }
         chunks.push(bytes);
       }
@@ -178,4 +190,8 @@ export class OutboundHttp {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB` : `${bytes} bytes`;
 }

@@ -96,10 +96,16 @@ describe('OutboundHttp', () => {
     }
   });
 
-  it('refuses oversized answers and gives up at its deadline', async () => {
+  it('refuses oversized answers (a request may set its own limit) and gives up at its deadline', async () => {
     const http = new OutboundHttp({ allowLoopback: true, maxResponseBytes: 1024, timeoutMs: 300 });
     try {
-      expect(await refusal(get(http, `${base}/huge`))).toContain('oversized');
+      const tooLarge = await get(http, `${base}/huge`).catch((error: unknown) => error);
+      expect(tooLarge).toBeInstanceOf(ConnectionsError);
+      expect(tooLarge).toMatchObject({ code: 'response_too_large', message: expect.stringContaining('1024 bytes') });
+      const allowed = await http.send({ method: 'GET', url: `${base}/huge`, headers: {} }, undefined, {
+        maxResponseBytes: 128 * 1024,
+      });
+      expect((allowed.json as string).length).toBe(64 * 1024);
       const started = Date.now();
       await refusal(get(http, `${base}/slow`));
       expect(Date.now() - started).toBeLessThan(5_000);

@@ -16,4 +16,4 @@ export { slackToolkit } from './toolkits/slack.toolkit.js';
 export { gmailToolkit, googleCalendarToolkit } from './toolkits/google.toolkits.js';
 export { PROVIDER_TOOLKITS, findProviderTool } from './catalog.js';
 export { exposesTool, withheldFor, type ServerTools } from './exposure.js';
-export { providerApi } from './provider-api.js';
+export { PROVIDER_RESPONSE_MAX_BYTES, providerApi } from './provider-api.js';

@@ -1,10 +1,25 @@
-import type { OutboundHttp } from '@gatehouse/connections';
+import type { OutboundHttp, OutboundResponse } from '@gatehouse/connections';
 import { inSpan } from '@gatehouse/telemetry';
 import { ProviderApiError, ToolFailure, type ProviderApi } from './provider-tool.js';
 
 /**
+ * Largest answer a tool's request may get (a page of 100 GitHub pull requests, each with two whole repositories, is
+ * about 1.6 MB). Bigger ones are refused, not retried: the person is asked for a narrower request.
+ */
+export const PROVIDER_RESPONSE_MAX_BYTES = 8 * 1024 * 1024;
+
+type HttpRequest = Parameters<OutboundHttp['send']>[0];
+
+/** Redirects followed within the provider's API (a renamed or transferred GitHub repository answers 301 or 307). */
+const MAX_REDIRECTS = 3;
+
+/** A rate limit that gives no time to come back: GitHub asks for at least a minute (secondary rate limits). */
+const UNTIMED_LIMIT_SECONDS = 60;
+
+/**
  * The provider's API as one person: requests only under `baseUrl`, with their bearer token, through the SSRF-guarded
- * client. Non-2xx answers become `ProviderApiError` (status, the provider's short error code, Retry-After).
+ * client. Redirects are followed only to paths under `baseUrl` (the token never leaves it). Non-2xx answers become
+ * `ProviderApiError` (status, the provider's short error code, Retry-After).
  */
 export function providerApi(
   http: OutboundHttp,
@@ -14,50 +29,92 @@ export function providerApi(
   defaultHeaders: Readonly<Record<string, string>> = {},
 ): ProviderApi {
   const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const withinBase = (url: URL) => url.origin === base.origin && url.pathname.startsWith(base.pathname);
   return {
     async request(method, path, options = {}) {
       if (!path.startsWith('/') || path.startsWith('//') || path.includes('..'))
         throw new ToolFailure('invalid_path', `not a path of the provider's API: ${path}`);
-      const url = new URL(path.slice(1), base);
-      if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname))
-        throw new ToolFailure('invalid_path', `not a path of the provider's API: ${path}`);
+      let url = new URL(path.slice(1), base);
+      if (!withinBase(url)) throw new ToolFailure('invalid_path', `not a path of the provider's API: ${path}`);
       for (const [key, value] of Object.entries(options.query ?? {}))
         if (value !== undefined) url.searchParams.set(key, String(value));
-      if (signal.aborted) throw signal.reason;
       const headers: Record<string, string> = {
         accept: 'application/json',
         ...defaultHeaders,
         authorization: `Bearer ${accessToken}`,
       };
-      if (options.json !== undefined) headers['content-type'] = 'application/json';
-      // Span attributes: method, host and path only — queries may hold what the person searched for.
-      const response = await inSpan(
-        'provider.request',
-        { 'http.request.method': method, 'server.address': url.host, 'url.path': url.pathname },
-        async (span) => {
-          const answer = await http.send(
-            {
-              method,
-              url: url.toString(),
-              headers,
-              ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
-            },
-            signal,
-          );
-          span.setAttribute('http.response.status_code', answer.status);
-          return answer;
-        },
-      );
+      let request: HttpRequest = { method, url: url.toString(), headers };
+      if (options.json !== undefined) {
+        headers['content-type'] = 'application/json; charset=utf-8';
+        request.body = JSON.stringify(options.json);
+      }
+      let response = await send(http, request, url, signal);
+      for (let redirects = 0; redirects < MAX_REDIRECTS; redirects++) {
+        const next = redirected(request, response, url);
+        if (!next) break;
+        // Anywhere else is not this provider's API: the answer stands as it is (an error below).
+        if (!withinBase(next.url)) break;
+        url = next.url;
+        request = next.request;
+        response = await send(http, request, url, signal);
+      }
       if (response.status >= 200 && response.status < 300) return response;
-      const code = errorCode(response.json);
-      const retryAfter = retryAfterOf(response.headers);
-      // An exhausted rate limit answered as 403: GitHub (`x-ratelimit-remaining: 0`), Google (`rateLimitExceeded`).
-      const rateLimited =
-        response.status === 403 &&
-        (header(response.headers, 'x-ratelimit-remaining') === '0' || /rateLimitExceeded$/i.test(code ?? ''));
-      throw new ProviderApiError(rateLimited ? 429 : response.status, code, retryAfter);
+      throw apiError(response);
     },
   };
+}
+
+async function send(http: OutboundHttp, request: HttpRequest, url: URL, signal: AbortSignal) {
+  if (signal.aborted) throw signal.reason;
+  // Span attributes: method, host and path only — queries may hold what the person searched for.
+  return inSpan(
+    'provider.request',
+    { 'http.request.method': request.method, 'server.address': url.host, 'url.path': url.pathname },
+    async (span) => {
+      const answer = await http.send(request, signal, { maxResponseBytes: PROVIDER_RESPONSE_MAX_BYTES });
+      span.setAttribute('http.response.status_code', answer.status);
+      return answer;
+    },
+  );
+}
+
+/**
+ * The request a redirect asks for (RFC 9110 §15.4): 307/308 repeat it as it is; 301/302/303 only a GET (a write is
+ * never silently turned into a read). Undefined: not a redirect to follow.
+ */
+function redirected(
+  request: HttpRequest,
+  response: OutboundResponse,
+  from: URL,
+): { url: URL; request: HttpRequest } | undefined {
+  const location = header(response.headers, 'location');
+  if (location === undefined) return undefined;
+  const sameRequest = response.status === 307 || response.status === 308;
+  const asGet = [301, 302, 303].includes(response.status) && request.method === 'GET';
+  if (!sameRequest && !asGet) return undefined;
+  let url: URL;
+  try {
+    url = new URL(location, from);
+  } catch {
+    return undefined;
+  }
+  return { url, request: { ...request, url: url.toString() } };
+}
+
+function apiError(response: OutboundResponse): ProviderApiError {
+  const { status, headers, json } = response;
+  const code = errorCode(json);
+  const retryAfter = retryAfterOf(headers);
+  const exhausted = header(headers, 'x-ratelimit-remaining') === '0';
+  // A rate limit answered as 403: GitHub's exhausted primary limit (`x-ratelimit-remaining: 0`) and its secondary
+  // limits (a Retry-After, or the message), Google's `rateLimitExceeded`.
+  const secondary = /secondary rate limit/i.test(messageOf(json));
+  const rateLimited =
+    status === 429 ||
+    (status === 403 && (exhausted || secondary || retryAfter !== undefined || /rateLimitExceeded$/i.test(code ?? '')));
+  if (!rateLimited) return new ProviderApiError(status, code, retryAfter);
+  const reset = exhausted ? resetOf(headers) : undefined;
+  return new ProviderApiError(429, code, retryAfter ?? reset ?? (secondary ? UNTIMED_LIMIT_SECONDS : undefined));
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -65,15 +122,26 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Seconds to wait: `Retry-After` (seconds), else `x-ratelimit-reset` (epoch seconds). */
+/** Seconds to wait from `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
 function retryAfterOf(headers: Record<string, string | string[] | undefined>): number | undefined {
-  const retryAfter = Number(header(headers, 'retry-after'));
-  if (header(headers, 'retry-after') !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0)
-    return Math.ceil(retryAfter);
+  const value = header(headers, 'retry-after')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** Seconds until an exhausted limit resets: `x-ratelimit-reset` (epoch seconds). */
+function resetOf(headers: Record<string, string | string[] | undefined>): number | undefined {
   const reset = Number(header(headers, 'x-ratelimit-reset'));
-  if (header(headers, 'x-ratelimit-reset') !== undefined && Number.isFinite(reset))
-    return Math.max(0, Math.ceil(reset - Date.now() / 1000));
-  return undefined;
+  if (header(headers, 'x-ratelimit-reset') === undefined || !Number.isFinite(reset)) return undefined;
+  return Math.max(0, Math.ceil(reset - Date.now() / 1000));
+}
+
+/** A human-readable `message` of an error body (GitHub's), only to recognise it — never passed on. */
+function messageOf(body: unknown): string {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message.slice(0, 500) : '';
 }
 
 /**

@@ -55,6 +55,7 @@ describe('GitHub toolkit against a fake of the REST API', () => {
           updatedAt: '2026-11-20T00:00:00Z',
         },
       ],
+      nextPage: null,
     });
     const request = github.requests.at(-1)!;
     expect(request.path).toBe('/search/repositories?q=widgets&per_page=5&page=1');
@@ -78,11 +79,62 @@ describe('GitHub toolkit against a fake of the REST API', () => {
           createdAt: '2026-11-01T10:00:00Z',
         },
       ],
+      skippedPullRequests: 1,
+      nextPage: null,
     });
     expect(await run('github.list_pull_requests', { owner: 'acme', repo: 'widgets', state: 'all' })).toMatchObject({
       pullRequests: [{ number: 3, draft: true, head: 'fix-crash', base: 'main', author: 'hubot' }],
     });
     expect(github.requests.at(-1)!.path).toBe('/repos/acme/widgets/pulls?state=all&per_page=30&page=1');
+  });
+
+  it('says which page follows (Link header), even when a page held only pull requests', async () => {
+    expect(await run('github.list_issues', { owner: 'acme', repo: 'widgets', perPage: 1 })).toMatchObject({
+      issues: [{ number: 2 }],
+      skippedPullRequests: 0,
+      nextPage: 2,
+    });
+    expect(await run('github.list_issues', { owner: 'acme', repo: 'widgets', perPage: 1, page: 2 })).toEqual({
+      issues: [],
+      skippedPullRequests: 1,
+      nextPage: null,
+    });
+  });
+
+  it('reads a full page of 100 pull requests (megabytes of JSON)', async () => {
+    const listed = (await run('github.list_pull_requests', { owner: 'acme', repo: 'widgets', perPage: 100 })) as {
+      pullRequests: unknown[];
+    };
+    expect(listed.pullRequests).toHaveLength(100);
+  });
+
+  it('follows a renamed repository (301 for reads, 307 for writes), never to another host', async () => {
+    expect(await run('github.list_issues', { owner: 'acme', repo: 'old-widgets', state: 'all' })).toMatchObject({
+      issues: [{ number: 2 }],
+    });
+    expect(github.requests.at(-1)!.path).toBe('/repos/acme/widgets/issues?state=all&per_page=30&page=1');
+    expect(await run('github.create_issue', { owner: 'acme', repo: 'old-widgets', title: 'Moved' })).toMatchObject({
+      issue: { number: 4, title: 'Moved' },
+    });
+    expect(github.requests.at(-1)!).toMatchObject({ method: 'POST', body: { title: 'Moved' } });
+    const away = (await failure(run('github.list_issues', { owner: 'acme', repo: 'moved-away' }))) as ProviderApiError;
+    expect(away).toBeInstanceOf(ProviderApiError);
+    expect(away.status).toBe(301);
+  });
+
+  it("takes GitHub's secondary rate limits for what they are, and Retry-After as seconds or a date", async () => {
+    const limit = async (query: string) => {
+      const error = (await failure(run('github.search_repositories', { query }))) as ProviderApiError;
+      expect(error).toBeInstanceOf(ProviderApiError);
+      return [error.status, error.retryAfterSeconds];
+    };
+    expect(await limit('secondary')).toEqual([429, 60]);
+    // No time given: GitHub asks for at least a minute.
+    expect(await limit('secondary-untimed')).toEqual([429, 60]);
+    const [status, seconds] = await limit('limited-until');
+    expect(status).toBe(429);
+    expect(seconds).toBeGreaterThanOrEqual(118);
+    expect(seconds).toBeLessThanOrEqual(120);
   });
 
   it('creates issues and comments', async () => {

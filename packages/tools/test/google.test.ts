@@ -50,7 +50,7 @@ describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
     );
   });
 
-  it('creates an event with attendees', async () => {
+  it('creates an event and has Google email the attendees their invitations', async () => {
     const created = await run('google_calendar.create_event', {
       summary: 'Review',
       start: { dateTime: '2026-12-02T10:00:00+01:00' },
@@ -59,6 +59,15 @@ describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
     });
     expect(created).toMatchObject({ event: { id: 'evt3', summary: 'Review', start: '2026-12-02T10:00:00+01:00' } });
     expect(google.requests.at(-1)!.body).toMatchObject({ attendees: [{ email: 'bob@example.com' }] });
+    // Google's default is to email no one.
+    expect(google.requests.at(-1)!.url.searchParams.get('sendUpdates')).toBe('all');
+    await run('google_calendar.create_event', {
+      summary: 'Quiet',
+      start: { date: '2026-12-02' },
+      end: { date: '2026-12-03' },
+      sendUpdates: 'none',
+    });
+    expect(google.requests.at(-1)!.url.searchParams.get('sendUpdates')).toBe('none');
     expect(
       await failure(run('google_calendar.create_event', { summary: 'x', start: {}, end: { date: '2026-12-02' } })),
     ).toBeInstanceOf(ToolFailure);
@@ -100,6 +109,15 @@ describe('Gmail toolkit against a fake of Gmail API v1', () => {
       date: 'Mon, 30 Nov 2026 09:00:00 +0000',
       snippet: 'Lunch on Friday?',
       text: 'Lunch on Friday? — A.',
+      textFrom: 'plain',
+    });
+  });
+
+  it('reads the text of a message that has only an HTML body', async () => {
+    expect(await run('gmail.read_message', { id: '18c0ffed' })).toMatchObject({
+      subject: 'News',
+      text: 'This week\nTea & cake at 3\nRoom 12',
+      textFrom: 'html',
     });
   });
 
@@ -112,6 +130,25 @@ describe('Gmail toolkit against a fake of Gmail API v1', () => {
     expect(raw).toContain('To: bob@example.com\r\n');
     expect(raw).toContain(`Subject: =?UTF-8?B?${Buffer.from('Grüße').toString('base64')}?=\r\n`);
     expect(raw.split('\r\n\r\n')[1]).toBe(Buffer.from('Hallo Bob').toString('base64'));
+
+    // Long lines broken as mail requires: base64 at 76 characters, headers folded into short encoded-words.
+    const subject = 'Einladung zur Jahresbesprechung der Geschäftsführung über die Überstunden – 2027 ✓';
+    const text = `${'Zeile mit Umlauten äöü. '.repeat(200)}\nEnde`;
+    const to = Array.from({ length: 40 }, (_, index) => `person.number.${index}@example.com`);
+    await run('gmail.send', { to, subject, text });
+    const long = Buffer.from((google.requests.at(-1)!.body as { raw: string }).raw, 'base64url').toString('utf8');
+    const [head, body] = long.split('\r\n\r\n') as [string, string];
+    for (const line of long.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+    expect(Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8')).toBe(text);
+    const unfolded = head.replace(/\r\n /g, ' ');
+    const subjectLine = /^Subject: (.*)$/m.exec(unfolded)![1]!;
+    const words = subjectLine.split(' ');
+    for (const word of words) expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/);
+    for (const word of words) expect(word.length).toBeLessThanOrEqual(75);
+    // Adjacent encoded-words join without the space between them (RFC 2047 §6.2).
+    expect(words.map((word) => Buffer.from(word.slice(10, -2), 'base64').toString('utf8')).join('')).toBe(subject);
+    expect(/^To: (.*)$/m.exec(unfolded)![1]!.split(', ')).toEqual(to);
+
     const injected = await failure(
       run('gmail.send', { to: ['bob@example.com'], subject: 'Hi\r\nBcc: eve@example.com', text: 'x' }),
     );

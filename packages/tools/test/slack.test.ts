@@ -55,6 +55,7 @@ describe('Slack toolkit against a fake of the Web API', () => {
       thread_ts: '1764460000.000001',
     });
     expect(slack.requests.at(-1)!.headers.authorization).toBe(`Bearer ${SLACK_TOKEN}`);
+    expect(slack.requests.at(-1)!.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it("turns Slack's ok:false answers into the statuses they mean", async () => {
@@ -75,6 +76,11 @@ describe('Slack toolkit against a fake of the Web API', () => {
     expect(await status(run('slack.post_message', { channel: 'C09MISSING', text: 'x' }))).toEqual([
       404,
       'channel_not_found',
+    ]);
+    // Slack's own failures are provider trouble (5xx), not a rejected request.
+    expect(await status(run('slack.post_message', { channel: 'C0FAILING', text: 'x' }))).toEqual([
+      503,
+      'internal_error',
     ]);
     slack.rateLimitAfter(0);
     const limited = (await failure(

@@ -67,6 +67,7 @@ const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
   invalid_state: 400,
   exchange_failed: 502,
   provider_unreachable: 502,
+  response_too_large: 502,
   not_connected: 404,
   person_required: 403,
   elicitation_expired: 410,

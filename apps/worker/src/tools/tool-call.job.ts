@@ -4,6 +4,7 @@ import { extractTraceContext, inSpan, type Logger } from '@gatehouse/telemetry';
 import {
   exposesTool,
   findProviderTool,
+  PROVIDER_RESPONSE_MAX_BYTES,
   providerApi,
   ProviderApiError,
   ToolFailure,
@@ -184,6 +185,12 @@ async function runRegistered(
         tool.retryable,
         context,
         error('timeout', `${payload.tool} took longer than ${tool.timeoutMs / 1000} s.`),
+      );
+    // Asking again would get the same answer: never retried.
+    if (failure instanceof ConnectionsError && failure.code === 'response_too_large')
+      return error(
+        'provider_response_too_large',
+        `${tool.provider} answered with more than ${PROVIDER_RESPONSE_MAX_BYTES / (1024 * 1024)} MiB; ask for less (fewer results per page, a narrower query).`,
       );
     if (failure instanceof ConnectionsError)
       return retryOr(tool.retryable, context, error('provider_unreachable', failure.message));

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineProviderTool, type ProviderToolkit } from '../provider-tool.js';
+import { defineProviderTool, type ProviderResponse, type ProviderToolkit } from '../provider-tool.js';
 
 // Against GitHub's REST API (https://docs.github.com/en/rest, version 2022-11-28). Results keep the fields an agent
 // needs, not GitHub's whole objects.
@@ -66,6 +66,24 @@ const toIssue = (item: GitHubIssue) => ({
 
 const path = (...segments: string[]) => `/${segments.map(encodeURIComponent).join('/')}`;
 
+const nextPage = z.number().int().nullable().describe('The page to ask for next, or null on the last page');
+
+/** The next page GitHub's `Link` header names (`<…&page=3>; rel="next"`), or null on the last page. */
+function nextPageOf(headers: ProviderResponse['headers']): number | null {
+  const link = headers['link'];
+  for (const part of (Array.isArray(link) ? link.join(',') : (link ?? '')).split(',')) {
+    const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(part);
+    if (!match) continue;
+    try {
+      const page = Number(new URL(match[1]!).searchParams.get('page'));
+      return Number.isInteger(page) && page > 0 ? page : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 export const githubToolkit: ProviderToolkit = {
   name: 'github',
   title: 'GitHub',
@@ -81,12 +99,12 @@ export const githubToolkit: ProviderToolkit = {
       title: 'Search repositories',
       description: 'Searches repositories the person can see (GitHub search syntax, e.g. "language:go stars:>100").',
       input: z.object({ query: z.string().trim().min(1).max(256).describe('Search query'), perPage, page }).strict(),
-      output: z.object({ total: z.number().int(), repositories: z.array(repository) }),
+      output: z.object({ total: z.number().int(), repositories: z.array(repository), nextPage }),
       annotations: { readOnlyHint: true, openWorldHint: true },
       provider: 'github',
       scopes: [],
       handler: async ({ query, perPage: per_page, page: pageNumber }, { api }) => {
-        const { json } = await api.request('GET', '/search/repositories', {
+        const { json, headers } = await api.request('GET', '/search/repositories', {
           query: { q: query, per_page, page: pageNumber },
         });
         const body = json as { total_count: number; items: GitHubRepository[] };
@@ -100,6 +118,7 @@ export const githubToolkit: ProviderToolkit = {
             language: item.language,
             updatedAt: item.updated_at,
           })),
+          nextPage: nextPageOf(headers),
         };
       },
     }),
@@ -107,20 +126,27 @@ export const githubToolkit: ProviderToolkit = {
       name: 'github.list_issues',
       version: '1',
       title: 'List issues',
-      description: 'Lists issues of a repository (pull requests left out), newest first.',
+      description:
+        'Lists issues of a repository, newest first. GitHub pages issues and pull requests together: pull requests are left out (counted in skippedPullRequests), so a page may hold fewer issues than perPage, even none, while nextPage says more follow.',
       input: z
         .object({ owner, repo, state: z.enum(['open', 'closed', 'all']).default('open'), perPage, page })
         .strict(),
-      output: z.object({ issues: z.array(issue) }),
+      output: z.object({
+        issues: z.array(issue),
+        skippedPullRequests: z.number().int().describe('Pull requests on this page, left out'),
+        nextPage,
+      }),
       annotations: { readOnlyHint: true, openWorldHint: true },
       provider: 'github',
       scopes: ['repo'],
       handler: async (input, { api }) => {
-        const { json } = await api.request('GET', `${path('repos', input.owner, input.repo)}/issues`, {
+        const { json, headers } = await api.request('GET', `${path('repos', input.owner, input.repo)}/issues`, {
           query: { state: input.state, per_page: input.perPage, page: input.page },
         });
         // The issues endpoint also returns pull requests; they carry `pull_request`.
-        return { issues: (json as GitHubIssue[]).filter((item) => item.pull_request === undefined).map(toIssue) };
+        const items = json as GitHubIssue[];
+        const issues = items.filter((item) => item.pull_request === undefined).map(toIssue);
+        return { issues, skippedPullRequests: items.length - issues.length, nextPage: nextPageOf(headers) };
       },
     }),
     defineProviderTool({
@@ -174,12 +200,12 @@ export const githubToolkit: ProviderToolkit = {
       input: z
         .object({ owner, repo, state: z.enum(['open', 'closed', 'all']).default('open'), perPage, page })
         .strict(),
-      output: z.object({ pullRequests: z.array(pullRequest) }),
+      output: z.object({ pullRequests: z.array(pullRequest), nextPage }),
       annotations: { readOnlyHint: true, openWorldHint: true },
       provider: 'github',
       scopes: ['repo'],
       handler: async (input, { api }) => {
-        const { json } = await api.request('GET', `${path('repos', input.owner, input.repo)}/pulls`, {
+        const { json, headers } = await api.request('GET', `${path('repos', input.owner, input.repo)}/pulls`, {
           query: { state: input.state, per_page: input.perPage, page: input.page },
         });
         return {
@@ -189,6 +215,7 @@ export const githubToolkit: ProviderToolkit = {
             head: item.head?.ref ?? '',
             base: item.base?.ref ?? '',
           })),
+          nextPage: nextPageOf(headers),
         };
       },
     }),

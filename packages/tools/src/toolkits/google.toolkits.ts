@@ -89,9 +89,10 @@ export const googleCalendarToolkit: ProviderToolkit = {
     }),
     defineProviderTool({
       name: 'google_calendar.create_event',
-      version: '1',
+      version: '2',
       title: 'Create an event',
-      description: 'Creates an event, inviting the given attendees. Not idempotent: each call creates another.',
+      description:
+        'Creates an event and emails invitations to the given attendees (sendUpdates: "all" by default). Not idempotent: each call creates another.',
       input: z
         .object({
           calendarId,
@@ -100,6 +101,10 @@ export const googleCalendarToolkit: ProviderToolkit = {
           start: when,
           end: when,
           attendees: z.array(z.email()).max(100).optional(),
+          sendUpdates: z
+            .enum(['all', 'externalOnly', 'none'])
+            .default('all')
+            .describe('Who gets an invitation email: everyone, only guests outside Google Calendar, or no one'),
         })
         .strict()
         .refine((input) => Boolean(input.start.dateTime ?? input.start.date), 'start needs dateTime or date')
@@ -108,8 +113,10 @@ export const googleCalendarToolkit: ProviderToolkit = {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
       provider: 'google',
       scopes: [CALENDAR_WRITE],
-      handler: async ({ calendarId: id, attendees, ...fields }, { api }) => {
+      handler: async ({ calendarId: id, attendees, sendUpdates, ...fields }, { api }) => {
+        // Without sendUpdates Google emails no one (its default is "false"/"none").
         const { json } = await api.request('POST', `/calendars/${encodeURIComponent(id)}/events`, {
+          query: { sendUpdates },
           json: { ...fields, ...(attendees ? { attendees: attendees.map((email) => ({ email })) } : {}) },
         });
         return { event: toEvent(json as GoogleEvent) };
@@ -125,21 +132,78 @@ interface GmailPart {
   parts?: GmailPart[];
 }
 
-/** The first text/plain body of a message, decoded (base64url) and cut to `limit` characters. */
-function plainText(part: GmailPart | undefined, limit: number): string {
-  if (!part) return '';
-  if (part.mimeType === 'text/plain' && part.body?.data)
-    return Buffer.from(part.body.data, 'base64url').toString('utf8').slice(0, limit);
+/** The first body of `mimeType` in a message, decoded (base64url). */
+function firstBody(part: GmailPart | undefined, mimeType: string): string | undefined {
+  if (!part) return undefined;
+  if (part.mimeType === mimeType && part.body?.data) return Buffer.from(part.body.data, 'base64url').toString('utf8');
   for (const child of part.parts ?? []) {
-    const text = plainText(child, limit);
-    if (text) return text;
+    const body = firstBody(child, mimeType);
+    if (body !== undefined) return body;
   }
-  return '';
+  return undefined;
 }
 
-/** RFC 2047 encoded-word for non-ASCII header text. */
-function encodeHeader(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** Readable text of an HTML body: no styles, scripts or tags; line breaks where blocks end; entities decoded. */
+export function textOfHtml(html: string): string {
+  return html
+    .replace(/<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<br\s*\/?>|<\/(p|div|li|tr|h[1-6]|blockquote)\s*>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,6});/gi, (entity, name: string) => {
+      if (name[0] !== '#') return ENTITIES[name.toLowerCase()] ?? entity;
+      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+    })
+    .replace(/[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ *\n[\s]*/g, '\n')
+    .trim();
+}
+
+/** The message's text: its first text/plain body, else the text of its first text/html body. */
+function messageText(
+  payload: GmailPart | undefined,
+  limit: number,
+): { text: string; textFrom: 'plain' | 'html' | null } {
+  const plain = firstBody(payload, 'text/plain');
+  if (plain !== undefined) return { text: plain.slice(0, limit), textFrom: 'plain' };
+  const html = firstBody(payload, 'text/html');
+  if (html !== undefined) return { text: textOfHtml(html).slice(0, limit), textFrom: 'html' };
+  return { text: '', textFrom: null };
+}
+
+/** Mail lines stay short (RFC 5322 §2.1.1: 78 characters recommended, 998 at most). */
+const LINE = 78;
+
+/**
+ * A header field, folded (RFC 5322 §2.2.3): ASCII text that fits one line as it is; anything else as RFC 2047
+ * encoded-words of at most 75 characters (whole UTF-8 characters each), one per folded line.
+ */
+export function headerField(name: string, value: string): string {
+  if (/^[\x20-\x7e]*$/.test(value) && name.length + 2 + value.length <= LINE) return `${name}: ${value}`;
+  // Whole base64 quanta: 3 bytes are 4 characters, and a word adds 12 (`=?UTF-8?B?`, `?=`). The first word shares
+  // its line with the field name, later ones follow a space.
+  const bytesFitting = (room: number) => Math.floor((room - 12) / 4) * 3;
+  const words: string[] = [];
+  let chunk = '';
+  let room = bytesFitting(LINE - name.length - 2);
+  for (const character of value) {
+    if (Buffer.byteLength(chunk + character, 'utf8') > room) {
+      words.push(chunk);
+      chunk = '';
+      room = bytesFitting(Math.min(75, LINE - 1));
+    }
+    chunk += character;
+  }
+  if (chunk !== '') words.push(chunk);
+  return `${name}: ${words.map((word) => `=?UTF-8?B?${Buffer.from(word, 'utf8').toString('base64')}?=`).join('\r\n ')}`;
+}
+
+/** An address list, one address per folded line. */
+function addressField(name: string, addresses: readonly string[]): string {
+  return `${name}: ${addresses.join(',\r\n ')}`;
 }
 
 /** Header values never carry line breaks (header injection). */
@@ -194,7 +258,7 @@ export const gmailToolkit: ProviderToolkit = {
       version: '1',
       title: 'Read an email',
       description:
-        'Reads one message: sender, recipients, subject, date and its plain-text body (first 20,000 characters).',
+        'Reads one message: sender, recipients, subject, date and its text (first 20,000 characters): the plain-text body, or the text of the HTML body when there is no plain one (textFrom says which).',
       input: z.object({ id: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'a Gmail message id') }).strict(),
       output: z.object({
         id: z.string(),
@@ -205,6 +269,7 @@ export const gmailToolkit: ProviderToolkit = {
         date: z.string().nullable(),
         snippet: z.string(),
         text: z.string(),
+        textFrom: z.enum(['plain', 'html']).nullable().describe('Which body text came from; null: none'),
       }),
       annotations: { readOnlyHint: true, openWorldHint: true },
       provider: 'google',
@@ -222,7 +287,7 @@ export const gmailToolkit: ProviderToolkit = {
           subject: header('subject'),
           date: header('date'),
           snippet: message.snippet ?? '',
-          text: plainText(message.payload, 20_000),
+          ...messageText(message.payload, 20_000),
         };
       },
     }),
@@ -245,14 +310,17 @@ export const gmailToolkit: ProviderToolkit = {
       scopes: [GMAIL_SEND],
       handler: async ({ to, cc, subject, text }, { api }) => {
         const lines = [
-          `To: ${to.join(', ')}`,
-          ...(cc?.length ? [`Cc: ${cc.join(', ')}`] : []),
-          `Subject: ${encodeHeader(subject)}`,
+          addressField('To', to),
+          ...(cc?.length ? [addressField('Cc', cc)] : []),
+          headerField('Subject', subject),
           'MIME-Version: 1.0',
           'Content-Type: text/plain; charset=UTF-8',
           'Content-Transfer-Encoding: base64',
           '',
-          Buffer.from(text, 'utf8').toString('base64'),
+          // Base64 lines of at most 76 characters (RFC 2045 §6.8).
+          ...(Buffer.from(text, 'utf8')
+            .toString('base64')
+            .match(/.{1,76}/g) ?? []),
         ];
         const raw = Buffer.from(lines.join('\r\n'), 'utf8').toString('base64url');
         if (raw.length > 5_000_000) throw new ToolFailure('too_large', 'The message is too large to send.');

@@ -23,6 +23,10 @@ const SLACK_ERRORS: Record<string, number> = {
   invalid_arguments: 400,
   msg_too_long: 400,
   no_text: 400,
+  // Slack's own trouble: like a 5xx (a read-only call may be retried; Slack warns a write may have taken effect).
+  internal_error: 503,
+  fatal_error: 503,
+  service_unavailable: 503,
 };
 
 async function slack(

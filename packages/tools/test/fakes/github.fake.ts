@@ -30,6 +30,34 @@ const issues = [
   },
 ];
 
+/** A pull request with GitHub's whole nested objects, about 16 KB of JSON. */
+function fullPullRequest(number: number) {
+  const repository = {
+    id: 1,
+    full_name: 'acme/widgets',
+    description: 'd'.repeat(2_000),
+    ...Object.fromEntries(
+      Array.from({ length: 60 }, (_, index) => [
+        `field_${index}_url`,
+        `https://api.github.com/repos/acme/widgets/${index}`,
+      ]),
+    ),
+    owner: { login: 'acme', bio: 'b'.repeat(1_000) },
+  };
+  return {
+    number,
+    title: `Change ${number}`,
+    state: 'open',
+    html_url: `https://github.com/acme/widgets/pull/${number}`,
+    user: { login: 'hubot' },
+    created_at: '2026-11-02T10:00:00Z',
+    draft: false,
+    body: 'b'.repeat(2_000),
+    head: { ref: `change-${number}`, repo: repository },
+    base: { ref: 'main', repo: repository },
+  };
+}
+
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   return startFakeServer(({ method, url, headers, body, token }, send) => {
     const docs = 'https://docs.github.com/rest';
@@ -37,6 +65,21 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     if (!headers['user-agent'])
       return send(403, { message: 'Request forbidden by administrative rules.', documentation_url: docs });
 
+    if (url.searchParams.get('q') === 'secondary')
+      // A secondary rate limit: 403 with Retry-After, the primary limit far from exhausted.
+      return send(
+        403,
+        { message: 'You have exceeded a secondary rate limit. Please wait a few minutes.', documentation_url: docs },
+        { 'retry-after': '60', 'x-ratelimit-remaining': '4990' },
+      );
+    if (url.searchParams.get('q') === 'secondary-untimed')
+      return send(403, { message: 'You have exceeded a secondary rate limit.', documentation_url: docs });
+    if (url.searchParams.get('q') === 'limited-until')
+      return send(
+        429,
+        { message: 'Too many requests' },
+        { 'retry-after': new Date(Date.now() + 120_000).toUTCString() },
+      );
     if (method === 'GET' && url.pathname === '/search/repositories') {
       if (url.searchParams.get('q') === 'ratelimited')
         return send(
@@ -60,6 +103,16 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         ],
       });
     }
+    // A renamed repository: GitHub answers 301 (reads) or 307 (writes) with its new location.
+    const renamed = /^\/repos\/acme\/old-widgets\/(.*)$/.exec(url.pathname);
+    if (renamed)
+      return send(
+        method === 'GET' ? 301 : 307,
+        { message: 'Moved Permanently', url: `https://api.github.com/repositories/1/${renamed[1]}` },
+        { location: `/repos/acme/widgets/${renamed[1]}${url.search}` },
+      );
+    if (url.pathname === '/repos/acme/moved-away/issues')
+      return send(301, { message: 'Moved Permanently' }, { location: 'https://elsewhere.example/repos/acme/widgets' });
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(issues|pulls)(?:\/(\d+)\/comments)?$/.exec(url.pathname);
     if (!repoMatch || repoMatch[1] !== 'acme' || repoMatch[2] !== 'widgets')
       return send(404, { message: 'Not Found', documentation_url: docs, status: '404' });
@@ -72,7 +125,18 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         body: (body as { body: string }).body,
       });
     }
-    if (kind === 'issues' && method === 'GET') return send(200, issues);
+    if (kind === 'issues' && method === 'GET') {
+      // One item per page when asked so: GitHub's Link header names the next page (and the last).
+      if (url.searchParams.get('per_page') !== '1') return send(200, issues);
+      const pageNumber = Number(url.searchParams.get('page') ?? '1');
+      const link = (n: number, rel: string) =>
+        `<https://api.github.com/repositories/1/issues?per_page=1&page=${n}>; rel="${rel}"`;
+      const links = [
+        ...(pageNumber < issues.length ? [link(pageNumber + 1, 'next'), link(issues.length, 'last')] : []),
+        ...(pageNumber > 1 ? [link(1, 'first'), link(pageNumber - 1, 'prev')] : []),
+      ];
+      return send(200, issues.slice(pageNumber - 1, pageNumber), links.length ? { link: links.join(', ') } : {});
+    }
     if (kind === 'issues' && method === 'POST') {
       const fields = body as { title?: string; labels?: string[] };
       if (fields.labels?.includes('no-such-label'))
@@ -90,6 +154,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         created_at: '2026-11-30T00:00:00Z',
       });
     }
+    if (kind === 'pulls' && method === 'GET' && url.searchParams.get('per_page') === '100')
+      // A full page as GitHub sends it: each pull request carries its head and base repositories whole (~16 KB).
+      return send(
+        200,
+        Array.from({ length: 100 }, (_, index) => fullPullRequest(index + 1)),
+      );
     if (kind === 'pulls' && method === 'GET')
       return send(200, [
         {

@@ -33,6 +33,22 @@ const mail = {
   },
 };
 
+/** A newsletter: only an HTML body (no text/plain part), as many real messages are. */
+const htmlOnly = {
+  id: '18c0ffed',
+  threadId: '18c0ffed',
+  snippet: 'This week',
+  payload: {
+    mimeType: 'text/html',
+    headers: [{ name: 'Subject', value: 'News' }],
+    body: {
+      data: Buffer.from(
+        '<html><head><style>p{color:red}</style></head><body><h1>This week</h1><p>Tea &amp; cake&nbsp;at 3<br>Room&#160;&#x31;2</p><script>x()</script></body></html>',
+      ).toString('base64url'),
+    },
+  },
+};
+
 export async function startFakeGoogle(): Promise<FakeGoogle> {
   return startFakeServer(({ method, url, body, token }, send) => {
     if (token !== GOOGLE_TOKEN && token !== CALENDAR_ONLY_TOKEN)
@@ -87,6 +103,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     if (url.pathname === '/gmail/v1/users/me/messages' && method === 'GET')
       return send(200, { messages: [{ id: mail.id, threadId: mail.threadId }], resultSizeEstimate: 1 });
     if (url.pathname === `/gmail/v1/users/me/messages/${mail.id}`) return send(200, mail);
+    if (url.pathname === `/gmail/v1/users/me/messages/${htmlOnly.id}`) return send(200, htmlOnly);
     if (url.pathname === '/gmail/v1/users/me/messages/send' && method === 'POST')
       return send(200, { id: '18c0ffef', threadId: '18c0ffef', labelIds: ['SENT'] });
     return send(404, googleError(404, 'NOT_FOUND', 'notFound', 'Requested entity was not found.'));

@@ -20,7 +20,7 @@ const channels = [
 
 export async function startFakeSlack(): Promise<FakeSlack> {
   let postsBeforeRateLimit = Number.POSITIVE_INFINITY;
-  const server = await startFakeServer(({ method, url, body, token }, reply) => {
+  const server = await startFakeServer(({ method, url, headers, body, token }, reply) => {
     const send = (value: unknown, status = 200, headers: Record<string, string> = {}) => reply(status, value, headers);
     if (token !== SLACK_TOKEN && token !== READ_ONLY_TOKEN) return send({ ok: false, error: 'invalid_auth' });
 
@@ -37,10 +37,19 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send({ ok: false, error: 'missing_scope', needed: 'chat:write', provided: 'channels:read' });
       if (postsBeforeRateLimit-- <= 0) return send({ ok: false, error: 'ratelimited' }, 429, { 'retry-after': '30' });
       const { channel } = body as { channel: string };
+      if (channel === 'C0FAILING') return send({ ok: false, error: 'internal_error' });
       const found = channels.find((candidate) => candidate.id === channel);
       if (!found) return send({ ok: false, error: 'channel_not_found' });
       if (!found.is_member) return send({ ok: false, error: 'not_in_channel' });
-      return send({ ok: true, channel, ts: '1764460800.000100', message: { text: (body as { text: string }).text } });
+      // Slack warns about JSON posted without a charset.
+      const charset = /;\s*charset=utf-8/i.test(headers['content-type'] ?? '');
+      return send({
+        ok: true,
+        channel,
+        ts: '1764460800.000100',
+        message: { text: (body as { text: string }).text },
+        ...(charset ? {} : { warning: 'missing_charset', response_metadata: { warnings: ['missing_charset'] } }),
+      });
     }
     return send({ ok: false, error: 'unknown_method' }, 404);
   });
