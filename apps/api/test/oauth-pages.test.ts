@@ -78,6 +78,8 @@ test('interaction cookies are Secure and prefixed, the sign-in cookie is __Host-
   expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(page.headers.get('x-frame-options')).toBe('DENY');
   expect(page.headers.get('cache-control')).toBe('no-store');
+  // Never `no-referrer`: a browser would send its form posts with `Origin: null`, which the origin check refuses.
+  expect(page.headers.get('referrer-policy')).toBe('same-origin');
   const html = await page.text();
   expect(html).not.toContain('<script');
   const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;

@@ -16,6 +16,18 @@ export interface Page {
 
 export class TestBrowser {
   readonly cookies = new Map<string, Cookie>();
+  /** The page last shown (by `follow`): where a form post comes from. */
+  private shown: { url: string; referrerPolicy: string } | undefined;
+
+  /**
+   * The Origin header of a form post from the page last shown, as browsers send it (Fetch, "append a request Origin
+   * header"): `null` when that page's referrer policy is `no-referrer`, else the page's origin.
+   */
+  private formOrigin(): string | undefined {
+    if (!this.shown) return undefined;
+    const policies = this.shown.referrerPolicy.split(',').map((policy) => policy.trim().toLowerCase());
+    return policies.at(-1) === 'no-referrer' ? 'null' : new URL(this.shown.url).origin;
+  }
 
   private store(setCookies: string[]): void {
     for (const line of setCookies) {
@@ -68,11 +80,14 @@ export class TestBrowser {
     origin: string,
     init: { form?: Record<string, string> } = {},
   ): Promise<Page | { redirect: string }> {
-    let response = await this.request(url, { ...init, origin });
+    // A form post carries the Origin a browser would send from the page showing the form; a navigation none.
+    const formOrigin = init.form ? this.formOrigin() : undefined;
+    let response = await this.request(url, formOrigin === undefined ? init : { ...init, origin: formOrigin });
     let current = url;
     for (let hops = 0; hops < 10; hops++) {
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || !location) {
+        this.shown = { url: current, referrerPolicy: response.headers.get('referrer-policy') ?? '' };
         return { status: response.status, url: current, html: await response.text(), headers: response.headers };
       }
       current = new URL(location, current).toString();

@@ -6,13 +6,14 @@
  * Every page is screenshotted (tests/e2e/artifacts/console) and checked with axe-core.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { freePort } from '@gatehouse/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { capture, launchChromium } from './console-browser.js';
-import { accessTokenFor, PASSWORD, registerClient, type Member } from './oauth-flow.js';
+import { ARTIFACTS, capture, launchChromium } from './console-browser.js';
+import { authorizationRequest, exchangeCode, PASSWORD, registerClient, type Member } from './oauth-flow.js';
 import {
   startApiProcess,
   startDemoProviderProcess,
@@ -221,9 +222,34 @@ test('the admin creates an MCP server with the demo toolkit and gets client conf
   await capture(admin, '13-server');
 });
 
-test('an MCP client calls a demo tool as the member, and the call shows in audit and usage', async () => {
-  const person = await memberOf(memberContext, memberEmail);
-  token = await accessTokenFor(api.url, await registerClient(api.url, REDIRECT), REDIRECT, person, endpoint);
+test("an MCP client's sign-in and consent pages work in a real browser; the client then calls a demo tool as the member, and the call shows in audit and usage", async () => {
+  // As a desktop client does: it opens the authorization URL in the person's browser (not signed in to Gatehouse
+  // there) and waits for the redirect to its own address, which the browser never actually reaches here.
+  const clientId = await registerClient(api.url, REDIRECT);
+  const { url, verifier } = authorizationRequest(api.url, clientId, REDIRECT, endpoint);
+  const signIn = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  try {
+    const page = await signIn.newPage();
+    const callback = new Promise<URL>((resolve) => {
+      void page.route(`${new URL(REDIRECT).origin}/**`, async (route) => {
+        resolve(new URL(route.request().url()));
+        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'Back in the application.' });
+      });
+    });
+    await page.goto(url);
+    await page.getByLabel('Email').fill(memberEmail);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.screenshot({ path: join(ARTIFACTS, '14a-mcp-sign-in.png') });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, '14b-mcp-consent.png') });
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const back = await callback;
+    expect(back.searchParams.get('error')).toBeNull();
+    token = await exchangeCode(api.url, { clientId, redirectUri: REDIRECT, resource: endpoint, verifier }, back);
+  } finally {
+    await signIn.close();
+  }
   expect((await callTool('demo.list_notes')).isError).toBeFalsy();
 
   await admin.goto(`/t/${slug}/audit?tool=demo.list_notes`);

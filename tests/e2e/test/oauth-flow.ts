@@ -152,14 +152,13 @@ export async function registerClient(apiUrl: string, redirectUri: string): Promi
   return String((await json(response, 201)).client_id);
 }
 
-/** Authorization code + PKCE S256 for `resource` as `person`, exchanged for tokens. */
-export async function accessTokenFor(
+/** An authorization request (code + PKCE S256) for `resource`: the URL a client opens, and its code verifier. */
+export function authorizationRequest(
   apiUrl: string,
   clientId: string,
   redirectUri: string,
-  person: Member,
   resource: string,
-): Promise<string> {
+): { url: string; verifier: string } {
   const verifier = randomBytes(32).toString('base64url');
   const url = new URL(`${apiUrl}/oauth/auth`);
   for (const [key, value] of Object.entries({
@@ -173,21 +172,39 @@ export async function accessTokenFor(
     code_challenge_method: 'S256',
   }))
     url.searchParams.set(key, value);
-  const callback = await authorizeInBrowser(new TestBrowser(), url.toString(), {
-    email: person.email,
-    password: PASSWORD,
-  });
+  return { url: url.toString(), verifier };
+}
+
+/** Exchanges the code the browser brought back to the redirect URI for an access token. */
+export async function exchangeCode(
+  apiUrl: string,
+  request: { clientId: string; redirectUri: string; resource: string; verifier: string },
+  callback: URL,
+): Promise<string> {
   const response = await fetch(`${apiUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code: callback.searchParams.get('code')!,
-      redirect_uri: redirectUri,
-      client_id: clientId,
-      code_verifier: verifier,
-      resource,
+      redirect_uri: request.redirectUri,
+      client_id: request.clientId,
+      code_verifier: request.verifier,
+      resource: request.resource,
     }),
   });
   return String((await json(response, 200)).access_token);
+}
+
+/** Authorization code + PKCE S256 for `resource` as `person`, exchanged for tokens. */
+export async function accessTokenFor(
+  apiUrl: string,
+  clientId: string,
+  redirectUri: string,
+  person: Member,
+  resource: string,
+): Promise<string> {
+  const { url, verifier } = authorizationRequest(apiUrl, clientId, redirectUri, resource);
+  const callback = await authorizeInBrowser(new TestBrowser(), url, { email: person.email, password: PASSWORD });
+  return exchangeCode(apiUrl, { clientId, redirectUri, resource, verifier }, callback);
 }

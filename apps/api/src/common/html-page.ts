@@ -20,7 +20,7 @@ export function renderPage(title: string, body: string): string {
 }
 
 /**
- * Sends a page that cannot be framed, cached or leak its URL, and whose forms may only post to `formTargets`
+ * Sends a page that cannot be framed, cached or leak its URL to another site, and whose forms may only post to `formTargets`
  * (browsers apply form-action to the redirects that follow a submission too).
  */
 export function sendPage(res: Response, status: number, html: string, formTargets: readonly string[] = []): void {
@@ -31,7 +31,9 @@ export function sendPage(res: Response, status: number, html: string, formTarget
       'cache-control': 'no-store',
       'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
       'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
+      // Not `no-referrer`: browsers then send `Origin: null` with the page's own form posts (Fetch, "append a request
+      // Origin header"), which the forms' origin check must refuse. `same-origin` still tells other sites nothing.
+      'referrer-policy': 'same-origin',
     })
     .send(html);
 }
