@@ -17,9 +17,12 @@ const USAGE = `usage: gatehouse-admin <command>
   audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants')
   tools failed [<tenant>]    failed tool calls kept for inspection, newest first (never their arguments)
   tools show <job-id>        a tool call's state and how it ended
-  tools replay <job-id>      run a failed tool call again (audited as tool.replayed; it may have taken effect)`;
+  tools replay <job-id>      run a failed tool call again (audited as tool.replayed; it may have taken effect),
+                             wait for it (up to 2 min) and record how it ended (tool.replay_finished)`;
 
 const SYSTEM = { type: 'system' as const, id: 'gatehouse-admin' };
+/** How long `tools replay` waits for the replayed call to end (a tool's own deadline is 30 s, three attempts at most). */
+const REPLAY_WAIT_MS = 120_000;
 
 async function tenantIdOf(tenants: TenantRepository, slug: string | undefined): Promise<string> {
   const tenant = slug ? await tenants.findBySlug(slug) : null;
@@ -163,6 +166,30 @@ async function toolsCommand(command: string, argument: string | undefined): Prom
         });
       });
       print({ replayed: call.jobId, tool: call.tool });
+      // How the replay ended, on the chain too: it is a call like any other (its answer reaches no client).
+      const ended = await tools.settled(call.jobId, REPLAY_WAIT_MS);
+      if (!ended || (ended.state !== 'completed' && ended.state !== 'failed')) {
+        print({ jobId: call.jobId, state: ended?.state ?? 'unknown', note: 'still running; see `tools show`' });
+        return 0;
+      }
+      const outcome = ended.state === 'completed' && ended.result?.kind === 'ok' ? 'success' : 'failure';
+      await audit.record({
+        tenantId: call.tenantId,
+        actor: SYSTEM,
+        action: 'tool.replay_finished',
+        target: { type: 'tool', id: call.tool },
+        outcome,
+        metadata: {
+          jobId: call.jobId,
+          tool: call.tool,
+          version: call.version,
+          userId: call.userId,
+          state: ended.state,
+          ...(ended.result ? { result: ended.result.kind } : {}),
+          ...(ended.result && 'code' in ended.result ? { errorCode: ended.result.code } : {}),
+        },
+      });
+      print({ jobId: call.jobId, state: ended.state, ...(ended.result ? { result: ended.result } : {}) });
       return 0;
     }
     return usage();

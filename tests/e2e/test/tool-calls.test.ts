@@ -699,11 +699,28 @@ test('failed calls are kept for inspection (never their arguments) and an operat
   expect(failed.output).not.toContain('chaos-'); // the arguments (note titles) stay out of the listing
   const jobId = failed.lines[0]!.jobId as string;
   const writesBefore = (await provider.stats()).writes ?? 0;
+  // Operators replay long after the call was queued: by then its start-by time (for the api that waited) is past.
+  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
+    connection,
+    prefix: testPrefix(),
+    ...TOOLS_QUEUE_OPTIONS,
+  });
+  try {
+    const job = (await queue.getJob(jobId))!;
+    await job.updateData({ ...job.data, startBy: Date.now() - 60_000 });
+  } finally {
+    await queue.close();
+    await connection.quit();
+  }
 
   const replayed = await toolsAdmin('replay', jobId);
   expect(replayed.code).toBe(0);
-  expect(replayed.lines).toEqual([{ replayed: jobId, tool: 'demo.create_note' }]);
-  await waitUntil(async () => (await toolsAdmin('show', jobId)).lines[0]?.state === 'completed');
+  // The command waits for the replay and says how it ended.
+  expect(replayed.lines).toEqual([
+    { replayed: jobId, tool: 'demo.create_note' },
+    { jobId, state: 'completed', result: { kind: 'ok' } },
+  ]);
   expect((await toolsAdmin('show', jobId)).lines[0]).toMatchObject({ state: 'completed', result: { kind: 'ok' } });
   // It ran once more, as the person; a second replay is refused (it is no longer failed).
   expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
@@ -718,6 +735,14 @@ test('failed calls are kept for inspection (never their arguments) and an operat
     actorType: 'system',
     targetId: 'demo.create_note',
     metadata: { jobId, tool: 'demo.create_note' },
+  });
+  const finished = auditPage.parse(
+    await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.replay_finished`)).json(),
+  );
+  expect(finished.events[0]).toMatchObject({
+    actorType: 'system',
+    outcome: 'success',
+    metadata: { jobId, tool: 'demo.create_note', state: 'completed', result: 'ok' },
   });
 }, 60_000);
 

@@ -79,7 +79,23 @@ export class ToolCallAdmin {
     const described = describe(job);
     // Fail closed: a replay that cannot be recorded does not happen.
     await before(described);
+    // The replay is the operator's: no api instance waits for it, so neither the first run's reply channel nor its
+    // start-by time (long past: the worker would refuse it as expired) applies.
+    const data: ToolCallPayload = { ...job.data };
+    delete data.startBy;
+    delete data.replyTo;
+    await job.updateData(data);
     await job.retry('failed');
     return described;
+  }
+
+  /** Waits until the call has finished (completed or failed) or `timeoutMs` passed; its state as `show` gives it. */
+  async settled(jobId: string, timeoutMs: number, pollMs = 250): Promise<Awaited<ReturnType<ToolCallAdmin['show']>>> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const call = await this.show(jobId);
+      if (!call || call.state === 'completed' || call.state === 'failed' || Date.now() >= until) return call;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
   }
 }
