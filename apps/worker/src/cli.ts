@@ -134,7 +134,7 @@ async function toolsCommand(command: string, argument: string | undefined): Prom
     prefix: config.QUEUE_PREFIX,
     ...TOOLS_QUEUE_OPTIONS,
   });
-  const tools = new ToolCallAdmin(queue);
+  const tools = new ToolCallAdmin(queue, connection, config.QUEUE_PREFIX);
   try {
     if (command === 'failed') {
       const tenantId = argument ? await tenantIdOf(new TenantRepository(db), argument) : undefined;

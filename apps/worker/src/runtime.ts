@@ -6,6 +6,7 @@ import { coalesceWrites } from '@gatehouse/coordination';
 import {
   oauthSweepJob,
   SYSTEM_QUEUE,
+  toolCancelChannel,
   TOOLS_QUEUE,
   TOOLS_QUEUE_OPTIONS,
   toolsRetentionJob,
@@ -36,7 +37,7 @@ import {
 } from './jobs/tools-retention.job.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
 import { answerToolCalls } from './tools/tool-replies.js';
-import { toolCancelChannel, ToolCancellations } from './tools/tool-cancellations.js';
+import { ToolCancellations } from './tools/tool-cancellations.js';
 import { SERVICE_VERSION } from './version.js';
 
 export interface WorkerRuntime {
@@ -143,7 +144,12 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     onRefresh: (provider, outcome) => metrics.tokenRefreshes.inc({ provider, outcome }),
     accessCache: new AccessCache(accessChanges),
   });
-  const cancellations = new ToolCancellations(cancelConnection, toolCancelChannel(config.QUEUE_PREFIX));
+  const cancellations = new ToolCancellations(
+    cancelConnection,
+    toolCancelChannel(config.QUEUE_PREFIX),
+    locksConnection,
+    config.QUEUE_PREFIX,
+  );
   await cancellations.start();
   const toolJobs = createDispatcher(
     [

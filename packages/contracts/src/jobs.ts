@@ -145,3 +145,16 @@ export const toolCallReply = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('failed'), jobId: z.string(), reason: z.string() }),
 ]);
 export type ToolCallReply = z.infer<typeof toolCallReply>;
+
+/** The Redis channel on which api instances announce cancelled tool calls (by job id) to the workers. */
+export function toolCancelChannel(prefix: string): string {
+  return `${prefix}:tool-cancel`;
+}
+
+/**
+ * Set (with a TTL) before a cancellation is announced: a worker that takes the job only after the announcement
+ * (a cancel within milliseconds of the call) still finds it before a side-effecting tool runs.
+ */
+export function toolCancelledKey(prefix: string, jobId: string): string {
+  return `${prefix}:tool-cancelled:${jobId}`;
+}

@@ -11,9 +11,10 @@ import {
   toolCallJob,
   toolCallResult,
   TOOLS_QUEUE_OPTIONS,
+  toolCancelledKey,
   type ToolCallPayload,
 } from '@gatehouse/contracts';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -912,6 +913,59 @@ test('notifications/cancelled aborts the running call at the worker', async () =
     await client.close();
     await single.stop();
     worker = await newWorker(workerEnv(api.url));
+  }
+});
+
+test('a write cancelled while a worker was taking it never runs: the worker that starts it finds it marked cancelled', async () => {
+  const { client } = await connectedMember('ivan');
+  // No worker of ours runs: this test's own consumer takes the job, as a worker does, and gives it back only after
+  // the cancellation was announced — which no worker heard.
+  await worker.stop();
+  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const taker = new Worker<ToolCallPayload>(toolCallJob.queue, null, {
+    connection,
+    prefix: testPrefix(),
+    autorun: false,
+  });
+  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
+    connection,
+    prefix: testPrefix(),
+    ...TOOLS_QUEUE_OPTIONS,
+  });
+  let replacement: WorkerProcess | undefined;
+  try {
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'demo.create_note', arguments: { title: 'cancelled early' } }, undefined, {
+      signal: controller.signal,
+    });
+    call.catch(() => undefined);
+    let job: Awaited<ReturnType<typeof taker.getNextJob>>;
+    const deadline = Date.now() + 10_000;
+    do {
+      job = await taker.getNextJob('test-token', { block: false });
+      if (!job && Date.now() > deadline) throw new Error('the call was never queued');
+      if (!job) await new Promise((resolve) => setTimeout(resolve, 20));
+    } while (!job);
+    expect(job.data.arguments).toMatchObject({ title: 'cancelled early' });
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    // Announced (no worker listening), and marked.
+    await waitUntil(async () => (await connection.exists(toolCancelledKey(testPrefix(), job.id!))) === 1);
+    await job.moveToWait('test-token');
+    replacement = await newWorker(workerEnv(api.url));
+    await waitUntil(async () => (await queue.getJobState(job.id!)) === 'completed');
+    expect(toolCallResult.parse((await queue.getJob(job.id!))!.returnvalue)).toMatchObject({
+      kind: 'error',
+      code: 'cancelled',
+    });
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(0);
+  } finally {
+    await client.close();
+    await taker.close();
+    await queue.close();
+    await connection.quit();
+    worker = replacement ?? (await newWorker(workerEnv(api.url)));
   }
 });
 

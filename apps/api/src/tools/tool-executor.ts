@@ -53,8 +53,11 @@ export class ToolExecutor {
     private readonly elicitations: ConnectElicitations,
     private readonly policy: { limiter: ToolCallLimiter; breaker: ProviderCircuitBreaker },
     private readonly audit: AuditLog,
-    /** Publishes cancellations to the workers (`<prefix>:tool-cancel`). */
-    private readonly cancel: (jobId: string) => Promise<void>,
+    /**
+     * Marks a call cancelled for `ttlMs` (`toolCancelledKey`) and announces it to the workers (`toolCancelChannel`),
+     * in that order.
+     */
+    private readonly cancel: (jobId: string, ttlMs: number) => Promise<void>,
     private readonly metrics: GatehouseMetrics,
     /** PUBLIC_WEB_URL: connect links point at the console's connect page, which explains who is asking. */
     private readonly webUrl: string,
@@ -167,7 +170,8 @@ export class ToolExecutor {
     cancellation.catch(() => undefined);
     call.signal.addEventListener('abort', cancelled, { once: true });
     try {
-      if (call.signal.aborted) cancelled();
+      // Cancelled (or its client gone) while its limits were charged: never queued.
+      if (call.signal.aborted) throw new Error('cancelled');
       await Promise.race([
         cancellation,
         this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
@@ -195,7 +199,7 @@ export class ToolExecutor {
       // Whatever ended the wait — a cancellation, no answer in time, the api shutting down, Redis failing — the call
       // must not run after its client was told it was interrupted: a queued job is dropped, a running one aborted
       // by its worker, and one that could not be reached never starts after `startBy`.
-      void this.abandon(jobId);
+      void this.abandon(jobId, waitMs);
       const message = error instanceof Error ? error.message : 'unknown';
       await record('interrupted', { code: message.slice(0, 200) });
       return errorResult(
@@ -232,15 +236,18 @@ export class ToolExecutor {
     );
   }
 
-  /** Drops job `jobId` if it has not started, and asks its worker to stop it if it has (best effort). */
-  private async abandon(jobId: string): Promise<void> {
+  /**
+   * Drops job `jobId` if it has not started, and asks its worker to stop it if it has (best effort; a worker that
+   * takes it in between finds it marked cancelled for `ttlMs`, as long as the call may still start).
+   */
+  private async abandon(jobId: string, ttlMs: number): Promise<void> {
     await Promise.all([
+      this.cancel(jobId, ttlMs),
       this.queue
         .getJobState(jobId)
         .then((state) =>
           state === 'waiting' || state === 'delayed' || state === 'prioritized' ? this.queue.remove(jobId) : 0,
         ),
-      this.cancel(jobId),
     ]).catch(() => undefined);
   }
 

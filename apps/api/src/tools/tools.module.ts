@@ -1,7 +1,13 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
-import { SYSTEM_QUEUE, TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS } from '@gatehouse/contracts';
+import {
+  SYSTEM_QUEUE,
+  toolCancelChannel,
+  toolCancelledKey,
+  TOOLS_QUEUE,
+  TOOLS_QUEUE_OPTIONS,
+} from '@gatehouse/contracts';
 import { GatehouseMetrics } from '@gatehouse/telemetry';
 import { ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { Queue } from 'bullmq';
@@ -109,8 +115,12 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
           elicitations,
           { limiter, breaker },
           audit,
-          async (jobId) => {
-            await redis.publish(`${config.QUEUE_PREFIX}:tool-cancel`, jobId);
+          async (jobId, ttlMs) => {
+            // One connection, in this order: a worker that missed the announcement finds the mark.
+            await Promise.all([
+              redis.set(toolCancelledKey(config.QUEUE_PREFIX, jobId), '1', 'PX', ttlMs),
+              redis.publish(toolCancelChannel(config.QUEUE_PREFIX), jobId),
+            ]);
           },
           metrics,
           config.PUBLIC_WEB_URL,

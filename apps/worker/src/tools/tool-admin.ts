@@ -1,5 +1,6 @@
-import { toolCallJob, toolCallResult, type ToolCallPayload } from '@gatehouse/contracts';
+import { toolCallJob, toolCallResult, toolCancelledKey, type ToolCallPayload } from '@gatehouse/contracts';
 import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 
 /** A failed tool call as operators see it: who, what, when, why — never its arguments (they may be personal data). */
 export interface FailedToolCall {
@@ -35,7 +36,12 @@ function describe(job: Job<ToolCallPayload>): FailedToolCall {
  * died mid-call (never retried behind the caller's back) and calls that failed for an unexpected reason.
  */
 export class ToolCallAdmin {
-  constructor(private readonly queue: Queue<ToolCallPayload>) {}
+  constructor(
+    private readonly queue: Queue<ToolCallPayload>,
+    /** The queue's Redis and `QUEUE_PREFIX`: a replay clears the first run's cancellation mark. */
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   /** Newest first; only one tenant's when `tenantId` is given. */
   async failed(tenantId?: string, limit = 100): Promise<FailedToolCall[]> {
@@ -85,6 +91,8 @@ export class ToolCallAdmin {
     delete data.startBy;
     delete data.replyTo;
     await job.updateData(data);
+    // Nor the first run's cancellation: its api, told the call failed, marked it cancelled for as long as it waited.
+    await this.redis.del(toolCancelledKey(this.prefix, jobId));
     await job.retry('failed');
     return described;
   }

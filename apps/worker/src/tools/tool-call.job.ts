@@ -87,6 +87,14 @@ async function runRegistered(
     if (failure instanceof ToolFailure) return error(failure.code, failure.message);
     throw failure;
   }
+  // A side effect must not happen after its client cancelled: a cancellation announced before this worker took the
+  // job was not heard, but marked (read while the token is fetched). Reads cannot harm, and skip the read.
+  const markedCancelled = tool.retryable
+    ? Promise.resolve(false)
+    : deps.cancellations.markedBefore(context.jobId).catch((failure: unknown) => {
+        deps.logger.warn({ err: failure, jobId: context.jobId }, 'could not read whether the call was cancelled');
+        return false;
+      });
   const request = {
     tenant: { id: payload.tenantId, slug: payload.tenantSlug },
     userId: payload.userId,
@@ -107,7 +115,8 @@ async function runRegistered(
   }
 
   // The last moment to back out: nothing has reached the provider yet.
-  if (cancelled.aborted) return error('cancelled', `${payload.tool} was cancelled by the client before it ran.`);
+  if (cancelled.aborted || (await markedCancelled))
+    return error('cancelled', `${payload.tool} was cancelled by the client before it ran.`);
   if (payload.startBy !== undefined && Date.now() > payload.startBy)
     return error(
       'expired',

@@ -1,14 +1,11 @@
+import { toolCancelledKey } from '@gatehouse/contracts';
 import type { Redis } from 'ioredis';
-
-/** The Redis channel on which api instances announce cancelled tool calls (by job id). */
-export function toolCancelChannel(prefix: string): string {
-  return `${prefix}:tool-cancel`;
-}
 
 /**
  * Cancellation of running tool calls across processes: an api instance that receives `notifications/cancelled`
- * publishes the call's job id; the worker running it aborts the handler's signal (its provider request is aborted
- * with it). Uses a subscriber connection of its own.
+ * marks the call cancelled (`toolCancelledKey`) and publishes its job id; the worker running it aborts the handler's
+ * signal (its provider request is aborted with it). Uses a subscriber connection of its own, and `redis` to read the
+ * marks of calls it took after their announcement.
  */
 export class ToolCancellations {
   private readonly running = new Map<string, AbortController>();
@@ -16,6 +13,8 @@ export class ToolCancellations {
   constructor(
     private readonly subscriber: Redis,
     private readonly channel: string,
+    private readonly redis: Redis,
+    private readonly prefix: string,
   ) {
     subscriber.on('message', (from: string, jobId: string) => {
       if (from === this.channel) this.running.get(jobId)?.abort(new Error('cancelled by the client'));
@@ -31,5 +30,13 @@ export class ToolCancellations {
     const controller = new AbortController();
     this.running.set(jobId, controller);
     return { signal: controller.signal, release: () => this.running.delete(jobId) };
+  }
+
+  /**
+   * Whether the call was cancelled before it was registered (its announcement came before this worker listened for
+   * it). Asked after `register`: a cancellation marked later is announced later, and heard.
+   */
+  async markedBefore(jobId: string): Promise<boolean> {
+    return (await this.redis.exists(toolCancelledKey(this.prefix, jobId))) === 1;
   }
 }
