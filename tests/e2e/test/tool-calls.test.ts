@@ -413,7 +413,7 @@ test('every call is audited with tool, version, outcome and an argument digest (
 /** One tools/call as a client sends it again when its connection broke before the answer came: the very same request. */
 async function sendToolCall(
   person: { token: string },
-  sessionId: string,
+  sessionId: string | undefined,
   id: string,
   params: { name: string; arguments: Record<string, unknown> },
 ): Promise<{ id: string; result: CallToolResult }> {
@@ -423,7 +423,7 @@ async function sendToolCall(
       authorization: `Bearer ${person.token}`,
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      'mcp-session-id': sessionId,
+      ...(sessionId === undefined ? {} : { 'mcp-session-id': sessionId }),
       'mcp-protocol-version': '2025-11-25',
     },
     body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }),
@@ -445,6 +445,13 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
     expect(first.result.isError).toBeFalsy();
     expect(again).toEqual(first);
     expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+
+    // Without a session, request ids need not be unique: the same id is a new call each time.
+    const sessionless = () =>
+      sendToolCall(erin, undefined, 'resent-1', { name: 'demo.create_note', arguments: { title: 'written twice' } });
+    expect((await sessionless()).result.isError).toBeFalsy();
+    expect((await sessionless()).result.isError).toBeFalsy();
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(3);
   } finally {
     await client.close();
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
 import { connectPageUrl } from '@gatehouse/connections';
 import { TOOL_CALL_RETENTION, toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
@@ -294,7 +294,8 @@ function errorResult(text: string, structured?: Record<string, unknown>): CallTo
 
 /**
  * The same JSON-RPC request (same person, client, server, session, request id, tool and arguments) maps to the same
- * job: a client that re-sends a call after a broken connection gets the first run's answer, not a second run.
+ * job: a client that re-sends a call after a broken connection gets the first run's answer, not a second run. Only
+ * within a session: without one, every call is its own.
  */
 export function idempotencyKey(
   caller: ToolCaller,
@@ -302,13 +303,14 @@ export function idempotencyKey(
   tool: string,
   args: Record<string, unknown>,
 ): string {
-  // Tool and arguments are part of it: a client without a session may reuse request ids for different calls.
+  // Request ids are unique only within a session (MCP, "Requests"): a client without one may send `id: 1` with every
+  // request, each a new call, so its calls are never taken for re-sends.
   return digest([
     caller.endpoint.tenantId,
     caller.userId,
     caller.clientId,
     caller.endpoint.server.id,
-    caller.sessionId ?? '',
+    caller.sessionId ?? `no-session:${randomUUID()}`,
     typeof requestId === 'number' ? `n:${requestId}` : `s:${requestId}`,
     tool,
     args as JsonValue,
