@@ -915,6 +915,21 @@ test('notifications/cancelled aborts the running call at the worker', async () =
     if (next.isError) throw new Error(textOf(next));
     // Without the abort the worker would still be waiting out the first call's 4 s.
     expect(Date.now() - started).toBeLessThan(2_500);
+    // The cancelled call has one record, the tool call's own (interrupted), not also a cancelled MCP request.
+    const audit = async (action: string) =>
+      auditPage.parse(
+        await (
+          await adminCall(
+            api.url,
+            owner,
+            'GET',
+            `/api/v1/tenants/${slug}/audit?action=${action}&actorId=${gina.userId}`,
+          )
+        ).json(),
+      ).events;
+    await waitUntil(async () => (await audit('tool.call')).some((event) => event.metadata.result === 'interrupted'));
+    expect((await audit('tool.call')).filter((event) => event.metadata.result === 'interrupted')).toHaveLength(1);
+    expect((await audit('mcp.request')).filter((event) => event.metadata.errorCode === 'cancelled')).toEqual([]);
   } finally {
     await provider.admin('POST', '/admin/api-latency', { ms: 0 });
     await client.close();

@@ -137,6 +137,8 @@ export class McpRequestHandler {
     const calls = callsIn(body);
     // A provider tool call writes its own, fuller `tool.call` record: one audit record per request, not two.
     const audited = new Set<string | number>();
+    // Requests handed to the tool executor: it records them whatever ends them (a cancellation too).
+    const toProvider = new Set<string | number>();
     // Answers stream as Server-Sent Events: ask proxies such as nginx not to buffer them.
     res.setHeader('x-accel-buffering', 'no');
     sendTogether(res);
@@ -165,14 +167,16 @@ export class McpRequestHandler {
       // A cancelled request gets no response, but it may have done work: it is recorded all the same.
       onCancelled: async (id) => {
         const call = calls.get(id);
-        if (call) await this.record(req, context, call, { outcome: 'failure', errorCode: 'cancelled' });
+        if (call && !toProvider.has(id))
+          await this.record(req, context, call, { outcome: 'failure', errorCode: 'cancelled' });
       },
       onToolError: (error, tool) => {
         this.logger.error({ err: error, tool, server: endpoint.server.id }, 'MCP tool failed');
       },
       onProtocolError: (error) => this.logger.warn({ err: error, server: endpoint.server.id }, 'MCP protocol error'),
-      runProviderTool: (tool, args, call) =>
-        this.tools.run(
+      runProviderTool: (tool, args, call) => {
+        toProvider.add(call.requestId);
+        return this.tools.run(
           {
             endpoint,
             userId: principal.userId,
@@ -184,7 +188,8 @@ export class McpRequestHandler {
           tool,
           args,
           call,
-        ),
+        );
+      },
     });
   }
 
