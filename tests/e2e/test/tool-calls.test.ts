@@ -1222,6 +1222,53 @@ test('Redis restarts during load: clear answers, no duplicate, recovery without 
   }
 }, 180_000);
 
+test('Redis down for longer: calls are told within seconds that they were not run, not held for the outage', async () => {
+  const { person: kim, client } = await connectedMember('kim');
+  try {
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const restarted = redisServer.restart(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Without a session: the call gets as far as its rate limits, which need Redis.
+    let started = Date.now();
+    const refused = await sendToolCall(kim, undefined, 'outage-1', {
+      name: 'demo.create_note',
+      arguments: { title: 'during the outage' },
+    });
+    const refusedAfter = Date.now() - started;
+    expect(refused.result.isError).toBe(true);
+    expect(textOf(refused.result)).toMatch(/was not run\. Try again shortly/);
+    expect(refusedAfter).toBeLessThan(6_000);
+    // In a session: its record is in Redis too.
+    started = Date.now();
+    await expect(
+      client.callTool({ name: 'demo.create_note', arguments: { title: 'during the outage' } }, undefined, {
+        timeout: 60_000,
+      }),
+    ).rejects.toThrow(/503|try again/i);
+    const sessionAfter = Date.now() - started;
+    expect(sessionAfter).toBeLessThan(6_000);
+    await restarted;
+    // Back without restarting anything; what was refused never ran.
+    const after = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'after' },
+    })) as CallToolResult;
+    if (after.isError) throw new Error(textOf(after));
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+    const audit = await adminCall(
+      api.url,
+      owner,
+      'GET',
+      `/api/v1/tenants/${slug}/audit?action=tool.call&actorId=${kim.userId}&limit=100`,
+    );
+    const { events } = (await audit.json()) as { events: { metadata: Record<string, unknown> }[] };
+    expect(events.map((event) => event.metadata.code)).toContain('unavailable');
+    process.stdout.write(`Redis down: answered in ${refusedAfter} ms (limits), ${sessionAfter} ms (session)\n`);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
 test('Prometheus metrics: calls by tool and result, latency, queue depth, refreshes; token required, no tenant in labels', async () => {
   expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
   const scrape = async (url: string) => {

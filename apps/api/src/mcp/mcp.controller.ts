@@ -1,6 +1,7 @@
 import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
-import { acceptsEventStream, checkOrigin, type OriginPolicy } from '@gatehouse/mcp';
+import { acceptsEventStream, checkOrigin, type McpClientSession, type OriginPolicy } from '@gatehouse/mcp';
+import { withTimeout } from '@gatehouse/telemetry';
 import { McpEndpointDirectory, resourceMetadataUrl, type McpEndpoint } from '@gatehouse/registry';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
@@ -12,6 +13,9 @@ import { MCP_ROUTE } from './mcp-request-log.js';
 import { writeRpcError } from './rpc-error.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
 import { RedisNotificationHub } from './redis-notification.hub.js';
+
+/** Longest wait for a session's record (Redis) before the client is told to try again. */
+const SESSION_READ_WAIT_MS = 3_000;
 
 /**
  * `/t/{tenant}/mcp/{server}`: the hosted MCP endpoint (Streamable HTTP), and its RFC 9728 protected-resource
@@ -102,7 +106,14 @@ export class McpController {
       );
       return writeRpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
     }
-    const session = (await stored)?.(owner);
+    let session: McpClientSession | undefined;
+    try {
+      // Bounded: while Redis is down its reads wait for it, and the client is better told at once.
+      session = stored && (await withTimeout(stored, SESSION_READ_WAIT_MS))?.(owner);
+    } catch {
+      res.set('retry-after', '5');
+      return writeRpcError(res, 503, -32000, 'Sessions cannot be read right now; try again shortly.');
+    }
     if (sessionId !== undefined && !session) return writeRpcError(res, 404, -32001, 'Session not found.');
 
     if (req.method === 'DELETE') {

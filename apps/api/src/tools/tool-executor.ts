@@ -5,7 +5,7 @@ import { TOOL_CALL_RETENTION, toolCallJob, type ToolCallPayload, type ToolCallRe
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
 import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
-import { currentTraceId, injectTraceContext, inSpan, type GatehouseMetrics } from '@gatehouse/telemetry';
+import { currentTraceId, injectTraceContext, inSpan, withTimeout, type GatehouseMetrics } from '@gatehouse/telemetry';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
@@ -36,6 +36,8 @@ const LIMIT_TEXT: Record<LimitName, string> = {
 
 /** Extra time the api waits beyond the tool's own deadlines (queueing, token refresh). */
 const WAIT_MARGIN_MS = 15_000;
+/** Longest wait for a call's rate limits and circuit state (Redis) before the caller is told to try again. */
+const POLICY_WAIT_MS = 3_000;
 /** How far the worker's clock may lag the api's without a call starting after the api stopped waiting for it. */
 const CLOCK_ALLOWANCE_MS = 2_000;
 
@@ -114,13 +116,27 @@ export class ToolExecutor {
     };
 
     // Limits and circuit are independent reads: one wait for both (a call the open circuit refuses still counts).
-    const [decision, circuit] = await Promise.all([
-      this.policy.limiter.consume(
-        { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
-        endpoint.toolLimits,
-      ),
-      this.policy.breaker.state(endpoint.tenantId, tool.provider),
-    ]);
+    // Bounded: while Redis is down its commands wait for it, and the caller is better told at once.
+    let decision: Awaited<ReturnType<ToolCallLimiter['consume']>>;
+    let circuit: Awaited<ReturnType<ProviderCircuitBreaker['state']>>;
+    try {
+      [decision, circuit] = await withTimeout(
+        Promise.all([
+          this.policy.limiter.consume(
+            { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
+            endpoint.toolLimits,
+          ),
+          this.policy.breaker.state(endpoint.tenantId, tool.provider),
+        ]),
+        POLICY_WAIT_MS,
+      );
+    } catch {
+      await record('failed', { code: 'unavailable' });
+      return errorResult(
+        `Gatehouse cannot check this call's limits right now (its queue store does not answer); ${tool.name} was not run. Try again shortly.`,
+        { code: 'unavailable' },
+      );
+    }
     if (!decision.allowed) {
       await record('rate_limited', { limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds });
       return errorResult(
@@ -172,8 +188,10 @@ export class ToolExecutor {
     try {
       // Cancelled (or its client gone) while its limits were charged: never queued.
       if (call.signal.aborted) throw new Error('cancelled');
+      // The wait's deadline bounds the add too (while Redis is down, the add waits for it).
       await Promise.race([
         cancellation,
+        waiting.answer,
         this.queue.add(toolCallJob.name, toolCallJob.schema.parse(payload), {
           jobId,
           // The queue drops completed jobs by age and by count (at a high rate, within seconds); this small key
