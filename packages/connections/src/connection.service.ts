@@ -713,6 +713,25 @@ export class ConnectionService {
         message: `${provider.name} could not refresh the token right now (HTTP ${response.status}).`,
       };
     }
+    // The provider refused the organisation's app, not this person's grant (a rotated or wrong client secret): every
+    // connection would fail alike, and each works again once an admin fixes the app — none is sent to reconnect.
+    const refusal = response.status >= 400 ? refusalCode(response) : undefined;
+    if (refusal === 'invalid_client' || refusal === 'unauthorized_client' || refusal === 'http_401') {
+      this.options.onRefresh?.(connection.providerId, 'rejected');
+      await this.audit.record({
+        tenantId,
+        actor: { type: 'system' },
+        action: 'connection.refresh_failed',
+        target: { type: 'connection', id: connection.id },
+        outcome: 'failure',
+        metadata: { providerId: connection.providerId, reason: refusal, status: connection.status },
+      });
+      return {
+        ok: false,
+        reason: 'provider_unavailable',
+        message: `${provider.name} refused this organisation's app (${refusal}): an admin must check its client id and secret. Your connection is kept.`,
+      };
+    }
     let tokens: TokenSet;
     try {
       tokens = readTokenResponse(provider, response.json, connection.scopes);

@@ -24,6 +24,7 @@ import {
   testRedisUrl,
   testVaultKeys,
   testDatabaseUrl,
+  waitFor,
 } from '@gatehouse/testing';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { Redis } from 'ioredis';
@@ -381,6 +382,38 @@ describe('refresh', () => {
     expect((await browser.request(await approvedCallback(alice))).status).toBe(200);
     expect((await connectionsOf(alice))[0]!.status).toBe('active');
     expect(await tokenFor()).toMatchObject({ ok: true });
+  });
+
+  test("a refresh refused for the organisation's app (wrong client secret) keeps the connection: fixed by an admin, it works again", async () => {
+    const configure = (clientSecret: string) =>
+      adminCall(api.url, alice, 'PUT', `/api/v1/tenants/${tenant.slug}/provider-apps/demo`, {
+        clientId: CLIENT_ID,
+        clientSecret,
+        allowedScopes: ['notes:read', 'notes:write'],
+        settings: { baseUrl: provider.url },
+      });
+    await expireAccessToken();
+    expect((await configure('rotated-at-the-provider-0123456789')).status).toBe(200);
+    try {
+      expect(await tokenFor()).toMatchObject({
+        ok: false,
+        reason: 'provider_unavailable',
+        message: expect.stringContaining('invalid_client') as unknown,
+      });
+      // Not the person's fault: no reconnecting.
+      expect((await connectionsOf(alice))[0]!.status).toBe('active');
+      expect((await auditActions('connection.refresh_failed')).at(-1)!.metadata).toMatchObject({
+        reason: 'invalid_client',
+        status: 'active',
+      });
+    } finally {
+      expect((await configure(CLIENT_SECRET)).status).toBe(200);
+    }
+    // The app fixed, the same refresh token works.
+    await waitFor('the refresh to work again', async () => ((await tokenFor()).ok ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect((await connectionsOf(alice))[0]!.status).toBe('active');
   });
 });
 
