@@ -4,20 +4,32 @@ export interface CircuitBreakerOptions {
   /** Consecutive provider failures (within `windowSeconds` of each other) that open the circuit. */
   failureThreshold: number;
   windowSeconds: number;
-  /** How long an open circuit refuses calls before letting them try again. */
+  /** How long an open circuit refuses calls before letting one try again. */
   openSeconds: number;
+  /** After `openSeconds`, how long the one call let through (the probe) has before another may try (default 60). */
+  probeSeconds?: number;
 }
 
 export type CircuitState =
-  /** `failing`: failures are being counted (a success should reset them). */
+  /** `failing`: failures are being counted, or this call is the probe of a half-open circuit (a success closes it). */
   { open: false; failing: boolean } | { open: true; retryAfterSeconds: number };
 
-// Counts a failure; at the threshold opens the circuit and starts counting afresh.
+/** How long an opened circuit stays on probation (half-open once `openSeconds` pass) if no call comes. */
+const PROBATION_SECONDS = 24 * 3600;
+
+// Counts a failure. At the threshold — or at once on probation (the probe failed) — opens the circuit and starts
+// counting afresh; an opened circuit is on probation until a success.
 const FAILURE = `
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+  redis.call('DEL', KEYS[1], KEYS[4])
+  return 1
+end
 local failures = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 if failures >= tonumber(ARGV[2]) then
   redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
   redis.call('DEL', KEYS[1])
   return 1
 end
@@ -26,44 +38,70 @@ return 0`;
 /**
  * A circuit breaker per tenant and provider, in Redis so every api instance agrees: after `failureThreshold`
  * provider failures in a row (5xx, timeouts, unreachable) the tenant's calls to that provider are refused at once for
- * `openSeconds`, instead of queueing more work that hammers a provider already in trouble. A success resets the count.
- * Keys start with the tenant: one tenant's failing provider app does not affect another tenant.
+ * `openSeconds`, instead of queueing more work that hammers a provider already in trouble. Then it is half-open: one
+ * call (the probe) goes through while the others are still refused; its success closes the circuit, its failure
+ * opens it again. A success resets the count. Keys start with the tenant: one tenant's failing provider app does not
+ * affect another tenant.
  */
 export class ProviderCircuitBreaker {
+  private readonly probeMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly options: CircuitBreakerOptions,
-  ) {}
+  ) {
+    this.probeMs = (options.probeSeconds ?? 60) * 1000;
+  }
 
-  private keys(tenantId: string, provider: string): [string, string] {
+  private keys(tenantId: string, provider: string) {
     const base = `${this.prefix}:circuit:${tenantId}:${provider}`;
-    return [`${base}:failures`, `${base}:open`];
+    return {
+      failures: `${base}:failures`,
+      open: `${base}:open`,
+      probation: `${base}:probation`,
+      probe: `${base}:probe`,
+    };
   }
 
   async state(tenantId: string, provider: string): Promise<CircuitState> {
-    const [failures, open] = this.keys(tenantId, provider);
-    // Two reads, one round trip (sent together on an auto-pipelined connection).
-    const [ttl, failing] = await Promise.all([this.redis.pttl(open), this.redis.exists(failures)]);
-    return ttl > 0 ? { open: true, retryAfterSeconds: Math.ceil(ttl / 1000) } : { open: false, failing: failing > 0 };
+    const keys = this.keys(tenantId, provider);
+    // Three reads, one round trip (sent together on an auto-pipelined connection).
+    const [ttl, failing, probation] = await Promise.all([
+      this.redis.pttl(keys.open),
+      this.redis.exists(keys.failures),
+      this.redis.exists(keys.probation),
+    ]);
+    if (ttl > 0) return { open: true, retryAfterSeconds: Math.ceil(ttl / 1000) };
+    if (probation === 0) return { open: false, failing: failing > 0 };
+    // Half-open: the first call to claim the probe goes through; the others wait for its outcome.
+    if ((await this.redis.set(keys.probe, '1', 'PX', this.probeMs, 'NX')) === 'OK')
+      return { open: false, failing: true };
+    const probing = await this.redis.pttl(keys.probe);
+    return { open: true, retryAfterSeconds: Math.max(1, Math.ceil(probing / 1000)) };
   }
 
   /** Returns true when this failure opened the circuit. */
   async recordFailure(tenantId: string, provider: string): Promise<boolean> {
-    const [failures, open] = this.keys(tenantId, provider);
+    const keys = this.keys(tenantId, provider);
     const opened = await this.redis.eval(
       FAILURE,
-      2,
-      failures,
-      open,
+      4,
+      keys.failures,
+      keys.open,
+      keys.probation,
+      keys.probe,
       this.options.windowSeconds,
       this.options.failureThreshold,
       this.options.openSeconds,
+      PROBATION_SECONDS,
     );
     return opened === 1;
   }
 
+  /** Resets the count, and closes a half-open circuit. */
   async recordSuccess(tenantId: string, provider: string): Promise<void> {
-    await this.redis.del(this.keys(tenantId, provider)[0]);
+    const keys = this.keys(tenantId, provider);
+    await this.redis.del(keys.failures, keys.probation, keys.probe);
   }
 }

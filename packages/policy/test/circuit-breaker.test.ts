@@ -26,7 +26,33 @@ describe('ProviderCircuitBreaker', () => {
     expect(await breaker.state(other, 'demo')).toMatchObject({ open: false });
     expect(await breaker.state(tenant, 'github')).toMatchObject({ open: false });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
-    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: false });
+    // Half-open: one call is let through (the probe); its success closes the circuit.
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true });
+    await breaker.recordSuccess(tenant, 'demo');
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
+  });
+
+  it('half-open lets exactly one of many concurrent calls through; its failure opens the circuit again at once', async () => {
+    const breaker = new ProviderCircuitBreaker(redis, prefix, {
+      failureThreshold: 2,
+      windowSeconds: 30,
+      openSeconds: 1,
+      probeSeconds: 30,
+    });
+    const tenant = randomUUID();
+    await breaker.recordFailure(tenant, 'demo');
+    expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const states = await Promise.all(Array.from({ length: 50 }, () => breaker.state(tenant, 'demo')));
+    expect(states.filter((state) => !state.open)).toHaveLength(1);
+    for (const state of states.filter((candidate) => candidate.open))
+      expect((state as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(1);
+    // The probe fails: open again, for openSeconds, with no new count of failures needed.
+    expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
+    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: true, retryAfterSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true });
   });
 
   it('a success in between resets the count', async () => {
