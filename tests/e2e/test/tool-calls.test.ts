@@ -333,13 +333,19 @@ test('without URL elicitation: a tool error with the connect link; after connect
     const apiPage = await browserOf(bob).request(`${api.url}${onApi.pathname}${onApi.search}`);
     expect(apiPage.status).toBe(403);
     expect(await apiPage.text()).toContain('for someone else');
+    // Someone of no organisation here gets "not found", like for any organisation of others — and is audited here.
+    const mallory = await signUp(api.url, 'mallory');
+    expect((await readConnectRequest(api.url, link!, mallory)).status).toBe(404);
+    expect((await browserOf(mallory).request(`${api.url}${onApi.pathname}${onApi.search}`)).status).toBe(404);
     const refusals = auditPage.parse(
       await (
         await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=connection.elicitation_refused`)
       ).json(),
     );
     expect(refusals.events.filter((event) => event.actorId === bob.userId)).toHaveLength(3);
-    expect(refusals.events[0]).toMatchObject({ outcome: 'denied', metadata: { elicitationFor: alice.userId } });
+    expect(refusals.events.filter((event) => event.actorId === mallory.userId)).toHaveLength(2);
+    for (const event of refusals.events)
+      expect(event).toMatchObject({ outcome: 'denied', metadata: { elicitationFor: alice.userId } });
 
     await connectThrough(link!, alice, 'alice');
     const statsBefore = await provider.stats();

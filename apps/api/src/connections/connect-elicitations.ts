@@ -96,6 +96,17 @@ export class ConnectElicitations {
   }
 
   /**
+   * Someone who cannot act in the link's organisation at all (not a member, or the organisation in its URL is not
+   * theirs) opened it: refused like anyone else it was not made for, and audited in the link's own organisation.
+   * Nothing is said about the link (the caller answers "not found" as for any organisation of others).
+   */
+  async refuseOutsider(id: string, userId: string, requestId: string | undefined): Promise<void> {
+    await this.verify(id, { tenantId: '', userId }, requestId).catch((error: unknown) => {
+      if (!(error instanceof ConnectionsError)) throw error;
+    });
+  }
+
+  /**
    * The connection the elicitation asked for now exists: tells its MCP session (best effort — the client may have
    * left, and the person's retried call works either way, so a failure is reported, never thrown).
    */

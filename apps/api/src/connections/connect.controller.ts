@@ -85,6 +85,9 @@ export class ConnectController {
       return { actor: await this.tenancy.actorForUser(slug, session.userId), session };
     } catch (error) {
       if (!(error instanceof TenancyError)) throw error;
+      const elicitation = req.method === 'POST' ? field(req, 'elicitation') : req.query.elicitation;
+      if (typeof elicitation === 'string' && elicitation !== '')
+        await this.elicitations.refuseOutsider(elicitation, session.userId, requestIdOf(req));
       sendPage(
         res,
         404,
