@@ -348,6 +348,8 @@ test('without URL elicitation: a tool error with the connect link; after connect
       expect(event).toMatchObject({ outcome: 'denied', metadata: { elicitationFor: alice.userId } });
 
     await connectThrough(link!, alice, 'alice');
+    // The link has done its work: used up.
+    expect((await readConnectRequest(api.url, link!, alice)).status).toBe(410);
     const statsBefore = await provider.stats();
     const created = (await client.callTool({
       name: 'demo.create_note',

@@ -18,6 +18,8 @@ export interface ConnectElicitation {
 }
 
 const TTL_SECONDS = 3600;
+/** A link a connect flow started from lives at least this long: longer than the flow's state (at most 600 s). */
+const FLOW_SECONDS = 660;
 
 /**
  * The connect links Gatehouse gives MCP clients carry an elicitation id (random, no secret by itself): the connect
@@ -96,6 +98,14 @@ export class ConnectElicitations {
   }
 
   /**
+   * A connect flow starts from the link: it is kept at least as long as the flow may take, so a flow started in the
+   * link's last minutes still tells its MCP session when it completes.
+   */
+  async holdForFlow(id: string): Promise<void> {
+    await this.redis.expire(this.key(id), FLOW_SECONDS, 'GT');
+  }
+
+  /**
    * Someone who cannot act in the link's organisation at all (not a member, or the organisation in its URL is not
    * theirs) opened it: refused like anyone else it was not made for, and audited in the link's own organisation.
    * Nothing is said about the link (the caller answers "not found" as for any organisation of others).
@@ -108,19 +118,22 @@ export class ConnectElicitations {
 
   /**
    * The connection the elicitation asked for now exists: tells its MCP session (best effort — the client may have
-   * left, and the person's retried call works either way, so a failure is reported, never thrown).
+   * left, and the person's retried call works either way, so a failure is reported, never thrown). The link has
+   * done its work: it is used up (opened again, it says it expired).
    */
   async completed(id: string, connection: { tenantId: string; userId: string; providerId: string }): Promise<void> {
     try {
       const elicitation = await this.find(id);
       if (
-        !elicitation?.session ||
+        !elicitation ||
         elicitation.tenantId !== connection.tenantId ||
         elicitation.userId !== connection.userId ||
         elicitation.providerId !== connection.providerId
       )
         return;
-      await this.notifications.sendToSession(elicitation.session, elicitationCompleteNotification(id));
+      await this.redis.del(this.key(id));
+      if (elicitation.session)
+        await this.notifications.sendToSession(elicitation.session, elicitationCompleteNotification(id));
     } catch (error) {
       this.onError(error);
     }

@@ -195,6 +195,7 @@ export class ConnectController {
     if (!(await this.elicitationAllows(req, res, acting, providerId, field(req, 'elicitation')))) return;
     try {
       const elicitationId = field(req, 'elicitation');
+      if (elicitationId) await this.elicitations.holdForFlow(elicitationId);
       const started = await this.connections.start(
         acting.actor,
         providerId,

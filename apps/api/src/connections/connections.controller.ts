@@ -54,6 +54,7 @@ export class ConnectionsController {
         { tenantId: actor.tenantId, userId: actor.userId, providerId: provider },
         requestIdOf(req),
       );
+      await this.elicitations.holdForFlow(input.elicitationId);
     }
     const started = await this.connections.start(req.actor!, provider, input, requestIdOf(req));
     return { ...started, expiresAt: started.expiresAt.toISOString() };
