@@ -418,6 +418,30 @@ test('every call is audited with tool, version, outcome and an argument digest (
   }
 });
 
+/** The tools queue as the api and workers see it, on a connection of the test's own (close both when done). */
+function toolsQueue(): { connection: Redis; queue: Queue<ToolCallPayload>; close: () => Promise<void> } {
+  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
+    connection,
+    prefix: testPrefix(),
+    ...TOOLS_QUEUE_OPTIONS,
+  });
+  // BullMQ never closes a connection it was given.
+  return { connection, queue, close: async () => (await queue.close(), void (await connection.quit())) };
+}
+
+/** Waits for job `id` to finish, answering error `code`, with nothing written at the provider since `writesBefore`. */
+async function answeredWithoutWriting(
+  queue: Queue<ToolCallPayload>,
+  id: string,
+  code: string,
+  writesBefore: number,
+): Promise<void> {
+  await waitUntil(async () => (await queue.getJobState(id)) === 'completed');
+  expect(toolCallResult.parse((await queue.getJob(id))!.returnvalue)).toMatchObject({ kind: 'error', code });
+  expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(0);
+}
+
 /** One tools/call as a client sends it again when its connection broke before the answer came: the very same request. */
 async function sendToolCall(
   person: { token: string },
@@ -467,12 +491,7 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
 
 test('a tools/call sent again after the queue dropped its answer is refused, not run a second time', async () => {
   const { person: finn, client } = await connectedMember('finn');
-  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
-    connection,
-    prefix: testPrefix(),
-    ...TOOLS_QUEUE_OPTIONS,
-  });
+  const { connection, queue, close } = toolsQueue();
   try {
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
     const send = () =>
@@ -495,20 +514,14 @@ test('a tools/call sent again after the queue dropped its answer is refused, not
     expect(textOf(again.result)).toMatch(/was already called with this request .* it was not run again/);
     expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
   } finally {
-    await queue.close();
-    connection.disconnect();
+    await close();
     await client.close();
   }
 });
 
 test('a call its api has stopped waiting for never starts afterwards: past its start-by time the worker refuses it', async () => {
   const { client } = await connectedMember('ezra');
-  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
-    connection,
-    prefix: testPrefix(),
-    ...TOOLS_QUEUE_OPTIONS,
-  });
+  const { queue, close } = toolsQueue();
   try {
     const written = (await client.callTool({
       name: 'demo.create_note',
@@ -529,16 +542,9 @@ test('a call its api has stopped waiting for never starts afterwards: past its s
       { ...original!.data, arguments: { title: 'too late' }, startBy: Date.now() - 1, replyTo: undefined },
       { jobId: `late-${randomUUID()}` },
     );
-    await waitUntil(async () => (await late.getState()) === 'completed');
-    expect(toolCallResult.parse((await queue.getJob(late.id!))!.returnvalue)).toMatchObject({
-      kind: 'error',
-      code: 'expired',
-    });
-    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(0);
+    await answeredWithoutWriting(queue, late.id!, 'expired', writesBefore);
   } finally {
-    // BullMQ never closes a connection it was given.
-    await queue.close();
-    await connection.quit();
+    await close();
     await client.close();
   }
 });
@@ -716,18 +722,12 @@ test('failed calls are kept for inspection (never their arguments) and an operat
   const jobId = failed.lines[0]!.jobId as string;
   const writesBefore = (await provider.stats()).writes ?? 0;
   // Operators replay long after the call was queued: by then its start-by time (for the api that waited) is past.
-  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
-    connection,
-    prefix: testPrefix(),
-    ...TOOLS_QUEUE_OPTIONS,
-  });
+  const { queue, close } = toolsQueue();
   try {
     const job = (await queue.getJob(jobId))!;
     await job.updateData({ ...job.data, startBy: Date.now() - 60_000 });
   } finally {
-    await queue.close();
-    await connection.quit();
+    await close();
   }
 
   const replayed = await toolsAdmin('replay', jobId);
@@ -951,16 +951,11 @@ test('a write cancelled while a worker was taking it never runs: the worker that
   // No worker of ours runs: this test's own consumer takes the job, as a worker does, and gives it back only after
   // the cancellation was announced — which no worker heard.
   await worker.stop();
-  const connection = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const { connection, queue, close } = toolsQueue();
   const taker = new Worker<ToolCallPayload>(toolCallJob.queue, null, {
     connection,
     prefix: testPrefix(),
     autorun: false,
-  });
-  const queue = new Queue<ToolCallPayload>(toolCallJob.queue, {
-    connection,
-    prefix: testPrefix(),
-    ...TOOLS_QUEUE_OPTIONS,
   });
   let replacement: WorkerProcess | undefined;
   try {
@@ -984,17 +979,11 @@ test('a write cancelled while a worker was taking it never runs: the worker that
     await waitUntil(async () => (await connection.exists(toolCancelledKey(testPrefix(), job.id!))) === 1);
     await job.moveToWait('test-token');
     replacement = await newWorker(workerEnv(api.url));
-    await waitUntil(async () => (await queue.getJobState(job.id!)) === 'completed');
-    expect(toolCallResult.parse((await queue.getJob(job.id!))!.returnvalue)).toMatchObject({
-      kind: 'error',
-      code: 'cancelled',
-    });
-    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(0);
+    await answeredWithoutWriting(queue, job.id!, 'cancelled', writesBefore);
   } finally {
     await client.close();
     await taker.close();
-    await queue.close();
-    await connection.quit();
+    await close();
     worker = replacement ?? (await newWorker(workerEnv(api.url)));
   }
 });
