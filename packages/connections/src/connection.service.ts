@@ -504,7 +504,7 @@ export class ConnectionService {
     const unusable = this.unusable(provider, request, found?.connection ?? null);
     if (unusable) return unusable;
     const { connection: live, sealedTokens } = found!;
-    if (!this.expiring(live)) return this.tokenOf(live, sealedTokens);
+    if (!this.expiring(live)) return this.tokenOf(provider, request, live, sealedTokens);
     return this.refreshes.run(live.id, () => this.refresh(provider, request, live));
   }
 
@@ -598,12 +598,18 @@ export class ConnectionService {
     return expires - now <= Math.min(this.refreshSkewMs, lifetime / 4);
   }
 
-  private async tokenOf(connection: ConnectionRecord, sealedTokens: Buffer | null): Promise<TokenResult> {
+  private async tokenOf(
+    provider: OAuth2Provider,
+    request: TokenRequest,
+    connection: ConnectionRecord,
+    sealedTokens: Buffer | null,
+  ): Promise<TokenResult> {
     const [tokens, settings] = await Promise.all([
       this.openTokens(connection, sealedTokens),
       this.settingsOf(connection),
     ]);
-    if (!tokens) return { ok: false, reason: 'provider_unavailable', message: 'The connection has no tokens.' };
+    // Its tokens are gone (destroyed with a vault key, say): only connecting again mends it — this person's alone.
+    if (!tokens) return this.unusable(provider, request, { ...connection, status: 'needs_reauth' })!;
     await this.touch(connection);
     return {
       ok: true,
@@ -641,7 +647,7 @@ export class ConnectionService {
         if (unusable) return unusable;
         const { connection, sealedTokens } = current.found!;
         if (connection.tokenVersion !== seen.tokenVersion || !this.expiring(connection))
-          return this.tokenOf(connection, sealedTokens);
+          return this.tokenOf(provider, request, connection, sealedTokens);
         return this.refreshNow(provider, request, connection);
       });
     } catch (error) {

@@ -415,6 +415,19 @@ describe('refresh', () => {
     });
     expect((await connectionsOf(alice))[0]!.status).toBe('active');
   });
+
+  test('a connection whose sealed tokens are gone sends the person to connect again, which mends it', async () => {
+    const [connection] = await connectionsOf(alice);
+    await owner.secret.deleteMany({ where: { tenantId: tenant.id, owner: `connection:${connection!.id}` } });
+    expect(await tokenFor()).toMatchObject({
+      ok: false,
+      reason: 'needs_reauth',
+      connectUrl: `${api.url}/connect/${tenant.slug}/demo?scope=notes%3Aread`,
+    });
+    const browser = browserOf(alice);
+    expect((await browser.request(await approvedCallback(alice))).status).toBe(200);
+    expect(await tokenFor()).toMatchObject({ ok: true });
+  });
 });
 
 describe('disconnect', () => {
