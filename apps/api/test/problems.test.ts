@@ -1,5 +1,6 @@
 import { problemDetails } from '@gatehouse/contracts';
-import { startApi, type RunningApi } from './helpers.js';
+import { randomUUID } from 'node:crypto';
+import { callAs, signUp, startApi, type RunningApi } from './helpers.js';
 
 describe('errors are problem+json, never stack traces', () => {
   let api: RunningApi;
@@ -35,6 +36,16 @@ describe('errors are problem+json, never stack traces', () => {
       body: '{"unterminated": ',
     });
     await expectProblem(res, 400, 'malformed_body');
+  });
+
+  it('400, not 500, for text PostgreSQL cannot store (a NUL character), wherever it is sent', async () => {
+    const alice = await signUp(api, 'nul');
+    const body = await expectProblem(
+      await callAs(api, 'POST', '/api/v1/tenants', alice, { slug: `t-${randomUUID().slice(0, 8)}`, name: 'a\u0000b' }),
+      400,
+      'invalid_text',
+    );
+    expect(body.detail).toContain('U+0000');
   });
 
   it('413 for an oversized body', async () => {

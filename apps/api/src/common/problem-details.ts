@@ -117,10 +117,34 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
     const code = CODE_BY_STATUS[status] ?? `http_${status}`;
     return { problem: problem(status, code, typeof detail === 'string' ? detail : undefined), unexpected: false };
   }
+  if (unstorableText(error))
+    return {
+      problem: problem(400, 'invalid_text', 'Text may not contain the NUL character (U+0000).'),
+      unexpected: false,
+    };
   return {
     problem: problem(500, 'internal_error', 'Something went wrong on our side. It has been logged.'),
     unexpected: true,
   };
+}
+
+/**
+ * PostgreSQL refusing text it cannot store — a NUL character in a string (`22021`) or in JSON (`22P05`): any free-text
+ * field of any request can carry one, and it is the client's input, not our failure. Found by SQLSTATE or message
+ * anywhere along the error's causes (the driver adapter wraps the database's error).
+ */
+function unstorableText(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && typeof cause === 'object' && depth < 5; depth++) {
+    const { code, originalCode, message } = cause as { code?: unknown; originalCode?: unknown; message?: unknown };
+    if ([code, originalCode].some((value) => value === '22021' || value === '22P05')) return true;
+    if (
+      typeof message === 'string' &&
+      /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/.test(message)
+    )
+      return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Writes `error` as problem+json; returns true when the error was unexpected (the caller logs it). */
