@@ -79,6 +79,19 @@ describe('MCP servers as tenant objects', () => {
       'main',
     ]);
     expect((await call('PATCH', `${base}/main`, bob, { title: 'Mine now' })).status).toBe(403);
+    // What is kept from members is not named to them either (as in tools/list); admins see it all.
+    await call('PATCH', `${base}/main`, alice, {
+      tools: ['conformance.test_simple_text', 'conformance.test_tool_with_progress'],
+      adminOnlyTools: ['conformance.test_tool_with_progress'],
+    });
+    expect(mcpServer.parse(await (await call('GET', `${base}/main`, bob)).json())).toMatchObject({
+      tools: ['conformance.test_simple_text'],
+      adminOnlyTools: [],
+    });
+    expect(mcpServer.parse(await (await call('GET', `${base}/main`, alice)).json())).toMatchObject({
+      tools: ['conformance.test_simple_text', 'conformance.test_tool_with_progress'],
+      adminOnlyTools: ['conformance.test_tool_with_progress'],
+    });
     expect((await call('DELETE', `${base}/main`, bob)).status).toBe(403);
 
     expect((await call('DELETE', `${base}/main`, alice)).status).toBe(204);

@@ -4,6 +4,7 @@ import { createMcpServerRequest, slug as slugSchema, updateMcpServerRequest } fr
 import type { McpServerRecord } from '@gatehouse/db';
 import { endpointUrl, McpServerService } from '@gatehouse/registry';
 import type { Actor } from '@gatehouse/tenancy';
+import { withheldFor } from '@gatehouse/tools';
 import type { Request } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
 import { TenantActorGuard, type ActorRequest } from '../tenancy/tenant-actor.guard.js';
@@ -19,13 +20,15 @@ export class McpServersController {
   ) {}
 
   private toResponse(actor: Actor, server: McpServerRecord) {
+    // A member never learns which tools are kept from them (as in tools/list): they see the server as it is to them.
+    const withheld = new Set(withheldFor(actor.role ?? '', server.adminOnlyTools));
     return {
       slug: server.slug,
       title: server.title,
       description: server.description,
       toolkits: server.toolkits,
-      tools: server.tools,
-      adminOnlyTools: server.adminOnlyTools,
+      tools: server.tools.filter((tool) => !withheld.has(tool)),
+      adminOnlyTools: server.adminOnlyTools.filter((tool) => !withheld.has(tool)),
       endpoint: endpointUrl(this.config.PUBLIC_API_URL, actor.tenantSlug, server.slug),
       createdAt: server.createdAt.toISOString(),
       updatedAt: server.updatedAt.toISOString(),
