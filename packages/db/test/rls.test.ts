@@ -87,6 +87,46 @@ describe('row-level security for the app role', () => {
     expect(await new SecretRepository(app).get(tenantB, 'auto', 'fill')).toBeNull();
   });
 
+  it("a tenant's own row is changed or deleted only in its own scope; anyone may read and create one", async () => {
+    // Scoped to A (and to a person): B's limits, name and row are out of reach.
+    await withScope(app, { tenantId: tenantA, userId: randomUUID() }, async (tx) => {
+      expect(
+        await tx.$executeRaw`UPDATE tenants SET tool_limits = '{"perTenant": 999999}' WHERE id = ${tenantB}::uuid`,
+      ).toBe(0);
+      expect(await tx.$executeRaw`DELETE FROM tenants WHERE id = ${tenantB}::uuid`).toBe(0);
+      expect(await new TenantRepository(tx).setToolLimits(tenantA, { perTenant: 10 })).toMatchObject({
+        toolLimits: { perTenant: 10 },
+      });
+    });
+    expect(await owner.$queryRaw`SELECT tool_limits FROM tenants WHERE id = ${tenantB}::uuid`).toEqual([
+      { tool_limits: {} },
+    ]);
+    // Unscoped: lookups and creation work, changes do not.
+    expect(await app.$executeRaw`UPDATE tenants SET name = 'x' WHERE id = ${tenantA}::uuid`).toBe(0);
+    const created = await new TenantRepository(app).create({ slug: `rls-c-${randomUUID().slice(0, 8)}`, name: 'C' });
+    expect(await new TenantRepository(app).findBySlug(created.slug)).toMatchObject({ id: created.id });
+  });
+
+  it("a write scoped to one tenant never reaches the person's memberships of another", async () => {
+    const person = randomUUID();
+    await owner.$executeRaw`INSERT INTO users (id, email, display_name, updated_at) VALUES (${person}::uuid, ${`rls-${person}@example.com`}, 'P', now())`;
+    for (const tenantId of [tenantA, tenantB])
+      await owner.$executeRaw`INSERT INTO memberships (tenant_id, user_id, role, updated_at) VALUES (${tenantId}::uuid, ${person}::uuid, 'owner', now())`;
+    await withScope(app, { tenantId: tenantA, userId: person }, async (tx) => {
+      // The person's tenant list still shows both.
+      expect(
+        await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM memberships WHERE user_id = ${person}::uuid`,
+      ).toEqual([{ n: 2n }]);
+      expect(await tx.$executeRaw`UPDATE memberships SET role = 'member' WHERE user_id = ${person}::uuid`).toBe(1);
+      expect(await tx.$executeRaw`DELETE FROM memberships WHERE user_id = ${person}::uuid`).toBe(1);
+    });
+    expect(
+      await owner.$queryRaw<
+        { tenant_id: string; role: string }[]
+      >`SELECT tenant_id::text, role::text FROM memberships WHERE user_id = ${person}::uuid`,
+    ).toEqual([{ tenant_id: tenantB, role: 'owner' }]);
+  });
+
   it('does not leak the setting to the next transaction on a pooled connection', async () => {
     await withTenant(app, tenantA, (tx) => tx.secret.count());
     const after = await withScope(app, {}, (tx) => tx.secret.count());
