@@ -19,3 +19,4 @@ export {
   type TraceCarrier,
   type Tracing,
 } from './tracing.js';
+export { withoutJobContent } from './queue-spans.js';

@@ -17,6 +17,7 @@ export interface CollectedSpan {
   spanId: string;
   parentSpanId: string | undefined;
   attributes: Record<string, unknown>;
+  events: { name: string; attributes: Record<string, unknown> }[];
 }
 
 export interface OtlpCollector {
@@ -33,6 +34,10 @@ function value(v: AnyValue): unknown {
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.boolValue !== undefined) return v.boolValue;
   return v.doubleValue;
+}
+
+function attributesOf(entries: { key: string; value: AnyValue }[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((entries ?? []).map((entry) => [entry.key, value(entry.value)]));
 }
 
 /** OTLP/JSON ids are hex; some encoders use base64. */
@@ -61,6 +66,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
                 spanId: string;
                 parentSpanId?: string;
                 attributes?: { key: string; value: AnyValue }[];
+                events?: { name: string; attributes?: { key: string; value: AnyValue }[] }[];
               }[];
             }[];
           }[];
@@ -78,7 +84,11 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
                 traceId: hex(span.traceId)!,
                 spanId: hex(span.spanId)!,
                 parentSpanId: hex(span.parentSpanId) || undefined,
-                attributes: Object.fromEntries((span.attributes ?? []).map((entry) => [entry.key, value(entry.value)])),
+                attributes: attributesOf(span.attributes),
+                events: (span.events ?? []).map((event) => ({
+                  name: event.name,
+                  attributes: attributesOf(event.attributes),
+                })),
               });
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');

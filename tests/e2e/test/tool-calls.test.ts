@@ -1124,6 +1124,40 @@ test('one trace per call: the api span, the worker span under it, the provider r
   );
 });
 
+test("no trace holds what a tool answered: BullMQ's spans say the job completed, never its result", async () => {
+  const { person: lou, client } = await connectedMember('lou');
+  const canary = `output-canary-${randomUUID()}`;
+  try {
+    const created = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: canary, body: canary },
+    })) as CallToolResult;
+    if (created.isError) throw new Error(textOf(created));
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (listed.isError) throw new Error(textOf(listed));
+    expect(JSON.stringify(listed.structuredContent)).toContain(canary);
+  } finally {
+    await client.close();
+  }
+  const response = await adminCall(
+    api.url,
+    owner,
+    'GET',
+    `/api/v1/tenants/${slug}/audit?action=tool.call&actorId=${lou.userId}&limit=1`,
+  );
+  const traceId = ((await response.json()) as { events: { traceId: string }[] }).events[0]!.traceId;
+  const traced = await waitForSpans(traceId, (all) =>
+    all.some(
+      (span) =>
+        span.service === 'gatehouse-worker' &&
+        span.kind === SpanKind.CONSUMER &&
+        span.events.some((event) => event.name === 'job completed'),
+    ),
+  );
+  expect(traced.length).toBeGreaterThan(0);
+  expect(JSON.stringify(collector.spans)).not.toContain(canary);
+});
+
 /** Waits until the spans of `traceId` satisfy `done` (spans are exported in batches, every half second). */
 async function waitForSpans(
   traceId: string,

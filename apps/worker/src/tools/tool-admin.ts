@@ -85,11 +85,13 @@ export class ToolCallAdmin {
     const described = describe(job);
     // Fail closed: a replay that cannot be recorded does not happen.
     await before(described);
-    // The replay is the operator's: no api instance waits for it, so neither the first run's reply channel nor its
-    // start-by time (long past: the worker would refuse it as expired) applies.
+    // The replay is the operator's: no api instance waits for it, so neither the first run's reply channel, its
+    // start-by time (long past: the worker would refuse it as expired) nor its trace applies.
     const data: ToolCallPayload = { ...job.data };
     delete data.startBy;
     delete data.replyTo;
+    // A trace of its own: the first run's ended long ago (and may be gone).
+    delete data.traceContext;
     await job.updateData(data);
     // Nor the first run's cancellation: its api, told the call failed, marked it cancelled for as long as it waited.
     await this.redis.del(toolCancelledKey(this.prefix, jobId));
