@@ -1,7 +1,7 @@
 import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { ApiConfig } from '@gatehouse/config';
-import { loggerOptions, redactRequest } from '@gatehouse/telemetry';
+import { loggerOptions, redactRequest, redactResponse } from '@gatehouse/telemetry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { LoggerModule } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/problem-details.filter.js';
@@ -31,8 +31,8 @@ export class AppModule {
             ...loggerOptions({ service: 'api', level: config.LOG_LEVEL }),
             genReqId: issueRequestId,
             customAttributeKeys: { reqId: 'requestId' },
-            // OAuth callbacks carry codes and state in the query string.
-            serializers: { req: redactRequest },
+            // OAuth callbacks carry codes and state in the query string, and OAuth redirects in `Location`.
+            serializers: { req: redactRequest, res: redactResponse },
             // Probes would drown the log; everything else is logged once per request.
             autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
             quietReqLogger: true,

@@ -2,6 +2,7 @@ export {
   createLogger,
   loggerOptions,
   redactRequest,
+  redactResponse,
   redactUrl,
   REDACT_PATHS,
   type Logger,

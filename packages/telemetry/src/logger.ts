@@ -8,6 +8,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 export const REDACT_PATHS: readonly string[] = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
   'req.headers["x-api-key"]',
   'req.headers["mcp-session-id"]',
   'res.headers["mcp-session-id"]',
@@ -72,6 +73,17 @@ export function redactRequest<T extends { url?: unknown; query?: unknown }>(req:
         )
       : req.query;
   return { ...req, ...(typeof req.url === 'string' ? { url: redactUrl(req.url) } : {}), query };
+}
+
+/**
+ * pino-http's response serializer output with credential query parameters redacted from `Location` (an OAuth
+ * redirect carries `state`, and the callback's hop to the console its `code` and `state`).
+ */
+export function redactResponse<T extends { headers?: unknown }>(res: T): T {
+  const headers = res.headers as Record<string, unknown> | undefined;
+  const location = headers?.['location'];
+  if (typeof location !== 'string') return res;
+  return { ...res, headers: { ...headers, location: redactUrl(location) } };
 }
 
 export interface LoggerSettings {

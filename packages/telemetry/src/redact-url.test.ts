@@ -1,4 +1,6 @@
-import { redactRequest, redactUrl } from './logger.js';
+import { createLogger } from './index.js';
+import { redactRequest, redactResponse, redactUrl } from './logger.js';
+import { Writable } from 'node:stream';
 
 describe('redactUrl', () => {
   it('replaces the values of credential query parameters and keeps the rest', () => {
@@ -15,5 +17,31 @@ describe('redactUrl', () => {
       url: '/cb?code=[redacted]',
       query: { code: '[redacted]', page: '2' },
     });
+  });
+
+  it('redacts a response Location (an OAuth redirect) and a proxy credential', () => {
+    expect(
+      redactResponse({
+        statusCode: 303,
+        headers: { location: 'https://console.example/api/v1/connections/callback?state=s1&code=c1&via=console' },
+      }),
+    ).toEqual({
+      statusCode: 303,
+      headers: {
+        location: 'https://console.example/api/v1/connections/callback?state=[redacted]&code=[redacted]&via=console',
+      },
+    });
+    expect(redactResponse({ statusCode: 200, headers: {} })).toEqual({ statusCode: 200, headers: {} });
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    createLogger({ service: 'api', level: 'info', destination: stream }).info({
+      req: { headers: { 'proxy-authorization': 'Basic canary-proxy' } },
+    });
+    expect(lines.join('')).not.toContain('canary-proxy');
   });
 });
