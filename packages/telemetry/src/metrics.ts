@@ -1,5 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from './readiness.js';
+
+/** Longest a scrape waits for the queue depths (Redis) before answering without them. */
+const QUEUE_COUNTS_WAIT_MS = 1_000;
 
 /**
  * Gatehouse's Prometheus metrics (one registry per process). Labels never carry tenants, people or anything secret:
@@ -42,7 +46,10 @@ export class GatehouseMetrics {
       async collect() {
         if (!queueCounts) return;
         this.reset();
-        for (const [queue, counts] of Object.entries(await queueCounts()))
+        // While Redis is down its reads wait for it: the scrape answers without queue depths rather than not at all
+        // (every other metric is what an outage is watched with).
+        const read = await withTimeout(queueCounts(), QUEUE_COUNTS_WAIT_MS).catch(() => undefined);
+        for (const [queue, counts] of Object.entries(read ?? {}))
           for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
       },
     });
