@@ -66,7 +66,7 @@ export class ProviderCircuitBreaker {
 
   async state(tenantId: string, provider: string): Promise<CircuitState> {
     const keys = this.keys(tenantId, provider);
-    // Three reads, one round trip (sent together on an auto-pipelined connection).
+    // Three reads, one round trip (the connection sends a turn's commands in one write).
     const [ttl, failing, probation] = await Promise.all([
       this.redis.pttl(keys.open),
       this.redis.exists(keys.failures),

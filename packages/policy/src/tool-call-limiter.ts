@@ -69,7 +69,7 @@ export class ToolCallLimiter {
       perTool: `${key.tenantId}:${key.userId}:${key.tool}`,
       perProvider: `${key.tenantId}:${key.provider}`,
     };
-    // All four are charged at once (one round trip with the connection's auto-pipelining), then the outcome is made
+    // All four are charged at once (one round trip: the connection sends a turn's commands in one write), then the outcome is made
     // what charging them one after another, narrowest first, would have left: when a limit refuses, the wider ones
     // behind it get their point back. Between the two, a wider counter is one too high for about a round trip.
     const charged = await Promise.allSettled(ORDER.map((name) => this.limiter(name, limits[name]).consume(keys[name])));

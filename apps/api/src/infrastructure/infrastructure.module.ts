@@ -72,15 +72,16 @@ export class InfrastructureModule implements OnApplicationShutdown {
       {
         provide: REDIS,
         // BullMQ requires maxRetriesPerRequest: null; commands wait for a reconnect instead of failing.
-        // Auto-pipelining sends the commands of one event-loop turn (concurrent requests' limits and sessions) in one
-        // socket write: writes are a large part of the api's CPU under load. Never for blocking connections.
+        // The commands of one event-loop turn (concurrent requests' limits and sessions) leave in one socket write:
+        // writes are a large part of the api's CPU under load. Not ioredis' auto-pipelining, which costs the same
+        // (docs/benchmarks.md, session 9) but sends a turn's commands from the first one's context, so their trace
+        // spans landed in one request's trace (or none) instead of each in its own.
         useFactory: () =>
-          new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true }),
+          coalesceWrites(new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false })),
       },
       {
-        // BullMQ defines its ~50 scripts on the connection it is given, and ioredis copies every script of a
-        // connection onto each auto-pipeline it builds (one per event-loop turn): the queues get a connection of
-        // their own without auto-pipelining, so the auto-pipelines of REDIS stay cheap (api CPU per call −4 %).
+        // The queues' own connection: BullMQ defines its ~50 scripts on the connection it is given (and once made
+        // auto-pipelines expensive: ioredis copied them all onto each one).
         provide: QUEUE_REDIS,
         useFactory: () => coalesceWrites(new Redis(config.REDIS_URL, { maxRetriesPerRequest: null })),
       },
