@@ -24,6 +24,9 @@ export interface ToolCallKey {
 
 export type LimitDecision = { allowed: true } | { allowed: false; limit: LimitName; retryAfterSeconds: number };
 
+/** Limiters kept at once (they are cheap to make again: no state of their own, the counters are in Redis). */
+const MAX_LIMITERS = 1_000;
+
 const ORDER: readonly LimitName[] = ['perTool', 'perUser', 'perProvider', 'perTenant'];
 
 /**
@@ -45,6 +48,8 @@ export class ToolCallLimiter {
     const id = `${name}:${points}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
+      // One per limit and value in use; tenants' admins choose the values, so the map is kept from growing without end.
+      if (this.limiters.size >= MAX_LIMITERS) this.limiters.clear();
       limiter = new RateLimiterRedis({
         storeClient: this.redis,
         keyPrefix: `${this.prefix}:tool-limit:${name}`,
