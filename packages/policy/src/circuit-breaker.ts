@@ -11,8 +11,12 @@ export interface CircuitBreakerOptions {
 }
 
 export type CircuitState =
-  /** `failing`: failures are being counted, or this call is the probe of a half-open circuit (a success closes it). */
-  { open: false; failing: boolean } | { open: true; retryAfterSeconds: number };
+  /**
+   * `failing`: failures are being counted (a success should reset them). `probe`: this call is the one a half-open
+   * circuit lets through — its success closes the circuit, its failure opens it again, and a call that ends with
+   * neither (refused before reaching the provider) must `releaseProbe` so that the next call may try.
+   */
+  { open: false; failing: boolean; probe?: true } | { open: true; retryAfterSeconds: number };
 
 /** How long an opened circuit stays on probation (half-open once `openSeconds` pass) if no call comes. */
 const PROBATION_SECONDS = 24 * 3600;
@@ -76,7 +80,7 @@ export class ProviderCircuitBreaker {
     if (probation === 0) return { open: false, failing: failing > 0 };
     // Half-open: the first call to claim the probe goes through; the others wait for its outcome.
     if ((await this.redis.set(keys.probe, '1', 'PX', this.probeMs, 'NX')) === 'OK')
-      return { open: false, failing: true };
+      return { open: false, failing: true, probe: true };
     const probing = await this.redis.pttl(keys.probe);
     return { open: true, retryAfterSeconds: Math.max(1, Math.ceil(probing / 1000)) };
   }
@@ -97,6 +101,11 @@ export class ProviderCircuitBreaker {
       PROBATION_SECONDS,
     );
     return opened === 1;
+  }
+
+  /** The probe ended without telling whether the provider works (the call never reached it): the next call tries. */
+  async releaseProbe(tenantId: string, provider: string): Promise<void> {
+    await this.redis.del(this.keys(tenantId, provider).probe);
   }
 
   /** Resets the count, and closes a half-open circuit. */

@@ -27,7 +27,7 @@ describe('ProviderCircuitBreaker', () => {
     expect(await breaker.state(tenant, 'github')).toMatchObject({ open: false });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     // Half-open: one call is let through (the probe); its success closes the circuit.
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true });
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true, probe: true });
     await breaker.recordSuccess(tenant, 'demo');
     expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
     expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
@@ -52,7 +52,11 @@ describe('ProviderCircuitBreaker', () => {
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
     expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: true, retryAfterSeconds: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true });
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true, probe: true });
+    // A probe that never reached the provider (refused by a rate limit, say) hands the try to the next call.
+    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: true });
+    await breaker.releaseProbe(tenant, 'demo');
+    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true, probe: true });
   });
 
   it('a success in between resets the count', async () => {

@@ -4,7 +4,7 @@ import { connectPageUrl } from '@gatehouse/connections';
 import { TOOL_CALL_RETENTION, toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
-import type { LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
+import type { CircuitState, LimitName, ProviderCircuitBreaker, ToolCallLimiter } from '@gatehouse/policy';
 import { currentTraceId, injectTraceContext, inSpan, withTimeout, type GatehouseMetrics } from '@gatehouse/telemetry';
 import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -118,7 +118,7 @@ export class ToolExecutor {
     // Limits and circuit are independent reads: one wait for both (a call the open circuit refuses still counts).
     // Bounded: while Redis is down its commands wait for it, and the caller is better told at once.
     let decision: Awaited<ReturnType<ToolCallLimiter['consume']>>;
-    let circuit: Awaited<ReturnType<ProviderCircuitBreaker['state']>>;
+    let circuit: CircuitState;
     try {
       [decision, circuit] = await withTimeout(
         Promise.all([
@@ -138,6 +138,7 @@ export class ToolExecutor {
       );
     }
     if (!decision.allowed) {
+      this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
       await record('rate_limited', { limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds });
       return errorResult(
         `Too many calls (${LIMIT_TEXT[decision.limit]}); retry after ${decision.retryAfterSeconds} s.`,
@@ -218,6 +219,7 @@ export class ToolExecutor {
       // must not run after its client was told it was interrupted: a queued job is dropped, a running one aborted
       // by its worker, and one that could not be reached never starts after `startBy`.
       void this.abandon(jobId, waitMs);
+      this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
       const message = error instanceof Error ? error.message : 'unknown';
       await record('interrupted', { code: message.slice(0, 200) });
       return errorResult(
@@ -237,6 +239,8 @@ export class ToolExecutor {
     // connection's commands).
     else if (result.kind === 'ok' && circuit.failing)
       void this.policy.breaker.recordSuccess(endpoint.tenantId, tool.provider).catch(() => undefined);
+    // Neither: the provider's health is still unknown (not connected, refused, …).
+    else this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
     if (result.kind === 'ok') {
       await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
       return { content: [{ type: 'text', text: JSON.stringify(result.output) }], structuredContent: result.output };
@@ -252,6 +256,12 @@ export class ToolExecutor {
         : `${result.message} (retry after ${result.retryAfterSeconds} s)`,
       result.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: result.retryAfterSeconds },
     );
+  }
+
+  /** A half-open circuit's probe that ended without a verdict on the provider lets the next call try at once. */
+  private releaseProbe(tenantId: string, provider: string, circuit: CircuitState): void {
+    if (!circuit.open && circuit.probe)
+      void this.policy.breaker.releaseProbe(tenantId, provider).catch(() => undefined);
   }
 
   /**
