@@ -721,8 +721,9 @@ export class ConnectionService {
     }
     // The provider refused the organisation's app, not this person's grant (a rotated or wrong client secret): every
     // connection would fail alike, and each works again once an admin fixes the app — none is sent to reconnect.
-    const refusal = response.status >= 400 ? refusalCode(response) : undefined;
-    if (refusal === 'invalid_client' || refusal === 'unauthorized_client' || refusal === 'http_401') {
+    // (GitHub and Slack say so with HTTP 200 and an error body.)
+    const refusal = appRefusal(response);
+    if (refusal !== undefined) {
       this.options.onRefresh?.(connection.providerId, 'rejected');
       await this.audit.record({
         tenantId,
@@ -865,6 +866,21 @@ function expiryOf(tokens: TokenSet): Date | null {
 }
 
 /** The provider's error code from an error answer, or its HTTP status; never the body itself. */
+/** Token endpoint errors that refuse the client (the organisation's app) itself, whatever the HTTP status. */
+const APP_REFUSALS = new Set([
+  'invalid_client',
+  'incorrect_client_credentials',
+  'invalid_client_id',
+  'bad_client_secret',
+]);
+
+/** The code of a token endpoint answer that refuses the organisation's app, if it is one (a bare 401 too). */
+function appRefusal(response: OutboundResponse): string | undefined {
+  const error = (response.json as { error?: unknown } | undefined)?.error;
+  if (typeof error === 'string' && APP_REFUSALS.has(error)) return error;
+  return response.status === 401 && typeof error !== 'string' ? 'http_401' : undefined;
+}
+
 function refusalCode(response: OutboundResponse): string {
   const error = (response.json as { error?: unknown } | undefined)?.error;
   return typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : `http_${response.status}`;

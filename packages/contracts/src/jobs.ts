@@ -91,6 +91,14 @@ export const toolCallJob = job(
        * api stops waiting. A call whose api gave up — and told its client so — never runs afterwards.
        */
       startBy: z.number().int().positive().optional(),
+      /**
+       * This add's own id: a cancellation marks the call with it (`toolCancelledKey`), so a later add of the same
+       * request (re-sent after its first job was removed) is not taken for the cancelled one.
+       */
+      callId: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/)
+        .optional(),
       /** W3C trace context of the api's span, so the worker's spans join the caller's trace. */
       traceContext: z
         .object({ traceparent: z.string().max(128).optional(), tracestate: z.string().max(512).optional() })
@@ -152,7 +160,7 @@ export function toolCancelChannel(prefix: string): string {
 }
 
 /**
- * Set (with a TTL) before a cancellation is announced: a worker that takes the job only after the announcement
+ * Set (with a TTL, to the cancelled add's `callId`) before a cancellation is announced: a worker that takes the job only after the announcement
  * (a cancel within milliseconds of the call) still finds it before a side-effecting tool runs.
  */
 export function toolCancelledKey(prefix: string, jobId: string): string {

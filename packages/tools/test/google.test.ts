@@ -1,5 +1,6 @@
 import { OutboundHttp } from '@gatehouse/connections';
 import { findProviderTool, providerApi, ProviderApiError, ToolFailure } from '../src/index.js';
+import { textOfHtml } from '../src/toolkits/google.toolkits.js';
 import { CALENDAR_ONLY_TOKEN, GOOGLE_TOKEN, startFakeGoogle, type FakeGoogle } from './fakes/google.fake.js';
 
 let google: FakeGoogle;
@@ -111,6 +112,20 @@ describe('Gmail toolkit against a fake of Gmail API v1', () => {
       text: 'Lunch on Friday? — A.',
       textFrom: 'plain',
     });
+  });
+
+  it("reads hostile HTML in linear time (unclosed tags, comments and styles), and an unclosed block's text is dropped", () => {
+    const started = Date.now();
+    for (const hostile of [
+      '<'.repeat(400_000),
+      '<!--'.repeat(100_000),
+      '<style'.repeat(60_000),
+      `${'<a '.repeat(100_000)}x`,
+    ])
+      textOfHtml(hostile);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(textOfHtml('<p>kept</p><!-- never closed <p>gone</p>')).toBe('kept');
+    expect(textOfHtml('<header><p>Top</p></header><p>a &lt; b</p>')).toBe('Top\na < b');
   });
 
   it('reads the text of a message that has only an HTML body', async () => {

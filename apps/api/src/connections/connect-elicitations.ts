@@ -111,8 +111,9 @@ export class ConnectElicitations {
    * Nothing is said about the link (the caller answers "not found" as for any organisation of others).
    */
   async refuseOutsider(id: string, userId: string, requestId: string | undefined): Promise<void> {
+    // The refusal stands whatever happens here: a record that cannot be written is reported, never a 500 instead.
     await this.verify(id, { tenantId: '', userId }, requestId).catch((error: unknown) => {
-      if (!(error instanceof ConnectionsError)) throw error;
+      if (!(error instanceof ConnectionsError)) this.onError(error);
     });
   }
 

@@ -56,10 +56,10 @@ export class ToolExecutor {
     private readonly policy: { limiter: ToolCallLimiter; breaker: ProviderCircuitBreaker },
     private readonly audit: AuditLog,
     /**
-     * Marks a call cancelled for `ttlMs` (`toolCancelledKey`) and announces it to the workers (`toolCancelChannel`),
-     * in that order.
+     * Marks the add `callId` of job `jobId` cancelled for `ttlMs` (`toolCancelledKey`) and announces it to the
+     * workers (`toolCancelChannel`), in that order, after the queue's own commands.
      */
-    private readonly cancel: (jobId: string, ttlMs: number) => Promise<void>,
+    private readonly cancel: (jobId: string, ttlMs: number, callId: string) => Promise<void>,
     private readonly metrics: GatehouseMetrics,
     /** PUBLIC_WEB_URL: connect links point at the console's connect page, which explains who is asking. */
     private readonly webUrl: string,
@@ -168,6 +168,7 @@ export class ToolExecutor {
       ...(caller.requestId ? { requestId: caller.requestId } : {}),
       replyTo: this.replies.channel,
       startBy: Date.now() + waitMs - tool.timeoutMs - CLOCK_ALLOWANCE_MS,
+      callId: randomUUID(),
       traceContext: injectTraceContext(),
     };
     let result: ToolCallResult;
@@ -218,7 +219,7 @@ export class ToolExecutor {
       // Whatever ended the wait — a cancellation, no answer in time, the api shutting down, Redis failing — the call
       // must not run after its client was told it was interrupted: a queued job is dropped, a running one aborted
       // by its worker, and one that could not be reached never starts after `startBy`.
-      void this.abandon(jobId, waitMs);
+      void this.abandon(jobId, waitMs, payload.callId!);
       this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
       const message = error instanceof Error ? error.message : 'unknown';
       await record('interrupted', { code: message.slice(0, 200) });
@@ -268,9 +269,9 @@ export class ToolExecutor {
    * Drops job `jobId` if it has not started, and asks its worker to stop it if it has (best effort; a worker that
    * takes it in between finds it marked cancelled for `ttlMs`, as long as the call may still start).
    */
-  private async abandon(jobId: string, ttlMs: number): Promise<void> {
+  private async abandon(jobId: string, ttlMs: number, callId: string): Promise<void> {
     await Promise.all([
-      this.cancel(jobId, ttlMs),
+      this.cancel(jobId, ttlMs, callId),
       this.queue
         .getJobState(jobId)
         .then((state) =>

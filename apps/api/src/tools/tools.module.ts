@@ -94,7 +94,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
         ToolCallLimiter,
         ProviderCircuitBreaker,
         AUDIT,
-        REDIS,
+        QUEUE_REDIS,
         API_CONFIG,
         GatehouseMetrics,
       ],
@@ -105,7 +105,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
         limiter: ToolCallLimiter,
         breaker: ProviderCircuitBreaker,
         audit: AuditLog,
-        redis: Redis,
+        queueRedis: Redis,
         config: ApiConfig,
         metrics: GatehouseMetrics,
       ) =>
@@ -115,11 +115,12 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
           elicitations,
           { limiter, breaker },
           audit,
-          async (jobId, ttlMs) => {
-            // One connection, in this order: a worker that missed the announcement finds the mark.
+          async (jobId, ttlMs, callId) => {
+            // On the queue's own connection, in this order: after the job's add (even one held up by a reconnect),
+            // and the mark before the announcement — a worker that missed the announcement finds the mark.
             await Promise.all([
-              redis.set(toolCancelledKey(config.QUEUE_PREFIX, jobId), '1', 'PX', ttlMs),
-              redis.publish(toolCancelChannel(config.QUEUE_PREFIX), jobId),
+              queueRedis.set(toolCancelledKey(config.QUEUE_PREFIX, jobId), callId, 'PX', ttlMs),
+              queueRedis.publish(toolCancelChannel(config.QUEUE_PREFIX), jobId),
             ]);
           },
           metrics,

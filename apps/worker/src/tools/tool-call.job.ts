@@ -91,7 +91,7 @@ async function runRegistered(
   // job was not heard, but marked (read while the token is fetched). Reads cannot harm, and skip the read.
   const markedCancelled = tool.retryable
     ? Promise.resolve(false)
-    : deps.cancellations.markedBefore(context.jobId).catch((failure: unknown) => {
+    : deps.cancellations.markedBefore(context.jobId, payload.callId).catch((failure: unknown) => {
         deps.logger.warn({ err: failure, jobId: context.jobId }, 'could not read whether the call was cancelled');
         return false;
       });

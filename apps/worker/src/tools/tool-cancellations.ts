@@ -36,7 +36,9 @@ export class ToolCancellations {
    * Whether the call was cancelled before it was registered (its announcement came before this worker listened for
    * it). Asked after `register`: a cancellation marked later is announced later, and heard.
    */
-  async markedBefore(jobId: string): Promise<boolean> {
-    return (await this.redis.exists(toolCancelledKey(this.prefix, jobId))) === 1;
+  async markedBefore(jobId: string, callId: string | undefined): Promise<boolean> {
+    const marked = await this.redis.get(toolCancelledKey(this.prefix, jobId));
+    // The mark names the add it cancelled: a later add of the same request (a re-send) is another call.
+    return marked !== null && (callId === undefined || marked === callId);
   }
 }

@@ -95,7 +95,7 @@ export const githubToolkit: ProviderToolkit = {
   tools: [
     defineProviderTool({
       name: 'github.search_repositories',
-      version: '1',
+      version: '2',
       title: 'Search repositories',
       description: 'Searches repositories the person can see (GitHub search syntax, e.g. "language:go stars:>100").',
       input: z.object({ query: z.string().trim().min(1).max(256).describe('Search query'), perPage, page }).strict(),
@@ -124,7 +124,7 @@ export const githubToolkit: ProviderToolkit = {
     }),
     defineProviderTool({
       name: 'github.list_issues',
-      version: '1',
+      version: '2',
       title: 'List issues',
       description:
         'Lists issues of a repository, newest first. GitHub pages issues and pull requests together: pull requests are left out (counted in skippedPullRequests), so a page may hold fewer issues than perPage, even none, while nextPage says more follow.',
@@ -194,7 +194,7 @@ export const githubToolkit: ProviderToolkit = {
     }),
     defineProviderTool({
       name: 'github.list_pull_requests',
-      version: '1',
+      version: '2',
       title: 'List pull requests',
       description: 'Lists pull requests of a repository.',
       input: z

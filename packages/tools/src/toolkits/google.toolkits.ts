@@ -145,20 +145,41 @@ function firstBody(part: GmailPart | undefined, mimeType: string): string | unde
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
+/** HTML read for its text at most (the text kept is far shorter): mail is anyone's input, and its size unbounded. */
+const HTML_READ_LIMIT = 200_000;
+
+/**
+ * `html` without the blocks from each `open` (case-insensitive) to the next `close`; an unclosed block runs to the end.
+ * One pass (regular expressions that look for the close from every open take quadratic time on hostile mail).
+ */
+function withoutBlocks(html: string, open: string, close: string): string {
+  const lower = html.toLowerCase();
+  let kept = '';
+  for (let at = 0; ;) {
+    const start = lower.indexOf(open, at);
+    if (start < 0) return kept + html.slice(at);
+    kept += html.slice(at, start);
+    const end = lower.indexOf(close, start + open.length);
+    if (end < 0) return kept;
+    at = end + close.length;
+  }
+}
+
 /** Readable text of an HTML body: no styles, scripts or tags; line breaks where blocks end; entities decoded. */
 export function textOfHtml(html: string): string {
-  return html
-    .replace(/<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
+  let text = html.slice(0, HTML_READ_LIMIT);
+  text = withoutBlocks(text, '<!--', '-->');
+  for (const element of ['style', 'script']) text = withoutBlocks(text, `<${element}`, `</${element}>`);
+  return text
     .replace(/<br\s*\/?>|<\/(p|div|li|tr|h[1-6]|blockquote)\s*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
+    .replace(/<[^<>]*>/g, '')
     .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,6});/gi, (entity, name: string) => {
       if (name[0] !== '#') return ENTITIES[name.toLowerCase()] ?? entity;
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
     })
     .replace(/[ \t\f\v\u00a0]+/g, ' ')
-    .replace(/ *\n[\s]*/g, '\n')
+    .replace(/ *\n\s*/g, '\n')
     .trim();
 }
 
@@ -255,7 +276,7 @@ export const gmailToolkit: ProviderToolkit = {
     }),
     defineProviderTool({
       name: 'gmail.read_message',
-      version: '1',
+      version: '2',
       title: 'Read an email',
       description:
         'Reads one message: sender, recipients, subject, date and its text (first 20,000 characters): the plain-text body, or the text of the HTML body when there is no plain one (textFrom says which).',
