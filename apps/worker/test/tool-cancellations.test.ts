@@ -30,8 +30,10 @@ test('a cancellation announced while the call runs aborts its signal', async () 
   const jobId = randomUUID();
   const { signal, release } = cancellations.register(jobId);
   try {
+    // Listened for before the announcement: it may be heard before the PUBLISH's own reply.
+    const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await redis.publish(toolCancelChannel(prefix), jobId);
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await aborted;
     expect(signal.aborted).toBe(true);
   } finally {
     release();
