@@ -876,9 +876,8 @@ const APP_REFUSALS = new Set([
 
 /** The code of a token endpoint answer that refuses the organisation's app, if it is one (a bare 401 too). */
 function appRefusal(response: OutboundResponse): string | undefined {
-  const error = (response.json as { error?: unknown } | undefined)?.error;
-  if (typeof error === 'string' && APP_REFUSALS.has(error)) return error;
-  return response.status === 401 && typeof error !== 'string' ? 'http_401' : undefined;
+  const code = refusalCode(response);
+  return APP_REFUSALS.has(code) || code === 'http_401' ? code : undefined;
 }
 
 function refusalCode(response: OutboundResponse): string {
