@@ -14,7 +14,8 @@ export type CircuitState =
   /**
    * `failing`: failures are being counted (a success should reset them). `probe`: this call is the one a half-open
    * circuit lets through — its success closes the circuit, its failure opens it again, and a call that ends with
-   * neither (refused before reaching the provider) must `releaseProbe` so that the next call may try.
+   * neither (refused before reaching the provider) must `releaseProbe` so that the next call may try. The probe is
+   * held in the name of the `claimant` given to `state`; only that claimant's release frees it.
    */
   { open: false; failing: boolean; probe?: true } | { open: true; retryAfterSeconds: number };
 
@@ -37,6 +38,12 @@ if failures >= tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   return 1
 end
+return 0`;
+
+// Frees the probe only for the call that holds it: a late release (its call finished long after the probe's time
+// ran out) must not free the next call's probe.
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
 /**
@@ -68,7 +75,11 @@ export class ProviderCircuitBreaker {
     };
   }
 
-  async state(tenantId: string, provider: string): Promise<CircuitState> {
+  /**
+   * `claimant` (unique per call) names the call that holds the probe when this answers `probe: true`. A caller that
+   * gave up waiting for this answer may still hold it: releasing in its name is safe either way.
+   */
+  async state(tenantId: string, provider: string, claimant: string): Promise<CircuitState> {
     const keys = this.keys(tenantId, provider);
     // Three reads, one round trip (the connection sends a turn's commands in one write).
     const [ttl, failing, probation] = await Promise.all([
@@ -79,7 +90,7 @@ export class ProviderCircuitBreaker {
     if (ttl > 0) return { open: true, retryAfterSeconds: Math.ceil(ttl / 1000) };
     if (probation === 0) return { open: false, failing: failing > 0 };
     // Half-open: the first call to claim the probe goes through; the others wait for its outcome.
-    if ((await this.redis.set(keys.probe, '1', 'PX', this.probeMs, 'NX')) === 'OK')
+    if ((await this.redis.set(keys.probe, claimant, 'PX', this.probeMs, 'NX')) === 'OK')
       return { open: false, failing: true, probe: true };
     const probing = await this.redis.pttl(keys.probe);
     return { open: true, retryAfterSeconds: Math.max(1, Math.ceil(probing / 1000)) };
@@ -103,9 +114,12 @@ export class ProviderCircuitBreaker {
     return opened === 1;
   }
 
-  /** The probe ended without telling whether the provider works (the call never reached it): the next call tries. */
-  async releaseProbe(tenantId: string, provider: string): Promise<void> {
-    await this.redis.del(this.keys(tenantId, provider).probe);
+  /**
+   * The probe ended without telling whether the provider works (the call never reached it): the next call tries.
+   * Frees it only if `claimant` still holds it.
+   */
+  async releaseProbe(tenantId: string, provider: string, claimant: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keys(tenantId, provider).probe, claimant);
   }
 
   /** Resets the count, and closes a half-open circuit. */

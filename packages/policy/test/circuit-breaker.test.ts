@@ -17,20 +17,20 @@ describe('ProviderCircuitBreaker', () => {
     const [tenant, other] = [randomUUID(), randomUUID()];
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(false);
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(false);
-    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: false });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toMatchObject({ open: false });
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
-    const open = await breaker.state(tenant, 'demo');
+    const open = await breaker.state(tenant, 'demo', randomUUID());
     expect(open.open).toBe(true);
     expect((open as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect((open as { retryAfterSeconds: number }).retryAfterSeconds).toBeLessThanOrEqual(2);
-    expect(await breaker.state(other, 'demo')).toMatchObject({ open: false });
-    expect(await breaker.state(tenant, 'github')).toMatchObject({ open: false });
+    expect(await breaker.state(other, 'demo', randomUUID())).toMatchObject({ open: false });
+    expect(await breaker.state(tenant, 'github', randomUUID())).toMatchObject({ open: false });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     // Half-open: one call is let through (the probe); its success closes the circuit.
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true, probe: true });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: true, probe: true });
     await breaker.recordSuccess(tenant, 'demo');
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: false });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: false });
   });
 
   it('half-open lets exactly one of many concurrent calls through; its failure opens the circuit again at once', async () => {
@@ -44,19 +44,25 @@ describe('ProviderCircuitBreaker', () => {
     await breaker.recordFailure(tenant, 'demo');
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const states = await Promise.all(Array.from({ length: 50 }, () => breaker.state(tenant, 'demo')));
+    const states = await Promise.all(Array.from({ length: 50 }, () => breaker.state(tenant, 'demo', randomUUID())));
     expect(states.filter((state) => !state.open)).toHaveLength(1);
     for (const state of states.filter((candidate) => candidate.open))
       expect((state as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(1);
     // The probe fails: open again, for openSeconds, with no new count of failures needed.
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(true);
-    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: true, retryAfterSeconds: 1 });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toMatchObject({ open: true, retryAfterSeconds: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true, probe: true });
+    const [first, second] = [randomUUID(), randomUUID()];
+    expect(await breaker.state(tenant, 'demo', first)).toEqual({ open: false, failing: true, probe: true });
     // A probe that never reached the provider (refused by a rate limit, say) hands the try to the next call.
-    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: true });
-    await breaker.releaseProbe(tenant, 'demo');
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true, probe: true });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toMatchObject({ open: true });
+    await breaker.releaseProbe(tenant, 'demo', first);
+    expect(await breaker.state(tenant, 'demo', second)).toEqual({ open: false, failing: true, probe: true });
+    // Only the holder's release frees it: a call that no longer holds it (its release came late) changes nothing.
+    await breaker.releaseProbe(tenant, 'demo', first);
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toMatchObject({ open: true });
+    await breaker.releaseProbe(tenant, 'demo', second);
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: true, probe: true });
   });
 
   it('a success in between resets the count', async () => {
@@ -67,10 +73,10 @@ describe('ProviderCircuitBreaker', () => {
     });
     const tenant = randomUUID();
     await breaker.recordFailure(tenant, 'demo');
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: true });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: true });
     await breaker.recordSuccess(tenant, 'demo');
-    expect(await breaker.state(tenant, 'demo')).toEqual({ open: false, failing: false });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: false });
     expect(await breaker.recordFailure(tenant, 'demo')).toBe(false);
-    expect(await breaker.state(tenant, 'demo')).toMatchObject({ open: false });
+    expect(await breaker.state(tenant, 'demo', randomUUID())).toMatchObject({ open: false });
   });
 });

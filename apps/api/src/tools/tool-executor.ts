@@ -84,6 +84,8 @@ export class ToolExecutor {
   ): Promise<CallToolResult> {
     const started = Date.now();
     const { endpoint } = caller;
+    // This call's own id: it names the add it queues (cancellation marks) and the circuit's probe it may hold.
+    const callId = randomUUID();
     const record = (outcome: Outcome, extra: Record<string, unknown> = {}) => {
       this.metrics.toolCalls.inc({ tool: tool.name, result: outcome });
       this.metrics.toolCallSeconds.observe({ tool: tool.name }, (Date.now() - started) / 1000);
@@ -126,11 +128,13 @@ export class ToolExecutor {
             { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
             endpoint.toolLimits,
           ),
-          this.policy.breaker.state(endpoint.tenantId, tool.provider),
+          this.policy.breaker.state(endpoint.tenantId, tool.provider, callId),
         ]),
         POLICY_WAIT_MS,
       );
     } catch {
+      // The answer may be late rather than lost: a probe claimed in this call's name is handed on.
+      this.releaseProbe(endpoint.tenantId, tool.provider, callId);
       await record('failed', { code: 'unavailable' });
       return errorResult(
         `Gatehouse cannot check this call's limits right now (its queue store does not answer); ${tool.name} was not run. Try again shortly.`,
@@ -138,7 +142,7 @@ export class ToolExecutor {
       );
     }
     if (!decision.allowed) {
-      this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
+      this.releaseProbe(endpoint.tenantId, tool.provider, callId, circuit);
       await record('rate_limited', { limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds });
       return errorResult(
         `Too many calls (${LIMIT_TEXT[decision.limit]}); retry after ${decision.retryAfterSeconds} s.`,
@@ -168,7 +172,7 @@ export class ToolExecutor {
       ...(caller.requestId ? { requestId: caller.requestId } : {}),
       replyTo: this.replies.channel,
       startBy: Date.now() + waitMs - tool.timeoutMs - CLOCK_ALLOWANCE_MS,
-      callId: randomUUID(),
+      callId,
       traceContext: injectTraceContext(),
     };
     let result: ToolCallResult;
@@ -219,8 +223,8 @@ export class ToolExecutor {
       // Whatever ended the wait — a cancellation, no answer in time, the api shutting down, Redis failing — the call
       // must not run after its client was told it was interrupted: a queued job is dropped, a running one aborted
       // by its worker, and one that could not be reached never starts after `startBy`.
-      void this.abandon(jobId, waitMs, payload.callId!);
-      this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
+      void this.abandon(jobId, waitMs, callId);
+      this.releaseProbe(endpoint.tenantId, tool.provider, callId, circuit);
       const message = error instanceof Error ? error.message : 'unknown';
       await record('interrupted', { code: message.slice(0, 200) });
       return errorResult(
@@ -241,7 +245,7 @@ export class ToolExecutor {
     else if (result.kind === 'ok' && circuit.failing)
       void this.policy.breaker.recordSuccess(endpoint.tenantId, tool.provider).catch(() => undefined);
     // Neither: the provider's health is still unknown (not connected, refused, …).
-    else this.releaseProbe(endpoint.tenantId, tool.provider, circuit);
+    else this.releaseProbe(endpoint.tenantId, tool.provider, callId, circuit);
     if (result.kind === 'ok') {
       await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
       return { content: [{ type: 'text', text: JSON.stringify(result.output) }], structuredContent: result.output };
@@ -259,10 +263,13 @@ export class ToolExecutor {
     );
   }
 
-  /** A half-open circuit's probe that ended without a verdict on the provider lets the next call try at once. */
-  private releaseProbe(tenantId: string, provider: string, circuit: CircuitState): void {
-    if (!circuit.open && circuit.probe)
-      void this.policy.breaker.releaseProbe(tenantId, provider).catch(() => undefined);
+  /**
+   * A half-open circuit's probe that ended without a verdict on the provider lets the next call try at once. Without
+   * `circuit` (its state never arrived), whether this call holds the probe is unknown; the release frees it only if so.
+   */
+  private releaseProbe(tenantId: string, provider: string, callId: string, circuit?: CircuitState): void {
+    if (!circuit || (!circuit.open && circuit.probe))
+      void this.policy.breaker.releaseProbe(tenantId, provider, callId).catch(() => undefined);
   }
 
   /**
