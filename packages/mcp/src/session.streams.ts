@@ -9,6 +9,8 @@ import type {
 export interface SessionStreamTarget {
   readonly sessionId: string;
   readonly resource: string;
+  /** Whose session it is: what concerns one person only (their role changed) goes to their streams only. */
+  readonly userId?: string | undefined;
 }
 
 export interface McpSessionStreamsOptions {
@@ -175,10 +177,10 @@ export class McpSessionStreams {
     return this.bySession.get(sessionId)?.positions.get(log);
   }
 
-  /** The earliest position in `log` among the streams of the server at `resource` that know theirs. */
-  earliestPosition(resource: string, log: string): string | undefined {
+  /** The earliest position in `log` among the streams of the server at `resource` (of `userId`'s sessions, if given) that know theirs. */
+  earliestPosition(resource: string, log: string, userId?: string): string | undefined {
     let earliest: string | undefined;
-    for (const stream of this.streamsOf(resource)) {
+    for (const stream of this.streamsOf(resource, userId)) {
       const position = stream.positions.get(log);
       if (position !== undefined && (earliest === undefined || compareStreamEventIds(position, earliest) < 0))
         earliest = position;
@@ -197,8 +199,9 @@ export class McpSessionStreams {
   }
 
   /** The sessions whose streams here belong to the server at `resource`. */
-  sessionsOf(resource: string): string[] {
-    return this.streamsOf(resource).map((stream) => stream.sessionId);
+  /** The sessions with a stream here of the server at `resource` (only `userId`'s, if given). */
+  sessionsOf(resource: string, userId?: string): string[] {
+    return this.streamsOf(resource, userId).map((stream) => stream.sessionId);
   }
 
   /**
@@ -229,8 +232,9 @@ export class McpSessionStreams {
     for (const stream of [...this.bySession.values()]) this.end(stream);
   }
 
-  private streamsOf(resource: string): OpenStream[] {
-    return [...(this.byResource.get(resource) ?? [])];
+  private streamsOf(resource: string, userId?: string): OpenStream[] {
+    const streams = [...(this.byResource.get(resource) ?? [])];
+    return userId === undefined ? streams : streams.filter((stream) => stream.userId === userId);
   }
 
   private end(stream: OpenStream): void {

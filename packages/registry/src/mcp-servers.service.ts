@@ -8,8 +8,9 @@ import {
   type DbExecutor,
   type McpServerRecord,
 } from '@gatehouse/db';
-import { recordAction, requireScope, TenancyError, type Actor } from '@gatehouse/tenancy';
+import { recordAction, requireScope, TenancyError, type Actor, type MemberRoleChange } from '@gatehouse/tenancy';
 import { unknownSelections } from '@gatehouse/mcp';
+import { withheldFor } from '@gatehouse/tools';
 
 export interface McpServerInput {
   slug: string;
@@ -55,6 +56,8 @@ export interface McpServerChange {
   /** The selection of toolkits/tools was part of the change, so the tool list may differ. */
   toolsChanged: boolean;
   deleted: boolean;
+  /** Only this person's view of the server changed (their role did): only their sessions are told. */
+  userId?: string;
 }
 
 export type McpServerChangeListener = (change: McpServerChange) => Promise<void> | void;
@@ -200,5 +203,31 @@ export class McpServerService {
       toolsChanged: true,
       deleted: true,
     });
+  }
+
+  /**
+   * A member's role changed (committed): every server of the tenant whose tools they see changes with it (admin-only
+   * tools) is announced as changed for their sessions only.
+   */
+  async memberRoleChanged(change: MemberRoleChange): Promise<void> {
+    const servers = await withTenant(this.db, change.tenantId, (tx) =>
+      new McpServerRepository(tx).list(change.tenantId),
+    );
+    for (const server of servers) {
+      const [before, after] = [
+        withheldFor(change.from, server.adminOnlyTools),
+        withheldFor(change.to, server.adminOnlyTools),
+      ];
+      if (before.length === after.length && before.every((tool, index) => tool === after[index])) continue;
+      await this.onChange({
+        tenantId: change.tenantId,
+        tenantSlug: change.tenantSlug,
+        serverId: server.id,
+        serverSlug: server.slug,
+        toolsChanged: true,
+        deleted: false,
+        userId: change.userId,
+      });
+    }
   }
 }

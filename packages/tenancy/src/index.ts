@@ -9,4 +9,4 @@ export {
 } from './actor.js';
 export { mintApiKey, parseApiKey } from './api-keys.js';
 export { TenancyError, type TenancyErrorCode } from './errors.js';
-export { TenantAdminService, type RequestContext } from './tenant-admin.service.js';
+export { TenantAdminService, type MemberRoleChange, type RequestContext } from './tenant-admin.service.js';

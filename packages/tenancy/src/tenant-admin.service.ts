@@ -33,6 +33,15 @@ export interface RequestContext {
   requestId?: string | undefined;
 }
 
+/** A member's role changed (committed). */
+export interface MemberRoleChange {
+  tenantId: string;
+  tenantSlug: string;
+  userId: string;
+  from: MembershipRole;
+  to: MembershipRole;
+}
+
 /**
  * Tenants, members, invitations and API keys. Every change runs in one tenant-scoped transaction together with
  * its audit record: if the record cannot be written, the change does not happen.
@@ -40,6 +49,7 @@ export interface RequestContext {
 export class TenantAdminService {
   private readonly tenants: TenantRepository;
   private readonly users: UserRepository;
+  private readonly roleListeners: Array<(change: MemberRoleChange) => Promise<void>> = [];
 
   constructor(
     private readonly db: Database,
@@ -209,6 +219,14 @@ export class TenantAdminService {
 
   // --- members -------------------------------------------------------------------------------------------
 
+  /**
+   * Runs after each committed role change, awaited before `changeRole` returns (a role decides which tools a person
+   * sees: connected sessions must hear of it). A listener handles its own failures: the change stands.
+   */
+  onRoleChanged(listener: (change: MemberRoleChange) => Promise<void>): void {
+    this.roleListeners.push(listener);
+  }
+
   listMembers(actor: Actor): Promise<MemberRecord[]> {
     if (actor.apiKeyId) requireScope(actor, 'members:read');
     return withTenant(this.db, actor.tenantId, (tx) => new MembershipRepository(tx).listMembers(actor.tenantId));
@@ -216,7 +234,7 @@ export class TenantAdminService {
 
   async changeRole(actor: Actor, userId: string, role: MembershipRole, context: RequestContext = {}): Promise<void> {
     requireScope(actor, 'members:write');
-    await withTenant(this.db, actor.tenantId, async (tx) => {
+    const from = await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
       const owners = await memberships.lockOwners(actor.tenantId);
       const current = await memberships.find(actor.tenantId, userId);
@@ -239,7 +257,11 @@ export class TenantAdminService {
         },
         context,
       );
+      return current.role;
     });
+    if (from === role) return;
+    const change = { tenantId: actor.tenantId, tenantSlug: actor.tenantSlug, userId, from, to: role };
+    await Promise.all(this.roleListeners.map((listener) => listener(change)));
   }
 
   async removeMember(actor: Actor, userId: string, context: RequestContext = {}): Promise<void> {

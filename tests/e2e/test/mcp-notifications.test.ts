@@ -164,6 +164,61 @@ test('an admin changing the tools on the other instance: list_changed on the str
   }
 }, 60_000);
 
+test("a member's role changing on the other instance: list_changed on their stream only, and their next list follows", async () => {
+  const server = `s-${randomUUID().slice(0, 6)}`;
+  const created = await adminCall(direct(A), owner, 'POST', `/api/v1/tenants/${slug}/mcp-servers`, {
+    slug: server,
+    title: 'Roles',
+    toolkits: [],
+    tools: ['demo.list_notes', 'demo.delete_note'],
+    adminOnlyTools: ['demo.delete_note'],
+  });
+  expect(created.status).toBe(201);
+  const endpoint = ((await created.json()) as { endpoint: string }).endpoint;
+  const member = await signUp(direct(A), 'promoted');
+  const invited = await adminCall(direct(A), owner, 'POST', `/api/v1/tenants/${slug}/invitations`, {
+    email: member.email,
+    role: 'member',
+  });
+  const { token: invitation } = (await invited.json()) as { token: string };
+  expect(
+    (await adminCall(direct(A), member, 'POST', '/api/v1/invitations/accept', { tenant: slug, token: invitation }))
+      .status,
+  ).toBe(200);
+  const promoted = await connect(A, endpoint, await accessTokenFor(direct(A), clientId, REDIRECT, member, endpoint));
+  const bystander = await connect(A, endpoint, await accessTokenFor(direct(A), clientId, REDIRECT, owner, endpoint));
+  const heard = { promoted: 0, bystander: 0 };
+  promoted.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void heard.promoted++);
+  bystander.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void heard.bystander++);
+  const names = async () => (await promoted.client.listTools()).tools.map((tool) => tool.name);
+  const setRole = async (role: string) =>
+    expect(
+      (await adminCall(direct(B), owner, 'PATCH', `/api/v1/tenants/${slug}/members/${member.userId}`, { role })).status,
+    ).toBe(204);
+  try {
+    expect(await names()).toEqual(['demo.list_notes']);
+    await setRole('admin');
+    await waitFor('list_changed for the promoted member', async () => (heard.promoted === 1 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+    expect(await names()).toEqual(['demo.list_notes', 'demo.delete_note']);
+    // Admin to owner changes nothing they see: no notification.
+    await setRole('owner');
+    await setRole('member');
+    await waitFor('list_changed for the demoted member', async () => (heard.promoted === 2 ? true : undefined), {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+    });
+    expect(await names()).toEqual(['demo.list_notes']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Everyone else's view of the server did not change: their sessions heard nothing.
+    expect(heard).toEqual({ promoted: 2, bystander: 0 });
+  } finally {
+    await Promise.all([promoted.client.close(), bystander.client.close()]);
+  }
+}, 60_000);
+
 test('URL elicitation: connecting through the link sends elicitation/complete to the session, and the retry works', async () => {
   const { endpoint, token } = await serverWith({ toolkits: ['demo'], tools: [] });
   // The client's session and stream are on instance B; the connect page and callback are served by instance A.

@@ -139,7 +139,7 @@ export class McpController {
       const lastEventId = req.headers['last-event-id'];
       return this.notifications.open(
         res,
-        { sessionId, resource: endpoint.url },
+        { sessionId, resource: endpoint.url, userId: principal.userId },
         typeof lastEventId === 'string' ? lastEventId : undefined,
       );
     }

@@ -359,14 +359,15 @@ export class RedisNotificationHub {
   private serverChangedHere(change: AnnouncedChange): void {
     for (const listener of this.serverListeners) listener(change);
     const resource = endpointUrl(this.publicApiUrl, change.tenantSlug, change.serverSlug);
-    const sessions = this.streams.sessionsOf(resource);
+    // A change of one person's view (their role) goes to their sessions only.
+    const sessions = this.streams.sessionsOf(resource, change.userId);
     if (change.toolsChanged) {
       // One read of the server's log for all its streams here; each session sends it in its turn, so a stream
       // replaced or ended after the change arrived still gets it first.
       const events = this.inLogOrder(
         { message: toolListChangedNotification(), id: change.eventId },
         this.serverLog(resource),
-        (log) => this.streams.earliestPosition(resource, log),
+        (log) => this.streams.earliestPosition(resource, log, change.userId),
       );
       for (const sessionId of sessions)
         this.inTurn(sessionId, async () => {

@@ -3,6 +3,8 @@ import type { AuditLog } from '@gatehouse/audit';
 import type { Database, DbExecutor } from '@gatehouse/db';
 import type { ApiConfig } from '@gatehouse/config';
 import { McpEndpointDirectory, McpServerService } from '@gatehouse/registry';
+import { TenantAdminService } from '@gatehouse/tenancy';
+import { Logger } from 'nestjs-pino';
 import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
 import { McpNotificationsModule } from '../mcp/mcp-notifications.module.js';
 import { RedisNotificationHub } from '../mcp/redis-notification.hub.js';
@@ -16,10 +18,26 @@ import { ToolkitsController } from './toolkits.controller.js';
   providers: [
     {
       provide: McpServerService,
-      inject: [DATABASE, AUDIT, RedisNotificationHub],
-      // Every instance hears of a committed change: cached endpoints are dropped, connected sessions told.
-      useFactory: (db: Database, audit: AuditLog<DbExecutor>, hub: RedisNotificationHub) =>
-        new McpServerService(db, audit, (change) => hub.serverChanged(change)),
+      inject: [DATABASE, AUDIT, RedisNotificationHub, TenantAdminService, Logger],
+      // Every instance hears of a committed change: cached endpoints are dropped, connected sessions told — also
+      // of a member's role change, which can change the tools they see.
+      useFactory: (
+        db: Database,
+        audit: AuditLog<DbExecutor>,
+        hub: RedisNotificationHub,
+        tenancy: TenantAdminService,
+        logger: Logger,
+      ) => {
+        const servers = new McpServerService(db, audit, (change) => hub.serverChanged(change));
+        tenancy.onRoleChanged((change) =>
+          servers
+            .memberRoleChanged(change)
+            .catch((error: unknown) =>
+              logger.warn({ err: error }, 'a role change could not be announced to MCP sessions'),
+            ),
+        );
+        return servers;
+      },
     },
     {
       provide: McpEndpointDirectory,
