@@ -1257,7 +1257,7 @@ test('Redis down for longer: calls are told within seconds that they were not ru
   const { person: kim, client } = await connectedMember('kim');
   try {
     const writesBefore = (await provider.stats()).writes ?? 0;
-    const restarted = redisServer.restart(10_000);
+    const restarted = redisServer.restart(20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // Without a session: the call gets as far as its rate limits, which need Redis.
     let started = Date.now();
@@ -1278,6 +1278,38 @@ test('Redis down for longer: calls are told within seconds that they were not ru
     ).rejects.toThrow(/503|try again/i);
     const sessionAfter = Date.now() - started;
     expect(sessionAfter).toBeLessThan(6_000);
+    // A new session, and the end of one, are written to Redis: refused within seconds too (503, try again).
+    const sessionWrite = async (init: RequestInit) => {
+      const begun = Date.now();
+      const response = await fetch(endpoint, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${kim.token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          ...(init.headers as Record<string, string>),
+        },
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), ms: Date.now() - begun };
+    };
+    const initialized = await sessionWrite({
+      method: 'POST',
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'init-during-outage',
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'outage', version: '1' } },
+      }),
+    });
+    const deleted = await sessionWrite({
+      method: 'DELETE',
+      headers: { 'mcp-session-id': (client.transport as StreamableHTTPClientTransport).sessionId! },
+    });
+    for (const answer of [initialized, deleted]) {
+      expect(answer).toMatchObject({ status: 503, retryAfter: '5' });
+      expect(answer.ms).toBeLessThan(7_000);
+    }
     await restarted;
     // Back without restarting anything; what was refused never ran.
     const after = (await client.callTool({
@@ -1294,7 +1326,9 @@ test('Redis down for longer: calls are told within seconds that they were not ru
     );
     const { events } = (await audit.json()) as { events: { metadata: Record<string, unknown> }[] };
     expect(events.map((event) => event.metadata.code)).toContain('unavailable');
-    process.stdout.write(`Redis down: answered in ${refusedAfter} ms (limits), ${sessionAfter} ms (session)\n`);
+    process.stdout.write(
+      `Redis down: answered in ${refusedAfter} ms (limits), ${sessionAfter} ms (session), ${initialized.ms} ms (initialize), ${deleted.ms} ms (DELETE)\n`,
+    );
   } finally {
     await client.close();
   }

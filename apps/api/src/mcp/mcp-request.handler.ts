@@ -3,6 +3,7 @@ import type { AuditLog } from '@gatehouse/audit';
 import type { MembershipRole } from '@gatehouse/db';
 import { serveMcpRequest, sessionFromInitialize, type McpClientSession } from '@gatehouse/mcp';
 import type { McpEndpoint } from '@gatehouse/registry';
+import { withTimeout } from '@gatehouse/telemetry';
 import { withheldFor } from '@gatehouse/tools';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
@@ -11,7 +12,7 @@ import { AUDIT } from '../infrastructure/tokens.js';
 import { MCP_RELAY } from './mcp.tokens.js';
 import type { RedisMessageRelay } from './redis-message.relay.js';
 import type { McpPrincipal } from './resource-server.js';
-import { McpSessionStore } from './mcp-sessions.js';
+import { McpSessionStore, SESSION_STORE_WAIT_MS } from './mcp-sessions.js';
 import { writeRpcError } from './rpc-error.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
 
@@ -115,18 +116,28 @@ export class McpRequestHandler {
     if (initialize) {
       session = sessionFromInitialize(initialize.params);
       if (session) {
-        sessionId = await this.sessions.create(
-          { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url },
-          session,
-        );
+        const id = (initialize as { id?: unknown }).id;
+        const requestId = typeof id === 'string' || typeof id === 'number' ? id : null;
+        try {
+          sessionId = await withTimeout(
+            this.sessions.create(
+              { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url },
+              session,
+            ),
+            SESSION_STORE_WAIT_MS,
+          );
+        } catch {
+          res.setHeader('retry-after', '5');
+          writeRpcError(res, 503, -32000, 'Sessions cannot be stored right now; try again shortly.', requestId);
+          return;
+        }
         if (!sessionId) {
-          const id = (initialize as { id?: unknown }).id;
           writeRpcError(
             res,
             400,
             -32602,
             'Invalid params: the declared capabilities and client info are too large.',
-            typeof id === 'string' || typeof id === 'number' ? id : null,
+            requestId,
           );
           return;
         }

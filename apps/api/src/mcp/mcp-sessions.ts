@@ -16,6 +16,12 @@ interface StoredSession {
   client: McpClientSession;
 }
 
+/**
+ * Longest a request waits for a session's record to be read, created or deleted before the client is told to try
+ * again (503): while Redis is down its commands wait for it, and a client held for the outage is worse off.
+ */
+export const SESSION_STORE_WAIT_MS = 3_000;
+
 const IDLE_SECONDS = 24 * 3600;
 /** Longest a session read is answered from memory (each read from Redis also extends the idle expiry). */
 const REMEMBER_MS = 60_000;

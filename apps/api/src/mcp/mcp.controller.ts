@@ -8,14 +8,11 @@ import type { Request, Response } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
 import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
 import { McpResourceServer } from './resource-server.js';
-import { McpSessionStore } from './mcp-sessions.js';
+import { McpSessionStore, SESSION_STORE_WAIT_MS } from './mcp-sessions.js';
 import { MCP_ROUTE } from './mcp-request-log.js';
 import { writeRpcError } from './rpc-error.js';
 import { McpRequestHandler } from './mcp-request.handler.js';
 import { RedisNotificationHub } from './redis-notification.hub.js';
-
-/** Longest wait for a session's record (Redis) before the client is told to try again. */
-const SESSION_READ_WAIT_MS = 3_000;
 
 /**
  * `/t/{tenant}/mcp/{server}`: the hosted MCP endpoint (Streamable HTTP), and its RFC 9728 protected-resource
@@ -109,7 +106,7 @@ export class McpController {
     let session: McpClientSession | undefined;
     try {
       // Bounded: while Redis is down its reads wait for it, and the client is better told at once.
-      session = stored && (await withTimeout(stored, SESSION_READ_WAIT_MS))?.(owner);
+      session = stored && (await withTimeout(stored, SESSION_STORE_WAIT_MS))?.(owner);
     } catch {
       res.set('retry-after', '5');
       return writeRpcError(res, 503, -32000, 'Sessions cannot be read right now; try again shortly.');
@@ -118,7 +115,12 @@ export class McpController {
 
     if (req.method === 'DELETE') {
       if (sessionId === undefined) return writeRpcError(res, 400, -32600, 'Mcp-Session-Id header required.');
-      await this.sessions.delete(sessionId);
+      try {
+        await withTimeout(this.sessions.delete(sessionId), SESSION_STORE_WAIT_MS);
+      } catch {
+        res.set('retry-after', '5');
+        return writeRpcError(res, 503, -32000, 'The session cannot be deleted right now; try again shortly.');
+      }
       await this.notifications.endSession(sessionId);
       res.status(204).end();
       return;
