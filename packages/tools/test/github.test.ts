@@ -1,5 +1,6 @@
 import { OutboundHttp } from '@gatehouse/connections';
 import { findProviderTool, githubToolkit, providerApi, ProviderApiError, ToolFailure } from '../src/index.js';
+import { nextPageOf } from '../src/toolkits/github.toolkit.js';
 import { GOOD_TOKEN, startFakeGitHub, type FakeGitHub } from './fakes/github.fake.js';
 
 let github: FakeGitHub;
@@ -99,6 +100,21 @@ describe('GitHub toolkit against a fake of the REST API', () => {
       skippedPullRequests: 1,
       nextPage: null,
     });
+  });
+
+  it('reads the Link header link by link: commas inside URLs, several relations, unquoted rel', () => {
+    const base = 'https://api.github.com/search/issues';
+    expect(
+      nextPageOf({
+        link: `<${base}?q=label:bug,ui&page=1>; rel="prev first", <${base}?q=label:bug,ui&page=3>; rel="next", <${base}?q=x&page=9>; rel="last"`,
+      }),
+    ).toBe(3);
+    expect(nextPageOf({ link: `<${base}?page=1>; rel="first", <${base}?page=4>; rel=next` })).toBe(4);
+    expect(
+      nextPageOf({ link: [`<${base}?page=1>; rel="prev"`, `<${base}?page=5>; title="a, b"; REL="next last"`] }),
+    ).toBe(5);
+    expect(nextPageOf({ link: `<${base}?page=1>; rel="prev", <${base}?page=2>; rel="nextish"` })).toBeNull();
+    expect(nextPageOf({})).toBeNull();
   });
 
   it('reads a full page of 100 pull requests (megabytes of JSON)', async () => {

@@ -68,14 +68,19 @@ const path = (...segments: string[]) => `/${segments.map(encodeURIComponent).joi
 
 const nextPage = z.number().int().nullable().describe('The page to ask for next, or null on the last page');
 
-/** The next page GitHub's `Link` header names (`<…&page=3>; rel="next"`), or null on the last page. */
-function nextPageOf(headers: ProviderResponse['headers']): number | null {
+/**
+ * The next page GitHub's `Link` header names (`<…&page=3>; rel="next"`), or null on the last page. Read link by link
+ * (RFC 8288): a URL may hold commas, and `rel` may list several relations.
+ */
+export function nextPageOf(headers: ProviderResponse['headers']): number | null {
   const link = headers['link'];
-  for (const part of (Array.isArray(link) ? link.join(',') : (link ?? '')).split(',')) {
-    const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(part);
-    if (!match) continue;
+  const text = Array.isArray(link) ? link.join(', ') : (link ?? '');
+  for (const [, target, params] of text.matchAll(/<([^>]*)>([^<]*)/g)) {
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params!);
+    const relations = (rel?.[1] ?? rel?.[2] ?? '').toLowerCase().split(/\s+/);
+    if (!relations.includes('next')) continue;
     try {
-      const page = Number(new URL(match[1]!).searchParams.get('page'));
+      const page = Number(new URL(target!).searchParams.get('page'));
       return Number.isInteger(page) && page > 0 ? page : null;
     } catch {
       return null;
