@@ -167,29 +167,35 @@ async function toolsCommand(command: string, argument: string | undefined): Prom
       });
       print({ replayed: call.jobId, tool: call.tool });
       // How the replay ended, on the chain too: it is a call like any other (its answer reaches no client).
-      const ended = await tools.settled(call.jobId, REPLAY_WAIT_MS);
-      if (!ended || (ended.state !== 'completed' && ended.state !== 'failed')) {
-        print({ jobId: call.jobId, state: ended?.state ?? 'unknown', note: 'still running; see `tools show`' });
+      const ended = await tools.outcome(call.jobId, call.eventsFrom, REPLAY_WAIT_MS);
+      if (ended.state === 'running') {
+        print({ jobId: call.jobId, state: 'running', note: 'still running; see `tools show`' });
         return 0;
       }
-      const outcome = ended.state === 'completed' && ended.result?.kind === 'ok' ? 'success' : 'failure';
+      const result = ended.state === 'completed' ? ended.result : undefined;
       await audit.record({
         tenantId: call.tenantId,
         actor: SYSTEM,
         action: 'tool.replay_finished',
         target: { type: 'tool', id: call.tool },
-        outcome,
+        outcome: result?.kind === 'ok' ? 'success' : 'failure',
         metadata: {
           jobId: call.jobId,
           tool: call.tool,
           version: call.version,
           userId: call.userId,
           state: ended.state,
-          ...(ended.result ? { result: ended.result.kind } : {}),
-          ...(ended.result && 'code' in ended.result ? { errorCode: ended.result.code } : {}),
+          ...(result ? { result: result.kind } : {}),
+          ...(result?.code ? { errorCode: result.code } : {}),
+          ...(ended.state === 'failed' ? { reason: ended.reason } : {}),
         },
       });
-      print({ jobId: call.jobId, state: ended.state, ...(ended.result ? { result: ended.result } : {}) });
+      print({
+        jobId: call.jobId,
+        state: ended.state,
+        ...(result ? { result } : {}),
+        ...(ended.state === 'failed' ? { reason: ended.reason } : {}),
+      });
       return 0;
     }
     return usage();

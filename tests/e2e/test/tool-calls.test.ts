@@ -722,10 +722,22 @@ test('failed calls are kept for inspection (never their arguments) and an operat
   const jobId = failed.lines[0]!.jobId as string;
   const writesBefore = (await provider.stats()).writes ?? 0;
   // Operators replay long after the call was queued: by then its start-by time (for the api that waited) is past.
-  const { queue, close } = toolsQueue();
+  const { queue, connection, close } = toolsQueue();
+  // The first run's traces: the api's (carried by BullMQ in the job's options) and any the workers exported.
+  const firstTraces = new Set(
+    collector.spans.filter((span) => span.attributes['bullmq.job.id'] === jobId).map((span) => span.traceId),
+  );
   try {
     const job = (await queue.getJob(jobId))!;
+    const carried = /00-([0-9a-f]{32})-/.exec(String(job.opts.telemetry?.metadata ?? ''));
+    expect(carried).not.toBeNull();
+    firstTraces.add(carried![1]!);
     await job.updateData({ ...job.data, startBy: Date.now() - 60_000 });
+    // Under load the queue drops a finished job within seconds (by count): this one goes the moment it finishes,
+    // and the command must still learn how it ended.
+    const key = queue.toKey(jobId);
+    const options = JSON.parse((await connection.hget(key, 'opts'))!) as Record<string, unknown>;
+    await connection.hset(key, 'opts', JSON.stringify({ ...options, removeOnComplete: true }));
   } finally {
     await close();
   }
@@ -737,12 +749,27 @@ test('failed calls are kept for inspection (never their arguments) and an operat
     { replayed: jobId, tool: 'demo.create_note' },
     { jobId, state: 'completed', result: { kind: 'ok' } },
   ]);
-  expect((await toolsAdmin('show', jobId)).lines[0]).toMatchObject({ state: 'completed', result: { kind: 'ok' } });
+  expect((await toolsAdmin('show', jobId)).output).toMatch(/no tool call with job id .* is kept/);
+  // The replay has a trace of its own: its worker did not continue the first run's (only the replay completed).
+  const replaySpan = await waitForSpan(
+    (span) => span.attributes['bullmq.job.id'] === jobId && span.attributes['bullmq.queue.operation'] === 'complete',
+  );
+  expect(firstTraces.has(replaySpan.traceId)).toBe(false);
   // It ran once more, as the person; a second replay is refused (it is no longer failed).
   expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
   const again = await toolsAdmin('replay', jobId);
   expect(again.code).toBe(1);
-  expect(again.output).toMatch(/not failed/);
+  expect(again.output).toMatch(/is kept/);
+  // Only failed calls replay: a completed one (kept) is refused as such.
+  const kept = toolsQueue();
+  try {
+    const [completed] = await kept.queue.getCompleted(0, 0);
+    const refused = await toolsAdmin('replay', completed!.id!);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/is completed, not failed/);
+  } finally {
+    await kept.close();
+  }
 
   const page = auditPage.parse(
     await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.replayed`)).json(),

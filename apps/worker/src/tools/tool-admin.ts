@@ -1,5 +1,5 @@
 import { toolCallJob, toolCallResult, toolCancelledKey, type ToolCallPayload } from '@gatehouse/contracts';
-import type { Job, Queue } from 'bullmq';
+import { QueueEvents, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** A failed tool call as operators see it: who, what, when, why — never its arguments (they may be personal data). */
@@ -30,6 +30,27 @@ function describe(job: Job<ToolCallPayload>): FailedToolCall {
     reason: (job.failedReason ?? '').slice(0, 500),
   };
 }
+
+/** Replaces a job's options only as they were read (a job removed meanwhile is not brought back in part). */
+const REPLACE_OPTIONS = `
+if redis.call('HGET', KEYS[1], 'opts') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'opts', ARGV[2])
+return 1`;
+
+/** What operators are told of a call's answer: its kind and, for an error, code and message — never its output. */
+function resultOf(returnvalue: unknown) {
+  const parsed = toolCallResult.safeParse(returnvalue);
+  if (!parsed.success) return undefined;
+  return parsed.data.kind === 'error'
+    ? { kind: 'error', code: parsed.data.code, message: parsed.data.message }
+    : { kind: parsed.data.kind };
+}
+
+/** How a replayed call ended, or that it had not within the wait. */
+export type ReplayOutcome =
+  | { state: 'completed'; result?: ReturnType<typeof resultOf> }
+  | { state: 'failed'; reason: string }
+  | { state: 'running' };
 
 /**
  * Failed tool calls are kept (a week, see the api's `removeOnFail`) for inspection and replay: calls whose worker
@@ -63,21 +84,20 @@ export class ToolCallAdmin {
     const job = await this.queue.getJob(jobId);
     if (!job || job.name !== toolCallJob.name) return undefined;
     const state = await job.getState();
-    const parsed = toolCallResult.safeParse(job.returnvalue);
-    const result = parsed.success
-      ? parsed.data.kind === 'error'
-        ? { kind: 'error', code: parsed.data.code, message: parsed.data.message }
-        : { kind: parsed.data.kind }
-      : undefined;
+    const result = resultOf(job.returnvalue);
     return { ...describe(job), state, ...(result ? { result } : {}) };
   }
 
   /**
    * Runs a failed call again: an operator's decision (the call may have taken effect before it failed), for a job
    * that is still kept and failed. `before` runs first (the audit record). The worker re-checks membership and
-   * connection as for any call.
+   * connection as for any call. `eventsFrom` is where the queue's event stream stood before the replay began: what
+   * `outcome` listens from.
    */
-  async replay(jobId: string, before: (call: FailedToolCall) => Promise<void>): Promise<FailedToolCall> {
+  async replay(
+    jobId: string,
+    before: (call: FailedToolCall) => Promise<void>,
+  ): Promise<FailedToolCall & { eventsFrom: string }> {
     const job = await this.queue.getJob(jobId);
     if (!job || job.name !== toolCallJob.name) throw new Error(`no tool call with job id "${jobId}" is kept`);
     const state = await job.getState();
@@ -90,22 +110,51 @@ export class ToolCallAdmin {
     const data: ToolCallPayload = { ...job.data };
     delete data.startBy;
     delete data.replyTo;
-    // A trace of its own: the first run's ended long ago (and may be gone).
+    // A trace of its own: the first run's ended long ago (and may be gone). BullMQ carries the trace too, in the
+    // job's options (`tm`), which its worker would continue.
     delete data.traceContext;
     await job.updateData(data);
+    const key = this.queue.toKey(jobId);
+    const options = await this.redis.hget(key, 'opts');
+    if (options) {
+      const { tm, ...rest } = JSON.parse(options) as Record<string, unknown>;
+      if (tm !== undefined) await this.redis.eval(REPLACE_OPTIONS, 1, key, options, JSON.stringify(rest));
+    }
     // Nor the first run's cancellation: its api, told the call failed, marked it cancelled for as long as it waited.
     await this.redis.del(toolCancelledKey(this.prefix, jobId));
+    // An empty stream holds no event of the first run either: listening from its start is safe.
+    const [last] = await this.redis.xrevrange(this.queue.toKey('events'), '+', '-', 'COUNT', 1);
     await job.retry('failed');
-    return described;
+    return { ...described, eventsFrom: last?.[0] ?? '0-0' };
   }
 
-  /** Waits until the call has finished (completed or failed) or `timeoutMs` passed; its state as `show` gives it. */
-  async settled(jobId: string, timeoutMs: number, pollMs = 250): Promise<Awaited<ReturnType<ToolCallAdmin['show']>>> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const call = await this.show(jobId);
-      if (!call || call.state === 'completed' || call.state === 'failed' || Date.now() >= until) return call;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+  /**
+   * How the replay of `jobId` ended, heard on the queue's event stream from `from` on: at a high rate of calls the
+   * queue removes a finished job within seconds (by count), so its job may be gone before anyone looks.
+   */
+  async outcome(jobId: string, from: string, timeoutMs: number): Promise<ReplayOutcome> {
+    const connection = this.redis.duplicate();
+    const events = new QueueEvents(this.queue.name, { connection, prefix: this.prefix, lastEventId: from });
+    try {
+      return await new Promise<ReplayOutcome>((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ state: 'running' }), timeoutMs);
+        events.on(`completed:${jobId}` as 'completed', ({ returnvalue }: { returnvalue: unknown }) => {
+          clearTimeout(timer);
+          const result = resultOf(typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue);
+          resolve({ state: 'completed', ...(result ? { result } : {}) });
+        });
+        events.on(`failed:${jobId}` as 'failed', ({ failedReason }: { failedReason: string }) => {
+          clearTimeout(timer);
+          resolve({ state: 'failed', reason: failedReason.slice(0, 500) });
+        });
+        events.waitUntilReady().catch((error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      });
+    } finally {
+      await events.close();
+      connection.disconnect();
     }
   }
 }
