@@ -27,11 +27,17 @@ export type ConnectionsErrorCode =
 /** Domain errors of third-party connections, with a stable code (mapped to problem+json by the api). */
 export class ConnectionsError extends Error {
   readonly code: ConnectionsErrorCode;
+  /**
+   * `provider_unreachable` after the request may have been sent (a timeout or a connection lost while waiting for
+   * the answer): a write may have taken effect. False when it never left (refused, unresolvable, not connected).
+   */
+  readonly maybeSent: boolean;
 
-  constructor(code: ConnectionsErrorCode, message: string) {
+  constructor(code: ConnectionsErrorCode, message: string, options: { maybeSent?: boolean } = {}) {
     super(message);
     this.name = 'ConnectionsError';
     this.code = code;
+    this.maybeSent = options.maybeSent ?? false;
   }
 }
 

@@ -75,7 +75,20 @@ export interface OutboundHttpOptions {
 export interface SendOptions {
   /** This request's own size limit, instead of the client's (a tool's list answer may be megabytes). */
   maxResponseBytes?: number;
+  /** This request's own deadline for its answer, instead of the client's (a tool has a deadline of its own). */
+  timeoutMs?: number;
 }
+
+/** Failures before anything was sent: the request cannot have taken effect. */
+const NOT_SENT = new Set([
+  'EGATEHOUSEREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export interface OutboundResponse {
   status: number;
@@ -126,6 +139,7 @@ export class OutboundHttp {
    */
   async send(req: HttpRequest, signal?: AbortSignal, options: SendOptions = {}): Promise<OutboundResponse> {
     const maxResponseBytes = options.maxResponseBytes ?? this.maxResponseBytes;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const url = new URL(req.url);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.allowLoopback)) {
       throw new ConnectionsError('provider_unreachable', `Refused to call ${url.origin}: https is required.`);
@@ -138,7 +152,7 @@ export class OutboundHttp {
       // Plain http only ever to this machine (the demo provider in development).
       throw new ConnectionsError('provider_unreachable', `Refused to call ${url.origin}: https is required.`);
     }
-    const limit = deadline(this.timeoutMs, signal);
+    const limit = deadline(timeoutMs, signal);
     try {
       const response = await request(url, {
         method: req.method,
@@ -146,6 +160,8 @@ export class OutboundHttp {
         ...(req.body === undefined ? {} : { body: req.body }),
         dispatcher: this.agent,
         signal: limit.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const chunks: Buffer[] = [];
       let size = 0;
@@ -181,7 +197,9 @@ export class OutboundHttp {
             : error instanceof Error
               ? error.name
               : 'network error';
-      throw new ConnectionsError('provider_unreachable', `Could not reach ${url.origin}: ${why}.`);
+      throw new ConnectionsError('provider_unreachable', `Could not reach ${url.origin}: ${why}.`, {
+        maybeSent: !(typeof code === 'string' && NOT_SENT.has(code)),
+      });
     } finally {
       limit.release();
     }

@@ -58,6 +58,8 @@ describe('OutboundHttp', () => {
         res.end(`"${'x'.repeat(64 * 1024)}"`);
       } else if (req.url === '/slow') {
         // Never answers.
+      } else if (req.url === '/late') {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"late":true}'), 600);
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -109,6 +111,31 @@ describe('OutboundHttp', () => {
       const started = Date.now();
       await refusal(get(http, `${base}/slow`));
       expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it("a request may have a deadline of its own (a tool's); says whether a failed request may have been sent", async () => {
+    const http = new OutboundHttp({ allowLoopback: true, timeoutMs: 300 });
+    try {
+      const late = { method: 'POST' as const, url: `${base}/late`, headers: {}, body: '{}' };
+      expect(await http.send(late, undefined, { timeoutMs: 3_000 })).toMatchObject({
+        status: 200,
+        json: { late: true },
+      });
+      // Past the deadline the request had been sent: a write may have taken effect.
+      const timedOut = await http.send(late).catch((error: unknown) => error);
+      expect(timedOut).toMatchObject({ code: 'provider_unreachable', maybeSent: true });
+      // Nothing listens there: nothing was sent.
+      const closed = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => resolve(port));
+        });
+      });
+      const refused = await get(http, `http://127.0.0.1:${closed}/json`).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'provider_unreachable', maybeSent: false });
     } finally {
       await http.close();
     }

@@ -27,6 +27,8 @@ export function providerApi(
   accessToken: string,
   signal: AbortSignal,
   defaultHeaders: Readonly<Record<string, string>> = {},
+  /** Each request's longest wait for its answer: the tool's own deadline (which `signal` also enforces). */
+  timeoutMs?: number,
 ): ProviderApi {
   const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   const withinBase = (url: URL) => url.origin === base.origin && url.pathname.startsWith(base.pathname);
@@ -48,7 +50,7 @@ export function providerApi(
         headers['content-type'] = 'application/json; charset=utf-8';
         request.body = JSON.stringify(options.json);
       }
-      let response = await send(http, request, url, signal);
+      let response = await send(http, request, url, signal, timeoutMs);
       for (let redirects = 0; redirects < MAX_REDIRECTS; redirects++) {
         const next = redirected(request, response, url);
         if (!next) break;
@@ -56,7 +58,7 @@ export function providerApi(
         if (!withinBase(next.url)) break;
         url = next.url;
         request = next.request;
-        response = await send(http, request, url, signal);
+        response = await send(http, request, url, signal, timeoutMs);
       }
       if (response.status >= 200 && response.status < 300) return response;
       throw apiError(response);
@@ -64,14 +66,17 @@ export function providerApi(
   };
 }
 
-async function send(http: OutboundHttp, request: HttpRequest, url: URL, signal: AbortSignal) {
+async function send(http: OutboundHttp, request: HttpRequest, url: URL, signal: AbortSignal, timeoutMs?: number) {
   if (signal.aborted) throw signal.reason;
   // Span attributes: method, host and path only — queries may hold what the person searched for.
   return inSpan(
     'provider.request',
     { 'http.request.method': request.method, 'server.address': url.host, 'url.path': url.pathname },
     async (span) => {
-      const answer = await http.send(request, signal, { maxResponseBytes: PROVIDER_RESPONSE_MAX_BYTES });
+      const answer = await http.send(request, signal, {
+        maxResponseBytes: PROVIDER_RESPONSE_MAX_BYTES,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
       span.setAttribute('http.response.status_code', answer.status);
       return answer;
     },

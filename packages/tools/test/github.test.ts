@@ -102,6 +102,24 @@ describe('GitHub toolkit against a fake of the REST API', () => {
     });
   });
 
+  it("a request waits as long as its tool allows, not the HTTP client's own shorter deadline", async () => {
+    const impatient = new OutboundHttp({ allowLoopback: true, timeoutMs: 300 });
+    try {
+      const { tool } = findProviderTool('github.search_repositories')!;
+      const signal = AbortSignal.timeout(5_000);
+      const search = (timeoutMs?: number) =>
+        tool.run(tool.parse({ query: 'slow' }), {
+          api: providerApi(impatient, github.url, GOOD_TOKEN, signal, githubToolkit.headers, timeoutMs),
+          signal,
+          progress: async () => {},
+        });
+      expect(await search(3_000)).toMatchObject({ total: 0, repositories: [] });
+      expect(await failure(search())).toMatchObject({ code: 'provider_unreachable', maybeSent: true });
+    } finally {
+      await impatient.close();
+    }
+  });
+
   it('reads the Link header link by link: commas inside URLs, several relations, unquoted rel', () => {
     const base = 'https://api.github.com/search/issues';
     expect(

@@ -125,7 +125,14 @@ async function runRegistered(
   const limit = deadline(tool.timeoutMs, cancelled);
   const signal = limit.signal;
   try {
-    const api = providerApi(deps.http, toolkit.apiBaseUrl(token.settings), token.accessToken, signal, toolkit.headers);
+    const api = providerApi(
+      deps.http,
+      toolkit.apiBaseUrl(token.settings),
+      token.accessToken,
+      signal,
+      toolkit.headers,
+      tool.timeoutMs,
+    );
     const output = await Promise.race([
       tool.run(args, {
         api,
@@ -193,7 +200,10 @@ async function runRegistered(
       return retryOr(
         tool.retryable,
         context,
-        error('timeout', `${payload.tool} took longer than ${tool.timeoutMs / 1000} s.`),
+        error(
+          'timeout',
+          `${payload.tool} took longer than ${tool.timeoutMs / 1000} s.${tool.retryable ? '' : mayHaveTakenEffect(tool.provider)}`,
+        ),
       );
     // Asking again would get the same answer: never retried.
     if (failure instanceof ConnectionsError && failure.code === 'response_too_large')
@@ -202,7 +212,14 @@ async function runRegistered(
         `${tool.provider} answered with more than ${PROVIDER_RESPONSE_MAX_BYTES / (1024 * 1024)} MiB; ask for less (fewer results per page, a narrower query).`,
       );
     if (failure instanceof ConnectionsError)
-      return retryOr(tool.retryable, context, error('provider_unreachable', failure.message));
+      return retryOr(
+        tool.retryable,
+        context,
+        error(
+          'provider_unreachable',
+          `${failure.message}${!tool.retryable && failure.maybeSent ? mayHaveTakenEffect(tool.provider) : ''}`,
+        ),
+      );
     deps.logger.error({ err: failure, tool: payload.tool, jobId: context.jobId }, 'tool handler failed');
     return error('tool_failed', `${payload.tool} failed unexpectedly.`);
   } finally {
@@ -234,6 +251,11 @@ function needsConnection(reason: {
 }
 
 /** A retryable failure: thrown while a read-only/idempotent tool has attempts left, else answered as it is. */
+/** Said of a write whose request may have reached the provider before it failed: the caller must check first. */
+function mayHaveTakenEffect(provider: string): string {
+  return ` If its request had reached ${provider}, it may have taken effect there: check before calling it again.`;
+}
+
 function retryOr(retryable: boolean, context: JobContext, result: ToolCallResult): ToolCallResult {
   if (retryable && context.attempt < context.maxAttempts)
     throw new RetryableToolError(result.kind === 'error' ? result.code : 'retry');

@@ -72,6 +72,9 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         { message: 'You have exceeded a secondary rate limit. Please wait a few minutes.', documentation_url: docs },
         { 'retry-after': '60', 'x-ratelimit-remaining': '4990' },
       );
+    if (url.searchParams.get('q') === 'slow')
+      // Answers after 600 ms.
+      return void setTimeout(() => send(200, { total_count: 0, incomplete_results: false, items: [] }), 600);
     if (url.searchParams.get('q') === 'secondary-untimed')
       return send(403, { message: 'You have exceeded a secondary rate limit.', documentation_url: docs });
     if (url.searchParams.get('q') === 'limited-until')
