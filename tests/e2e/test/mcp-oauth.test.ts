@@ -4,7 +4,15 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { TestBrowser } from './browser.js';
 import { makeLocalCa, serveDocuments, type LocalCa } from './local-tls.js';
-import { authorizeInBrowser, PASSWORD, signUp, tenantWithServer, TestOAuthClient, type Member } from './oauth-flow.js';
+import {
+  authorizationRequest,
+  authorizeInBrowser,
+  PASSWORD,
+  signUp,
+  tenantWithServer,
+  TestOAuthClient,
+  type Member,
+} from './oauth-flow.js';
 import { startApiProcess, type ApiProcess } from './stack.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -89,4 +97,38 @@ test('an MCP client identified by a Client ID Metadata Document URL completes th
   const result = await client.callTool({ name: 'test_simple_text', arguments: {} });
   expect(result.isError).toBeFalsy();
   await client.close();
+}, 60_000);
+
+test('a remembered consent never answers prompt=consent, nor any request of a native client (its id is public)', async () => {
+  const register = async (metadata: Record<string, unknown>) => {
+    const response = await fetch(`${api.url}/oauth/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', ...metadata }),
+    });
+    expect(response.status).toBe(201);
+    return String(((await response.json()) as { client_id: string }).client_id);
+  };
+  const browser = new TestBrowser();
+  const person = { email: owner.email, password: PASSWORD };
+  const authorize = async (clientId: string, extra: Record<string, string> = {}) => {
+    const request = new URL(authorizationRequest(api.url, clientId, REDIRECT, endpoint).url);
+    for (const [key, value] of Object.entries(extra)) request.searchParams.set(key, value);
+    const steps: string[] = [];
+    const callback = await authorizeInBrowser(browser, request.toString(), person, steps);
+    expect(callback.searchParams.get('code')).toBeTruthy();
+    return steps;
+  };
+
+  const web = await register({ client_name: 'web e2e' });
+  expect(await authorize(web)).toEqual(['login', 'consent']);
+  // Remembered: signed in and consented, the browser goes straight back to the client…
+  expect(await authorize(web)).toEqual([]);
+  // …unless the client asks for the consent page.
+  expect(await authorize(web, { prompt: 'consent' })).toEqual(['consent']);
+
+  // A native app (loopback redirect): whoever presents its id gets a code, so the person is asked every time.
+  const native = await register({ client_name: 'native e2e', application_type: 'native' });
+  expect(await authorize(native)).toEqual(['consent']);
+  expect(await authorize(native)).toEqual(['consent']);
 }, 60_000);

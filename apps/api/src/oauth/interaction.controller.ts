@@ -30,6 +30,23 @@ function singleResource(interaction: Interaction): string | undefined {
 }
 
 /**
+ * Why the authorization server asks for consent, when a remembered consent may answer: only that the grant lacks
+ * the scopes or claims asked for. Never when the client asked for the consent page (`prompt=consent`), nor for a
+ * native client (`native_client_prompt`): anyone can present a native app's public id and a loopback redirect, so
+ * the person must see who is asking every time.
+ */
+const REMEMBERABLE_REASONS = new Set([
+  'op_scopes_missing',
+  'op_claims_missing',
+  'rs_scopes_missing',
+  'rs_claims_missing',
+]);
+
+function rememberable(reasons: readonly string[]): boolean {
+  return reasons.every((reason) => REMEMBERABLE_REASONS.has(reason));
+}
+
+/**
  * The sign-in and consent steps of the authorization server. Pages carry no script; forms are bound to the
  * interaction by a CSRF token derived from its id with a server key, on top of the interaction's own cookie
  * (SameSite=Lax) and an Origin check.
@@ -184,6 +201,7 @@ export class InteractionController {
     const scopes = this.requestedScopes(interaction);
     if (
       endpoint &&
+      rememberable(interaction.prompt.reasons) &&
       (await this.consents.covers(
         { tenantId: endpoint.tenantId, userId },
         { clientId: client.clientId, resource: endpoint.url, scopes },
