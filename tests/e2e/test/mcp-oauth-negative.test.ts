@@ -138,6 +138,10 @@ test('the MCP endpoint challenges a request without a token with its protected-r
     authorization_response_iss_parameter_supported: true,
   });
   expect(as.registration_endpoint).toBe(`${api.url}/oauth/reg`);
+  // Bearer tokens only (the MCP endpoint checks no DPoP proof), and no pushed authorization requests.
+  expect(as).not.toHaveProperty('dpop_signing_alg_values_supported');
+  expect(as).not.toHaveProperty('pushed_authorization_request_endpoint');
+  expect((await fetch(`${api.url}/oauth/request`, { method: 'POST' })).status).toBe(404);
 });
 
 test('PKCE is required and only S256 is accepted', async () => {

@@ -98,6 +98,10 @@ export function createAuthorizationServer({
       // Not needed by MCP, and with open registration its post-logout redirect would be an open redirect.
       rpInitiatedLogout: { enabled: false },
       revocation: { enabled: true },
+      // The MCP endpoint takes Bearer tokens only: a DPoP-bound token would work there without its proof.
+      dPoP: { enabled: false },
+      // Not used by MCP clients, and each pushed request costs a stored row and a client lookup with no budget.
+      pushedAuthorizationRequests: { enabled: false },
       registration: { enabled: true, issueRegistrationAccessToken: false },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       resourceIndicators: {
