@@ -38,6 +38,10 @@ describe('safeNext', () => {
     expect(safeNext('//evil.example/x')).toBe('/');
     expect(safeNext('/\\evil.example')).toBe('/');
     expect(safeNext('https://evil.example')).toBe('/');
+    // Browsers drop tabs and newlines from URLs: each of these is //evil.example to them.
+    for (const hidden of ['/\t/evil.example/x', '/\n/evil.example', '/\r\n/evil.example', '\t//evil.example'])
+      expect(safeNext(hidden)).toBe('/');
+    expect(safeNext('/t/acme/members#invite')).toBe('/t/acme/members#invite');
     expect(safeNext(undefined)).toBe('/');
   });
 });

@@ -1,7 +1,22 @@
-/** A console path to go to after signing in; anything else (another origin, `//host`) becomes `/`. */
+const HERE = 'http://console.invalid';
+
+/**
+ * A console path to go to after signing in; anything else becomes `/`. Judged as a browser reads it: resolved
+ * against this origin it must stay here (browsers drop tabs and newlines from URLs, so `/<tab>/evil.example` is
+ * `//evil.example`), and it is returned as resolved, so what is checked is what is followed.
+ */
 export function safeNext(value: string | string[] | undefined): string {
   const next = Array.isArray(value) ? value[0] : value;
-  return next && /^\/(?![/\\])/.test(next) ? next : '/';
+  if (!next?.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, HERE);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== HERE) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') || path.startsWith('/\\') ? '/' : path;
 }
 
 /** A query parameter as one string (the first when repeated), or undefined. */
