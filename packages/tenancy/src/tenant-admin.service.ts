@@ -29,6 +29,17 @@ import { TenancyError } from './errors.js';
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 const NOT_FOUND = 'No such tenant, or you are not a member of it.';
 
+/**
+ * An API key gives people no more than it holds itself: a role above member only if the key has every permission
+ * of that role (a key for syncing members must not make admins, who could then mint a key with every scope).
+ */
+function requireKeyCanGrant(actor: Actor, role: MembershipRole): void {
+  if (!actor.apiKeyId || role === 'member') return;
+  const beyond = scopesForRole(role).filter((scope) => !actor.scopes.includes(scope));
+  if (beyond.length > 0)
+    throw new TenancyError('forbidden', `This API key cannot grant the ${role} role: it lacks ${beyond.join(', ')}.`);
+}
+
 export interface RequestContext {
   requestId?: string | undefined;
 }
@@ -234,6 +245,7 @@ export class TenantAdminService {
 
   async changeRole(actor: Actor, userId: string, role: MembershipRole, context: RequestContext = {}): Promise<void> {
     requireScope(actor, 'members:write');
+    requireKeyCanGrant(actor, role);
     const from = await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
       const owners = await memberships.lockOwners(actor.tenantId);
@@ -301,6 +313,7 @@ export class TenantAdminService {
     requireScope(actor, 'members:write');
     if (input.role === 'owner' && actor.role !== 'owner')
       throw new TenancyError('forbidden', 'Only an owner can invite an owner.');
+    requireKeyCanGrant(actor, input.role);
     const token = randomBytes(32).toString('base64url');
     const invitation = await withTenant(this.db, actor.tenantId, async (tx) => {
       const created = await new InvitationRepository(tx).create({

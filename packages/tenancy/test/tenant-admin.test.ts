@@ -12,7 +12,7 @@ import {
 } from '@gatehouse/db';
 import { LocalKeyring, Vault } from '@gatehouse/vault';
 import { testAppDatabaseUrl, testDatabaseUrl } from '@gatehouse/testing';
-import { TenancyError, TenantAdminService } from '../src/index.js';
+import { API_KEY_SCOPES, TenancyError, TenantAdminService } from '../src/index.js';
 
 let owner: Database;
 let app: Database;
@@ -109,6 +109,22 @@ describe('TenantAdminService', () => {
       [bob.email, 'owner'],
     ]);
     await expect(audit.verify(tenant.id)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('an API key grants no role beyond its own permissions (a members:write key cannot make admins)', async () => {
+    const [alice, bob] = [await user('alice'), await user('bob')];
+    const tenant = await service.createTenant(alice.id, { slug: slug(), name: 'Acme' });
+    const aliceActor = await service.actorForUser(tenant.slug, alice.id);
+    const sync = await service.createApiKey(aliceActor, { name: 'hr-sync', scopes: ['members:read', 'members:write'] });
+    const syncActor = await service.actorForApiKey(tenant.slug, sync.key);
+    expect(await codeOf(service.invite(syncActor, { email: 'x@attacker.example', role: 'admin' }))).toBe('forbidden');
+    const { token } = await service.invite(syncActor, { email: bob.email, role: 'member' });
+    await service.acceptInvitation(bob.id, tenant.slug, token);
+    expect(await codeOf(service.changeRole(syncActor, bob.id, 'admin'))).toBe('forbidden');
+    // A key holding every permission may.
+    const full = await service.createApiKey(aliceActor, { name: 'admin-automation', scopes: [...API_KEY_SCOPES] });
+    await service.changeRole(await service.actorForApiKey(tenant.slug, full.key), bob.id, 'admin');
+    expect((await service.listMembers(aliceActor)).find((member) => member.email === bob.email)?.role).toBe('admin');
   });
 
   it('issues API keys shown once, stored as hashes, scoped, revocable, with last-used time', async () => {
