@@ -84,6 +84,12 @@ describe('console authentication over HTTP', () => {
     expect((await fetch(`${api.url}/api/v1/auth/session`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('takes a session cookie that is not valid percent-encoding for no session (401), not a failure', async () => {
+    const answer = await fetch(`${api.url}/api/v1/auth/session`, { headers: { cookie: 'gh_session=%zz' } });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('refuses credential requests from a foreign origin and malformed bodies', async () => {
     const foreign = await post(
       'sign-in',

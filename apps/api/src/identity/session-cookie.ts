@@ -17,7 +17,13 @@ export class SessionCookie {
   read(req: Request): string | undefined {
     for (const part of (req.headers.cookie ?? '').split(';')) {
       const eq = part.indexOf('=');
-      if (eq > 0 && part.slice(0, eq).trim() === this.name) return decodeURIComponent(part.slice(eq + 1).trim());
+      if (eq <= 0 || part.slice(0, eq).trim() !== this.name) continue;
+      // A value that is not valid percent-encoding (planted, or mangled) is no session, never a failed request.
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
     }
     return undefined;
   }
