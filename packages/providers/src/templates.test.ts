@@ -68,6 +68,15 @@ describe('templated providers', () => {
       expect(codeOf(() => authorizeWith('gitlab', { baseUrl }))).toBe('invalid_param');
     });
 
+    it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+      'refuses a setting named after a built-in property (%s)',
+      (name) => {
+        expect(codeOf(() => authorizeWith('gitlab', JSON.parse(`{"${name}": "x"}`) as Record<string, string>))).toBe(
+          'invalid_param',
+        );
+      },
+    );
+
     it('keeps Salesforce on Salesforce hosts, since the token request carries the client secret', () => {
       expect(authorizeWith('salesforce', { baseUrl: 'https://acme.my.salesforce.com' })).toBe(
         'https://acme.my.salesforce.com/services/oauth2/authorize',

@@ -50,7 +50,8 @@ export function validateParamValue(spec: ParamSpec, value: string): string | und
 /** Checks and normalizes the placeholder values for an entry, filling in defaults; unknown names are refused. */
 export function resolveParams(provider: OAuth2Provider, given: ProviderParams = {}): Record<string, string> {
   for (const name of Object.keys(given)) {
-    if (given[name] !== undefined && !(name in provider.params)) {
+    // Own properties only: `constructor`, `toString` and the like are no parameters.
+    if (given[name] !== undefined && !Object.hasOwn(provider.params, name)) {
       throw new ProviderError('invalid_param', `${provider.name} takes no parameter "${name}"`);
     }
   }

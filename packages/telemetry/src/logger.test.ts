@@ -25,12 +25,18 @@ describe('createLogger', () => {
     const { lines, stream } = capture();
     const logger = createLogger({ service: 'api', level: 'info', destination: stream });
     logger.info({
-      req: { headers: { authorization: 'Bearer canary-token-123', cookie: 'sid=canary-cookie' } },
+      req: {
+        headers: {
+          authorization: 'Bearer canary-token-123',
+          cookie: 'sid=canary-cookie',
+          'x-csrf-token': 'canary-csrf',
+        },
+      },
       user: { password: 'canary-password' },
       accessToken: 'canary-access',
     });
     const text = lines.join('');
-    for (const canary of ['canary-token-123', 'canary-cookie', 'canary-password', 'canary-access']) {
+    for (const canary of ['canary-token-123', 'canary-cookie', 'canary-csrf', 'canary-password', 'canary-access']) {
       expect(text).not.toContain(canary);
     }
     expect(text).toContain('[redacted]');

@@ -10,6 +10,7 @@ export const REDACT_PATHS: readonly string[] = [
   'req.headers.cookie',
   'req.headers["proxy-authorization"]',
   'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
   'req.headers["mcp-session-id"]',
   'res.headers["mcp-session-id"]',
   'res.headers["set-cookie"]',
