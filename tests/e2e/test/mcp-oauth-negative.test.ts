@@ -196,6 +196,29 @@ test('a replayed authorization code is refused and revokes the tokens it issued'
   expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
 });
 
+test('a code or refresh token redeemed several times at once: one answer, the others invalid_grant — never a 500', async () => {
+  const grant = await code(alice, endpointA);
+  const exchanges = await Promise.all(Array.from({ length: 6 }, () => exchange(grant, endpointA)));
+  expect(exchanges.map((response) => response.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
+  for (const response of exchanges.filter((answer) => answer.status === 400))
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
+
+  const fresh = await exchange(await code(alice, endpointA), endpointA);
+  const { refresh_token: refreshToken } = (await fresh.json()) as { refresh_token: string };
+  const refreshes = await Promise.all(
+    Array.from({ length: 6 }, () =>
+      fetch(`${api.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }),
+      }),
+    ),
+  );
+  const statuses = refreshes.map((response) => response.status);
+  expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+  expect(statuses.filter((status) => status === 400)).toHaveLength(5);
+});
+
 test('a finished sign-in cannot be replayed (consent form posted again)', async () => {
   const { challenge } = pkce();
   const browser = new TestBrowser();

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { OAuthModelRepository, type AccessCache, type Database, type MembershipRole } from '@gatehouse/db';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
 /**
  * Kinds whose id *is* a bearer credential (the opaque token value a client presents). They are stored under the
@@ -113,9 +113,14 @@ export class PostgresAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    // Compare-and-set: of two concurrent redemptions of one code or refresh token, only one may proceed.
-    if (!(await this.repository.consume(this.kind, this.key(id))))
-      throw new Error(`${this.kind} was consumed concurrently`);
+    // Compare-and-set: of two concurrent redemptions of one code or refresh token, only one may proceed. The other
+    // is a reuse like any later one (OAuth 2.1 §4.1.3, §4.3.1): the grant is revoked and the client told
+    // invalid_grant — never a server error.
+    const key = this.key(id);
+    if (await this.repository.consume(this.kind, key)) return;
+    const grantId = (await this.repository.find(this.kind, key))?.payload['grantId'];
+    if (typeof grantId === 'string') await this.repository.revokeByGrantId(grantId);
+    throw new errors.InvalidGrant(`${this.kind === 'AuthorizationCode' ? 'authorization code' : 'token'} already used`);
   }
 
   destroy(id: string): Promise<void> {
