@@ -159,6 +159,22 @@ test('PKCE is required and only S256 is accepted', async () => {
   expect(missing.searchParams.get('error_description')).toMatch(/PKCE/);
 });
 
+test('registration takes https redirect URIs, and plain http only on the loopback interface', async () => {
+  const register = (uri: string) =>
+    fetch(`${api.url}/oauth/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [uri], token_endpoint_auth_method: 'none' }),
+    });
+  for (const uri of ['http://evil.example/cb', 'http://10.0.0.5/cb', 'http://localhost.evil.example/cb']) {
+    const refused = await register(uri);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_redirect_uri');
+  }
+  for (const uri of ['https://app.example/cb', 'http://127.0.0.1:33418/cb', 'http://localhost/cb', 'http://[::1]:8/cb'])
+    expect((await register(uri)).status).toBe(201);
+});
+
 test('a redirect URI that was not registered is refused without redirecting', async () => {
   const { challenge } = pkce();
   const response = await fetch(

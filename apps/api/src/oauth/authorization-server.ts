@@ -93,6 +93,22 @@ export function createAuthorizationServer({
       // The signing key is P-256 (see authorization-keys.ts).
       id_token_signed_response_alg: 'ES256',
     },
+    extraClientMetadata: {
+      // Kept as registered (RFC 7591), and the one hook that sees every client's metadata, registered or fetched
+      // (Client ID Metadata Documents): redirect URIs are https, or http only on this machine (OAuth 2.1 §2.3.1,
+      // MCP authorization) — codes and state never travel in cleartext across a network.
+      properties: ['software_id'],
+      validator(_ctx, key, _value, metadata) {
+        if (key !== 'software_id') return;
+        for (const uri of (metadata['redirect_uris'] as string[] | undefined) ?? []) {
+          const url = URL.parse(uri);
+          if (url?.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+            throw new errors.InvalidRedirectUri(
+              'redirect_uris may use http only on the loopback interface (localhost, 127.0.0.1, [::1]); use https',
+            );
+        }
+      },
+    },
     features: {
       devInteractions: { enabled: false },
       // Not needed by MCP, and with open registration its post-logout redirect would be an open redirect.
