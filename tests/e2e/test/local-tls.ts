@@ -48,6 +48,8 @@ export function makeLocalCa(): LocalCa {
 export async function serveDocuments(
   ca: LocalCa,
   documents: (origin: string) => Record<string, unknown>,
+  /** The documents' `Cache-Control: max-age` (an authorization server keeps them at least 30 s). */
+  maxAgeSeconds = 60,
 ): Promise<{ origin: string; hits: Map<string, number>; server: Server }> {
   const hits = new Map<string, number>();
   let origin = '';
@@ -59,7 +61,7 @@ export async function serveDocuments(
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': `max-age=${maxAgeSeconds}` });
     res.end(JSON.stringify(document));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -20,21 +20,30 @@ const REDIRECT = 'http://127.0.0.1:9/callback';
 let api: ApiProcess;
 let ca: LocalCa;
 let documents: { origin: string; hits: Map<string, number>; server: Server };
+/** Whether `/fleeting.json` has gone (its host answers 404). */
+let fleetingGone = false;
 let owner: Member;
 let endpoint: string;
 
 beforeAll(async () => {
   ca = makeLocalCa();
-  documents = await serveDocuments(ca, (origin) => ({
-    '/client.json': {
-      client_id: `${origin}/client.json`,
-      client_name: 'CIMD e2e client',
-      redirect_uris: [REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    },
-  }));
+  const document = (id: string) => ({
+    client_id: id,
+    client_name: 'CIMD e2e client',
+    redirect_uris: [REDIRECT],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  });
+  documents = await serveDocuments(
+    ca,
+    (origin) => ({
+      '/client.json': document(`${origin}/client.json`),
+      ...(fleetingGone ? {} : { '/fleeting.json': document(`${origin}/fleeting.json`) }),
+    }),
+    // The shortest an authorization server keeps them.
+    30,
+  );
   api = await startApiProcess({ NODE_EXTRA_CA_CERTS: ca.caFile });
   owner = await signUp(api.url, 'owner');
   endpoint = await tenantWithServer(api.url, owner, 'acme');
@@ -131,4 +140,18 @@ test('a remembered consent never answers prompt=consent, nor any request of a na
   const native = await register({ client_name: 'native e2e', application_type: 'native' });
   expect(await authorize(native)).toEqual(['consent']);
   expect(await authorize(native)).toEqual(['consent']);
+}, 60_000);
+
+test('a client whose metadata document is gone when read again: the sign-in page says so (400), not a server error', async () => {
+  const browser = new TestBrowser();
+  const clientId = `${documents.origin}/fleeting.json`;
+  const started = await browser.follow(authorizationRequest(api.url, clientId, REDIRECT, endpoint).url, api.url);
+  expect(started).toMatchObject({ status: 200 });
+  const page = (started as { url: string }).url;
+  // The document is read again once its 30 s are up; by then its host refuses.
+  fleetingGone = true;
+  await new Promise((resolve) => setTimeout(resolve, 31_000));
+  const again = await browser.follow(page, api.url);
+  expect(again).toMatchObject({ status: 400 });
+  expect((again as { html: string }).html).toContain('could not be read');
 }, 60_000);

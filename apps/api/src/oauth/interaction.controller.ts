@@ -114,9 +114,27 @@ export class InteractionController {
     return undefined;
   }
 
-  private async clientView(interaction: Interaction): Promise<ClientView> {
+  /**
+   * Who is asking, as the pages show it; undefined (a page saying so sent) when the client cannot be read — a Client
+   * ID Metadata Document is fetched again once its cache time passes, and its host may be down or refuse.
+   */
+  private async clientView(interaction: Interaction, res: Response): Promise<ClientView | undefined> {
     const clientId = String(interaction.params.client_id);
-    const client = await this.provider.Client.find(clientId);
+    let client: Awaited<ReturnType<Provider['Client']['find']>>;
+    try {
+      client = await this.provider.Client.find(clientId);
+    } catch {
+      this.send(
+        res,
+        400,
+        messagePage({
+          title: 'Application unavailable',
+          message:
+            "This application's registration could not be read right now (its metadata document did not answer). Start again from the application.",
+        }),
+      );
+      return undefined;
+    }
     const requested = interaction.params.redirect_uri;
     const redirect = URL.parse(typeof requested === 'string' ? requested : (client?.redirectUris?.[0] ?? ''));
     return {
@@ -189,7 +207,8 @@ export class InteractionController {
   async show(@Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const interaction = await this.interaction(req, res, uid);
     if (!interaction) return;
-    const client = await this.clientView(interaction);
+    const client = await this.clientView(interaction, res);
+    if (!client) return;
     const csrf = this.csrfFor(uid);
     if (interaction.prompt.name === 'login') {
       this.send(res, 200, loginPage({ action: `${INTERACTION_PATH}/${uid}/login`, csrf, client }), interaction);
@@ -223,7 +242,9 @@ export class InteractionController {
         ...(endpoint ? { target: `${endpoint.server.title} (${endpoint.tenantSlug})` } : {}),
         scopes,
         // Every client allowed the refresh_token grant gets refresh tokens (authorization-server.ts): say so.
-        refreshDays: (await this.provider.Client.find(client.clientId))?.grantTypes?.includes('refresh_token')
+        refreshDays: (await this.provider.Client.find(client.clientId).catch(() => undefined))?.grantTypes?.includes(
+          'refresh_token',
+        )
           ? Math.round(this.refreshTtlSeconds / 86_400)
           : undefined,
       }),
@@ -235,7 +256,8 @@ export class InteractionController {
   async login(@Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const interaction = await this.interaction(req, res, uid);
     if (!interaction) return;
-    const client = await this.clientView(interaction);
+    const client = await this.clientView(interaction, res);
+    if (!client) return;
     const csrf = this.csrfFor(uid);
     const again = (status: number, error: string) =>
       this.send(
@@ -271,7 +293,8 @@ export class InteractionController {
     const { endpoint, ok } = await this.target(res, interaction, uid);
     if (!ok) return;
     if (endpoint) {
-      const client = await this.clientView(interaction);
+      const client = await this.clientView(interaction, res);
+      if (!client) return;
       await this.consents.remember(
         { tenantId: endpoint.tenantId, userId: interaction.session!.accountId },
         {
