@@ -2,6 +2,7 @@
  * What a person and an admin see of MCP access afterwards: remembered consents the person can revoke (which
  * revokes the client's tokens), audited MCP requests, abuse limits on open registration, and secure cookies.
  */
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { oauthConsentList, auditPage } from '@gatehouse/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -152,6 +153,34 @@ test('open client registration is limited per address and in size', async () => 
       statuses.push((await fetch(`${limited.url}/oauth/auth?client_id=x`, { redirect: 'manual' })).status);
     expect(statuses.slice(0, 3).every((status) => status !== 429)).toBe(true);
     expect(statuses.slice(3)).toEqual([429, 429]);
+    // Fetching a Client ID Metadata Document it does not hold takes from the same budget, whichever endpoint named
+    // the client: once spent, the token endpoint fetches no document either (nothing even connects).
+    let connections = 0;
+    const documentHost = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => documentHost.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (documentHost.address() as AddressInfo).port;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const token = await fetch(`${limited.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: 'x',
+            client_id: `https://127.0.0.1:${port}/client-${attempt}.json`,
+            redirect_uri: REDIRECT,
+            code_verifier: 'v'.repeat(43),
+          }),
+        });
+        expect(await token.json()).toMatchObject({ error: 'invalid_client' });
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => documentHost.close(resolve));
+    }
   } finally {
     await limited.stop();
   }

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import type { ApiConfig } from '@gatehouse/config';
 import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
+import type { RequestBudget } from '@gatehouse/identity';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape } from '../common/html-page.js';
@@ -45,6 +46,11 @@ export interface AuthorizationServerDependencies {
   endpoints: McpEndpointDirectory;
   /** Remembers the MCP endpoint's access-token lookups between requests (see AccessCache in @gatehouse/db). */
   accessTokens?: AccessCache<AccessTokenRow>;
+  /**
+   * The per-address budget of anonymous authorization work (`/oauth/auth`): fetching a Client ID Metadata Document
+   * the server does not hold takes from it too, whichever endpoint named the client (`/oauth/token` as well).
+   */
+  documentFetches?: RequestBudget;
 }
 
 /** oidc-provider configured as the MCP authorization server (OAuth 2.1 profile of MCP 2025-11-25). */
@@ -54,6 +60,7 @@ export function createAuthorizationServer({
   keys,
   endpoints,
   accessTokens,
+  documentFetches,
 }: AuthorizationServerDependencies): Provider {
   const production = config.NODE_ENV === 'production';
   const secure = config.PUBLIC_API_URL.startsWith('https://');
@@ -119,7 +126,15 @@ export function createAuthorizationServer({
       // Not used by MCP clients, and each pushed request costs a stored row and a client lookup with no budget.
       pushedAuthorizationRequests: { enabled: false },
       registration: { enabled: true, issueRegistrationAccessToken: false },
-      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
+      clientIdMetadataDocument: {
+        enabled: true,
+        ack: 'draft-02',
+        // Asked only when the document is not held: each fetch is outbound work an anonymous request causes.
+        async allowFetch(ctx) {
+          if (!documentFetches) return true;
+          return (await documentFetches.take((ctx.req as { ip?: string }).ip ?? 'unknown')) === undefined;
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,

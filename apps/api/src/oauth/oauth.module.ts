@@ -27,14 +27,23 @@ import { AUTHORIZATION_BUDGET, AUTHORIZATION_KEYS, AUTHORIZATION_SERVER, REGISTR
     },
     {
       provide: AUTHORIZATION_SERVER,
-      inject: [API_CONFIG, DATABASE, AUTHORIZATION_KEYS, McpEndpointDirectory, AUTH_CHANGES],
+      inject: [API_CONFIG, DATABASE, AUTHORIZATION_KEYS, McpEndpointDirectory, AUTH_CHANGES, AUTHORIZATION_BUDGET],
       useFactory: (
         config: ApiConfig,
         db: Database,
         keys: AuthorizationKeys,
         endpoints: McpEndpointDirectory,
         authChanges: AuthChangeListener,
-      ) => createAuthorizationServer({ config, db, keys, endpoints, accessTokens: new AccessCache(authChanges) }),
+        authorizations: RequestBudget,
+      ) =>
+        createAuthorizationServer({
+          config,
+          db,
+          keys,
+          endpoints,
+          accessTokens: new AccessCache(authChanges),
+          documentFetches: authorizations,
+        }),
     },
     {
       provide: ConsentService,
