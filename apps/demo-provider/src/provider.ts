@@ -23,7 +23,12 @@ export interface ProviderState {
   notes: NotesStore;
   stats: Stats;
   /** `apiLatencyMs`: every /api/ request waits this long first (a slow provider, for timeouts and crash tests). */
-  switches: { failRefresh: boolean; apiFailure: InjectedApiFailure | undefined; apiLatencyMs: number };
+  switches: {
+    /** How refreshes fail while set: refused grants, or blocked before they reach the token endpoint. */
+    failRefresh: false | 'invalid_grant' | 'blocked';
+    apiFailure: InjectedApiFailure | undefined;
+    apiLatencyMs: number;
+  };
 }
 
 export function createProviderState(config: DemoProviderConfig, publicUrl: string): ProviderState {

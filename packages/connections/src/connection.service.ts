@@ -744,9 +744,20 @@ export class ConnectionService {
       tokens = readTokenResponse(provider, response.json, connection.scopes);
       if (response.status >= 400) throw refusedBy(provider, response);
     } catch (error) {
-      if (error instanceof ProviderError)
-        return reauth(error.code === 'invalid_token_response' ? refusalCode(response) : error.code);
-      throw error;
+      if (!(error instanceof ProviderError)) throw error;
+      if (error.code !== 'invalid_token_response') return reauth(error.code);
+      const code = refusalCode(response);
+      // No OAuth error at all (a block page from an edge in front of the provider, a redirect, a 404): nothing was
+      // said about the person's grant — keep the connection, as for an outage.
+      if (code.startsWith('http_')) {
+        this.options.onRefresh?.(connection.providerId, 'unavailable');
+        return {
+          ok: false,
+          reason: 'provider_unavailable',
+          message: `${provider.name} could not refresh the token right now (HTTP ${response.status}, no OAuth answer).`,
+        };
+      }
+      return reauth(code);
     }
     const next: StoredTokens = {
       accessToken: tokens.accessToken,
@@ -869,6 +880,8 @@ function expiryOf(tokens: TokenSet): Date | null {
 /** Token endpoint errors that refuse the client (the organisation's app) itself, whatever the HTTP status. */
 const APP_REFUSALS = new Set([
   'invalid_client',
+  // The app may not use refresh tokens (its registration at the provider), for every person alike.
+  'unsupported_grant_type',
   'incorrect_client_credentials',
   'invalid_client_id',
   'bad_client_secret',

@@ -416,6 +416,23 @@ describe('refresh', () => {
     expect((await connectionsOf(alice))[0]!.status).toBe('active');
   });
 
+  test('a refresh stopped by a block page in front of the provider (403, HTML, no OAuth answer) keeps the connection', async () => {
+    await expireAccessToken();
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: true, as: 'blocked' });
+    try {
+      expect(await tokenFor()).toMatchObject({
+        ok: false,
+        reason: 'provider_unavailable',
+        message: expect.stringContaining('HTTP 403') as unknown,
+      });
+      // Nothing was said about the person's grant: no reconnecting.
+      expect((await connectionsOf(alice))[0]!.status).toBe('active');
+    } finally {
+      await provider.admin('POST', '/admin/fail-refresh', { enabled: false });
+    }
+    expect(await tokenFor()).toMatchObject({ ok: true });
+  });
+
   test('a connection whose sealed tokens are gone sends the person to connect again, which mends it', async () => {
     const [connection] = await connectionsOf(alice);
     await owner.secret.deleteMany({ where: { tenantId: tenant.id, owner: `connection:${connection!.id}` } });

@@ -5,7 +5,11 @@ import type { RequestContext, Route } from '../provider.js';
 import { safeEqual } from '../secrets.js';
 import { emptyStats } from '../stats.js';
 
-const failRefreshBody = z.strictObject({ enabled: z.boolean() });
+const failRefreshBody = z.strictObject({
+  enabled: z.boolean(),
+  /** `invalid_grant` (default): the grant is refused. `blocked`: an edge in front answers 403 with an HTML page. */
+  as: z.enum(['invalid_grant', 'blocked']).default('invalid_grant'),
+});
 
 const apiLatencyBody = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
 
@@ -87,9 +91,9 @@ export const adminRoutes: Route[] = [
     method: 'POST',
     path: '/admin/fail-refresh',
     handle: admin(async (ctx) => {
-      const { enabled } = await body(ctx, failRefreshBody);
-      ctx.provider.switches.failRefresh = enabled;
-      sendJson(ctx.res, 200, { failRefresh: enabled });
+      const { enabled, as } = await body(ctx, failRefreshBody);
+      ctx.provider.switches.failRefresh = enabled ? as : false;
+      sendJson(ctx.res, 200, { failRefresh: enabled, as });
     }),
   },
   {

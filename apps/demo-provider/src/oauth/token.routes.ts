@@ -101,6 +101,12 @@ async function token(ctx: RequestContext): Promise<void> {
   if (grantType === 'authorization_code') {
     outcome = exchangeCode(form, authenticateClient(ctx.req, form, provider), provider);
   } else if (grantType === 'refresh_token') {
+    if (provider.switches.failRefresh === 'blocked') {
+      // What a CDN's or firewall's block page looks like to a client: no OAuth answer at all.
+      provider.stats.refreshFailures += 1;
+      ctx.res.writeHead(403, { 'content-type': 'text/html' }).end('<html><body><h1>Access denied</h1></body></html>');
+      return;
+    }
     try {
       outcome = refresh(form, authenticateClient(ctx.req, form, provider), provider);
     } catch (error) {
