@@ -84,6 +84,25 @@ describe("a tenant's OAuth apps at providers", () => {
     }
   });
 
+  it('first saves at once: one creates the app, the others update it — no server error', async () => {
+    const alice = await signUp(api, 'alice');
+    const acme = await tenantOf(alice, 'race');
+    const saves = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => `Iv1.save-${index}`).map((clientId) =>
+        call('PUT', `/api/v1/tenants/${acme.slug}/provider-apps/github`, alice, {
+          clientId,
+          clientSecret: `secret-${clientId}`,
+          allowedScopes: ['repo'],
+        }),
+      ),
+    );
+    expect(saves.map((response) => response.status)).toEqual(Array.from({ length: 12 }, () => 200));
+    const listed = providerAppList.parse(
+      await (await call('GET', `/api/v1/tenants/${acme.slug}/provider-apps`, alice)).json(),
+    );
+    expect(listed.apps.filter((app) => app.providerId === 'github')).toHaveLength(1);
+  });
+
   it('refuses unknown providers, API-key providers, bad scopes and unsafe placeholder settings', async () => {
     const alice = await signUp(api, 'alice');
     const acme = await tenantOf(alice, 'acme');

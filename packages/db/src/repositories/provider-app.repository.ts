@@ -41,17 +41,18 @@ export class ProviderAppRepository {
     allowedScopes: string[];
     settings: Record<string, string>;
   }): Promise<{ app: ProviderAppRecord; created: boolean }> {
-    const existing = await this.find(input.tenantId, input.providerId);
     const data = { clientId: input.clientId, allowedScopes: input.allowedScopes, settings: input.settings };
-    if (existing) {
-      const app = await this.db.providerApp.update({ where: { id: existing.id }, data, select: columns });
-      return { app: toRecord(app), created: false };
-    }
-    const app = await this.db.providerApp.create({
-      data: { tenantId: input.tenantId, providerId: input.providerId, ...data },
-      select: columns,
+    // Two first saves at once: the later insert waits for the earlier and does nothing (a failed insert would abort
+    // the transaction), then updates what the earlier created.
+    const { count } = await this.db.providerApp.createMany({
+      data: [{ tenantId: input.tenantId, providerId: input.providerId, ...data }],
+      skipDuplicates: true,
     });
-    return { app: toRecord(app), created: true };
+    const where = { tenantId_providerId: { tenantId: input.tenantId, providerId: input.providerId } };
+    if (count === 1)
+      return { app: toRecord(await this.db.providerApp.findUniqueOrThrow({ where, select: columns })), created: true };
+    const app = await this.db.providerApp.update({ where, data, select: columns });
+    return { app: toRecord(app), created: false };
   }
 
   async find(tenantId: string, providerId: string): Promise<ProviderAppRecord | null> {
