@@ -32,14 +32,14 @@ export function coalesceWrites<T extends Redis>(redis: T): T {
       held = false;
       if (!stream.destroyed) stream.uncork();
     };
-    stream.write = ((...args: unknown[]) => {
+    stream.write = (...args: unknown[]) => {
       if (!held) {
         held = true;
         stream.cork();
         setImmediate(release);
       }
       return write(...args);
-    });
+    };
   };
   redis.on('connect', patch);
   // Applied to a connection that is already up: its current socket too.

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export interface RedisLockOptions {
-  /** How long the lock holds if its holder dies without releasing it. Longer than the work ever takes. */
+  /**
+   * How long the lock holds if its holder dies without releasing it. While the holder lives, the lease is renewed
+   * every third of it, so work that takes longer (a slow provider, a saturated database pool) keeps the lock.
+   */
   leaseMs: number;
   /** How long to wait for the lock before giving up with `LockTimeoutError`. */
   waitMs: number;
@@ -19,10 +22,14 @@ export class LockTimeoutError extends Error {
 
 // Deletes the lock only if it is still ours (a lease that ran out may have passed it on).
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+// Extends the lease only while the lock is still ours.
+const RENEW =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 
 /**
  * Runs `work` while holding a Redis lock (`SET key token NX PX lease`), across every process that shares the Redis.
- * The token is random per holder, so a holder whose lease ran out never releases its successor's lock.
+ * The token is random per holder, so a holder whose lease ran out (it could not renew it: Redis unreachable) never
+ * renews or releases its successor's lock.
  */
 export async function withRedisLock<T>(
   redis: Redis,
@@ -36,9 +43,14 @@ export async function withRedisLock<T>(
     if (Date.now() >= deadline) throw new LockTimeoutError(key);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 25));
   }
+  const renewal = setInterval(() => {
+    redis.eval(RENEW, 1, key, token, options.leaseMs).catch(() => undefined);
+  }, options.leaseMs / 3);
+  renewal.unref();
   try {
     return await work();
   } finally {
+    clearInterval(renewal);
     await redis.eval(RELEASE, 1, key, token);
   }
 }

@@ -53,7 +53,24 @@ describe('withRedisLock', () => {
     await holder;
   });
 
-  it('a holder whose lease ran out does not release its successor', async () => {
+  it('keeps renewing the lease while the work runs, however long it takes', async () => {
+    const lock = `${prefix}:renewed`;
+    let acquired!: () => void;
+    const holding = new Promise<void>((resolve) => (acquired = resolve));
+    const holder = withRedisLock(clients[0]!, lock, { leaseMs: 300, waitMs: 1_000 }, async () => {
+      acquired();
+      await sleep(1_200);
+    });
+    await holding;
+    // Four leases long: nobody else gets the lock meanwhile.
+    await expect(
+      withRedisLock(clients[1]!, lock, { leaseMs: 1_000, waitMs: 900, pollMs: 20 }, async () => {}),
+    ).rejects.toBeInstanceOf(LockTimeoutError);
+    await holder;
+    expect(await clients[0]!.exists(lock)).toBe(0);
+  });
+
+  it('a holder whose lease ran out does not renew or release its successor', async () => {
     const lock = `${prefix}:lease`;
     let finishSlow!: () => void;
     const slowMayFinish = new Promise<void>((resolve) => (finishSlow = resolve));
@@ -64,13 +81,15 @@ describe('withRedisLock', () => {
       await slowMayFinish;
     });
     await holding;
-    // The slow holder's lease runs out while it still works; a successor takes the lock…
-    while ((await clients[0]!.exists(lock)) === 1) await sleep(20);
+    // The slow holder's lease runs out while it still works (as when it cannot reach Redis to renew it); a
+    // successor takes the lock…
+    await clients[0]!.del(lock);
     await withRedisLock(clients[2]!, lock, { leaseMs: 10_000, waitMs: 2_000 }, async () => {
-      // …and the slow holder finishing (and releasing) meanwhile leaves the successor's lock in place.
+      // …and the slow holder's renewals and its release meanwhile leave the successor's lock as it is.
+      await sleep(300);
       finishSlow();
       await slow;
-      expect(await clients[0]!.pttl(lock)).toBeGreaterThan(0);
+      expect(await clients[0]!.pttl(lock)).toBeGreaterThan(9_000);
     });
     expect(await clients[0]!.exists(lock)).toBe(0);
   });
