@@ -9,6 +9,8 @@ export interface ConnectState {
   providerId: string;
   /** Exactly the scopes asked for: what was granted when the token response does not say. */
   scopes: string[];
+  /** The digest of the provider app's settings the flow started under: the callback sends the code only there. */
+  settings?: string;
   /** The PKCE code verifier, when a challenge was sent. */
   codeVerifier?: string;
   /** A path of the console (or the api) to return to afterwards. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PLATFORM_CHAIN, type AuditEventInput, type AuditLog } from '@gatehouse/audit';
 import { LockTimeoutError, SingleFlight, withRedisLock } from '@gatehouse/coordination';
 import {
@@ -51,6 +51,23 @@ export function connectionTokensContext(tenantId: string, connectionId: string) 
 interface StoredTokens {
   accessToken: string;
   refreshToken?: string;
+  /**
+   * The provider app's settings they were issued under (`settingsDigest`): the settings decide where tokens are sent
+   * (GitLab's base URL, say), so tokens from one place never go to another an admin later named. Absent on tokens
+   * sealed before this was recorded (then taken as they are, and recorded at their next refresh).
+   */
+  settings?: string;
+}
+
+/** A digest of a provider app's settings, whatever their order. */
+function settingsDigest(settings: Record<string, string>): string {
+  const entries = Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('base64url').slice(0, 22);
+}
+
+/** Tokens sealed under other settings than the app's now: they must not be sent where the settings now point. */
+function issuedElsewhere(tokens: StoredTokens, settings: Record<string, string>): boolean {
+  return tokens.settings !== undefined && tokens.settings !== settingsDigest(settings);
 }
 
 export interface ConnectionServiceOptions {
@@ -202,6 +219,7 @@ export class ConnectionService {
       tenantSlug: actor.tenantSlug,
       userId,
       providerId,
+      settings: settingsDigest(app.settings),
       ...(codeVerifier ? { codeVerifier } : {}),
       ...(input.returnTo ? { returnTo: input.returnTo } : {}),
       ...(input.elicitationId ? { elicitationId: input.elicitationId } : {}),
@@ -312,6 +330,13 @@ export class ConnectionService {
     }));
     if (!member) return refuse('not_a_member', 'You are no longer a member of this organisation.');
     if (!app) throw await fail('provider_not_configured', notConfigured(provider).message, 'exchange_failed');
+    // The code (and the PKCE verifier) go only where the flow started: not to a place an admin named since.
+    if (state.settings !== undefined && state.settings !== settingsDigest(app.settings))
+      throw await fail(
+        'app_settings_changed',
+        `This organisation's ${provider.name} settings changed while you were connecting; nothing was sent. Start connecting again.`,
+        'exchange_failed',
+      );
     const client = await this.clientCredentials(app);
 
     let tokens: TokenSet;
@@ -378,10 +403,11 @@ export class ConnectionService {
         return written;
       });
       try {
-        await this.storeTokens(result.connection, {
-          accessToken: tokens.accessToken,
-          refreshToken: tokens.refreshToken,
-        });
+        await this.storeTokens(
+          result.connection,
+          { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
+          app.settings,
+        );
       } catch (error) {
         // A connection without its tokens would be useless: take it back.
         await withTenant(this.db, state.tenantId, (tx) => new ConnectionRepository(tx).delete(key));
@@ -473,6 +499,7 @@ export class ConnectionService {
     if (!provider.revocation) return 'unsupported';
     const tokens = await this.readTokens(connection);
     if (!tokens) return 'no_tokens';
+    if (issuedElsewhere(tokens, app.settings)) return 'app_settings_changed';
     const token =
       provider.revocation.token === 'access_token' ? tokens.accessToken : (tokens.refreshToken ?? tokens.accessToken);
     try {
@@ -604,12 +631,18 @@ export class ConnectionService {
     connection: ConnectionRecord,
     sealedTokens: Buffer | null,
   ): Promise<TokenResult> {
-    const [tokens, settings] = await Promise.all([
+    const [tokens, cachedSettings] = await Promise.all([
       this.openTokens(connection, sealedTokens),
       this.settingsOf(connection),
     ]);
+    // Sealed under other settings than those remembered: read them afresh before judging (the app may have been
+    // changed back, and the person reconnected, within the cache's seconds).
+    const settings =
+      tokens && issuedElsewhere(tokens, cachedSettings) ? await this.settingsOf(connection, true) : cachedSettings;
     // Its tokens are gone (destroyed with a vault key, say): only connecting again mends it — this person's alone.
     if (!tokens) return this.unusable(provider, request, { ...connection, status: 'needs_reauth' })!;
+    if (issuedElsewhere(tokens, settings))
+      return this.needsReauth(provider, request, connection, 'app_settings_changed');
     await this.touch(connection);
     return {
       ok: true,
@@ -622,9 +655,9 @@ export class ConnectionService {
   }
 
   /** The provider app's settings, cached briefly per app (they change only when an admin edits the app). */
-  private async settingsOf(connection: ConnectionRecord): Promise<Record<string, string>> {
+  private async settingsOf(connection: ConnectionRecord, fresh = false): Promise<Record<string, string>> {
     const cached = this.settingsCache.get(connection.providerAppId);
-    if (cached && cached.until > Date.now()) return cached.settings;
+    if (!fresh && cached && cached.until > Date.now()) return cached.settings;
     const app = await withTenant(this.db, connection.tenantId, (tx) =>
       tx.providerApp.findFirst({ where: { tenantId: connection.tenantId, id: connection.providerAppId } }),
     );
@@ -672,26 +705,13 @@ export class ConnectionService {
     const app = await withTenant(this.db, tenantId, (tx) =>
       new ProviderAppRepository(tx).find(tenantId, connection.providerId),
     );
-    const reauth = async (reason: string): Promise<TokenResult> => {
+    const reauth = (reason: string): Promise<TokenResult> => {
       this.options.onRefresh?.(connection.providerId, 'rejected');
-      await withTenant(this.db, tenantId, async (tx) => {
-        if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connection.id, connection.tokenVersion)))
-          return;
-        await this.audit.recordInTransaction(tx, [
-          {
-            tenantId,
-            actor: { type: 'system' },
-            action: 'connection.refresh_failed',
-            target: { type: 'connection', id: connection.id },
-            outcome: 'failure',
-            metadata: { providerId: connection.providerId, reason, status: 'needs_reauth' },
-          },
-        ]);
-      });
-      return this.unusable(provider, request, { ...connection, status: 'needs_reauth' })!;
+      return this.needsReauth(provider, request, connection, reason);
     };
     if (!app) return reauth('provider_not_configured');
     if (!stored?.refreshToken || !provider.refresh.supported) return reauth('no_refresh_token');
+    if (issuedElsewhere(stored, app.settings)) return reauth('app_settings_changed');
 
     let response: OutboundResponse;
     try {
@@ -765,7 +785,7 @@ export class ConnectionService {
       refreshToken: tokens.refreshToken ?? stored.refreshToken,
     };
     // Sealed before the row says so: a crash in between leaves the new tokens and a row that refreshes again.
-    await this.storeTokens(connection, next);
+    await this.storeTokens(connection, next, app.settings);
     this.options.onRefresh?.(connection.providerId, 'refreshed');
     const accessExpiresAt = expiryOf(tokens);
     // A refresh may narrow the grant but never widens it beyond what the person consented to.
@@ -821,13 +841,43 @@ export class ConnectionService {
     return JSON.parse(opened.toString('utf8')) as StoredTokens;
   }
 
+  /**
+   * Marks the connection `needs_reauth` (if it is still the version seen; audited as `connection.refresh_failed`)
+   * and answers with the page that mends it: only the person connecting again can.
+   */
+  private async needsReauth(
+    provider: OAuth2Provider,
+    request: TokenRequest,
+    connection: ConnectionRecord,
+    reason: string,
+  ): Promise<TokenResult> {
+    const tenantId = connection.tenantId;
+    await withTenant(this.db, tenantId, async (tx) => {
+      if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connection.id, connection.tokenVersion)))
+        return;
+      await this.audit.recordInTransaction(tx, [
+        {
+          tenantId,
+          actor: { type: 'system' },
+          action: 'connection.refresh_failed',
+          target: { type: 'connection', id: connection.id },
+          outcome: 'failure',
+          metadata: { providerId: connection.providerId, reason, status: 'needs_reauth' },
+        },
+      ]);
+    });
+    return this.unusable(provider, request, { ...connection, status: 'needs_reauth' })!;
+  }
+
   private storeTokens(
     connection: ConnectionRecord,
     tokens: { accessToken: string; refreshToken?: string | undefined },
+    settings: Record<string, string>,
   ) {
     const value: StoredTokens = {
       accessToken: tokens.accessToken,
       ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+      settings: settingsDigest(settings),
     };
     return this.vault.putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value));
   }

@@ -433,6 +433,46 @@ describe('refresh', () => {
     expect(await tokenFor()).toMatchObject({ ok: true });
   });
 
+  test("an admin pointing the app somewhere else: no one's tokens or codes are sent there; people reconnect", async () => {
+    const elsewhere = await startDemoProviderProcess([
+      { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${api.url}/api/v1/connections/callback`] },
+    ]);
+    const configure = (baseUrl: string) =>
+      adminCall(api.url, alice, 'PUT', `/api/v1/tenants/${tenant.slug}/provider-apps/demo`, {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        allowedScopes: ['notes:read', 'notes:write'],
+        settings: { baseUrl },
+      });
+    try {
+      expect(await tokenFor()).toMatchObject({ ok: true });
+      // A connect flow approved at the provider before the change…
+      const pending = await approvedCallback(alice);
+      expect((await configure(elsewhere.url)).status).toBe(200);
+      // …is refused at its callback: its code does not go to the new place.
+      expect((await browserOf(alice).request(pending)).status).toBe(502);
+      expect((await auditActions('connection.failed')).at(-1)!.metadata).toMatchObject({
+        reason: 'app_settings_changed',
+      });
+      // The tokens already held are not handed out for the new place (once the app's settings are re-read).
+      await waitFor('the token to be withheld', async () => ((await tokenFor()).ok ? undefined : true), {
+        timeoutMs: 10_000,
+      });
+      expect(await tokenFor()).toMatchObject({ ok: false, reason: 'needs_reauth' });
+      expect((await connectionsOf(alice))[0]!.status).toBe('needs_reauth');
+      expect((await auditActions('connection.refresh_failed')).at(-1)!.metadata).toMatchObject({
+        reason: 'app_settings_changed',
+      });
+      expect(await elsewhere.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0, revocations: 0 });
+    } finally {
+      expect((await configure(provider.url)).status).toBe(200);
+      await elsewhere.stop();
+    }
+    // Connecting again mends it (at once: a process still remembering the other settings reads them again).
+    expect((await browserOf(alice).request(await approvedCallback(alice))).status).toBe(200);
+    expect(await tokenFor()).toMatchObject({ ok: true });
+  });
+
   test('a connection whose sealed tokens are gone sends the person to connect again, which mends it', async () => {
     const [connection] = await connectionsOf(alice);
     await owner.secret.deleteMany({ where: { tenantId: tenant.id, owner: `connection:${connection!.id}` } });
