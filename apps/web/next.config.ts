@@ -1,7 +1,7 @@
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
-  // A self-contained server bundle for the Docker image (infra/web.Dockerfile sets NEXT_OUTPUT=standalone);
+  // A self-contained server bundle for the Docker image (infra/Dockerfile sets NEXT_OUTPUT=standalone);
   // `npm start` runs `next start`, which needs the regular output.
   ...(process.env.NEXT_OUTPUT === 'standalone' ? { output: 'standalone' as const } : {}),
   poweredByHeader: false,
@@ -16,6 +16,7 @@ const config: NextConfig = {
         headers: [
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
+          // Pages get their full policy, with a nonce, from proxy.ts; everything else at least this.
           { key: 'Content-Security-Policy', value: "frame-ancestors 'none'" },
         ],
       },

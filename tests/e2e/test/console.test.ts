@@ -99,7 +99,28 @@ async function memberOf(context: BrowserContext, email: string): Promise<Member>
 }
 
 test('a newcomer signs up and creates a tenant', async () => {
-  await admin.goto('/');
+  const refusedByPolicy: string[] = [];
+  admin.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
+  });
+  const welcome = await admin.goto('/');
+  // Scripts run only with this page view's nonce: Next's own carry it, anything slipped into the markup would not.
+  const policy = welcome!.headers()['content-security-policy'] ?? '';
+  const nonce = /script-src 'self' 'nonce-([^']+)' 'strict-dynamic'/.exec(policy)?.[1];
+  expect(nonce).toBeDefined();
+  expect(policy).toContain("object-src 'none'");
+  // Every script the server sent carries it (those Next adds later are trusted through 'strict-dynamic').
+  const sent = await admin.locator('script').evaluateAll((elements) =>
+    elements.map((element) => {
+      const script = element as unknown as { nonce: string; src: string; text: string };
+      return { nonce: script.nonce, what: script.src || script.text.slice(0, 60) };
+    }),
+  );
+  const inline = sent.filter((script) => !script.what.startsWith('http'));
+  expect(inline.length).toBeGreaterThan(0);
+  expect(inline.filter((script) => script.nonce !== nonce)).toEqual([]);
+  const again = await admin.request.get('/');
+  expect(again.headers()['content-security-policy']).not.toContain(nonce);
   await capture(admin, '01-welcome');
   await admin.getByRole('link', { name: 'Sign up' }).first().click();
   await admin.getByLabel('Your name').fill('Ada Admin');
@@ -120,6 +141,8 @@ test('a newcomer signs up and creates a tenant', async () => {
   expect(await admin.getByTestId('current-tenant').textContent()).toBe(`Console ${run}`);
   await admin.getByText('No provider is set up in this tenant yet').waitFor();
   await capture(admin, '05-connections-empty');
+  // The pages worked under the policy, and it refused nothing of theirs.
+  expect(refusedByPolicy).toEqual([]);
 });
 
 test('a taken slug is explained in plain language', async () => {
