@@ -2,6 +2,25 @@ import { link, verifyChain, type VerifyReport } from './chain.js';
 import type { AuditEvent, AuditEventInput } from './event.js';
 import type { AuditStore } from './store.js';
 
+/**
+ * Whether the database refused what was written rather than failing to write it: a data exception or a constraint
+ * (SQLSTATE classes 22, 23), found by code or message anywhere along the error's causes (drivers wrap it).
+ */
+function refusedData(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && typeof cause === 'object' && depth < 5; depth++) {
+    const { code, originalCode, message } = cause as { code?: unknown; originalCode?: unknown; message?: unknown };
+    if ([code, originalCode].some((value) => typeof value === 'string' && /^2[23][0-9A-Z]{3}$/.test(value)))
+      return true;
+    if (
+      typeof message === 'string' &&
+      /invalid input syntax for type json|invalid byte sequence|Unicode escape/.test(message)
+    )
+      return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 interface Pending {
   input: AuditEventInput;
   resolve: (event: AuditEvent) => void;
@@ -56,21 +75,31 @@ export class AuditLog<Tx = unknown> {
       for (let queue = this.queues.get(tenantId); queue && queue.length > 0; queue = this.queues.get(tenantId)) {
         const batch = queue.splice(0, this.maxBatch);
         try {
-          const written = await this.store.appendLinked(tenantId, (head) =>
-            link(
-              batch.map((p) => p.input),
-              head,
-            ),
-          );
-          batch.forEach((pending, index) => pending.resolve(written[index]!));
+          await this.append(tenantId, batch);
         } catch (error) {
-          for (const pending of batch) pending.reject(error);
+          if (batch.length === 1 || !refusedData(error)) {
+            for (const pending of batch) pending.reject(error);
+            continue;
+          }
+          // One record the store refuses must not fail the others written with it: each is tried on its own (only
+          // then: while the database is down, trying each alone would make every caller wait many times over).
+          for (const pending of batch) await this.append(tenantId, [pending]).catch(pending.reject);
         }
       }
     } finally {
       this.queues.delete(tenantId);
       this.flushing.delete(tenantId);
     }
+  }
+
+  private async append(tenantId: string, batch: readonly Pending[]): Promise<void> {
+    const written = await this.store.appendLinked(tenantId, (head) =>
+      link(
+        batch.map((pending) => pending.input),
+        head,
+      ),
+    );
+    batch.forEach((pending, index) => pending.resolve(written[index]!));
   }
 
   async verify(tenantId: string): Promise<VerifyReport> {

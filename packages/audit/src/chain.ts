@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GENESIS_HASH, type AuditEvent, type AuditEventInput, type ChainHead, type JsonValue } from './event.js';
-import { redactMetadata } from './redact.js';
+import { redactMetadata, storableText } from './redact.js';
 
 /** Deterministic JSON: object keys sorted, no whitespace. Equal values always give equal bytes. */
 export function canonicalJson(value: JsonValue): string {
@@ -32,7 +32,7 @@ export function hashEvent(event: Omit<AuditEvent, 'hash'>): Buffer {
 }
 
 function truncate(value: string | undefined, max: number): string | null {
-  return value === undefined ? null : value.slice(0, max);
+  return value === undefined ? null : storableText(value, max, false);
 }
 
 /** Turns inputs into the next links of a chain whose head is `head` (null for an empty chain). */
@@ -49,7 +49,7 @@ export function link(inputs: readonly AuditEventInput[], head: ChainHead | null)
       occurredAt,
       actorType: input.actor.type,
       actorId: truncate(input.actor.id, 200),
-      action: input.action.slice(0, 100),
+      action: storableText(input.action, 100, false),
       targetType: truncate(input.target?.type, 50),
       targetId: truncate(input.target?.id, 200),
       outcome: input.outcome,

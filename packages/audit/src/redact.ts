@@ -6,13 +6,24 @@ const MAX_DEPTH = 6;
 const MAX_STRING = 2_000;
 const MAX_ENTRIES = 100;
 
+/**
+ * Text PostgreSQL stores as given: no NUL (refused by text and jsonb), no lone UTF-16 surrogate (refused by jsonb,
+ * and turned into U+FFFD on the way into a text column — the record would no longer match its hash). Cut to `max`
+ * characters without splitting a pair. Clients choose much of what is recorded (method and tool names), so one
+ * person's odd string must not fail the records written with it.
+ */
+export function storableText(value: string, max: number, marked = true): string {
+  const text = value.replaceAll('\u0000', '').toWellFormed();
+  if (text.length <= max) return text;
+  // A pair cut in two leaves its first half: dropped, not replaced, so the cut stays within `max`.
+  const cut = text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
+  return marked ? `${cut}…` : cut;
+}
+
 function clean(value: unknown, depth: number): JsonValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string') {
-    // jsonb cannot store NUL; long values are cut so one event stays small.
-    const text = value.replaceAll('\u0000', '');
-    return text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
-  }
+  // Long values are cut so one event stays small.
+  if (typeof value === 'string') return storableText(value, MAX_STRING);
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value.toString();
@@ -32,7 +43,7 @@ export function redactMetadata(metadata: Record<string, unknown>, depth = 0): Js
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(metadata).slice(0, MAX_ENTRIES)) {
     if (value === undefined) continue;
-    out[key] = SECRET_KEY.test(key) ? '[redacted]' : clean(value, depth);
+    out[storableText(key, 200)] = SECRET_KEY.test(key) ? '[redacted]' : clean(value, depth);
   }
   return out;
 }

@@ -46,6 +46,39 @@ describe('AuditLog on PostgreSQL', () => {
     await expect(processes[0]!.verify(tenantId)).resolves.toEqual({ tenantId, ok: true, checked: 400 });
   });
 
+  it('stores what clients choose as it can be stored: lone surrogates, NUL, pairs cut in two — and the chain verifies', async () => {
+    const tenantId = randomUUID();
+    const log = new AuditLog(store());
+    const odd = ['\ud800', 'x\udfff', 'nul\u0000here', `${'a'.repeat(199)}😀`, '😀'.repeat(1_500)];
+    for (const [i, text] of odd.entries())
+      await log.record(
+        event(tenantId, i, {
+          action: `mcp.${text}`,
+          actor: { type: 'user', id: text },
+          target: { type: 'tool', id: text },
+          metadata: { method: text, [text]: 'as a key', nested: { tool: text } },
+        }),
+      );
+    await expect(log.verify(tenantId)).resolves.toEqual({ tenantId, ok: true, checked: odd.length });
+  });
+
+  it('a record the database refuses fails alone: the others written in the same batch are kept', async () => {
+    const tenantId = randomUUID();
+    const log = new AuditLog(store());
+    const results = await Promise.allSettled(
+      Array.from({ length: 9 }, (_, i) =>
+        // Not an outcome the table allows (a CHECK constraint): refused by PostgreSQL itself.
+        log.record(event(tenantId, i, i === 4 ? { outcome: 'bogus' as AuditEventInput['outcome'] } : {})),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual([
+      ...Array.from({ length: 4 }, () => 'fulfilled'),
+      'rejected',
+      ...Array.from({ length: 4 }, () => 'fulfilled'),
+    ]);
+    await expect(log.verify(tenantId)).resolves.toEqual({ tenantId, ok: true, checked: 8 });
+  });
+
   it('detects an edited event', async () => {
     const { tenantId, log } = await chainWith(6);
     await owner.$executeRaw`UPDATE audit_events SET outcome = 'success', metadata = '{"i": 99}' WHERE tenant_id = ${tenantId}::uuid AND seq = 4`;
