@@ -324,6 +324,13 @@ test('one stream per session across instances; refusals without a session or eve
   const second = await rawStream(B, endpoint, token, sessionId);
   expect(await first.ended).toBe('');
 
+  // A DELETE naming a protocol version the server does not speak is refused (400), the session kept.
+  const unversioned = await fetch(on(A, endpoint), {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '1999-01-01' },
+  });
+  expect(unversioned.status).toBe(400);
+
   // Deleting the session on instance A ends its stream on instance B.
   const deleted = await fetch(on(A, endpoint), {
     method: 'DELETE',

@@ -115,9 +115,15 @@ export class McpController {
 
     if (req.method === 'DELETE') {
       if (sessionId === undefined) return writeRpcError(res, 400, -32600, 'Mcp-Session-Id header required.');
+      const version = req.headers['mcp-protocol-version'];
+      if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+        return writeRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version.slice(0, 40)}.`);
+      const deletion = this.sessions.delete(sessionId);
       try {
-        await withTimeout(this.sessions.delete(sessionId), SESSION_STORE_WAIT_MS);
+        await withTimeout(deletion, SESSION_STORE_WAIT_MS);
       } catch {
+        // A deletion that goes through later still ends the session's stream (a retry would find no session).
+        deletion.then(() => this.notifications.endSession(sessionId)).catch(() => undefined);
         res.set('retry-after', '5');
         return writeRpcError(res, 503, -32000, 'The session cannot be deleted right now; try again shortly.');
       }

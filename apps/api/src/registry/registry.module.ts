@@ -3,6 +3,7 @@ import type { AuditLog } from '@gatehouse/audit';
 import type { Database, DbExecutor } from '@gatehouse/db';
 import type { ApiConfig } from '@gatehouse/config';
 import { McpEndpointDirectory, McpServerService } from '@gatehouse/registry';
+import { withTimeout } from '@gatehouse/telemetry';
 import { TenantAdminService } from '@gatehouse/tenancy';
 import { Logger } from 'nestjs-pino';
 import { API_CONFIG, AUDIT, DATABASE } from '../infrastructure/tokens.js';
@@ -29,12 +30,11 @@ import { ToolkitsController } from './toolkits.controller.js';
         logger: Logger,
       ) => {
         const servers = new McpServerService(db, audit, (change) => hub.serverChanged(change));
+        // Bounded: the role change is committed, and its request must not wait out a Redis outage to say so.
         tenancy.onRoleChanged((change) =>
-          servers
-            .memberRoleChanged(change)
-            .catch((error: unknown) =>
-              logger.warn({ err: error }, 'a role change could not be announced to MCP sessions'),
-            ),
+          withTimeout(servers.memberRoleChanged(change), 3_000).catch((error: unknown) =>
+            logger.warn({ err: error }, 'a role change could not be announced to MCP sessions'),
+          ),
         );
         return servers;
       },

@@ -121,6 +121,7 @@ export class ToolExecutor {
     // Bounded: while Redis is down its commands wait for it, and the caller is better told at once.
     let decision: Awaited<ReturnType<ToolCallLimiter['consume']>>;
     let circuit: CircuitState;
+    const circuitState = this.policy.breaker.state(endpoint.tenantId, tool.provider, callId);
     try {
       [decision, circuit] = await withTimeout(
         Promise.all([
@@ -128,13 +129,17 @@ export class ToolExecutor {
             { tenantId: endpoint.tenantId, userId: caller.userId, tool: tool.name, provider: tool.provider },
             endpoint.toolLimits,
           ),
-          this.policy.breaker.state(endpoint.tenantId, tool.provider, callId),
+          circuitState,
         ]),
         POLICY_WAIT_MS,
       );
     } catch {
-      // The answer may be late rather than lost: a probe claimed in this call's name is handed on.
-      this.releaseProbe(endpoint.tenantId, tool.provider, callId);
+      // The state may come late rather than never (Redis answers once it is back, and only then claims the probe):
+      // a probe it claims in this abandoned call's name is handed on as soon as it says so.
+      circuitState.then(
+        (late) => this.releaseProbe(endpoint.tenantId, tool.provider, callId, late),
+        () => undefined,
+      );
       await record('failed', { code: 'unavailable' });
       return errorResult(
         `Gatehouse cannot check this call's limits right now (its queue store does not answer); ${tool.name} was not run. Try again shortly.`,
@@ -214,6 +219,7 @@ export class ToolExecutor {
       result = await Promise.race([waiting.answer, cancellation]);
     } catch (error) {
       if (error instanceof AnswerNoLongerKept) {
+        this.releaseProbe(endpoint.tenantId, tool.provider, callId, circuit);
         await record('failed', { code: 'answer_no_longer_kept' });
         return errorResult(
           `${tool.name} was already called with this request (the same request was sent before); that call's answer ` +
@@ -263,12 +269,9 @@ export class ToolExecutor {
     );
   }
 
-  /**
-   * A half-open circuit's probe that ended without a verdict on the provider lets the next call try at once. Without
-   * `circuit` (its state never arrived), whether this call holds the probe is unknown; the release frees it only if so.
-   */
-  private releaseProbe(tenantId: string, provider: string, callId: string, circuit?: CircuitState): void {
-    if (!circuit || (!circuit.open && circuit.probe))
+  /** A half-open circuit's probe that ended without a verdict on the provider lets the next call try at once. */
+  private releaseProbe(tenantId: string, provider: string, callId: string, circuit: CircuitState): void {
+    if (!circuit.open && circuit.probe)
       void this.policy.breaker.releaseProbe(tenantId, provider, callId).catch(() => undefined);
   }
 
