@@ -1361,6 +1361,31 @@ test('Redis down for longer: calls are told within seconds that they were not ru
   }
 }, 60_000);
 
+test('a call that ran but cannot be recorded: no answer leaves (fail closed), and the client is not left waiting', async () => {
+  const { person: nora, client } = await connectedMember('nora');
+  const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  try {
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    await ownerDb.$executeRawUnsafe('REVOKE INSERT ON audit_events FROM gatehouse_app');
+    const started = Date.now();
+    const answer = await sendToolCall(nora, undefined, 'unrecorded-1', {
+      name: 'demo.create_note',
+      arguments: { title: 'ran, not recorded' },
+    }).then(
+      () => 'answered',
+      () => 'ended without an answer',
+    );
+    expect(answer).toBe('ended without an answer');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // It did run, once.
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+  } finally {
+    await ownerDb.$executeRawUnsafe('GRANT INSERT ON audit_events TO gatehouse_app');
+    await ownerDb.$disconnect();
+    await client.close();
+  }
+}, 60_000);
+
 test('Prometheus metrics: calls by tool and result, latency, queue depth, refreshes; token required, no tenant in labels', async () => {
   expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
   const scrape = async (url: string) => {

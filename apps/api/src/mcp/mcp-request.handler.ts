@@ -173,7 +173,15 @@ export class McpRequestHandler {
       onResponse: async (response) => {
         const id = (response as { id?: unknown }).id;
         const call = typeof id === 'string' || typeof id === 'number' ? calls.get(id) : undefined;
-        if (call && !audited.has(id as string | number)) await this.record(req, context, call, outcomeOf(response));
+        if (!call || audited.has(id as string | number)) return;
+        try {
+          await this.record(req, context, call, outcomeOf(response));
+        } catch (error) {
+          // No answer without its record — and no stream left open waiting for one: the client sees it end.
+          this.logger.error({ err: error, server: endpoint.server.id }, 'MCP request could not be recorded');
+          if (!res.writableEnded) res.end();
+          throw error;
+        }
       },
       // A cancelled request gets no response, but it may have done work: it is recorded all the same.
       onCancelled: async (id) => {

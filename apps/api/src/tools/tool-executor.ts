@@ -184,9 +184,14 @@ export class ToolExecutor {
     const jobId = idempotencyKey(caller, call.requestId, tool.name, args);
     // Registered before the job exists, so the answer cannot come first. Progress the worker publishes reaches the
     // client as notifications/progress (when it asked for progress).
+    // Progress only ever increases (MCP): a retried attempt starts its count again, and says nothing new until it
+    // passes where the last one got.
+    let reported = -Infinity;
     const waiting = this.replies.wait(jobId, {
       timeoutMs: waitMs,
       onProgress: ({ progress, total, message }) => {
+        if (progress <= reported) return;
+        reported = progress;
         void call.progress(progress, total, message).catch(() => undefined);
       },
     });
@@ -253,7 +258,19 @@ export class ToolExecutor {
     // Neither: the provider's health is still unknown (not connected, refused, …).
     else this.releaseProbe(endpoint.tenantId, tool.provider, callId, circuit);
     if (result.kind === 'ok') {
-      await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
+      try {
+        await record('succeeded', result.providerStatus === undefined ? {} : { providerStatus: result.providerStatus });
+      } catch {
+        // Fail closed — no answer without its record — but the call did run: the client must not take the refusal
+        // for "nothing happened" and send it again.
+        return errorResult(
+          `${tool.name} ran and finished, but Gatehouse could not record it, so its answer is withheld. ` +
+            (tool.retryable
+              ? 'It only reads: calling it again is safe.'
+              : `It has taken effect at ${tool.provider}: do not call it again; check there instead.`),
+          { code: 'unrecorded' },
+        );
+      }
       return { content: [{ type: 'text', text: JSON.stringify(result.output) }], structuredContent: result.output };
     }
     if (result.kind === 'needs_connection') return this.needsConnection(caller, tool, call, result, record);
