@@ -125,6 +125,17 @@ export async function ensureServices(env, root, log) {
       continue;
     }
     const host = new URL(url).hostname;
+    // A server that answers but refuses the sign-in: starting another will not help — say what will.
+    if (name === 'postgres' && ['28P01', '28000'].includes(first.reason)) {
+      const { username } = new URL(url);
+      throw new Error(
+        `PostgreSQL at ${new URL(url).host} refuses to let "${decodeURIComponent(username)}" sign in (${first.reason}). ` +
+          `Gatehouse signs in with ${service.variable} from .env. Either allow that role to sign in on ` +
+          `127.0.0.1 (trust in pg_hba.conf), give it the password from .env (sudo -u postgres psql -c ` +
+          `"ALTER ROLE ${decodeURIComponent(username)} PASSWORD '…'"), or point ${service.variable} at an account ` +
+          'that owns databases.',
+      );
+    }
     if (!LOCAL_HOSTS.has(host)) {
       throw new Error(
         `${service.label} at ${new URL(url).host} does not answer (${first.reason}); check ${service.variable}.`,

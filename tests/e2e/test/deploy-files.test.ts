@@ -1,10 +1,11 @@
 /**
  * The deployment files against the workspace they build: the image installs dependencies from every workspace
  * manifest before copying the sources (the lockfile names them all; one left out fails the install or leaves a
- * package without its dependencies).
+ * package without its dependencies); the start command's diagnosis of a PostgreSQL it cannot sign in to.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testDatabaseUrl, testRedisUrl } from '@gatehouse/testing';
 import { repoRoot } from './stack.js';
 
 const workspaces = ['apps', 'packages', 'tests']
@@ -18,4 +19,20 @@ test('the image copies every workspace manifest before installing', () => {
   const copied = [...beforeInstall.matchAll(/^COPY (\S+\/package\.json) /gm)].map((match) => match[1]);
   expect(workspaces.length).toBeGreaterThan(15);
   expect(copied.sort()).toEqual(workspaces.map((dir) => `${dir}/package.json`).sort());
+});
+
+test('the start command names a PostgreSQL that refuses its sign-in as such, with what to do', async () => {
+  const services = (await import(join(repoRoot, 'scripts/lib/services.mjs'))) as {
+    ensureServices: (env: Record<string, string>, root: string, log: (line: string) => void) => Promise<void>;
+  };
+  const owner = new URL(testDatabaseUrl());
+  owner.username = `no_such_role_${process.pid}`;
+  owner.password = 'wrong';
+  await expect(
+    services.ensureServices(
+      { MIGRATION_DATABASE_URL: owner.toString(), REDIS_URL: testRedisUrl() },
+      repoRoot,
+      () => {},
+    ),
+  ).rejects.toThrow(/refuses to let "no_such_role_\d+" sign in \(28[0P]0[01]\).*ALTER ROLE/);
 });
