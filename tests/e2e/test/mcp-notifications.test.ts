@@ -304,6 +304,19 @@ async function rawStream(instance: number, endpoint: string, token: string, sess
 test('one stream per session across instances; refusals without a session or event-stream Accept; DELETE ends it', async () => {
   const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
   const sessionId = await initializeRaw(A, endpoint, token);
+  // An initialize the SDK refuses (its Accept lacks text/event-stream) gets no session.
+  const refusedInitialize = await fetch(on(A, endpoint), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
+  });
+  expect(refusedInitialize.status).toBe(406);
+  expect(refusedInitialize.headers.get('mcp-session-id')).toBeNull();
 
   const sessionless = await fetch(on(B, endpoint), {
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },

@@ -80,6 +80,18 @@ function sendTogether(res: Response): void {
   });
 }
 
+/** The SDK's own checks of a POST carrying `initialize`: both media types accepted, a JSON body, alone. */
+function initializeAnswerable(req: Request, body: unknown): boolean {
+  const accept = req.headers.accept ?? '';
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return (
+    accept.includes('application/json') &&
+    accept.includes('text/event-stream') &&
+    type === 'application/json' &&
+    !(Array.isArray(body) && body.length > 1)
+  );
+}
+
 /**
  * Runs one MCP POST through a fresh server (packages/mcp), with the client's session from Redis, the relay that
  * lets another instance's tool call receive this client's answers, and one audit record per JSON-RPC request
@@ -113,7 +125,9 @@ export class McpRequestHandler {
     const initialize = (Array.isArray(body) ? body : [body]).find(
       (message) => (message as { method?: unknown })?.method === 'initialize',
     ) as { params?: unknown } | undefined;
-    if (initialize) {
+    // A session is stored only for an initialize the SDK will answer: not one it refuses for its Accept, its
+    // Content-Type or company in a batch (that answer would carry a live session id nobody uses for a day).
+    if (initialize && initializeAnswerable(req, body)) {
       session = sessionFromInitialize(initialize.params);
       if (session) {
         const id = (initialize as { id?: unknown }).id;
