@@ -274,14 +274,11 @@ async function getStream(instance: number, endpoint: string, token: string, sess
 }
 
 /** A raw session: `initialize` POSTed to `instance`; its session id. */
-async function initializeRaw(instance: number, endpoint: string, token: string): Promise<string> {
-  const initialize = await fetch(on(instance, endpoint), {
+/** A raw `initialize` POST, accepting `accept`. */
+function postInitialize(instance: number, endpoint: string, token: string, accept: string): Promise<Response> {
+  return fetch(on(instance, endpoint), {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -289,6 +286,10 @@ async function initializeRaw(instance: number, endpoint: string, token: string):
       params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
     }),
   });
+}
+
+async function initializeRaw(instance: number, endpoint: string, token: string): Promise<string> {
+  const initialize = await postInitialize(instance, endpoint, token, 'application/json, text/event-stream');
   expect(initialize.status).toBe(200);
   await initialize.text();
   return initialize.headers.get('mcp-session-id')!;
@@ -305,16 +306,7 @@ test('one stream per session across instances; refusals without a session or eve
   const { endpoint, token } = await serverWith({ toolkits: [], tools: ['demo.list_notes'] });
   const sessionId = await initializeRaw(A, endpoint, token);
   // An initialize the SDK refuses (its Accept lacks text/event-stream) gets no session.
-  const refusedInitialize = await fetch(on(A, endpoint), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    }),
-  });
+  const refusedInitialize = await postInitialize(A, endpoint, token, 'application/json');
   expect(refusedInitialize.status).toBe(406);
   expect(refusedInitialize.headers.get('mcp-session-id')).toBeNull();
 
