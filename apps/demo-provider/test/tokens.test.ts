@@ -119,13 +119,23 @@ describe('test hooks on the token endpoint', () => {
     const tokens = await signIn(provider);
     expect(await (await admin(provider, 'POST', '/admin/fail-refresh', { enabled: true })).json()).toEqual({
       failRefresh: true,
+      as: 'invalid_grant',
     });
     const refused = await refresh(provider, tokens.refresh_token);
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe('invalid_grant');
+    // As an edge's block page: 403, HTML, no OAuth answer at all.
+    await admin(provider, 'POST', '/admin/fail-refresh', { enabled: true, as: 'blocked' });
+    const blocked = await fetch(`${provider.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+    });
+    expect(blocked.status).toBe(403);
+    expect(blocked.headers.get('content-type')).toBe('text/html');
     await admin(provider, 'POST', '/admin/fail-refresh', { enabled: false });
     expect((await refresh(provider, tokens.refresh_token)).status).toBe(200);
-    expect(await stats(provider)).toMatchObject({ refreshes: 1, refreshFailures: 1, refreshReuseDetected: 0 });
+    expect(await stats(provider)).toMatchObject({ refreshes: 1, refreshFailures: 2, refreshReuseDetected: 0 });
   });
 
   it('expire-tokens ends every access token now; refreshing still works', async () => {
