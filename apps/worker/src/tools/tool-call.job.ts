@@ -194,7 +194,7 @@ async function runRegistered(
         'cancelled',
         tool.retryable
           ? `${payload.tool} was cancelled by the client.`
-          : `${payload.tool} was cancelled by the client; if its request had already reached ${tool.provider}, it may have taken effect there.`,
+          : `${payload.tool} was cancelled by the client.${mayHaveTakenEffect(tool.provider)}`,
       );
     if (limit.expired())
       return retryOr(
