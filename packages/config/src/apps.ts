@@ -83,6 +83,11 @@ export const apiConfigSchema = z.object({
   TOOL_CALLS_PER_MINUTE_TOOL: z.coerce.number().int().min(1).max(1_000_000).default(300),
   TOOL_CALLS_PER_MINUTE_PROVIDER: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /**
+   * The most calls per minute a tenant's admins may set any of their tenant's limits to. Unset: the per-tenant default
+   * (TOOL_CALLS_PER_MINUTE_TENANT), so tenants may lower their limits but not raise them above what the operator gives.
+   */
+  TOOL_CALLS_PER_MINUTE_CEILING: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /**
    * Seconds during which a tools/call sent again (same person, client, server, session, request id, tool and
    * arguments) is never run again: it gets the first run's answer while the queue keeps it (completed calls: up to
    * an hour and the newest 10,000), afterwards an error saying it was already called. Costs Redis ~300 bytes per call.

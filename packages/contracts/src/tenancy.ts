@@ -259,8 +259,10 @@ export const toolLimitsRequest = z
 export const toolLimitsResponse = z.object({
   /** What this tenant set (absent keys: the defaults). */
   overrides: toolLimitsRequest,
-  /** What applies now. */
+  /** What applies now (an override above the ceiling applies as the ceiling). */
   effective: z.object({ perTenant: perMinute, perUser: perMinute, perTool: perMinute, perProvider: perMinute }),
+  /** The most this deployment lets a tenant set any limit to (TOOL_CALLS_PER_MINUTE_CEILING). */
+  ceiling: perMinute,
 });
 
 // The tool catalog (`/api/v1/toolkits`).

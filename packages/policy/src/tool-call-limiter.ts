@@ -38,11 +38,22 @@ const ORDER: readonly LimitName[] = ['perTool', 'perUser', 'perProvider', 'perTe
 export class ToolCallLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
+  /**
+   * The most calls per minute a tenant may set any of its limits to (the operator's ceiling: on a shared deployment
+   * one tenant must not be able to take Redis, the workers and the providers' standing from the others). Overrides
+   * above it — stored before the operator lowered it — apply as the ceiling. The deployment's own defaults are the
+   * operator's and are not capped.
+   */
+  readonly ceiling: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly defaults: ToolCallLimits,
-  ) {}
+    ceiling: number = defaults.perTenant,
+  ) {
+    this.ceiling = ceiling;
+  }
 
   private limiter(name: LimitName, points: number): RateLimiterRedis {
     const id = `${name}:${points}`;
@@ -61,9 +72,14 @@ export class ToolCallLimiter {
     return limiter;
   }
 
-  /** Effective limits: the tenant's overrides over the deployment's defaults. */
+  /** Effective limits: the tenant's overrides (at most the ceiling) over the deployment's defaults. */
   limitsFor(overrides: Partial<ToolCallLimits>): ToolCallLimits {
-    return { ...this.defaults, ...overrides };
+    const limits = { ...this.defaults };
+    for (const name of ORDER) {
+      const value = overrides[name];
+      if (value !== undefined) limits[name] = Math.min(value, this.ceiling);
+    }
+    return limits;
   }
 
   async consume(key: ToolCallKey, overrides: Partial<ToolCallLimits> = {}): Promise<LimitDecision> {

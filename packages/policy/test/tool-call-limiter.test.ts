@@ -57,4 +57,23 @@ describe('ToolCallLimiter', () => {
     });
     expect(await limiter.consume(call(quiet))).toEqual({ allowed: true });
   });
+
+  it("applies a tenant's override above the operator's ceiling as the ceiling (defaults are not capped)", async () => {
+    const limiter = new ToolCallLimiter(redis, prefix, { ...defaults, perTenant: 50 }, 4);
+    expect(limiter.ceiling).toBe(4);
+    expect(limiter.limitsFor({ perTool: 40, perUser: 2 })).toEqual({
+      perTenant: 50,
+      perUser: 2,
+      perTool: 4,
+      perProvider: 8,
+    });
+    const tenant = randomUUID();
+    for (let i = 0; i < 4; i++) expect(await limiter.consume(call(tenant), { perTool: 40 })).toEqual({ allowed: true });
+    expect(await limiter.consume(call(tenant), { perTool: 40 })).toMatchObject({ allowed: false, limit: 'perTool' });
+    // Unset, the ceiling is the per-tenant default: a tenant may lower its limits, not raise them.
+    expect(new ToolCallLimiter(redis, prefix, defaults).limitsFor({ perTenant: 1000, perUser: 1 })).toMatchObject({
+      perTenant: 10,
+      perUser: 1,
+    });
+  });
 });

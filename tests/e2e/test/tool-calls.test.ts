@@ -820,7 +820,21 @@ test("one tenant flooding hits its own limit (audited, with retry-after); anothe
   expect(await limits.json()).toMatchObject({
     overrides: { perTenant: 20 },
     effective: { perTenant: 20, perUser: 600 },
+    ceiling: 6000,
   });
+  // No tenant raises a limit past the operator's ceiling (unset: the per-tenant default); nothing is changed.
+  const raised = await adminCall(api.url, owner, 'PUT', `/api/v1/tenants/${noisySlug}/tool-limits`, {
+    perTenant: 20,
+    perTool: 6001,
+  });
+  expect(raised.status).toBe(400);
+  expect(raised.headers.get('content-type')).toContain('application/problem+json');
+  expect(await raised.json()).toMatchObject({
+    code: 'validation_failed',
+    errors: [{ path: 'perTool', message: expect.stringContaining('at most 6000 calls per minute') }],
+  });
+  const unchanged = await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${noisySlug}/tool-limits`);
+  expect(await unchanged.json()).toMatchObject({ overrides: { perTenant: 20 }, effective: { perTool: 300 } });
   const clientId = await registerClient(api.url, REDIRECT);
   const noisyToken = await accessTokenFor(api.url, clientId, REDIRECT, owner, noisyEndpoint);
   const noisy = new Client({ name: 'noisy', version: '1.0.0' });

@@ -17,8 +17,21 @@ export class ToolLimitsController {
     @Inject(ToolCallLimiter) private readonly limiter: ToolCallLimiter,
   ) {}
 
+  /** The request schema with the operator's ceiling: a value above it is refused, never silently lowered. */
+  private readonly request = toolLimitsRequest.superRefine((limits, context) => {
+    for (const [key, value] of Object.entries(limits)) {
+      if (value !== undefined && value > this.limiter.ceiling) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `This deployment allows at most ${this.limiter.ceiling} calls per minute for any limit (TOOL_CALLS_PER_MINUTE_CEILING).`,
+        });
+      }
+    }
+  });
+
   private view(overrides: ToolLimits) {
-    return { overrides, effective: this.limiter.limitsFor(overrides) };
+    return { overrides, effective: this.limiter.limitsFor(overrides), ceiling: this.limiter.ceiling };
   }
 
   @Get()
@@ -28,7 +41,7 @@ export class ToolLimitsController {
 
   @Put()
   async put(@Body() body: unknown, @Req() req: ActorRequest) {
-    const limits = toolLimitsRequest.parse(body ?? {});
+    const limits = this.request.parse(body ?? {});
     const clean: ToolLimits = {};
     for (const [key, value] of Object.entries(limits)) if (value !== undefined) clean[key as keyof ToolLimits] = value;
     return this.view(await this.tenancy.setToolLimits(req.actor!, clean, { requestId: requestIdOf(req) }));

@@ -52,12 +52,17 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
       provide: ToolCallLimiter,
       inject: [REDIS, API_CONFIG],
       useFactory: (redis: Redis, config: ApiConfig) =>
-        new ToolCallLimiter(redis, config.QUEUE_PREFIX, {
-          perTenant: config.TOOL_CALLS_PER_MINUTE_TENANT,
-          perUser: config.TOOL_CALLS_PER_MINUTE_USER,
-          perTool: config.TOOL_CALLS_PER_MINUTE_TOOL,
-          perProvider: config.TOOL_CALLS_PER_MINUTE_PROVIDER,
-        }),
+        new ToolCallLimiter(
+          redis,
+          config.QUEUE_PREFIX,
+          {
+            perTenant: config.TOOL_CALLS_PER_MINUTE_TENANT,
+            perUser: config.TOOL_CALLS_PER_MINUTE_USER,
+            perTool: config.TOOL_CALLS_PER_MINUTE_TOOL,
+            perProvider: config.TOOL_CALLS_PER_MINUTE_PROVIDER,
+          },
+          config.TOOL_CALLS_PER_MINUTE_CEILING ?? config.TOOL_CALLS_PER_MINUTE_TENANT,
+        ),
     },
     {
       provide: TOOLS_QUEUE_TOKEN,
