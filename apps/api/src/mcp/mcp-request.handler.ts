@@ -180,8 +180,15 @@ export class McpRequestHandler {
       session,
       relay: this.relay,
       parsedBody: body,
+      // Bounded like the session's read: during a Redis outage the client hears at once that nothing changed.
       onSessionChange: async (change) => {
-        if (sessionId) await this.sessions.change(sessionId, change);
+        if (!sessionId) return;
+        try {
+          await withTimeout(this.sessions.change(sessionId, change), SESSION_STORE_WAIT_MS);
+        } catch (error) {
+          this.logger.warn({ err: error, server: endpoint.server.id }, 'MCP session change could not be stored');
+          throw new Error('The session could not be changed right now; try again shortly.');
+        }
       },
       // Written before the response leaves: a request whose record cannot be written gets no answer.
       onResponse: async (response) => {
