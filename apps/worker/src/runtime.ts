@@ -9,6 +9,7 @@ import {
   toolCancelChannel,
   TOOLS_QUEUE,
   TOOLS_QUEUE_OPTIONS,
+  toolCallJob,
   toolsRetentionJob,
   type ToolCallResult,
 } from '@gatehouse/contracts';
@@ -36,7 +37,7 @@ import {
   TOOLS_RETENTION_JOB_OPTIONS,
 } from './jobs/tools-retention.job.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
-import { answerToolCalls } from './tools/tool-replies.js';
+import { answerToolCalls, unheardCallEvent } from './tools/tool-replies.js';
 import { ToolCancellations } from './tools/tool-cancellations.js';
 import { SERVICE_VERSION } from './version.js';
 
@@ -138,7 +139,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     onError: (error) => logger.warn({ err: error }, 'auth change listener lost its connection; retrying'),
   });
   await accessChanges.start();
-  const connections = new ConnectionService(db, vault, new AuditLog(new AuditRepository(db)), locksConnection, http, {
+  const audit = new AuditLog(new AuditRepository(db));
+  const connections = new ConnectionService(db, vault, audit, locksConnection, http, {
     prefix: config.QUEUE_PREFIX,
     publicApiUrl: config.PUBLIC_API_URL,
     onRefresh: (provider, outcome) => metrics.tokenRefreshes.inc({ provider, outcome }),
@@ -172,8 +174,25 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     stalledInterval: config.TOOL_CALL_LOCK_MS,
     ...telemetry,
   });
-  const replies = answerToolCalls(toolWorker, toolsConnection, (error) =>
-    logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'tool reply not sent'),
+  const replies = answerToolCalls(
+    toolWorker,
+    toolsConnection,
+    (error) =>
+      logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'tool reply not sent'),
+    // The api instance that queued the call is gone (crashed or stopped while it ran): the call is recorded here, or
+    // it would have no record at all.
+    (job, reply) => {
+      const payload = toolCallJob.schema.safeParse(job.data);
+      if (!payload.success) return;
+      audit
+        .record(unheardCallEvent(payload.data, reply, job.timestamp))
+        .catch((error: unknown) =>
+          logger.error(
+            { jobId: job.id, err: { message: error instanceof Error ? error.message : String(error) } },
+            'tool call whose api was gone could not be recorded',
+          ),
+        );
+    },
   );
   toolWorker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'tool call failed'),

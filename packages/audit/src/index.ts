@@ -14,3 +14,4 @@ export {
 export { exportEvents, formatEvent, type ExportFormat } from './export.js';
 export { redactMetadata } from './redact.js';
 export type { AuditFilter, AuditPage, AuditStore } from './store.js';
+export { argumentsDigest, toolCallEvent, type ToolCallRecord, type ToolCallResultName } from './tool-call.js';

@@ -692,6 +692,77 @@ test('kill -9 of the worker during 50 non-idempotent calls: each completed once 
   }
 }, 120_000);
 
+test('kill -9 of the api while its call runs: the worker that ran it writes the tool.call record', async () => {
+  const { person: finn, client } = await connectedMember('finn');
+  await client.close();
+  // A second api of the same deployment, which the test kills while a call it queued runs at the (slow) provider.
+  const port = await freePort();
+  const doomed = await startApiProcess(
+    { REDIS_URL: redisServer.url, PUBLIC_API_URL: api.url, MCP_ALLOWED_HOSTS: `127.0.0.1:${port}` },
+    port,
+  );
+  const { queue, close } = toolsQueue();
+  await provider.admin('POST', '/admin/api-latency', { ms: 1_500 });
+  try {
+    const writesBefore = (await provider.stats()).writes ?? 0;
+    const title = `orphan-${randomUUID().slice(0, 8)}`;
+    const path = new URL(endpoint).pathname;
+    const sent = fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${finn.token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'orphan-1',
+        method: 'tools/call',
+        params: { name: 'demo.create_note', arguments: { title } },
+      }),
+    }).then(
+      async (response) => response.text(),
+      () => 'no answer',
+    );
+    await waitUntil(async () => (await queue.getActiveCount()) > 0);
+    doomed.process.child.kill('SIGKILL');
+    await doomed.process.exited;
+    expect(await sent).not.toContain(title);
+
+    // The call ran once; its record names the worker as the one who wrote it.
+    type Event = { outcome: string; requestId: string | null; metadata: Record<string, unknown> };
+    let recorded: Event | undefined;
+    await waitUntil(async () => {
+      const page = await adminCall(
+        api.url,
+        owner,
+        'GET',
+        `/api/v1/tenants/${slug}/audit?action=tool.call&actorId=${finn.userId}&limit=100`,
+      );
+      const { events } = (await page.json()) as { events: Event[] };
+      recorded = events.find((event) => event.metadata.recordedBy === 'worker');
+      return recorded !== undefined;
+    }, 15_000);
+    expect(recorded).toMatchObject({
+      outcome: 'success',
+      metadata: {
+        result: 'succeeded',
+        tool: 'demo.create_note',
+        provider: 'demo',
+        callerGone: true,
+        argumentsDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
+    expect(JSON.stringify(recorded)).not.toContain(title);
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+  } finally {
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    await close();
+    await doomed.stop();
+  }
+}, 90_000);
+
 /** `gatehouse-admin tools …` against this file's database and queue; its JSON lines. */
 async function toolsAdmin(...args: string[]) {
   const child = startProcess(

@@ -1,5 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { canonicalJson, type AuditLog, type JsonValue } from '@gatehouse/audit';
+import { randomUUID } from 'node:crypto';
+import {
+  argumentsDigest,
+  toolCallEvent,
+  type AuditLog,
+  type JsonValue,
+  type ToolCallResultName,
+} from '@gatehouse/audit';
 import { connectPageUrl } from '@gatehouse/connections';
 import { TOOL_CALL_RETENTION, toolCallJob, type ToolCallPayload, type ToolCallResult } from '@gatehouse/contracts';
 import type { ToolCall } from '@gatehouse/mcp';
@@ -22,7 +28,7 @@ export interface ToolCaller {
   onAudited?: () => void;
 }
 
-type Outcome = 'succeeded' | 'failed' | 'needs_connection' | 'interrupted' | 'rate_limited';
+type Outcome = ToolCallResultName;
 
 /** Worker answers that count against the provider's circuit: its trouble, not the caller's. */
 const PROVIDER_FAILURES = new Set(['provider_error', 'provider_unreachable', 'provider_unavailable', 'timeout']);
@@ -89,31 +95,23 @@ export class ToolExecutor {
     const record = (outcome: Outcome, extra: Record<string, unknown> = {}) => {
       this.metrics.toolCalls.inc({ tool: tool.name, result: outcome });
       this.metrics.toolCallSeconds.observe({ tool: tool.name }, (Date.now() - started) / 1000);
-      const written = this.audit.record({
-        tenantId: endpoint.tenantId,
-        actor: { type: 'user', id: caller.userId },
-        action: 'tool.call',
-        target: { type: 'tool', id: tool.name },
-        outcome:
-          outcome === 'succeeded'
-            ? 'success'
-            : outcome === 'needs_connection' || outcome === 'rate_limited'
-              ? 'denied'
-              : 'failure',
-        requestId: caller.requestId,
-        traceId: currentTraceId(),
-        metadata: {
-          result: outcome,
+      const written = this.audit.record(
+        toolCallEvent({
+          tenantId: endpoint.tenantId,
+          userId: caller.userId,
+          clientId: caller.clientId,
+          serverId: endpoint.server.id,
           tool: tool.name,
           version: tool.version,
-          serverId: endpoint.server.id,
-          clientId: caller.clientId.slice(0, 500),
+          provider: tool.provider,
+          arguments: args,
+          result: outcome,
           latencyMs: Date.now() - started,
-          // What was asked, provably, without keeping it: arguments may hold personal data.
-          argumentsDigest: digest(args),
-          ...extra,
-        },
-      });
+          requestId: caller.requestId,
+          traceId: currentTraceId(),
+          extra,
+        }),
+      );
       return written.then(() => caller.onAudited?.());
     };
 
@@ -361,7 +359,7 @@ export function idempotencyKey(
 ): string {
   // Request ids are unique only within a session (MCP, "Requests"): a client without one may send `id: 1` with every
   // request, each a new call, so its calls are never taken for re-sends.
-  return digest([
+  return argumentsDigest([
     caller.endpoint.tenantId,
     caller.userId,
     caller.clientId,
@@ -371,10 +369,4 @@ export function idempotencyKey(
     tool,
     args as JsonValue,
   ]);
-}
-
-function digest(value: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson(value as JsonValue))
-    .digest('hex');
 }

@@ -1,8 +1,12 @@
-import type { ToolCallReply, ToolCallResult } from '@gatehouse/contracts';
+import { toolCallEvent, type AuditEventInput } from '@gatehouse/audit';
+import type { ToolCallPayload, ToolCallReply, ToolCallResult } from '@gatehouse/contracts';
+import { findProviderTool } from '@gatehouse/tools';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 type Progress = Extract<ToolCallReply, { kind: 'progress' }>['progress'];
+/** The last word on a call: its answer, or the job's failure for good. */
+export type FinalReply = Extract<ToolCallReply, { kind: 'result' | 'failed' }>;
 
 function replyChannelOf(job: Job | undefined): string | undefined {
   const replyTo = (job?.data as { replyTo?: unknown } | undefined)?.replyTo;
@@ -17,11 +21,22 @@ function replyChannelOf(job: Job | undefined): string | undefined {
  * `publisher` is the worker's own BullMQ connection: the result's PUBLISH goes out before the command that records
  * the job completed, which BullMQ issues right after it, on the same connection (Redis keeps their order). Should
  * that command fail (the job's lock was lost), the caller has its answer and the job ends as failed: never run again.
+ *
+ * A last word that no api instance hears (PUBLISH reached no subscriber: the instance that queued the call crashed
+ * or stopped meanwhile) goes to `onUnheard`: the call ran, and nobody else will record it.
  */
-export function answerToolCalls(worker: Worker, publisher: Redis, onError: (error: unknown) => void) {
+export function answerToolCalls(
+  worker: Worker,
+  publisher: Redis,
+  onError: (error: unknown) => void,
+  onUnheard: (job: Job, reply: FinalReply) => void = () => undefined,
+) {
   const publish = (job: Job | undefined, reply: ToolCallReply) => {
     const channel = replyChannelOf(job);
-    if (channel) publisher.publish(channel, JSON.stringify(reply)).catch(onError);
+    if (!channel) return;
+    publisher.publish(channel, JSON.stringify(reply)).then((listeners) => {
+      if (listeners === 0 && reply.kind !== 'progress') onUnheard(job!, reply);
+    }, onError);
   };
   worker.on('failed', (job, error) => {
     // finishedOn is set only when the job has failed for good.
@@ -36,4 +51,48 @@ export function answerToolCalls(worker: Worker, publisher: Redis, onError: (erro
       publish(job, { kind: 'result', jobId: job.id!, result });
     },
   };
+}
+
+/** The W3C trace id in a `traceparent` (version-traceid-parentid-flags). */
+function traceIdOf(traceparent: string | undefined): string | undefined {
+  const id = traceparent?.split('-')[1];
+  return id && /^[0-9a-f]{32}$/.test(id) ? id : undefined;
+}
+
+/**
+ * The `tool.call` record of a call whose api instance was gone when it finished (the record the api writes for
+ * every call it answers), marked as the worker's.
+ */
+export function unheardCallEvent(payload: ToolCallPayload, reply: FinalReply, queuedAt: number): AuditEventInput {
+  const result = reply.kind === 'result' ? reply.result : undefined;
+  return toolCallEvent({
+    tenantId: payload.tenantId,
+    userId: payload.userId,
+    clientId: payload.clientId,
+    serverId: payload.serverId,
+    tool: payload.tool,
+    version: payload.version,
+    provider: findProviderTool(payload.tool)?.tool.provider ?? 'unknown',
+    arguments: payload.arguments,
+    result:
+      result === undefined
+        ? 'interrupted'
+        : result.kind === 'ok'
+          ? 'succeeded'
+          : result.kind === 'needs_connection'
+            ? 'needs_connection'
+            : 'failed',
+    latencyMs: Math.max(0, Date.now() - queuedAt),
+    requestId: payload.requestId,
+    traceId: traceIdOf(payload.traceContext?.traceparent),
+    extra: {
+      recordedBy: 'worker',
+      callerGone: true,
+      ...(result?.kind === 'error' ? { code: result.code } : {}),
+      ...(reply.kind === 'failed' ? { code: reply.reason.slice(0, 200) } : {}),
+      ...(result && 'providerStatus' in result && result.providerStatus !== undefined
+        ? { providerStatus: result.providerStatus }
+        : {}),
+    },
+  });
 }
