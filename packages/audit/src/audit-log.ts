@@ -104,6 +104,6 @@ export class AuditLog<Tx = unknown> {
 
   async verify(tenantId: string): Promise<VerifyReport> {
     const head = await this.store.head(tenantId);
-    return verifyChain(tenantId, this.store.iterate(tenantId), head);
+    return verifyChain(tenantId, this.store.iterate(tenantId), head, () => this.store.head(tenantId));
   }
 }

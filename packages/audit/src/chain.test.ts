@@ -80,6 +80,27 @@ describe('link and verifyChain', () => {
   });
 });
 
+describe('verifyChain while the chain grows', () => {
+  it('checks events appended during the walk against a fresh head instead of calling the chain broken', async () => {
+    const events = chain(6);
+    // The head was read when the chain had 3 events; 3 more were appended (with their head) before the walk saw them.
+    const report = await verifyChain(tenantId, from(events), headOf(events.slice(0, 3)), async () => headOf(events));
+    expect(report).toEqual({ tenantId, ok: true, checked: 6 });
+  });
+
+  it('still reports an event past a fresh head (a row inserted without its head) and deleted newest events', async () => {
+    const events = chain(5);
+    const stale = headOf(events.slice(0, 4));
+    expect((await verifyChain(tenantId, from(events), stale, async () => stale)).firstBroken).toEqual({
+      seq: 5,
+      reason: 'head_mismatch',
+    });
+    expect(
+      (await verifyChain(tenantId, from(events.slice(0, 3)), headOf(events), async () => headOf(events))).firstBroken,
+    ).toEqual({ seq: 4, reason: 'head_mismatch' });
+  });
+});
+
 describe('redactMetadata', () => {
   it('redacts secret-looking keys at any depth and keeps the rest', () => {
     const redacted = redactMetadata({

@@ -83,6 +83,12 @@ export async function verifyChain(
   tenantId: string,
   events: AsyncIterable<AuditEvent>,
   head: ChainHead | null,
+  /**
+   * Reads the head again. The chain may grow while it is walked (each event is appended with its head in one
+   * transaction): an event past the head read before is checked against a fresh head — only an event past that one
+   * too is an error.
+   */
+  readHead?: () => Promise<ChainHead | null>,
 ): Promise<VerifyReport> {
   let expectedSeq = 1;
   let prevHash: Buffer = GENESIS_HASH;
@@ -94,6 +100,10 @@ export async function verifyChain(
     firstBroken: { seq, reason },
   });
   for await (const event of events) {
+    if (event.seq > (head?.lastSeq ?? 0) && readHead) {
+      head = await readHead();
+      if (event.seq > (head?.lastSeq ?? 0)) return broken(event.seq, 'head_mismatch');
+    }
     if (event.seq !== expectedSeq) return broken(expectedSeq, 'sequence_gap');
     if (!event.prevHash.equals(prevHash)) return broken(event.seq, 'prev_hash_mismatch');
     if (!hashEvent(event).equals(event.hash)) return broken(event.seq, 'hash_mismatch');
