@@ -761,7 +761,7 @@ export class ConnectionService {
     }
     let tokens: TokenSet;
     try {
-      tokens = readTokenResponse(provider, response.json, connection.scopes);
+      tokens = readTokenResponse(provider, response.json, connection.scopes, 'refresh_token');
       if (response.status >= 400) throw refusedBy(provider, response);
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;

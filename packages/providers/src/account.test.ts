@@ -78,6 +78,30 @@ describe('readTokenResponse', () => {
     });
   });
 
+  it("reads Slack's refresh of a user token, which answers at the top level; a code exchange never so", () => {
+    const refreshed = {
+      ok: true,
+      access_token: 'xoxe.xoxp-1-new',
+      refresh_token: 'xoxe-1-next',
+      token_type: 'user',
+      expires_in: 43200,
+      scope: 'users:read,chat:write',
+    };
+    expect(readTokenResponse(getProvider('slack'), refreshed, ['users:read'], 'refresh_token')).toEqual({
+      accessToken: 'xoxe.xoxp-1-new',
+      refreshToken: 'xoxe-1-next',
+      expiresInSeconds: 43200,
+      tokenType: 'user',
+      scopes: ['users:read', 'chat:write'],
+    });
+    // A code exchange without authed_user holds only the app's bot token: not the person's.
+    expect(
+      codeOf(() =>
+        readTokenResponse(getProvider('slack'), { ok: true, access_token: 'xoxb-bot', token_type: 'bot' }, []),
+      ),
+    ).toBe('invalid_token_response');
+  });
+
   it('reads a standard response and keeps absent fields absent', () => {
     expect(readTokenResponse(getProvider('github'), { access_token: 'gho_1', scope: 'repo,gist' }, [])).toEqual({
       accessToken: 'gho_1',

@@ -24,6 +24,8 @@ export function readTokenResponse(
   definition: ProviderDefinition,
   response: unknown,
   requested: readonly string[],
+  /** Which grant answered: a refresh may answer flat where the code exchange nests (Slack). */
+  grant: 'authorization_code' | 'refresh_token' = 'authorization_code',
 ): TokenSet {
   const provider = expectOAuth2(definition);
   const error = readPath(response, 'error');
@@ -31,12 +33,21 @@ export function readTokenResponse(
     const code = typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : 'unknown_error';
     throw new ProviderError('invalid_token_response', `${provider.name} refused the token request: ${code}`);
   }
-  const root = provider.token.responseRoot === undefined ? response : readPath(response, provider.token.responseRoot);
+  const responseRoot = provider.token.responseRoot;
+  let root = responseRoot === undefined ? response : readPath(response, responseRoot);
+  let scopesFrom = response;
+  // Slack's refresh of a user token answers at the top level ({ access_token, refresh_token, token_type: 'user',
+  // scope }): no `authed_user` then. Only for a refresh — it answers for the refresh token sent, so the person's own;
+  // a code exchange without `authed_user` carries only the bot token, never taken for the person's.
+  if (responseRoot !== undefined && grant === 'refresh_token' && (root === null || typeof root !== 'object')) {
+    root = response;
+    scopesFrom = { [responseRoot]: response };
+  }
   const accessToken = readPath(root, 'access_token');
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new ProviderError('invalid_token_response', `${provider.name} answered without an access token`);
   }
-  const tokens: TokenSet = { accessToken, scopes: parseGrantedScopes(provider, response, requested) };
+  const tokens: TokenSet = { accessToken, scopes: parseGrantedScopes(provider, scopesFrom, requested) };
   const refreshToken = readPath(root, 'refresh_token');
   if (typeof refreshToken === 'string' && refreshToken !== '') tokens.refreshToken = refreshToken;
   const expiresIn = Number(readPath(root, 'expires_in'));
