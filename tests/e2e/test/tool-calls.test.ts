@@ -413,7 +413,11 @@ test('every call is audited with tool, version, outcome and an argument digest (
   const results = events.map((event) => event.metadata.result);
   expect(results).toEqual(expect.arrayContaining(['needs_connection', 'succeeded']));
   for (const event of events) {
-    expect(event.metadata).toMatchObject({ version: '1', argumentsDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(event.metadata).toMatchObject({
+      version: '1',
+      provider: 'demo',
+      argumentsDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(JSON.stringify(event.metadata)).not.toContain('From an agent');
   }
 });
@@ -978,7 +982,10 @@ test('provider failures: 503s are clear errors; three in a row open the circuit,
         arguments: { title: `f${i}` },
       })) as CallToolResult;
       expect(failed.isError).toBe(true);
-      expect(textOf(failed)).toMatch(/demo failed \(HTTP 503\); try again later/);
+      // A write the provider failed may have been done all the same: the caller is told to check, not to retry.
+      expect(textOf(failed)).toMatch(
+        /demo failed \(HTTP 503\)\. It may have taken effect there all the same: check before calling it again/,
+      );
     }
     const before = (await provider.stats()).apiRequests ?? 0;
     const paused = (await client.callTool({ name: 'demo.create_note', arguments: { title: 'f3' } })) as CallToolResult;

@@ -179,9 +179,14 @@ async function runRegistered(
         return retryOr(
           tool.retryable,
           context,
-          error('provider_error', `${tool.provider} failed (HTTP ${status}); try again later.`, {
-            providerStatus: status,
-          }),
+          error(
+            'provider_error',
+            // A provider failing a write may have done part or all of it first (Slack says so of internal_error).
+            tool.retryable
+              ? `${tool.provider} failed (HTTP ${status}); try again later.`
+              : `${tool.provider} failed (HTTP ${status}). It may have taken effect there all the same: check before calling it again.`,
+            { providerStatus: status },
+          ),
         );
       return error(
         'provider_rejected',
@@ -250,12 +255,12 @@ function needsConnection(reason: {
   return { kind: 'needs_connection', reason: reason.reason, message, connectUrl, missingScopes };
 }
 
-/** A retryable failure: thrown while a read-only/idempotent tool has attempts left, else answered as it is. */
 /** Said of a write whose request may have reached the provider before it failed: the caller must check first. */
 function mayHaveTakenEffect(provider: string): string {
   return ` If its request had reached ${provider}, it may have taken effect there: check before calling it again.`;
 }
 
+/** A retryable failure: thrown while a read-only/idempotent tool has attempts left, else answered as it is. */
 function retryOr(retryable: boolean, context: JobContext, result: ToolCallResult): ToolCallResult {
   if (retryable && context.attempt < context.maxAttempts)
     throw new RetryableToolError(result.kind === 'error' ? result.code : 'retry');
