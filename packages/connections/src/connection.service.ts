@@ -35,7 +35,7 @@ import {
   type TokenSet,
 } from '@gatehouse/providers';
 import { actorLabel, type Actor } from '@gatehouse/tenancy';
-import type { Vault } from '@gatehouse/vault';
+import { VaultError, type Vault } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
 import { ConnectStateStore, type ConnectState } from './connect-state.js';
 import { ConnectionsError, oauth2Provider } from './connections.errors.js';
@@ -497,7 +497,14 @@ export class ConnectionService {
   private async revokeAtProvider(connection: ConnectionRecord, app: ProviderAppRecord): Promise<string> {
     const provider = oauth2Provider(connection.providerId);
     if (!provider.revocation) return 'unsupported';
-    const tokens = await this.readTokens(connection);
+    let tokens: StoredTokens | null;
+    try {
+      tokens = await this.readTokens(connection);
+    } catch (error) {
+      // Tokens nobody can open are revoked by deleting them: the person can always disconnect.
+      if (error instanceof ConnectionsError && error.code === 'tokens_unreadable') return 'tokens_unreadable';
+      throw error;
+    }
     if (!tokens) return 'no_tokens';
     if (issuedElsewhere(tokens, app.settings)) return 'app_settings_changed';
     const token =
@@ -570,12 +577,21 @@ export class ConnectionService {
    * token was replaced meanwhile (a refresh or reconnect by another call), in which case nothing changes. Audited.
    */
   async reportRejected(tenantId: string, connectionId: string, accessToken: string): Promise<boolean> {
+    // Read before the transaction, not inside it: the vault reads on a connection of its own, and a burst of 401s
+    // holding every pooled connection in a transaction would leave none for it. The version read first makes the
+    // mark conditional: a refresh or reconnect in between (a new token) is never marked.
+    const row = await withTenant(this.db, tenantId, (tx) =>
+      tx.connection.findFirst({ where: { tenantId, id: connectionId } }),
+    );
+    if (!row) return false;
+    const stored = await this.readTokens({ tenantId, id: connectionId, providerId: row.providerId }).catch(
+      (error: unknown) => {
+        if (error instanceof ConnectionsError) return null;
+        throw error;
+      },
+    );
+    if (stored?.accessToken !== accessToken) return false;
     return withTenant(this.db, tenantId, async (tx) => {
-      const row = await tx.connection.findFirst({ where: { tenantId, id: connectionId } });
-      if (!row) return false;
-      const sealed = await this.vault.getSecret(connectionTokensContext(tenantId, connectionId));
-      const stored = sealed ? (JSON.parse(sealed.toString('utf8')) as StoredTokens) : null;
-      if (stored?.accessToken !== accessToken) return false;
       if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connectionId, row.tokenVersion))) return false;
       await this.audit.recordInTransaction(tx, [
         {
@@ -829,15 +845,19 @@ export class ConnectionService {
     return { clientId: app.clientId, clientSecret: secret.toString('utf8') };
   }
 
-  private async readTokens(connection: ConnectionRecord): Promise<StoredTokens | null> {
-    const sealed = await this.vault.getSecret(connectionTokensContext(connection.tenantId, connection.id));
+  private async readTokens(connection: SealedOwner): Promise<StoredTokens | null> {
+    const sealed = await unsealed(connection, () =>
+      this.vault.getSecret(connectionTokensContext(connection.tenantId, connection.id)),
+    );
     return sealed ? (JSON.parse(sealed.toString('utf8')) as StoredTokens) : null;
   }
 
   /** Tokens read with the connection (`findConnectionWithTokens`), opened by the vault. */
   private async openTokens(connection: ConnectionRecord, sealed: Buffer | null): Promise<StoredTokens | null> {
     if (!sealed) return null;
-    const opened = await this.vault.decrypt(connectionTokensContext(connection.tenantId, connection.id), sealed);
+    const opened = await unsealed(connection, () =>
+      this.vault.decrypt(connectionTokensContext(connection.tenantId, connection.id), sealed),
+    );
     return JSON.parse(opened.toString('utf8')) as StoredTokens;
   }
 
@@ -953,4 +973,24 @@ function refusedBy(provider: OAuth2Provider, response: OutboundResponse, what = 
     'invalid_token_response',
     `${provider.name} refused the ${what} request: ${refusalCode(response)}`,
   );
+}
+
+/** What names a connection's sealed tokens. */
+type SealedOwner = Pick<ConnectionRecord, 'tenantId' | 'id' | 'providerId'>;
+
+/**
+ * Opens a connection's sealed tokens; a vault refusal (a key version this process lacks, a damaged or moved blob)
+ * becomes a clear `tokens_unreadable` — nothing is sent to the provider — instead of an unexpected error.
+ */
+async function unsealed<T>(connection: SealedOwner, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    throw new ConnectionsError(
+      'tokens_unreadable',
+      `Gatehouse cannot open the stored ${providerName(connection.providerId)} tokens (${error.code}), so nothing was sent there. ` +
+        'Connecting again replaces them; if it keeps happening, an operator should check the vault keys (VAULT_KEYS).',
+    );
+  }
 }

@@ -17,6 +17,8 @@ export type ConnectionsErrorCode =
   | 'response_too_large'
   /** The person has no connection to the provider. */
   | 'not_connected'
+  /** The connection's sealed tokens cannot be opened (a vault key missing here, or a damaged blob). */
+  | 'tokens_unreadable'
   /** An API key has no person behind it: connections belong to people. */
   | 'person_required'
   /** The connect link an MCP client was given is unknown or expired. */

@@ -488,6 +488,29 @@ describe('refresh', () => {
 });
 
 describe('disconnect', () => {
+  test('tokens nobody can open (a damaged blob): a clear error, nothing sent, and the person can still disconnect', async () => {
+    const [connection] = await connectionsOf(alice);
+    const apiRequests = (await provider.stats()).apiRequests ?? 0;
+    // The GCM tag's last byte flipped: the vault refuses to open it (as for a key version this process lacks).
+    await owner.$executeRaw`UPDATE secrets SET blob = set_byte(blob, length(blob) - 1, get_byte(blob, length(blob) - 1) # 255)
+      WHERE tenant_id = ${tenant.id}::uuid AND owner = ${`connection:${connection!.id}`}`;
+    await expect(tokenFor()).rejects.toMatchObject({
+      code: 'tokens_unreadable',
+      message: expect.stringContaining('cannot open the stored'),
+    });
+    const response = await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant.slug}/connections/demo`);
+    expect(response.status).toBe(200);
+    expect(disconnectResponse.parse(await response.json())).toEqual({ revokedAtProvider: false });
+    expect((await auditActions('connection.deleted')).at(-1)!.metadata).toMatchObject({
+      revocation: 'tokens_unreadable',
+    });
+    expect(await owner.secret.count({ where: { owner: `connection:${connection!.id}` } })).toBe(0);
+    expect((await provider.stats()).apiRequests ?? 0).toBe(apiRequests);
+    // Connecting again starts afresh.
+    expect((await browserOf(alice).request(await approvedCallback(alice))).status).toBe(200);
+    expect(await tokenFor()).toMatchObject({ ok: true });
+  });
+
   test('revokes at the provider, destroys the sealed tokens, and the service reports not_connected', async () => {
     const [connection] = await connectionsOf(alice);
     const token = await tokenFor();

@@ -69,6 +69,7 @@ const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
   provider_unreachable: 502,
   response_too_large: 502,
   not_connected: 404,
+  tokens_unreadable: 503,
   person_required: 403,
   elicitation_expired: 410,
   elicitation_refused: 403,
