@@ -205,6 +205,23 @@ export class McpServerService {
     });
   }
 
+  /** A tenant was deleted (committed): each of its servers is announced as deleted, which ends its sessions. */
+  async tenantDeleted(deletion: {
+    tenantId: string;
+    tenantSlug: string;
+    servers: { id: string; slug: string }[];
+  }): Promise<void> {
+    for (const server of deletion.servers)
+      await this.onChange({
+        tenantId: deletion.tenantId,
+        tenantSlug: deletion.tenantSlug,
+        serverId: server.id,
+        serverSlug: server.slug,
+        toolsChanged: true,
+        deleted: true,
+      });
+  }
+
   /**
    * A member's role changed (committed): every server of the tenant whose tools they see changes with it (admin-only
    * tools) is announced as changed for their sessions only.

@@ -9,4 +9,9 @@ export {
 } from './actor.js';
 export { mintApiKey, parseApiKey } from './api-keys.js';
 export { TenancyError, type TenancyErrorCode } from './errors.js';
-export { TenantAdminService, type MemberRoleChange, type RequestContext } from './tenant-admin.service.js';
+export {
+  TenantAdminService,
+  type MemberRoleChange,
+  type RequestContext,
+  type TenantDeletion,
+} from './tenant-admin.service.js';

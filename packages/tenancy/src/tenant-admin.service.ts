@@ -5,6 +5,7 @@ import {
   DataError,
   destroyDataKeysIn,
   InvitationRepository,
+  McpServerRepository,
   MembershipRepository,
   membershipRole,
   OAuthModelRepository,
@@ -45,6 +46,13 @@ export interface RequestContext {
 }
 
 /** A member's role changed (committed). */
+/** A tenant was deleted (committed), with the MCP servers it had: their connected sessions must end. */
+export interface TenantDeletion {
+  tenantId: string;
+  tenantSlug: string;
+  servers: { id: string; slug: string }[];
+}
+
 export interface MemberRoleChange {
   tenantId: string;
   tenantSlug: string;
@@ -61,6 +69,7 @@ export class TenantAdminService {
   private readonly tenants: TenantRepository;
   private readonly users: UserRepository;
   private readonly roleListeners: Array<(change: MemberRoleChange) => Promise<void>> = [];
+  private readonly deletionListeners: Array<(deletion: TenantDeletion) => Promise<void>> = [];
 
   constructor(
     private readonly db: Database,
@@ -180,7 +189,8 @@ export class TenantAdminService {
     if (actor.role !== 'owner') throw new TenancyError('forbidden', 'Only an owner can delete a tenant.');
     if (confirmSlug !== actor.tenantSlug)
       throw new TenancyError('forbidden', 'Confirm by sending the tenant address exactly.');
-    await withTenant(this.db, actor.tenantId, async (tx) => {
+    const servers = await withTenant(this.db, actor.tenantId, async (tx) => {
+      const servers = await new McpServerRepository(tx).list(actor.tenantId);
       const destroyed = await destroyDataKeysIn(tx, actor.tenantId);
       // Every token for the tenant's MCP servers goes too (the slug could be taken again later).
       const revoked = await new OAuthModelRepository(tx).revokeForResources(actor.tenantSlug);
@@ -196,7 +206,19 @@ export class TenantAdminService {
         context,
       );
       await new TenantRepository(tx).delete(actor.tenantId);
+      return servers.map((server) => ({ id: server.id, slug: server.slug }));
     });
+    const deletion = { tenantId: actor.tenantId, tenantSlug: actor.tenantSlug, servers };
+    await Promise.all(this.deletionListeners.map((listener) => listener(deletion)));
+  }
+
+  /**
+   * Runs after a tenant's deletion is committed, awaited before `deleteTenant` returns (its servers' connected MCP
+   * sessions must end: their tokens are revoked, and the slugs may be taken again). A listener handles its own
+   * failures: the deletion stands.
+   */
+  onTenantDeleted(listener: (deletion: TenantDeletion) => Promise<void>): void {
+    this.deletionListeners.push(listener);
   }
 
   // --- tool-call limits ----------------------------------------------------------------------------------

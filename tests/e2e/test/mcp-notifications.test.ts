@@ -164,6 +164,51 @@ test('an admin changing the tools on the other instance: list_changed on the str
   }
 }, 60_000);
 
+test("deleting a tenant on the other instance ends its servers' open streams (their tokens are revoked)", async () => {
+  const gone = `gone-${randomUUID().slice(0, 6)}`;
+  expect((await adminCall(direct(A), owner, 'POST', '/api/v1/tenants', { slug: gone, name: 'Gone' })).status).toBe(201);
+  const created = await adminCall(direct(A), owner, 'POST', `/api/v1/tenants/${gone}/mcp-servers`, {
+    slug: 'doomed',
+    title: 'Doomed',
+    toolkits: [],
+    tools: ['demo.list_notes'],
+  });
+  expect(created.status).toBe(201);
+  const endpoint = ((await created.json()) as { endpoint: string }).endpoint;
+  const token = await accessTokenFor(direct(A), clientId, REDIRECT, owner, endpoint);
+  // The stream the SDK opens after initialize, and the moment the server ends it.
+  let opened!: () => void;
+  let ended!: () => void;
+  const streamOpen = new Promise<void>((resolve) => (opened = resolve));
+  const streamEnded = new Promise<void>((resolve) => (ended = resolve));
+  let streams = 0;
+  const client = new Client({ name: 'notifications-e2e', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(on(A, endpoint), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    fetch: async (url, init) => {
+      const response = await fetch(url, init);
+      const type = response.headers.get('content-type') ?? '';
+      if (init?.method !== 'GET' || response.status !== 200 || !type.startsWith('text/event-stream') || streams++)
+        return response;
+      opened();
+      const body = response.body!.pipeThrough(new TransformStream({ flush: () => ended() }));
+      return new Response(body, { status: response.status, headers: response.headers });
+    },
+  });
+  await client.connect(transport);
+  try {
+    await streamOpen;
+    const deleted = await adminCall(direct(B), owner, 'DELETE', `/api/v1/tenants/${gone}`, { confirm: gone });
+    expect(deleted.status).toBe(204);
+    await Promise.race([
+      streamEnded,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the stream stayed open')), 5_000)),
+    ]);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
 test("a member's role changing on the other instance: list_changed on their stream only, and their next list follows", async () => {
   const server = `s-${randomUUID().slice(0, 6)}`;
   const created = await adminCall(direct(A), owner, 'POST', `/api/v1/tenants/${slug}/mcp-servers`, {

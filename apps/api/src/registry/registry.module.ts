@@ -36,6 +36,11 @@ import { ToolkitsController } from './toolkits.controller.js';
             logger.warn({ err: error }, 'a role change could not be announced to MCP sessions'),
           ),
         );
+        tenancy.onTenantDeleted((deletion) =>
+          withTimeout(servers.tenantDeleted(deletion), 3_000).catch((error: unknown) =>
+            logger.warn({ err: error }, "a deleted tenant's MCP sessions could not be told"),
+          ),
+        );
         return servers;
       },
     },
