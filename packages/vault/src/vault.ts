@@ -198,13 +198,23 @@ export class Vault {
       for (;;) {
         const batch = await this.secrets.listByDekVersion(tenantId, version, batchSize);
         if (batch.length === 0) break;
+        let moved = 0;
         for (const secret of batch) {
           const context = { tenantId, owner: secret.owner, purpose: secret.purpose };
           const plaintext = await this.decrypt(context, secret.blob);
           const blob = fresh.seal(context, plaintext);
-          if (await this.secrets.replace(tenantId, { ...secret, blob, dekVersion: fresh.version }, secret.blob))
+          if (await this.secrets.replace(tenantId, { ...secret, blob, dekVersion: fresh.version }, secret.blob)) {
             done += 1;
+            moved += 1;
+          }
         }
+        // Nothing moved: each was rewritten meanwhile (it left this version), or this run's key is no longer the
+        // active one — another rotation made a newer key and moves everything itself.
+        if (moved === 0 && (await this.dataKeys.active(tenantId))?.version !== fresh.version)
+          throw new VaultError(
+            'unknown_key_version',
+            "another rotation of this tenant's data key started after this one and carries on; nothing was lost",
+          );
         onProgress({ done, remaining: await this.secrets.countByDekVersion(tenantId, version) });
       }
       await this.dataKeys.delete(tenantId, version);

@@ -193,6 +193,54 @@ describe('Vault with PostgreSQL', () => {
       expect((await fresh.getSecret({ tenantId, owner: `o${i}`, purpose: 'p' }))?.toString()).toBe(`value-${i}`);
   });
 
+  it('two rotations at once never leave a secret sealed under a data key one of them deleted', async () => {
+    const tenantId = await newTenant();
+    const setup = vaultWith(`v1:${V1}`);
+    for (let i = 0; i < 25; i += 1) await setup.putSecret({ tenantId, owner: `o${i}`, purpose: 'p' }, `value-${i}`);
+    // Run 1 pauses before its first re-seal; run 2 (started then) makes key 3, deletes key 2 (run 1's), and lets run
+    // 1 re-seal its batch before it moves the version-1 secrets itself.
+    let atReplace!: () => void;
+    let mayReplace!: () => void;
+    let batchDone!: () => void;
+    const run1AtReplace = new Promise<void>((resolve) => (atReplace = resolve));
+    const gate = new Promise<void>((resolve) => (mayReplace = resolve));
+    const run1BatchDone = new Promise<void>((resolve) => (batchDone = resolve));
+    let replaces = 0;
+    class PausingSecrets extends SecretRepository {
+      override async replace(...args: Parameters<SecretRepository['replace']>) {
+        if (replaces === 0) {
+          atReplace();
+          await gate;
+        }
+        const replaced = await super.replace(...args);
+        if (++replaces === 10) batchDone();
+        return replaced;
+      }
+    }
+    let listed = false;
+    class WaitingSecrets extends SecretRepository {
+      override async listByDekVersion(...args: Parameters<SecretRepository['listByDekVersion']>) {
+        if (args[1] === 1 && !listed) {
+          listed = true;
+          mayReplace();
+          await run1BatchDone;
+        }
+        return super.listByDekVersion(...args);
+      }
+    }
+    const keyring = LocalKeyring.parse(`v1:${V1}`);
+    const first = new Vault(keyring, new DataKeyRepository(app, maintenance), new PausingSecrets(app));
+    const second = new Vault(keyring, new DataKeyRepository(app, maintenance), new WaitingSecrets(app));
+    const run1 = first.rotateDataKey(tenantId, () => {}, 10);
+    run1.catch(() => undefined);
+    await run1AtReplace;
+    expect(await second.rotateDataKey(tenantId)).toBe(3);
+    await expect(run1).rejects.toThrow(/another rotation/);
+    const fresh = vaultWith(`v1:${V1}`);
+    for (let i = 0; i < 25; i += 1)
+      expect((await fresh.getSecret({ tenantId, owner: `o${i}`, purpose: 'p' }))?.toString()).toBe(`value-${i}`);
+  });
+
   it('re-seals a write made with a key another process has just rotated away', async () => {
     const tenantId = await newTenant();
     const stale = vaultWith(`v1:${V1}`);

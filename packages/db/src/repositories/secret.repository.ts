@@ -49,9 +49,19 @@ export class SecretRepository {
     });
   }
 
+  /**
+   * Re-seals a secret (key rotation) only if it still holds `previous` and `dekVersion` is still the tenant's active
+   * key, holding a share lock on that key row as `upsert` does: a concurrent rotation that has made a newer key (and
+   * will delete this one) cannot be handed a secret sealed under a key it is about to delete.
+   */
   replace(tenantId: string, secret: SecretRow, previous: Buffer): Promise<boolean> {
     noteAuthChange();
     return withTenant(this.db, tenantId, async (tx) => {
+      const locked = await tx.$queryRaw<{ version: number }[]>`
+        SELECT version FROM tenant_data_keys
+        WHERE tenant_id = ${tenantId}::uuid AND version = ${secret.dekVersion} AND state = 'active'
+        FOR SHARE`;
+      if (locked.length === 0) return false;
       const count = await tx.$executeRaw`
         UPDATE secrets SET blob = ${secret.blob}, dek_version = ${secret.dekVersion}, updated_at = CURRENT_TIMESTAMP
         WHERE tenant_id = ${tenantId}::uuid AND owner = ${secret.owner} AND purpose = ${secret.purpose} AND blob = ${previous}`;
