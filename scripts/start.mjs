@@ -33,6 +33,8 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // The terminal closed: the children have process groups of their own and would outlive it.
+  process.on('SIGHUP', () => void shutdown('terminal closed', 0));
 
   // Api, worker and web get only what they need: never the owner's or the maintenance role's credentials.
   const {
@@ -83,12 +85,17 @@ async function main() {
   const apiUrl = `http://127.0.0.1:${env.API_PORT ?? 4000}`;
   const workerUrl = `http://127.0.0.1:${env.WORKER_PORT ?? 4001}`;
   const webUrl = `http://127.0.0.1:${env.WEB_PORT ?? 3000}`;
-  await Promise.all([
-    waitForHttp(`http://127.0.0.1:${demoProviderPort}/healthz`),
-    waitForHttp(`${apiUrl}/readyz`),
-    waitForHttp(`${workerUrl}/readyz`),
-    waitForHttp(`${webUrl}/healthz`),
-  ]);
+  try {
+    await Promise.all([
+      waitForHttp(`http://127.0.0.1:${demoProviderPort}/healthz`),
+      waitForHttp(`${apiUrl}/readyz`),
+      waitForHttp(`${workerUrl}/readyz`),
+      waitForHttp(`${webUrl}/healthz`),
+    ]);
+  } catch (error) {
+    // Never exit with the processes still running (they would hold the ports the next start needs).
+    await shutdown(error.message, 1);
+  }
 
   const publicWeb = env.PUBLIC_WEB_URL ?? 'http://localhost:3000';
   process.stdout.write(
