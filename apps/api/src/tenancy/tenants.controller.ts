@@ -214,7 +214,9 @@ export class TenantsController {
     // cannot become a problem response any more: the connection is cut so the client sees an incomplete export.
     try {
       for await (const chunk of exportEvents(this.auditStore, actor.tenantId, filter, q.format)) {
-        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        // A client that went away never drains: stop reading pages for it (leaving the loop ends the generator).
+        if (res.destroyed) return;
+        if (!res.write(chunk)) await drainedOrClosed(res);
       }
       res.end();
     } catch (error) {
@@ -223,4 +225,17 @@ export class TenantsController {
       res.destroy(error instanceof Error ? error : new Error('audit export failed'));
     }
   }
+}
+
+/** Waits until `res` can take more, or is gone (then `drain` never comes). */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
