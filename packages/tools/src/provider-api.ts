@@ -112,11 +112,16 @@ function apiError(response: OutboundResponse): ProviderApiError {
   const retryAfter = retryAfterOf(headers);
   const exhausted = header(headers, 'x-ratelimit-remaining') === '0';
   // A rate limit answered as 403: GitHub's exhausted primary limit (`x-ratelimit-remaining: 0`) and its secondary
-  // limits (a Retry-After, or the message), Google's `rateLimitExceeded`.
+  // limits (a Retry-After, or the message), Google's `rateLimitExceeded` / `userRateLimitExceeded` and its quotas
+  // (`quotaExceeded`: Calendar's usage limits, e.g. too many invitations; `dailyLimitExceeded`).
   const secondary = /secondary rate limit/i.test(messageOf(json));
   const rateLimited =
     status === 429 ||
-    (status === 403 && (exhausted || secondary || retryAfter !== undefined || /rateLimitExceeded$/i.test(code ?? '')));
+    (status === 403 &&
+      (exhausted ||
+        secondary ||
+        retryAfter !== undefined ||
+        /(rateLimitExceeded|quotaExceeded|dailyLimitExceeded)$/i.test(code ?? '')));
   if (!rateLimited) return new ProviderApiError(status, code, retryAfter);
   const reset = exhausted ? resetOf(headers) : undefined;
   return new ProviderApiError(429, code, retryAfter ?? reset ?? (secondary ? UNTIMED_LIMIT_SECONDS : undefined));

@@ -210,4 +210,15 @@ describe('GitHub toolkit against a fake of the REST API', () => {
     }
     expect(await failure(run('github.list_issues', { owner: 'acme', repo: '..' }))).toBeInstanceOf(ToolFailure);
   });
+
+  it('refuses a search page past the 1,000 results GitHub answers, without asking it', async () => {
+    const before = github.requests.length;
+    const refused = await failure(run('github.search_repositories', { query: 'widgets', perPage: 100, page: 11 }));
+    expect(refused).toBeInstanceOf(ToolFailure);
+    expect((refused as ToolFailure).message).toMatch(/first 1,000 results/);
+    expect(github.requests.length).toBe(before);
+    // The last page that still starts within them is asked.
+    await run('github.search_repositories', { query: 'widgets', perPage: 30, page: 34 });
+    expect(github.requests.length).toBe(before + 1);
+  });
 });

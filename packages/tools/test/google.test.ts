@@ -72,9 +72,21 @@ describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
     expect(
       await failure(run('google_calendar.create_event', { summary: 'x', start: {}, end: { date: '2026-12-02' } })),
     ).toBeInstanceOf(ToolFailure);
+    // Both at once is refused here, not sent (Google answers it with a 400).
+    const before = google.requests.length;
+    expect(
+      await failure(
+        run('google_calendar.create_event', {
+          summary: 'x',
+          start: { date: '2026-12-02', dateTime: '2026-12-02T09:00:00Z' },
+          end: { date: '2026-12-03' },
+        }),
+      ),
+    ).toBeInstanceOf(ToolFailure);
+    expect(google.requests.length).toBe(before);
   });
 
-  it("maps Google's errors: 401, 404, and 403 rateLimitExceeded as 429", async () => {
+  it("maps Google's errors: 401, 404, and 403 rateLimitExceeded or quotaExceeded as 429", async () => {
     const status = async (promise: Promise<unknown>) => {
       const error = (await failure(promise)) as ProviderApiError;
       expect(error).toBeInstanceOf(ProviderApiError);
@@ -90,6 +102,10 @@ describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
     expect(await status(run('google_calendar.list_events', { timeMin: '2030-01-01T00:00:00Z' }))).toEqual([
       429,
       'rateLimitExceeded',
+    ]);
+    expect(await status(run('google_calendar.list_events', { timeMin: '2031-01-01T00:00:00Z' }))).toEqual([
+      429,
+      'quotaExceeded',
     ]);
   });
 });

@@ -162,7 +162,7 @@ async function runRegistered(
       if (status === 403)
         return error(
           'provider_forbidden',
-          `${tool.provider} refused this: your account there may lack the permission, or the connection a scope (${tool.scopes.join(', ')}).`,
+          `${tool.provider} refused this${failure.providerCode ? ` (${failure.providerCode})` : ''}: your account there may lack the permission, or the connection a scope (${tool.scopes.join(', ')}).`,
           { providerStatus: 403 },
         );
       if (status === 404)

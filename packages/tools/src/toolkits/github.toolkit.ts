@@ -103,7 +103,14 @@ export const githubToolkit: ProviderToolkit = {
       version: '2',
       title: 'Search repositories',
       description: 'Searches repositories the person can see (GitHub search syntax, e.g. "language:go stars:>100").',
-      input: z.object({ query: z.string().trim().min(1).max(256).describe('Search query'), perPage, page }).strict(),
+      input: z
+        .object({ query: z.string().trim().min(1).max(256).describe('Search query'), perPage, page })
+        .strict()
+        // GitHub's search answers only the first 1,000 results; a page past them is its 422.
+        .refine((input) => (input.page - 1) * input.perPage < 1000, {
+          message: 'GitHub search returns only the first 1,000 results: ask for an earlier page',
+          path: ['page'],
+        }),
       output: z.object({ total: z.number().int(), repositories: z.array(repository), nextPage }),
       annotations: { readOnlyHint: true, openWorldHint: true },
       provider: 'github',

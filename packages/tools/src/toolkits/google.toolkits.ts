@@ -107,8 +107,15 @@ export const googleCalendarToolkit: ProviderToolkit = {
             .describe('Who gets an invitation email: everyone, only guests outside Google Calendar, or no one'),
         })
         .strict()
-        .refine((input) => Boolean(input.start.dateTime ?? input.start.date), 'start needs dateTime or date')
-        .refine((input) => Boolean(input.end.dateTime ?? input.end.date), 'end needs dateTime or date'),
+        // Exactly one of the two (Google refuses an event time with both).
+        .refine((input) => Boolean(input.start.dateTime) !== Boolean(input.start.date), {
+          message: 'start needs either dateTime or date (not both)',
+          path: ['start'],
+        })
+        .refine((input) => Boolean(input.end.dateTime) !== Boolean(input.end.date), {
+          message: 'end needs either dateTime or date (not both)',
+          path: ['end'],
+        }),
       output: z.object({ event }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
       provider: 'google',

@@ -20,6 +20,7 @@ const SLACK_ERRORS: Record<string, number> = {
   restricted_action: 403,
   channel_not_found: 404,
   ratelimited: 429,
+  rate_limited: 429,
   invalid_arguments: 400,
   msg_too_long: 400,
   no_text: 400,

@@ -3,7 +3,7 @@ import { startFakeServer, type FakeServer } from './fake-server.js';
 /**
  * A local stand-in for Google Calendar API v3 and Gmail API v1 (under `/calendar/v3` and `/gmail/v1`), answering the
  * documented shapes and Google's error format `{error: {code, message, status, errors: [{reason}]}}` — 401
- * UNAUTHENTICATED, 403 insufficientPermissions and rateLimitExceeded, 404 notFound.
+ * UNAUTHENTICATED, 403 insufficientPermissions, rateLimitExceeded and quotaExceeded, 404 notFound.
  */
 export type FakeGoogle = FakeServer;
 
@@ -60,6 +60,9 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     if (url.pathname === '/calendar/v3/calendars/primary/events' && method === 'GET') {
       if (url.searchParams.get('timeMin') === '2030-01-01T00:00:00Z')
         return send(403, googleError(403, 'PERMISSION_DENIED', 'rateLimitExceeded', 'Rate Limit Exceeded'));
+      // Calendar's usage limits (documented as 403 quotaExceeded, e.g. after too many invitations).
+      if (url.searchParams.get('timeMin') === '2031-01-01T00:00:00Z')
+        return send(403, googleError(403, 'PERMISSION_DENIED', 'quotaExceeded', 'Calendar usage limits exceeded.'));
       return send(200, {
         kind: 'calendar#events',
         items: [
