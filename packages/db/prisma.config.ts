@@ -3,6 +3,7 @@
 // adapter fixes below never touch the application's own database client.
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { defineConfig } from 'prisma/config';
 
 const TEXT_OID = 25;
@@ -52,14 +53,11 @@ class MigrationAdapter extends PrismaPg {
 
 function connectionFrom(urlText: string | undefined) {
   if (!urlText) throw new Error('DATABASE_URL is required but not set');
-  const url = new URL(urlText);
-  // Parts, not a connectionString: a connectionString makes the adapter ignore the shadow database's name.
+  // Parts, not a connectionString: a connectionString makes the adapter ignore the shadow database's name. Parsed as
+  // pg itself parses the application's URLs, so everything in them (sslmode, sslrootcert, a socket host, options)
+  // applies to migrations too.
   return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    ...parseIntoClientConfig(urlText),
     // The CLI never ends its pool; let idle connections stop holding the process open once migrations are done.
     allowExitOnIdle: true,
   };
