@@ -8,6 +8,9 @@ type Progress = Extract<ToolCallReply, { kind: 'progress' }>['progress'];
 /** The last word on a call: its answer, or the job's failure for good. */
 export type FinalReply = Extract<ToolCallReply, { kind: 'result' | 'failed' }>;
 
+/** How long an api instance has to subscribe again (a Redis restart) before its silence means it is gone. */
+const UNHEARD_RECHECK_MS = 5_000;
+
 function replyChannelOf(job: Job | undefined): string | undefined {
   const replyTo = (job?.data as { replyTo?: unknown } | undefined)?.replyTo;
   return typeof replyTo === 'string' ? replyTo : undefined;
@@ -22,8 +25,8 @@ function replyChannelOf(job: Job | undefined): string | undefined {
  * the job completed, which BullMQ issues right after it, on the same connection (Redis keeps their order). Should
  * that command fail (the job's lock was lost), the caller has its answer and the job ends as failed: never run again.
  *
- * A last word that no api instance hears (PUBLISH reached no subscriber: the instance that queued the call crashed
- * or stopped meanwhile) goes to `onUnheard`: the call ran, and nobody else will record it.
+ * A last word that no api instance hears (PUBLISH reached no subscriber, nor is one there 5 s later: the instance
+ * that queued the call crashed or stopped meanwhile) goes to `onUnheard`: the call ran, and nobody else records it.
  */
 export function answerToolCalls(
   worker: Worker,
@@ -35,7 +38,14 @@ export function answerToolCalls(
     const channel = replyChannelOf(job);
     if (!channel) return;
     publisher.publish(channel, JSON.stringify(reply)).then((listeners) => {
-      if (listeners === 0 && reply.kind !== 'progress') onUnheard(job!, reply);
+      if (listeners > 0 || reply.kind === 'progress') return;
+      // No one listening right now: the api instance is gone — or only subscribing again after a Redis blip (it then
+      // finds the answer in the job's state, and records the call itself). Asked once more, a little later.
+      setTimeout(() => {
+        publisher.pubsub('NUMSUB', channel).then((answer) => {
+          if (Number(answer[1]) === 0) onUnheard(job!, reply);
+        }, onError);
+      }, UNHEARD_RECHECK_MS).unref();
     }, onError);
   };
   worker.on('failed', (job, error) => {
