@@ -35,6 +35,8 @@ export class AppModule {
             serializers: { req: redactRequest, res: redactResponse },
             // Probes would drown the log; everything else is logged once per request.
             autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+            // So would Prometheus's scrapes: only a refused one (a wrong token) is worth a line.
+            customLogLevel: (req, res) => (req.url === '/metrics' && res.statusCode === 200 ? 'silent' : 'info'),
             quietReqLogger: true,
           },
         }),
