@@ -1354,7 +1354,10 @@ test('Redis restarts during load: clear answers, no duplicate, recovery without 
     for (const result of results.filter((entry) => !entry.isError))
       expect(titles).toContain((result.structuredContent as { note: { title: string } }).note.title);
 
-    // Every call that got an answer has its audit record (the first refusal and the final list included).
+    // Every call that got an answer has its audit record (the first refusal and the final list included) — once:
+    // the worker, whose answers found the api's subscription down during the restart, records none of them itself
+    // (it asks again after 5 s, when the api has subscribed again).
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     const audit = await adminCall(
       api.url,
       owner,
@@ -1498,6 +1501,14 @@ test('Prometheus metrics: calls by tool and result, latency, queue depth, refres
   expect(apiMetrics).not.toContain(slug);
   const workerMetrics = await scrape(`${worker.url}/metrics`);
   expect(workerMetrics).toContain('# TYPE gatehouse_token_refreshes_total counter');
+  // The refused scrape is logged; the successful one is not (every 15 s, it would drown the log).
+  const metricsLines = () =>
+    api.process
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"url":"/metrics"'));
+  await waitUntil(async () => metricsLines().some((line) => line.includes('"statusCode":401')));
+  expect(metricsLines().filter((line) => line.includes('"statusCode":200'))).toEqual([]);
   expect(workerMetrics).toContain('gatehouse_queue_jobs{queue="gatehouse-tools"');
 });
 
