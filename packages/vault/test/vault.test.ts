@@ -251,6 +251,14 @@ describe('Vault with PostgreSQL', () => {
     expect((await fresh.getSecret({ tenantId, owner: 'o2', purpose: 'p' }))?.toString()).toBe('second');
   });
 
+  it("stores no connection's tokens or app's client secret whose owner row is gone", async () => {
+    const tenantId = await newTenant();
+    const vault = vaultWith(`v1:${V1}`);
+    for (const owner of [`connection:${randomUUID()}`, `provider_app:${randomUUID()}`])
+      await expect(vault.putSecret({ tenantId, owner, purpose: 'p' }, 'orphan')).rejects.toThrow(/no longer exists/);
+    expect(await owner.secret.count({ where: { tenantId } })).toBe(0);
+  });
+
   it('crypto-shreds a tenant: once its data keys are destroyed nothing decrypts', async () => {
     const tenantId = await newTenant();
     const vault = vaultWith(`v1:${V1}`);
