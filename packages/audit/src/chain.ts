@@ -85,8 +85,8 @@ export async function verifyChain(
   head: ChainHead | null,
   /**
    * Reads the head again. The chain may grow while it is walked (each event is appended with its head in one
-   * transaction): an event past the head read before is checked against a fresh head — only an event past that one
-   * too is an error.
+   * transaction): the walk then stops at the head read first (the events after it are checked next time) — unless no
+   * head read afterwards knows them either (rows added without their head: an error).
    */
   readHead?: () => Promise<ChainHead | null>,
 ): Promise<VerifyReport> {
@@ -99,10 +99,11 @@ export async function verifyChain(
     checked,
     firstBroken: { seq, reason },
   });
+  let beyond: number | undefined;
   for await (const event of events) {
-    if (event.seq > (head?.lastSeq ?? 0) && readHead) {
-      head = await readHead();
-      if (event.seq > (head?.lastSeq ?? 0)) return broken(event.seq, 'head_mismatch');
+    if (readHead && event.seq > (head?.lastSeq ?? 0)) {
+      beyond = event.seq;
+      break;
     }
     if (event.seq !== expectedSeq) return broken(expectedSeq, 'sequence_gap');
     if (!event.prevHash.equals(prevHash)) return broken(event.seq, 'prev_hash_mismatch');
@@ -115,5 +116,7 @@ export async function verifyChain(
   if ((head?.lastSeq ?? 0) !== lastSeq || !(head?.lastHash ?? GENESIS_HASH).equals(prevHash)) {
     return broken(lastSeq + 1, 'head_mismatch');
   }
+  if (beyond !== undefined && readHead && ((await readHead())?.lastSeq ?? 0) < beyond)
+    return broken(beyond, 'head_mismatch');
   return { tenantId, ok: true, checked };
 }
