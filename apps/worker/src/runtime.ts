@@ -174,18 +174,17 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     stalledInterval: config.TOOL_CALL_LOCK_MS,
     ...telemetry,
   });
-  const replies = answerToolCalls(
-    toolWorker,
-    toolsConnection,
-    (error) =>
+  const replies = answerToolCalls(toolWorker, toolsConnection, {
+    prefix: config.QUEUE_PREFIX,
+    onError: (error) =>
       logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'tool reply not sent'),
     // The api instance that queued the call is gone (crashed or stopped while it ran): the call is recorded here, or
     // it would have no record at all.
-    (job, reply) => {
+    onUnheard: async (job, reply, answeredAt) => {
       const payload = toolCallJob.schema.safeParse(job.data);
       if (!payload.success) return;
-      audit
-        .record(unheardCallEvent(payload.data, reply, job.timestamp))
+      await audit
+        .record(unheardCallEvent(payload.data, reply, job.timestamp, answeredAt))
         .catch((error: unknown) =>
           logger.error(
             { jobId: job.id, err: { message: error instanceof Error ? error.message : String(error) } },
@@ -193,7 +192,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
           ),
         );
     },
-  );
+  });
   toolWorker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, job: job?.name, err: { message: error.message } }, 'tool call failed'),
   );
@@ -226,6 +225,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       stopping = true;
       logger.info('worker stopping: finishing active jobs');
       await Promise.all([worker.close(), toolWorker.close()]);
+      // Calls whose api may be gone are recorded before the connections close.
+      await replies.settle();
       await Promise.all([scheduler.close(), toolsQueue.close()]);
       await http.close();
       await accessChanges.close();

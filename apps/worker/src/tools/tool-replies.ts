@@ -25,27 +25,45 @@ function replyChannelOf(job: Job | undefined): string | undefined {
  * the job completed, which BullMQ issues right after it, on the same connection (Redis keeps their order). Should
  * that command fail (the job's lock was lost), the caller has its answer and the job ends as failed: never run again.
  *
- * A last word that no api instance hears (PUBLISH reached no subscriber, nor is one there 5 s later: the instance
- * that queued the call crashed or stopped meanwhile) goes to `onUnheard`: the call ran, and nobody else records it.
+ * A last word that no api instance hears (PUBLISH reached no subscriber, nor is one there 5 s later — or when the
+ * worker stops: the instance that queued the call crashed or stopped meanwhile) goes to `onUnheard`: the call ran,
+ * and nobody else records it.
  */
-export function answerToolCalls(
-  worker: Worker,
-  publisher: Redis,
-  onError: (error: unknown) => void,
-  onUnheard: (job: Job, reply: FinalReply) => void = () => undefined,
-) {
+export interface ToolReplyOptions {
+  onError: (error: unknown) => void;
+  /**
+   * A call's last word that no api instance heard: record it. Once per job (a claim in Redis under `prefix`: a
+   * result and a later failure of the same job are one call), with when it was answered.
+   */
+  onUnheard?: (job: Job, reply: FinalReply, answeredAt: number) => Promise<void>;
+  prefix: string;
+}
+
+export function answerToolCalls(worker: Worker, publisher: Redis, options: ToolReplyOptions) {
+  const { onError, onUnheard } = options;
+  /** Rechecks waiting out their delay, run at once when the worker stops (it would not wait 5 s for them). */
+  const rechecks = new Map<NodeJS.Timeout, () => Promise<void>>();
+  const recheck = (job: Job, channel: string, reply: FinalReply, answeredAt: number) => async () => {
+    const [, listeners] = await publisher.pubsub('NUMSUB', channel);
+    if (Number(listeners) > 0 || !onUnheard) return;
+    const claimed = await publisher.set(`${options.prefix}:tool-call:unheard:${job.id!}`, '1', 'EX', 86_400, 'NX');
+    if (claimed === 'OK') await onUnheard(job, reply, answeredAt);
+  };
   const publish = (job: Job | undefined, reply: ToolCallReply) => {
     const channel = replyChannelOf(job);
     if (!channel) return;
+    const answeredAt = Date.now();
     publisher.publish(channel, JSON.stringify(reply)).then((listeners) => {
       if (listeners > 0 || reply.kind === 'progress') return;
       // No one listening right now: the api instance is gone — or only subscribing again after a Redis blip (it then
       // finds the answer in the job's state, and records the call itself). Asked once more, a little later.
-      setTimeout(() => {
-        publisher.pubsub('NUMSUB', channel).then((answer) => {
-          if (Number(answer[1]) === 0) onUnheard(job!, reply);
-        }, onError);
-      }, UNHEARD_RECHECK_MS).unref();
+      const check = recheck(job!, channel, reply, answeredAt);
+      const timer = setTimeout(() => {
+        rechecks.delete(timer);
+        check().catch(onError);
+      }, UNHEARD_RECHECK_MS);
+      timer.unref();
+      rechecks.set(timer, check);
     }, onError);
   };
   worker.on('failed', (job, error) => {
@@ -60,6 +78,17 @@ export function answerToolCalls(
     result(job: Job, result: ToolCallResult): void {
       publish(job, { kind: 'result', jobId: job.id!, result });
     },
+    /** Runs the rechecks still waiting (the worker is stopping; its connections close next). */
+    async settle(): Promise<void> {
+      const waiting = [...rechecks];
+      rechecks.clear();
+      await Promise.all(
+        waiting.map(([timer, check]) => {
+          clearTimeout(timer);
+          return check().catch(onError);
+        }),
+      );
+    },
   };
 }
 
@@ -73,7 +102,12 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
  * The `tool.call` record of a call whose api instance was gone when it finished (the record the api writes for
  * every call it answers), marked as the worker's.
  */
-export function unheardCallEvent(payload: ToolCallPayload, reply: FinalReply, queuedAt: number): AuditEventInput {
+export function unheardCallEvent(
+  payload: ToolCallPayload,
+  reply: FinalReply,
+  queuedAt: number,
+  answeredAt: number,
+): AuditEventInput {
   const result = reply.kind === 'result' ? reply.result : undefined;
   return toolCallEvent({
     tenantId: payload.tenantId,
@@ -92,7 +126,7 @@ export function unheardCallEvent(payload: ToolCallPayload, reply: FinalReply, qu
           : result.kind === 'needs_connection'
             ? 'needs_connection'
             : 'failed',
-    latencyMs: Math.max(0, Date.now() - queuedAt),
+    latencyMs: Math.max(0, answeredAt - queuedAt),
     requestId: payload.requestId,
     traceId: traceIdOf(payload.traceContext?.traceparent),
     extra: {
