@@ -11,6 +11,8 @@ import {
   vaultKeys,
   databasePoolSize,
   originList,
+  otelSampler,
+  otelSamplerRatio,
 } from './fields.js';
 
 // One schema per app (STYLE §9). Secrets (DATABASE_URL carries a password) have no defaults.
@@ -83,8 +85,8 @@ export const apiConfigSchema = z.object({
   TOOL_CALLS_PER_MINUTE_TOOL: z.coerce.number().int().min(1).max(1_000_000).default(300),
   TOOL_CALLS_PER_MINUTE_PROVIDER: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /**
-   * The most calls per minute a tenant's admins may set any of their tenant's limits to. Unset: the per-tenant default
-   * (TOOL_CALLS_PER_MINUTE_TENANT), so tenants may lower their limits but not raise them above what the operator gives.
+   * How far a tenant's admins may raise any of their limits (calls per minute); a limit can always be lowered, and
+   * raised up to its own default. Unset: no raising at all — tenants may only lower their limits.
    */
   TOOL_CALLS_PER_MINUTE_CEILING: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /**
@@ -101,6 +103,8 @@ export const apiConfigSchema = z.object({
   PROVIDER_CIRCUIT_OPEN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset, no traces are exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_TRACES_SAMPLER: otelSampler,
+  OTEL_TRACES_SAMPLER_ARG: otelSamplerRatio,
   /** Bearer token Prometheus presents at GET /metrics; unset, the endpoint answers 404 (metrics off). */
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** Seconds a person has to finish connecting a provider (the connect flow's single-use state); at most 10 min. */
@@ -122,6 +126,8 @@ export const workerConfigSchema = z.object({
   TOOL_CALL_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset, no traces are exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_TRACES_SAMPLER: otelSampler,
+  OTEL_TRACES_SAMPLER_ARG: otelSamplerRatio,
   /** Bearer token Prometheus presents at the worker's GET /metrics (health port); unset: 404. */
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** Where people reach the api: the connect links the worker puts in tool results (same value as the api's). */

@@ -261,8 +261,8 @@ export const toolLimitsResponse = z.object({
   overrides: toolLimitsRequest,
   /** What applies now (an override above the ceiling applies as the ceiling). */
   effective: z.object({ perTenant: perMinute, perUser: perMinute, perTool: perMinute, perProvider: perMinute }),
-  /** The most this deployment lets a tenant set any limit to (TOOL_CALLS_PER_MINUTE_CEILING). */
-  ceiling: perMinute,
+  /** The most this deployment lets a tenant set each limit to: its default, or TOOL_CALLS_PER_MINUTE_CEILING if higher. */
+  ceilings: z.object({ perTenant: perMinute, perUser: perMinute, perTool: perMinute, perProvider: perMinute }),
 });
 
 // The tool catalog (`/api/v1/toolkits`).

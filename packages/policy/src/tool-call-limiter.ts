@@ -39,20 +39,27 @@ export class ToolCallLimiter {
   private readonly limiters = new Map<string, RateLimiterRedis>();
 
   /**
-   * The most calls per minute a tenant may set any of its limits to (the operator's ceiling: on a shared deployment
-   * one tenant must not be able to take Redis, the workers and the providers' standing from the others). Overrides
-   * above it — stored before the operator lowered it — apply as the ceiling. The deployment's own defaults are the
-   * operator's and are not capped.
+   * The most calls per minute a tenant may set each limit to: the operator's `ceiling` (TOOL_CALLS_PER_MINUTE_CEILING)
+   * or the limit's own default, whichever is higher — so a tenant can always lower a limit, and raise one only as far
+   * as the operator allows (unset: not at all). On a shared deployment no tenant can take Redis, the workers or a
+   * provider's standing from the others. An override stored above its cap (the operator lowered it since) applies as
+   * the cap.
    */
-  readonly ceiling: number;
+  readonly ceilings: ToolCallLimits;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly defaults: ToolCallLimits,
-    ceiling: number = defaults.perTenant,
+    ceiling?: number,
   ) {
-    this.ceiling = ceiling;
+    const cap = (name: LimitName) => Math.max(ceiling ?? 0, defaults[name]);
+    this.ceilings = {
+      perTenant: cap('perTenant'),
+      perUser: cap('perUser'),
+      perTool: cap('perTool'),
+      perProvider: cap('perProvider'),
+    };
   }
 
   private limiter(name: LimitName, points: number): RateLimiterRedis {
@@ -72,12 +79,12 @@ export class ToolCallLimiter {
     return limiter;
   }
 
-  /** Effective limits: the tenant's overrides (at most the ceiling) over the deployment's defaults. */
+  /** Effective limits: the tenant's overrides (each at most its cap) over the deployment's defaults. */
   limitsFor(overrides: Partial<ToolCallLimits>): ToolCallLimits {
     const limits = { ...this.defaults };
     for (const name of ORDER) {
       const value = overrides[name];
-      if (value !== undefined) limits[name] = Math.min(value, this.ceiling);
+      if (value !== undefined) limits[name] = Math.min(value, this.ceilings[name]);
     }
     return limits;
   }

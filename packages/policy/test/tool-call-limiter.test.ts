@@ -47,7 +47,8 @@ describe('ToolCallLimiter', () => {
   });
 
   it("keeps tenants apart and applies a tenant's overrides", async () => {
-    const limiter = new ToolCallLimiter(redis, prefix, defaults);
+    // An operator letting tenants raise limits up to 100.
+    const limiter = new ToolCallLimiter(redis, prefix, defaults, 100);
     const [noisy, quiet] = [randomUUID(), randomUUID()];
     for (let user = 0; user < 4; user++)
       for (let i = 0; i < 2; i++) await limiter.consume(call(noisy, `u${user}`), { perTenant: 8, perProvider: 100 });
@@ -58,9 +59,9 @@ describe('ToolCallLimiter', () => {
     expect(await limiter.consume(call(quiet))).toEqual({ allowed: true });
   });
 
-  it("applies a tenant's override above the operator's ceiling as the ceiling (defaults are not capped)", async () => {
+  it("caps each override at the operator's ceiling or the limit's own default, whichever is higher", async () => {
     const limiter = new ToolCallLimiter(redis, prefix, { ...defaults, perTenant: 50 }, 4);
-    expect(limiter.ceiling).toBe(4);
+    expect(limiter.ceilings).toEqual({ perTenant: 50, perUser: 5, perTool: 4, perProvider: 8 });
     expect(limiter.limitsFor({ perTool: 40, perUser: 2 })).toEqual({
       perTenant: 50,
       perUser: 2,
@@ -70,10 +71,9 @@ describe('ToolCallLimiter', () => {
     const tenant = randomUUID();
     for (let i = 0; i < 4; i++) expect(await limiter.consume(call(tenant), { perTool: 40 })).toEqual({ allowed: true });
     expect(await limiter.consume(call(tenant), { perTool: 40 })).toMatchObject({ allowed: false, limit: 'perTool' });
-    // Unset, the ceiling is the per-tenant default: a tenant may lower its limits, not raise them.
-    expect(new ToolCallLimiter(redis, prefix, defaults).limitsFor({ perTenant: 1000, perUser: 1 })).toMatchObject({
-      perTenant: 10,
-      perUser: 1,
-    });
+    // Unset, no limit can be raised past its default: a tenant may only lower its limits.
+    const strict = new ToolCallLimiter(redis, prefix, defaults);
+    expect(strict.ceilings).toEqual(defaults);
+    expect(strict.limitsFor({ perTenant: 1000, perUser: 1, perProvider: 100 })).toEqual({ ...defaults, perUser: 1 });
   });
 });

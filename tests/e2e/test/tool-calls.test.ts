@@ -895,18 +895,19 @@ test("one tenant flooding hits its own limit (audited, with retry-after); anothe
   expect(await limits.json()).toMatchObject({
     overrides: { perTenant: 20 },
     effective: { perTenant: 20, perUser: 600 },
-    ceiling: 6000,
+    ceilings: { perTenant: 6000, perUser: 600, perTool: 300, perProvider: 3000 },
   });
-  // No tenant raises a limit past the operator's ceiling (unset: the per-tenant default); nothing is changed.
+  // No tenant raises a limit past its default unless the operator allows it (TOOL_CALLS_PER_MINUTE_CEILING, unset
+  // here); nothing is changed.
   const raised = await adminCall(api.url, owner, 'PUT', `/api/v1/tenants/${noisySlug}/tool-limits`, {
     perTenant: 20,
-    perTool: 6001,
+    perTool: 301,
   });
   expect(raised.status).toBe(400);
   expect(raised.headers.get('content-type')).toContain('application/problem+json');
   expect(await raised.json()).toMatchObject({
     code: 'validation_failed',
-    errors: [{ path: 'perTool', message: expect.stringContaining('at most 6000 calls per minute') }],
+    errors: [{ path: 'perTool', message: expect.stringContaining('at most 300 calls per minute') }],
   });
   const unchanged = await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${noisySlug}/tool-limits`);
   expect(await unchanged.json()).toMatchObject({ overrides: { perTenant: 20 }, effective: { perTool: 300 } });

@@ -17,21 +17,23 @@ export class ToolLimitsController {
     @Inject(ToolCallLimiter) private readonly limiter: ToolCallLimiter,
   ) {}
 
-  /** The request schema with the operator's ceiling: a value above it is refused, never silently lowered. */
+  /** The request schema with the operator's caps: a value above its cap is refused, never silently lowered. */
   private readonly request = toolLimitsRequest.superRefine((limits, context) => {
-    for (const [key, value] of Object.entries(limits)) {
-      if (value !== undefined && value > this.limiter.ceiling) {
+    for (const name of Object.keys(limits) as (keyof ToolLimits)[]) {
+      const value = limits[name];
+      const cap = this.limiter.ceilings[name];
+      if (value !== undefined && value > cap) {
         context.addIssue({
           code: 'custom',
-          path: [key],
-          message: `This deployment allows at most ${this.limiter.ceiling} calls per minute for any limit (TOOL_CALLS_PER_MINUTE_CEILING).`,
+          path: [name],
+          message: `This deployment allows at most ${cap} calls per minute for ${name} (its default, or TOOL_CALLS_PER_MINUTE_CEILING if higher).`,
         });
       }
     }
   });
 
   private view(overrides: ToolLimits) {
-    return { overrides, effective: this.limiter.limitsFor(overrides), ceiling: this.limiter.ceiling };
+    return { overrides, effective: this.limiter.limitsFor(overrides), ceilings: this.limiter.ceilings };
   }
 
   @Get()

@@ -61,7 +61,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
             perTool: config.TOOL_CALLS_PER_MINUTE_TOOL,
             perProvider: config.TOOL_CALLS_PER_MINUTE_PROVIDER,
           },
-          config.TOOL_CALLS_PER_MINUTE_CEILING ?? config.TOOL_CALLS_PER_MINUTE_TENANT,
+          config.TOOL_CALLS_PER_MINUTE_CEILING,
         ),
     },
     {
