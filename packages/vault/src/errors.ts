@@ -3,6 +3,7 @@ export type VaultErrorCode =
   | 'decrypt_failed' // wrong key, tampered blob, or the blob was moved to another tenant/owner/purpose
   | 'malformed_blob'
   | 'unknown_key_version' // the KEK or DEK version is retired, destroyed (crypto-shredded) or never existed
+  | 'rotation_superseded' // another rotation of the tenant's data key started later and carries on
   | 'invalid_keyring';
 
 export class VaultError extends Error {

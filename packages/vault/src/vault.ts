@@ -212,7 +212,7 @@ export class Vault {
         // active one — another rotation made a newer key and moves everything itself.
         if (moved === 0 && (await this.dataKeys.active(tenantId))?.version !== fresh.version)
           throw new VaultError(
-            'unknown_key_version',
+            'rotation_superseded',
             "another rotation of this tenant's data key started after this one and carries on; nothing was lost",
           );
         onProgress({ done, remaining: await this.secrets.countByDekVersion(tenantId, version) });

@@ -235,7 +235,10 @@ describe('Vault with PostgreSQL', () => {
     run1.catch(() => undefined);
     await run1AtReplace;
     expect(await second.rotateDataKey(tenantId)).toBe(3);
-    await expect(run1).rejects.toThrow(/another rotation/);
+    await expect(run1).rejects.toMatchObject({
+      code: 'rotation_superseded',
+      message: expect.stringMatching(/another rotation/),
+    });
     const fresh = vaultWith(`v1:${V1}`);
     for (let i = 0; i < 25; i += 1)
       expect((await fresh.getSecret({ tenantId, owner: `o${i}`, purpose: 'p' }))?.toString()).toBe(`value-${i}`);
