@@ -7,6 +7,7 @@ import {
   findConnectionWithTokens,
   MembershipRepository,
   ProviderAppRepository,
+  isDatabaseError,
   withTenant,
   type ConnectionKey,
   type ConnectionRecord,
@@ -899,7 +900,18 @@ export class ConnectionService {
       ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
       settings: settingsDigest(settings),
     };
-    return this.vault.putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value));
+    return this.vault
+      .putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value))
+      .catch((error: unknown) => {
+        // The connection was removed meanwhile (the person left the tenant, the app was deleted): the database keeps
+        // no tokens for a connection that is gone (migration 20261213000000).
+        if (isDatabaseError(error, (code) => code === '23503', /no longer exists/))
+          throw new ConnectionsError(
+            'not_connected',
+            `Your ${providerName(connection.providerId)} connection was removed meanwhile; connect it again to use it.`,
+          );
+        throw error;
+      });
   }
 
   /**

@@ -21,7 +21,7 @@ export {
   withDatabaseName,
   type ScratchDatabase,
 } from './admin.js';
-export { DataError, type DataErrorCode } from './errors.js';
+export { DataError, isDatabaseError, type DataErrorCode } from './errors.js';
 export { pingDatabase } from './probe.js';
 export { TenantRepository, type TenantRecord, type ToolLimits } from './repositories/tenant.repository.js';
 export { UserRepository, normalizeEmail, type UserRecord } from './repositories/user.repository.js';

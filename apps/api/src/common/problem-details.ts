@@ -3,7 +3,7 @@ import { HttpException } from '@nestjs/common';
 import { PROBLEM_CONTENT_TYPE } from '@gatehouse/contracts';
 import type { Request, Response } from 'express';
 import type { ProblemDetails } from '@gatehouse/contracts';
-import { DataError } from '@gatehouse/db';
+import { DataError, isDatabaseError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
 import { ConnectionsError, type ConnectionsErrorCode } from '@gatehouse/connections';
 import { RegistryError } from '@gatehouse/registry';
@@ -135,17 +135,11 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
  * anywhere along the error's causes (the driver adapter wraps the database's error).
  */
 function unstorableText(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause && typeof cause === 'object' && depth < 5; depth++) {
-    const { code, originalCode, message } = cause as { code?: unknown; originalCode?: unknown; message?: unknown };
-    if ([code, originalCode].some((value) => value === '22021' || value === '22P05')) return true;
-    if (
-      typeof message === 'string' &&
-      /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/.test(message)
-    )
-      return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
+  return isDatabaseError(
+    error,
+    (code) => code === '22021' || code === '22P05',
+    /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/,
+  );
 }
 
 /** Writes `error` as problem+json; returns true when the error was unexpected (the caller logs it). */

@@ -103,10 +103,18 @@ async function runRegistered(
   };
   // Still a member, the tool still offered to them by the server the call came through, and still connected: one
   // read (a connection revoked, a tool disabled or made admin-only while the job waited: refused here).
-  const token = await deps.connections.accessToken({
-    ...request,
-    authorize: { serverId: payload.serverId, refusal: (access) => toolRefusal(access, toolkit.name, tool.name) },
-  });
+  let token: Awaited<ReturnType<ConnectionService['accessToken']>>;
+  try {
+    token = await deps.connections.accessToken({
+      ...request,
+      authorize: { serverId: payload.serverId, refusal: (access) => toolRefusal(access, toolkit.name, tool.name) },
+    });
+  } catch (failure) {
+    // Stored tokens that cannot be opened, a connection removed while it was refreshed: a clear answer, nothing sent
+    // (asking again gets the same answer).
+    if (failure instanceof ConnectionsError) return error(failure.code, failure.message);
+    throw failure;
+  }
   if (!token.ok) {
     if (token.reason === 'not_a_member' || token.reason === 'not_allowed') return error(token.reason, token.message);
     if (token.reason === 'provider_unavailable')
