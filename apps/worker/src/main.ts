@@ -8,7 +8,10 @@ const config = loadConfigOrExit(workerConfigSchema, 'worker');
 loadKeyringOrExit('worker', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
 // Tracing before the runtime is imported: with an OTLP endpoint its instrumentations patch http, undici, pg and
 // ioredis as they load.
-const tracing = await startTracing('worker', config.OTEL_EXPORTER_OTLP_ENDPOINT, SERVICE_VERSION);
+const tracing = await startTracing('worker', config.OTEL_EXPORTER_OTLP_ENDPOINT, SERVICE_VERSION, {
+  sampler: config.OTEL_TRACES_SAMPLER,
+  ratio: config.OTEL_TRACES_SAMPLER_ARG,
+});
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL });
 const { startWorker } = await import('./runtime.js');
 const runtime = await startWorker(config, logger);

@@ -85,3 +85,8 @@ export const originList = z
       .map((entry) => entry.trim().replace(/\/$/, ''))
       .filter(Boolean),
   );
+
+/** OTEL_TRACES_SAMPLER: `traceidratio`, `parentbased_traceidratio`, `always_off`, …; others mean every trace. */
+export const otelSampler = z.string().max(64).optional();
+/** OTEL_TRACES_SAMPLER_ARG: the share of traces a ratio sampler keeps. */
+export const otelSamplerRatio = z.coerce.number().min(0).max(1).optional();

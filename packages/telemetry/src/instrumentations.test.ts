@@ -14,7 +14,7 @@ import {
   queryNamesOnly,
   undiciInstrumentationConfig,
 } from './instrumentations.js';
-import { rootSampler } from './tracing.js';
+import { rootSampler, rootSamplerFor, tracingResource, type Sampling } from './tracing.js';
 
 const incoming = (url: string) => ({ url, method: 'GET' }) as IncomingMessage;
 
@@ -125,5 +125,59 @@ describe('sampling', () => {
     tracer.startSpan('getNextJob gatehouse-tools', {}, trace.setSpan(ROOT_CONTEXT, call)).end();
     call.end();
     expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(['getNextJob gatehouse-tools', 'tool.call']);
+  });
+});
+
+describe('the standard OTEL_* variables', () => {
+  const sampledOf = (sampling: Sampling, traces = 400) => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({
+      sampler: new ParentBasedSampler({ root: rootSamplerFor(sampling) }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
+    const tracer = provider.getTracer('test');
+    for (let i = 0; i < traces; i++) {
+      const call = tracer.startSpan('tool.call', {}, ROOT_CONTEXT);
+      tracer.startSpan('provider.request', {}, trace.setSpan(ROOT_CONTEXT, call)).end();
+      call.end();
+    }
+    const spans = exporter.getFinishedSpans();
+    // Whole traces: a kept call keeps its children.
+    expect(spans.filter((span) => span.name === 'provider.request')).toHaveLength(spans.length / 2);
+    return spans.length / 2;
+  };
+
+  it('OTEL_TRACES_SAMPLER(_ARG): a share of the traces, none, or all', () => {
+    const kept = sampledOf({ sampler: 'parentbased_traceidratio', ratio: 0.25 });
+    expect(kept).toBeGreaterThan(40);
+    expect(kept).toBeLessThan(160);
+    expect(sampledOf({ sampler: 'always_off' })).toBe(0);
+    expect(sampledOf({ sampler: 'traceidratio' })).toBe(400);
+    expect(sampledOf({ sampler: 'jaeger_remote', ratio: 0 })).toBe(400);
+    expect(sampledOf({})).toBe(400);
+  });
+
+  it('OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win; each process has an instance id', () => {
+    const saved = { name: process.env.OTEL_SERVICE_NAME, attributes: process.env.OTEL_RESOURCE_ATTRIBUTES };
+    try {
+      delete process.env.OTEL_SERVICE_NAME;
+      process.env.OTEL_RESOURCE_ATTRIBUTES = 'deployment.environment.name=staging';
+      const plain = tracingResource('api', '1.2.3').attributes;
+      expect(plain).toMatchObject({
+        'service.name': 'gatehouse-api',
+        'service.version': '1.2.3',
+        'deployment.environment.name': 'staging',
+      });
+      expect(plain['service.instance.id']).toEqual(expect.any(String));
+      process.env.OTEL_SERVICE_NAME = 'gatehouse-api-eu';
+      expect(tracingResource('api', '1.2.3').attributes['service.name']).toBe('gatehouse-api-eu');
+    } finally {
+      for (const [key, value] of [
+        ['OTEL_SERVICE_NAME', saved.name],
+        ['OTEL_RESOURCE_ATTRIBUTES', saved.attributes],
+      ] as const)
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+    }
   });
 });

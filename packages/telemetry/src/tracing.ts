@@ -11,11 +11,18 @@ import {
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+  type Resource,
+} from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ParentBasedSampler,
   SamplingDecision,
+  TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
   type SamplingResult,
@@ -40,14 +47,52 @@ export interface Tracing {
  */
 const UNTRACED_ROOTS = /^(getNextJob|extendLocks|startStalledCheckTimer|moveStalledJobsToWait)( |$)/;
 
-export const rootSampler: Sampler = {
-  shouldSample(_context, _traceId, spanName, spanKind): SamplingResult {
-    return spanKind === SpanKind.INTERNAL && UNTRACED_ROOTS.test(spanName)
-      ? { decision: SamplingDecision.NOT_RECORD }
-      : { decision: SamplingDecision.RECORD_AND_SAMPLED };
-  },
-  toString: () => 'GatehouseRootSampler',
-};
+/** The standard sampling variables, as the app's configuration read them. */
+export interface Sampling {
+  /** OTEL_TRACES_SAMPLER */
+  sampler?: string | undefined;
+  /** OTEL_TRACES_SAMPLER_ARG (0–1) */
+  ratio?: number | undefined;
+}
+
+/**
+ * Whether a trace starts: BullMQ housekeeping never; otherwise as the standard variables say — `OTEL_TRACES_SAMPLER`
+ * `traceidratio` or `parentbased_traceidratio` with `OTEL_TRACES_SAMPLER_ARG` (0–1) keeps that share of traces,
+ * `always_off` none, anything else (unset) all. A trace the api keeps, the worker keeps (parent-based).
+ */
+export function rootSamplerFor({ sampler, ratio = 1 }: Sampling = {}): Sampler {
+  const kind = sampler?.trim().toLowerCase();
+  const share =
+    kind === 'always_off'
+      ? 0
+      : (kind === 'traceidratio' || kind === 'parentbased_traceidratio') && ratio >= 0 && ratio <= 1
+        ? ratio
+        : 1;
+  const ratioSampler = share < 1 ? new TraceIdRatioBasedSampler(share) : undefined;
+  return {
+    shouldSample(context, traceId, spanName, spanKind): SamplingResult {
+      if (spanKind === SpanKind.INTERNAL && UNTRACED_ROOTS.test(spanName))
+        return { decision: SamplingDecision.NOT_RECORD };
+      return ratioSampler
+        ? ratioSampler.shouldSample(context, traceId)
+        : { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    },
+    toString: () => `GatehouseRootSampler{${share}}`,
+  };
+}
+
+/** Every trace except BullMQ housekeeping (`rootSamplerFor` without sampling variables). */
+export const rootSampler: Sampler = rootSamplerFor({});
+
+/**
+ * This process's resource: `gatehouse-<service>` and its version, a `service.instance.id` of its own (replicas apart),
+ * then whatever `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` say (they win).
+ */
+export function tracingResource(service: string, version: string): Resource {
+  return resourceFromAttributes({ 'service.name': `gatehouse-${service}`, 'service.version': version }).merge(
+    detectResources({ detectors: [serviceInstanceIdDetector, envDetector] }),
+  );
+}
 
 /**
  * Sets up OpenTelemetry tracing for this process: context propagation always (W3C trace context, async-local
@@ -56,13 +101,18 @@ export const rootSampler: Sampler = {
  * (`instrumentLibraries`). Those patch modules as they load, so call this before importing the application.
  * Without an endpoint nothing is patched or loaded and spans are no-ops that cost next to nothing.
  */
-export async function startTracing(service: string, endpoint: string | undefined, version = '0.0.0'): Promise<Tracing> {
+export async function startTracing(
+  service: string,
+  endpoint: string | undefined,
+  version = '0.0.0',
+  sampling: Sampling = {},
+): Promise<Tracing> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   if (!endpoint) return { enabled: false, shutdown: async () => {} };
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': `gatehouse-${service}`, 'service.version': version }),
-    sampler: new ParentBasedSampler({ root: rootSampler }),
+    resource: tracingResource(service, version),
+    sampler: new ParentBasedSampler({ root: rootSamplerFor(sampling) }),
     spanProcessors: [
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
