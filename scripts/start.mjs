@@ -33,8 +33,12 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
-  // The terminal closed: the children have process groups of their own and would outlive it.
-  process.on('SIGHUP', () => void shutdown('terminal closed', 0));
+  // The terminal closed: the children have process groups of their own and would outlive it. Writing to the closed
+  // terminal fails from now on (EIO): that must not stop the shutdown.
+  process.on('SIGHUP', () => {
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    void shutdown('terminal closed', 0);
+  });
 
   // Api, worker and web get only what they need: never the owner's or the maintenance role's credentials.
   const {
@@ -95,7 +99,9 @@ async function main() {
   } catch (error) {
     // Never exit with the processes still running (they would hold the ports the next start needs).
     await shutdown(error.message, 1);
+    return;
   }
+  if (shuttingDown) return;
 
   const publicWeb = env.PUBLIC_WEB_URL ?? 'http://localhost:3000';
   process.stdout.write(

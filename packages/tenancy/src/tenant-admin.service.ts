@@ -45,7 +45,6 @@ export interface RequestContext {
   requestId?: string | undefined;
 }
 
-/** A member's role changed (committed). */
 /** A tenant was deleted (committed), with the MCP servers it had: their connected sessions must end. */
 export interface TenantDeletion {
   tenantId: string;
@@ -53,6 +52,7 @@ export interface TenantDeletion {
   servers: { id: string; slug: string }[];
 }
 
+/** A member's role changed (committed). */
 export interface MemberRoleChange {
   tenantId: string;
   tenantSlug: string;
