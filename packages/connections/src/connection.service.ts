@@ -544,6 +544,41 @@ export class ConnectionService {
   }
 
   /**
+   * The provider refused `rejected` (HTTP 401) before it expired — revoked early, or the provider's own clocks: a fresh
+   * token may well work (Google: refresh first, send the person back only if that fails). Under the connection's
+   * lock: a token already replaced (another call refreshed, the person reconnected) is answered as it is; otherwise
+   * the refresh grant runs now, and its refusal marks the connection `needs_reauth` as an expiry's would. Undefined
+   * when there is nothing to refresh with (no refresh token, a provider without refresh): the caller reports the
+   * rejection (`reportRejected`).
+   */
+  async refreshRejected(request: TokenRequest, rejected: string): Promise<TokenResult | undefined> {
+    const provider = oauth2Provider(request.providerId);
+    if (!provider.refresh.supported) return undefined;
+    const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
+    try {
+      return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
+        const current = await findConnectionWithTokens(this.db, key);
+        if (!current.member) return NOT_A_MEMBER;
+        const unusable = this.unusable(provider, request, current.found?.connection ?? null);
+        if (unusable) return unusable;
+        const { connection, sealedTokens } = current.found!;
+        const tokens = await this.openTokens(connection, sealedTokens);
+        if (!tokens?.refreshToken) return undefined;
+        if (tokens.accessToken !== rejected) return this.tokenOf(provider, request, connection, sealedTokens);
+        return this.refreshNow(provider, request, connection);
+      });
+    } catch (error) {
+      if (error instanceof LockTimeoutError)
+        return {
+          ok: false,
+          reason: 'provider_unavailable',
+          message: `${provider.name} is slow to refresh; try again.`,
+        };
+      throw error;
+    }
+  }
+
+  /**
    * Membership and the connection as it is now with its sealed tokens: one round trip per tool call (see
    * @gatehouse/db sql.ts).
    */

@@ -1022,6 +1022,49 @@ test('a provider answering 429 with Retry-After: the caller is told when to retr
   }
 });
 
+test('a token the provider stops accepting before it expires is refreshed once: reads go on, a write is asked again', async () => {
+  const { client } = await connectedMember('gil');
+  try {
+    const before = await provider.stats();
+    // The provider forgets every access token it issued; Gatehouse still holds them as valid for minutes.
+    expect((await provider.admin('POST', '/admin/expire-tokens')).status).toBe(200);
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (listed.isError) throw new Error(textOf(listed));
+    const afterRead = await provider.stats();
+    expect((afterRead.refreshes ?? 0) - (before.refreshes ?? 0)).toBe(1);
+    expect((afterRead.apiUnauthorized ?? 0) - (before.apiUnauthorized ?? 0)).toBe(1);
+
+    // A write is not sent a second time behind the caller's back: it hears that it did not take effect.
+    expect((await provider.admin('POST', '/admin/expire-tokens')).status).toBe(200);
+    const refused = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'after a revoked token' },
+    })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(
+      /did not take effect there; Gatehouse has refreshed the token: call demo.create_note again/,
+    );
+    expect((await provider.stats()).writes).toBe(afterRead.writes);
+    const again = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'after a revoked token' },
+    })) as CallToolResult;
+    if (again.isError) throw new Error(textOf(again));
+    expect((await provider.stats()).writes).toBe((afterRead.writes ?? 0) + 1);
+
+    // A refresh the provider refuses too: only then is the person sent to connect again.
+    expect((await provider.admin('POST', '/admin/expire-tokens')).status).toBe(200);
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: true });
+    const reconnect = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(reconnect.isError).toBe(true);
+    expect(textOf(reconnect)).toMatch(/connect/i);
+    expect(textOf(reconnect)).toContain('/connect/');
+  } finally {
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: false });
+    await client.close();
+  }
+}, 60_000);
+
 test('notifications/cancelled aborts the running call at the worker', async () => {
   const gina = await member('gina');
   const client = await mcpClient(gina.token);

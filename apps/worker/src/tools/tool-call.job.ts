@@ -115,12 +115,14 @@ async function runRegistered(
     if (failure instanceof ConnectionsError) return error(failure.code, failure.message);
     throw failure;
   }
-  if (!token.ok) {
-    if (token.reason === 'not_a_member' || token.reason === 'not_allowed') return error(token.reason, token.message);
-    if (token.reason === 'provider_unavailable')
-      return retryOr(tool.retryable, context, error('provider_unavailable', token.message));
-    return needsConnection(token);
-  }
+  const refused = (result: Exclude<typeof token, { ok: true }>): ToolCallResult => {
+    if (result.reason === 'not_a_member' || result.reason === 'not_allowed')
+      return error(result.reason, result.message);
+    if (result.reason === 'provider_unavailable')
+      return retryOr(tool.retryable, context, error('provider_unavailable', result.message));
+    return needsConnection(result);
+  };
+  if (!token.ok) return refused(token);
 
   // The last moment to back out: nothing has reached the provider yet.
   if (cancelled.aborted || (await markedCancelled))
@@ -132,18 +134,17 @@ async function runRegistered(
     );
   const limit = deadline(tool.timeoutMs, cancelled);
   const signal = limit.signal;
-  try {
-    const api = providerApi(
-      deps.http,
-      toolkit.apiBaseUrl(token.settings),
-      token.accessToken,
-      signal,
-      toolkit.headers,
-      tool.timeoutMs,
-    );
-    const output = await Promise.race([
+  const run = (access: Extract<typeof token, { ok: true }>) =>
+    Promise.race([
       tool.run(args, {
-        api,
+        api: providerApi(
+          deps.http,
+          toolkit.apiBaseUrl(access.settings),
+          access.accessToken,
+          signal,
+          toolkit.headers,
+          tool.timeoutMs,
+        ),
         signal,
         progress: async (progress, total, message) => context.progress({ progress, total, message }),
       }),
@@ -151,6 +152,28 @@ async function runRegistered(
         signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
       ),
     ]);
+  // The token the provider saw last (a refresh after its 401 replaces it).
+  let used = token;
+  try {
+    let output: Record<string, unknown>;
+    try {
+      output = await run(token);
+    } catch (failure) {
+      if (!(failure instanceof ProviderApiError && failure.status === 401)) throw failure;
+      // Refused before it expired (revoked early, the provider's clocks): a fresh token may well work — refreshed
+      // first, the person sent to reconnect only if that fails.
+      const fresh = await deps.connections.refreshRejected(request, token.accessToken);
+      if (fresh === undefined) throw failure;
+      if (!fresh.ok) return refused(fresh);
+      if (!tool.retryable)
+        return error(
+          'provider_unauthorized',
+          `${tool.provider} refused your token, so this request did not take effect there; Gatehouse has refreshed the token: call ${payload.tool} again.`,
+          { providerStatus: 401 },
+        );
+      used = fresh;
+      output = await run(fresh);
+    }
     return { kind: 'ok', output };
   } catch (failure) {
     if (failure instanceof ToolFailure) return error(failure.code, failure.message);
@@ -158,7 +181,7 @@ async function runRegistered(
       const status = failure.status;
       if (status === 401) {
         // The provider no longer accepts this person's token: they must connect again.
-        await deps.connections.reportRejected(payload.tenantId, token.connectionId, token.accessToken);
+        await deps.connections.reportRejected(payload.tenantId, used.connectionId, used.accessToken);
         const reason = await deps.connections.check(request);
         if (reason?.reason === 'not_a_member' || reason?.reason === 'not_allowed')
           return error(reason.reason, reason.message);
