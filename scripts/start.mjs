@@ -19,7 +19,22 @@ async function main() {
   const demoProviderPort = env.DEMO_PROVIDER_PORT ?? '4100';
   const demoProviderUrl = env.DEMO_PROVIDER_PUBLIC_URL ?? `http://127.0.0.1:${demoProviderPort}`;
   const publicApi = env.PUBLIC_API_URL ?? 'http://localhost:4000';
+  // Ctrl-C while the database is migrated and seeded: the migration finishes (cut halfway, it would leave the database
+  // refusing every later migration until repaired by hand), then nothing else starts.
+  let interrupted = false;
+  const finishFirst = () => {
+    if (!interrupted) say('finishing the database migration first, then stopping…');
+    interrupted = true;
+  };
+  process.on('SIGINT', finishFirst);
+  process.on('SIGTERM', finishFirst);
   const seeded = await prepareDatabase({ ...env, DEMO_PROVIDER_URL: demoProviderUrl });
+  process.off('SIGINT', finishFirst);
+  process.off('SIGTERM', finishFirst);
+  if (interrupted) {
+    say('stopped; nothing was started.');
+    process.exit(0);
+  }
 
   const group = new ProcessGroup();
   let shuttingDown = false;

@@ -66,6 +66,9 @@ export async function migrateDatabase(url: string): Promise<void> {
         // eslint-disable-next-line no-restricted-syntax -- the CLI child inherits our environment plus its target URL.
         env: { ...process.env, DATABASE_URL: url, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // A process group of its own: a Ctrl-C in the terminal reaches the caller, which lets the migration finish
+        // (npm start does) — never the CLI halfway through one, after which Prisma refuses every later deploy (P3009).
+        detached: true,
       },
     );
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_ROLE, dropDatabase, MAINTENANCE_ROLE, roleUrl, withDatabaseName } from '@gatehouse/db';
+import { APP_ROLE, dropDatabase, MAINTENANCE_ROLE, migrateDatabase, roleUrl, withDatabaseName } from '@gatehouse/db';
 import {
   freePort,
   runId,
@@ -151,4 +151,48 @@ describe('npm start (scripts/start.mjs)', () => {
     );
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
   });
+
+  it('Ctrl-C while a new database is migrated: the migration finishes, nothing starts, and the database stays usable', async () => {
+    const fresh = withDatabaseName(testDatabaseUrl(), `gatehouse_e2e_start_ctrlc_${runId()}`);
+    const interruptedMarker = `GATEHOUSE_E2E_MARK=${runId()}-ctrlc`;
+    const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], {
+      env: baseEnv({
+        NODE_ENV: 'development',
+        GATEHOUSE_SKIP_BUILD: '1',
+        MIGRATION_DATABASE_URL: fresh,
+        DATABASE_URL: roleUrl(fresh, APP_ROLE, testRolePasswords().app),
+        MAINTENANCE_DATABASE_URL: roleUrl(fresh, MAINTENANCE_ROLE, testRolePasswords().maintenance),
+        VAULT_KEYS: testVaultKeys(),
+        REDIS_URL: testRedisUrl(),
+        QUEUE_PREFIX: `e2e-start-ctrlc-${runId()}`,
+        [interruptedMarker.split('=')[0]!]: interruptedMarker.split('=')[1]!,
+      }),
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // The terminal's Ctrl-C: the whole foreground process group, as soon as the database exists.
+      await waitFor('the new database', async () => (output.includes('created database') ? true : undefined), {
+        timeoutMs: 60_000,
+      });
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      expect(output).toContain('finishing the database migration first');
+      expect(output).toContain('stopped; nothing was started.');
+      expect(output).not.toContain('Gatehouse is running.');
+      expect(processesMarkedWith(interruptedMarker)).toEqual([]);
+      // Every migration finished: the next deploy has nothing to repair (an interrupted one fails it with P3009).
+      await expect(migrateDatabase(fresh)).resolves.toBeUndefined();
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${output}`);
+    } finally {
+      for (const pid of processesMarkedWith(interruptedMarker)) process.kill(pid, 'SIGKILL');
+      await dropDatabase(fresh);
+    }
+  }, 120_000);
 });
