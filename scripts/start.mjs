@@ -55,7 +55,7 @@ async function main() {
     void shutdown('terminal closed', 0);
   });
 
-  // Api, worker and web get only what they need: never the owner's or the maintenance role's credentials.
+  // Api and worker get only what they need: never the owner's or the maintenance role's credentials.
   const {
     MIGRATION_DATABASE_URL: _owner,
     MAINTENANCE_DATABASE_URL: _maintenance,
@@ -67,6 +67,16 @@ async function main() {
     DEMO_PROVIDER_CLIENT_SECRET: _demoClientSecret,
     ...appEnv
   } = env;
+  // The console and the demo provider (a stand-in for a third party) need none of the application's secrets either:
+  // no database, no vault keys, no Redis, no metrics token.
+  const {
+    DATABASE_URL: _database,
+    VAULT_KEYS: _vault,
+    VAULT_ACTIVE_KEY: _activeKey,
+    REDIS_URL: _redis,
+    METRICS_TOKEN: _metrics,
+    ...publicEnv
+  } = appEnv;
   const node = process.execPath;
   const nodeArgs = ['--enable-source-maps'];
   group.start('api', node, [...nodeArgs, 'dist/main.js'], { cwd: join(root, 'apps/api'), env: appEnv });
@@ -75,13 +85,13 @@ async function main() {
     'web',
     node,
     [join(root, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', env.WEB_PORT ?? '3000'],
-    { cwd: join(root, 'apps/web'), env: { ...appEnv, NODE_ENV: 'production' } },
+    { cwd: join(root, 'apps/web'), env: { ...publicEnv, NODE_ENV: 'production' } },
   );
   // The demo provider's admin token and client registration are for it alone.
   group.start('demo-provider', node, [...nodeArgs, 'dist/main.js'], {
     cwd: join(root, 'apps/demo-provider'),
     env: {
-      ...appEnv,
+      ...publicEnv,
       DEMO_PROVIDER_ADMIN_TOKEN: env.DEMO_PROVIDER_ADMIN_TOKEN,
       DEMO_PROVIDER_PORT: demoProviderPort,
       DEMO_PROVIDER_CLIENTS: JSON.stringify(

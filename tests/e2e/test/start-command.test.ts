@@ -100,6 +100,8 @@ describe('npm start (scripts/start.mjs)', () => {
     });
     expect(stats.status).toBe(200);
     expect(processesMarkedWith('DEMO_PROVIDER_ADMIN_TOKEN=demo-provider-admin-token-for-e2e')).toHaveLength(2);
+    // The application's database credentials reached start.mjs, api and worker — not the console or the provider.
+    expect(processesMarkedWith(`DATABASE_URL=${env.DATABASE_URL}`)).toHaveLength(3);
     // The seeded demo owner can sign in with the configured password.
     const signIn = await fetch(`http://127.0.0.1:${apiPort}/api/v1/auth/sign-in`, {
       method: 'POST',
