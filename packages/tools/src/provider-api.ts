@@ -165,5 +165,11 @@ function errorCode(body: unknown): string | undefined {
     const google = error as { status?: unknown; errors?: { reason?: unknown }[] };
     code = google.errors?.[0]?.reason ?? google.status;
   }
+  // GitHub's validation errors: `errors: [{ resource, field, code }]` — which field, and what is wrong with it.
+  const github = (body as { errors?: { field?: unknown; code?: unknown }[] } | undefined)?.errors?.[0];
+  if (code === undefined && github && typeof github === 'object') {
+    const { field, code: problem } = github;
+    code = [field, problem].filter((part) => typeof part === 'string' && part !== '').join('.') || undefined;
+  }
   return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : undefined;
 }

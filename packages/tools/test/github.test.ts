@@ -196,6 +196,8 @@ describe('GitHub toolkit against a fake of the REST API', () => {
       run('github.create_issue', { owner: 'acme', repo: 'widgets', title: 'x', labels: ['no-such-label'] }),
     )) as ProviderApiError;
     expect(invalid.status).toBe(422);
+    // Which field, and what is wrong with it: the caller can fix the request.
+    expect(invalid.providerCode).toBe('labels.invalid');
     const limited = (await failure(run('github.search_repositories', { query: 'ratelimited' }))) as ProviderApiError;
     expect(limited.status).toBe(429);
     expect(limited.retryAfterSeconds).toBeGreaterThanOrEqual(58);
