@@ -58,10 +58,25 @@ describe('admin REST API: tenants, members, invitations, API keys, audit', () =>
       'invitation.created',
       'tenant.created',
     ]);
-    expect(await (await call('GET', `/api/v1/tenants/${acme.slug}/audit/verify`, alice)).json()).toEqual({
-      ok: true,
-      checked: 3,
+    const verified = (await (await call('GET', `/api/v1/tenants/${acme.slug}/audit/verify`, alice)).json()) as {
+      head: { seq: number; hash: string };
+    };
+    expect(verified).toEqual({ ok: true, checked: 3, head: { seq: 3, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    // Against a checkpoint kept elsewhere: the chain still holds it; another hash at that place is a broken chain.
+    const against = async (checkpoint: string) =>
+      call('GET', `/api/v1/tenants/${acme.slug}/audit/verify?checkpoint=${checkpoint}`, alice);
+    expect(await (await against(`3:${verified.head.hash}`)).json()).toMatchObject({ ok: true, checked: 3 });
+    expect(await (await against(`3:${'0'.repeat(64)}`)).json()).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 3, reason: 'checkpoint_mismatch' },
     });
+    expect(await (await against(`9:${verified.head.hash}`)).json()).toMatchObject({
+      ok: false,
+      firstBroken: { seq: 4, reason: 'checkpoint_missing' },
+    });
+    const malformed = await against('yesterday');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: 'validation_failed' });
     const csv = await call('GET', `/api/v1/tenants/${acme.slug}/audit/export?format=csv`, alice);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect((await csv.text()).trim().split('\n')).toHaveLength(4);

@@ -3,7 +3,7 @@
 // `node dist/cli.js <command>` in the worker image (its working directory is apps/worker).
 import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
 import { loadConfigOrExit, toolsCommandConfigSchema, vaultCommandConfigSchema } from '@gatehouse/config';
-import { TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, type ToolCallPayload } from '@gatehouse/contracts';
+import { auditVerifyQuery, TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, type ToolCallPayload } from '@gatehouse/contracts';
 import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, TenantRepository } from '@gatehouse/db';
 import { loadKeyringOrExit, Vault } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
@@ -14,7 +14,10 @@ const USAGE = `usage: gatehouse-admin <command>
   vault status               KEK versions configured, in use, and safe to retire
   vault rotate-kek           re-wrap every tenant data key with the active KEK version (online)
   vault rotate-dek <tenant>  new data key for one tenant (slug); re-encrypts its secrets in batches
-  audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants')
+  audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants');
+                             each report's "head" is worth keeping outside the database, to check later with
+  audit verify <tenant> --checkpoint <seq>:<hash>
+                             also that the chain still holds that link unchanged (nothing removed or rewritten)
   tools failed [<tenant>]    failed tool calls kept for inspection, newest first (never their arguments)
   tools show <job-id>        a tool call's state and how it ended
   tools replay <job-id>      run a failed tool call again (audited as tool.replayed; it may have taken effect),
@@ -28,6 +31,15 @@ async function tenantIdOf(tenants: TenantRepository, slug: string | undefined): 
   const tenant = slug ? await tenants.findBySlug(slug) : null;
   if (!tenant) throw new Error(slug ? `no tenant with slug "${slug}"` : 'name a tenant slug');
   return tenant.id;
+}
+
+/** `--checkpoint <seq>:<hash>` (a head an earlier verify reported), or none. */
+function checkpointOption(options: string[]): { seq: number; hash: string } | undefined {
+  if (options.length === 0) return undefined;
+  const parsed = options[0] === '--checkpoint' ? auditVerifyQuery.safeParse({ checkpoint: options[1] }) : undefined;
+  if (!parsed?.success || !parsed.data.checkpoint || options.length > 2)
+    throw new Error('expected --checkpoint <seq>:<hash> (a "head" an earlier audit verify reported)');
+  return parsed.data.checkpoint;
 }
 
 function usage(): number {
@@ -45,7 +57,7 @@ function print(value: unknown): void {
 }
 
 async function main(args: string[]): Promise<number> {
-  const [area, command, argument] = args;
+  const [area, command, argument, ...options] = args;
   if (!area || !command) return usage();
   if (area === 'tools') return toolsCommand(command, argument);
   const config = loadConfigOrExit(vaultCommandConfigSchema, 'gatehouse-admin');
@@ -109,9 +121,11 @@ async function main(args: string[]): Promise<number> {
               ...(await tenants.listIds()),
             ]),
           ];
+      const checkpoint = checkpointOption(options);
+      if (checkpoint && !argument) throw new Error('--checkpoint belongs to one chain: name its tenant');
       let broken = 0;
       for (const id of ids) {
-        const report = await audit.verify(id);
+        const report = await audit.verify(id, checkpoint);
         if (!report.ok) broken += 1;
         print(report);
       }

@@ -1,4 +1,4 @@
-import { link, verifyChain, type VerifyReport } from './chain.js';
+import { link, verifyChain, type Checkpoint, type VerifyReport } from './chain.js';
 import type { AuditEvent, AuditEventInput } from './event.js';
 import type { AuditStore } from './store.js';
 
@@ -102,8 +102,12 @@ export class AuditLog<Tx = unknown> {
     batch.forEach((pending, index) => pending.resolve(written[index]!));
   }
 
-  async verify(tenantId: string): Promise<VerifyReport> {
+  /** Walks the tenant's chain; with a `checkpoint` recorded earlier (a report's `head`), also that it still holds it. */
+  async verify(tenantId: string, checkpoint?: Checkpoint): Promise<VerifyReport> {
     const head = await this.store.head(tenantId);
-    return verifyChain(tenantId, this.store.iterate(tenantId), head, () => this.store.head(tenantId));
+    return verifyChain(tenantId, this.store.iterate(tenantId), head, {
+      readHead: () => this.store.head(tenantId),
+      checkpoint,
+    });
   }
 }

@@ -40,7 +40,12 @@ describe('link and verifyChain', () => {
     expect(more.map((e) => e.seq)).toEqual([4, 5]);
     expect(more[0]!.prevHash.equals(first[2]!.hash)).toBe(true);
     const all = [...first, ...more];
-    await expect(verifyChain(tenantId, from(all), headOf(all))).resolves.toEqual({ tenantId, ok: true, checked: 5 });
+    await expect(verifyChain(tenantId, from(all), headOf(all))).resolves.toEqual({
+      tenantId,
+      ok: true,
+      checked: 5,
+      head: { seq: 5, hash: all[4]!.hash.toString('hex') },
+    });
   });
 
   it('detects an edited event', async () => {
@@ -84,13 +89,17 @@ describe('verifyChain while the chain grows', () => {
   it('stops at the head read first when the chain grows during the walk, instead of calling it broken', async () => {
     const events = chain(6);
     // The head was read when the chain had 3 events; 3 more were appended (with their head) before the walk saw them.
-    const report = await verifyChain(tenantId, from(events), headOf(events.slice(0, 3)), async () => headOf(events));
-    expect(report).toEqual({ tenantId, ok: true, checked: 3 });
+    const report = await verifyChain(tenantId, from(events), headOf(events.slice(0, 3)), {
+      readHead: async () => headOf(events),
+    });
+    expect(report).toMatchObject({ tenantId, ok: true, checked: 3, head: { seq: 3 } });
     // The fresh head may already know events the walk's last page did not hold: still a healthy chain.
     const later = [...events, ...link([input(7)], headOf(events))];
     expect(
-      await verifyChain(tenantId, from(events.slice(0, 4)), headOf(events.slice(0, 3)), async () => headOf(later)),
-    ).toEqual({
+      await verifyChain(tenantId, from(events.slice(0, 4)), headOf(events.slice(0, 3)), {
+        readHead: async () => headOf(later),
+      }),
+    ).toMatchObject({
       tenantId,
       ok: true,
       checked: 3,
@@ -100,13 +109,48 @@ describe('verifyChain while the chain grows', () => {
   it('still reports an event past a fresh head (a row inserted without its head) and deleted newest events', async () => {
     const events = chain(5);
     const stale = headOf(events.slice(0, 4));
-    expect((await verifyChain(tenantId, from(events), stale, async () => stale)).firstBroken).toEqual({
+    expect((await verifyChain(tenantId, from(events), stale, { readHead: async () => stale })).firstBroken).toEqual({
       seq: 5,
       reason: 'head_mismatch',
     });
     expect(
-      (await verifyChain(tenantId, from(events.slice(0, 3)), headOf(events), async () => headOf(events))).firstBroken,
+      (await verifyChain(tenantId, from(events.slice(0, 3)), headOf(events), { readHead: async () => headOf(events) }))
+        .firstBroken,
     ).toEqual({ seq: 4, reason: 'head_mismatch' });
+  });
+});
+
+describe('verifyChain against a checkpoint kept outside the database', () => {
+  it('holds while the chain still has that event unchanged, and after it has grown', async () => {
+    const events = chain(4);
+    const checkpoint = { seq: 3, hash: events[2]!.hash.toString('hex') };
+    expect(await verifyChain(tenantId, from(events), headOf(events), { checkpoint })).toMatchObject({ ok: true });
+  });
+
+  it('catches the newest events removed with the head rewound, and a chain rewritten from some event on', async () => {
+    const events = chain(5);
+    const checkpoint = { seq: 5, hash: events[4]!.hash.toString('hex') };
+    // Events 4 and 5 deleted and the head set back to 3: consistent in itself, invisible without the checkpoint.
+    const truncated = events.slice(0, 3);
+    expect((await verifyChain(tenantId, from(truncated), headOf(truncated))).ok).toBe(true);
+    expect((await verifyChain(tenantId, from(truncated), headOf(truncated), { checkpoint })).firstBroken).toEqual({
+      seq: 4,
+      reason: 'checkpoint_missing',
+    });
+    // Event 3 changed and every hash from there recomputed (with the head): only the checkpoint tells.
+    const rewritten = link(
+      [input(3), input(4), input(5)].map((event) => ({ ...event, outcome: 'failure' as const })),
+      headOf(events.slice(0, 2)),
+    );
+    const forged = [...events.slice(0, 2), ...rewritten];
+    expect((await verifyChain(tenantId, from(forged), headOf(forged))).ok).toBe(true);
+    expect(
+      (
+        await verifyChain(tenantId, from(forged), headOf(forged), {
+          checkpoint: { seq: 3, hash: events[2]!.hash.toString('hex') },
+        })
+      ).firstBroken,
+    ).toEqual({ seq: 3, reason: 'checkpoint_mismatch' });
   });
 });
 

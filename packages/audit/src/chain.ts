@@ -64,7 +64,26 @@ export function link(inputs: readonly AuditEventInput[], head: ChainHead | null)
   });
 }
 
-export type BrokenLinkReason = 'hash_mismatch' | 'prev_hash_mismatch' | 'sequence_gap' | 'head_mismatch';
+export type BrokenLinkReason =
+  | 'hash_mismatch'
+  | 'prev_hash_mismatch'
+  | 'sequence_gap'
+  | 'head_mismatch'
+  /** The event at a checkpoint recorded earlier is no longer the one it was (the chain was rewritten from there). */
+  | 'checkpoint_mismatch'
+  /** The chain no longer reaches a checkpoint recorded earlier (its newest events were removed, head and all). */
+  | 'checkpoint_missing';
+
+/**
+ * A link of a chain as recorded outside the database (`head` of an earlier report): the chain must still hold this
+ * event, unchanged. What the chain and its head alone cannot show — someone who may write to the database removing the
+ * newest events and rewinding the head, or rewriting the chain from some event on — a checkpoint kept elsewhere does.
+ */
+export interface Checkpoint {
+  seq: number;
+  /** The event's hash, hex. */
+  hash: string;
+}
 
 export interface VerifyReport {
   tenantId: string;
@@ -72,6 +91,8 @@ export interface VerifyReport {
   checked: number;
   /** The first event (by sequence number) where the chain no longer holds. */
   firstBroken?: { seq: number; reason: BrokenLinkReason };
+  /** The last link verified (absent for an empty chain or a broken one): worth keeping outside as a checkpoint. */
+  head?: Checkpoint;
 }
 
 /**
@@ -83,13 +104,18 @@ export async function verifyChain(
   tenantId: string,
   events: AsyncIterable<AuditEvent>,
   head: ChainHead | null,
-  /**
-   * Reads the head again. The chain may grow while it is walked (each event is appended with its head in one
-   * transaction): the walk then stops at the head read first (the events after it are checked next time) — unless no
-   * head read afterwards knows them either (rows added without their head: an error).
-   */
-  readHead?: () => Promise<ChainHead | null>,
+  options: {
+    /**
+     * Reads the head again. The chain may grow while it is walked (each event is appended with its head in one
+     * transaction): the walk then stops at the head read first (the events after it are checked next time) — unless
+     * no head read afterwards knows them either (rows added without their head: an error).
+     */
+    readHead?: (() => Promise<ChainHead | null>) | undefined;
+    /** A link recorded outside earlier, which the chain must still hold unchanged. */
+    checkpoint?: Checkpoint | undefined;
+  } = {},
 ): Promise<VerifyReport> {
+  const { readHead, checkpoint } = options;
   let expectedSeq = 1;
   let prevHash: Buffer = GENESIS_HASH;
   let checked = 0;
@@ -108,6 +134,8 @@ export async function verifyChain(
     if (event.seq !== expectedSeq) return broken(expectedSeq, 'sequence_gap');
     if (!event.prevHash.equals(prevHash)) return broken(event.seq, 'prev_hash_mismatch');
     if (!hashEvent(event).equals(event.hash)) return broken(event.seq, 'hash_mismatch');
+    if (checkpoint && event.seq === checkpoint.seq && event.hash.toString('hex') !== checkpoint.hash.toLowerCase())
+      return broken(event.seq, 'checkpoint_mismatch');
     prevHash = event.hash;
     expectedSeq += 1;
     checked += 1;
@@ -118,5 +146,11 @@ export async function verifyChain(
   }
   if (beyond !== undefined && readHead && ((await readHead())?.lastSeq ?? 0) < beyond)
     return broken(beyond, 'head_mismatch');
-  return { tenantId, ok: true, checked };
+  if (checkpoint && lastSeq < checkpoint.seq) return broken(lastSeq + 1, 'checkpoint_missing');
+  return {
+    tenantId,
+    ok: true,
+    checked,
+    ...(lastSeq > 0 ? { head: { seq: lastSeq, hash: prevHash.toString('hex') } } : {}),
+  };
 }

@@ -1,5 +1,13 @@
 export { AuditLog, type AuditLogOptions } from './audit-log.js';
-export { canonicalJson, hashEvent, link, verifyChain, type BrokenLinkReason, type VerifyReport } from './chain.js';
+export {
+  canonicalJson,
+  hashEvent,
+  link,
+  verifyChain,
+  type BrokenLinkReason,
+  type Checkpoint,
+  type VerifyReport,
+} from './chain.js';
 export {
   GENESIS_HASH,
   PLATFORM_CHAIN,

@@ -343,8 +343,9 @@ export const routes: Route[] = [
   {
     method: 'get',
     path: '/api/v1/tenants/{slug}/audit/verify',
-    summary: 'Verify the audit hash chain',
+    summary: 'Verify the audit hash chain (optionally against a checkpoint recorded earlier)',
     auth: 'session_or_api_key',
+    query: t.auditVerifyQuery,
     success: { status: 200, schema: t.auditVerifyResponse },
     errors: [401, 403, 404],
   },

@@ -96,10 +96,26 @@ export const auditEvent = z.object({
   hash: z.string(),
 });
 export const auditPage = z.object({ events: z.array(auditEvent), nextCursor: z.number().int().nullable() });
+const checkpoint = z.object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) });
+/** `?checkpoint=<seq>:<hash>`: a link recorded earlier (a report's `head`) that the chain must still hold unchanged. */
+export const auditVerifyQuery = z
+  .object({
+    checkpoint: z
+      .string()
+      .regex(/^[1-9]\d{0,14}:[0-9a-fA-F]{64}$/, 'expected <seq>:<64 hex characters>, a head reported earlier')
+      .transform((value) => {
+        const [seq, hash] = value.split(':') as [string, string];
+        return { seq: Number(seq), hash: hash.toLowerCase() };
+      })
+      .optional(),
+  })
+  .strict();
 export const auditVerifyResponse = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+  /** The last link verified: keep it outside the database, and pass it as `checkpoint` to a later verify. */
+  head: checkpoint.optional(),
 });
 export const auditExportQuery = auditQuery
   .omit({ before: true, limit: true })

@@ -98,7 +98,33 @@ describe('gatehouse-admin (vault and audit commands)', () => {
 
     const verified = await admin(V2, 'audit', 'verify', slug);
     expect(verified.code).toBe(0);
-    expect(verified.lines).toEqual([{ tenantId, ok: true, checked: 1 }]);
+    expect(verified.lines).toEqual([
+      { tenantId, ok: true, checked: 1, head: { seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    ]);
+  });
+
+  it('with a checkpoint kept outside, catches the newest events removed and the head rewound by a database owner', async () => {
+    const first = (await admin(V2, 'audit', 'verify', slug)).lines[0]!.head as { seq: number; hash: string };
+    expect((await admin(V2, 'vault', 'rotate-dek', slug)).code).toBe(0); // a second event
+    const second = (await admin(V2, 'audit', 'verify', slug)).lines[0]!.head as { seq: number; hash: string };
+    expect(second.seq).toBe(2);
+    const against = (checkpoint: { seq: number; hash: string }) =>
+      admin(V2, 'audit', 'verify', slug, '--checkpoint', `${checkpoint.seq}:${checkpoint.hash}`);
+    expect((await against(first)).code).toBe(0);
+
+    // Someone who may write to the database removes event 2 and sets the head back: the chain alone looks whole.
+    await owner.$executeRaw`DELETE FROM audit_events WHERE tenant_id = ${tenantId}::uuid AND seq = 2`;
+    await owner.$executeRaw`UPDATE audit_chain_heads SET last_seq = 1, last_hash = ${Buffer.from(first.hash, 'hex')}
+      WHERE tenant_id = ${tenantId}::uuid`;
+    expect((await admin(V2, 'audit', 'verify', slug)).code).toBe(0);
+    const caught = await against(second);
+    expect(caught.code).toBe(2);
+    expect(caught.lines).toEqual([
+      { tenantId, ok: false, checked: 1, firstBroken: { seq: 2, reason: 'checkpoint_missing' } },
+    ]);
+    const malformed = await admin(V2, 'audit', 'verify', slug, '--checkpoint', 'yesterday');
+    expect(malformed.code).toBe(1);
+    expect(malformed.output).toContain('expected --checkpoint <seq>:<hash>');
   });
 
   it('exits non-zero and names the first broken link when the chain was edited', async () => {

@@ -296,7 +296,11 @@ test("an MCP client's sign-in and consent pages work in a real browser; the clie
   await admin.waitForURL(/[?&]client=/);
   expect(await admin.getByTestId('audit-table').locator('tbody tr').count()).toBe(1);
   await admin.getByRole('link', { name: 'Verify the hash chain' }).click();
-  await expect(admin.getByTestId('chain-status').textContent()).resolves.toMatch(/^Chain intact: \d+ events checked$/);
+  await expect(admin.getByTestId('chain-status').textContent()).resolves.toMatch(
+    /^Chain intact: \d+ events checked — head /,
+  );
+  // The head to keep elsewhere, as a checkpoint for a later verify.
+  await expect(admin.getByTestId('chain-head').textContent()).resolves.toMatch(/^\d+:[0-9a-f]{64}$/);
   const csv = await adminContext.request.get(
     (await admin.getByRole('link', { name: 'Export CSV' }).getAttribute('href'))!,
   );

@@ -19,6 +19,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import {
   acceptInvitationRequest,
   auditExportQuery,
+  auditVerifyQuery,
   auditQuery,
   changeRoleRequest,
   createApiKeyRequest,
@@ -184,10 +185,11 @@ export class TenantsController {
 
   @Get('tenants/:slug/audit/verify')
   @UseGuards(TenantActorGuard)
-  async verifyAudit(@Req() req: ActorRequest) {
+  async verifyAudit(@Query() query: unknown, @Req() req: ActorRequest) {
     const actor = actorOf(req);
     requireAuditRead(actor);
-    const { tenantId: _tenant, ...report } = await this.audit.verify(actor.tenantId);
+    const { checkpoint } = auditVerifyQuery.parse(query);
+    const { tenantId: _tenant, ...report } = await this.audit.verify(actor.tenantId, checkpoint);
     return report;
   }
 

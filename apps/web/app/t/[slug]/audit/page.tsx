@@ -116,6 +116,13 @@ export default async function AuditPage({ params, searchParams }: TenantPageProp
           ) : chain.data.ok ? (
             <p role="status" className="badge good" data-testid="chain-status">
               Chain intact: {chain.data.checked} events checked
+              {chain.data.head ? (
+                <>
+                  {' '}
+                  — head <code data-testid="chain-head">{`${chain.data.head.seq}:${chain.data.head.hash}`}</code> (keep
+                  it elsewhere: a later check against it shows whether anything was removed or rewritten)
+                </>
+              ) : null}
             </p>
           ) : (
             <p role="alert" className="error" data-testid="chain-status">
