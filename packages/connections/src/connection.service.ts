@@ -60,10 +60,14 @@ interface StoredTokens {
   settings?: string;
 }
 
+/** A short, one-way name for `text` (128 bits of SHA-256). */
+function shortDigest(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
 /** A digest of a provider app's settings, whatever their order. */
 function settingsDigest(settings: Record<string, string>): string {
-  const entries = Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(entries)).digest('base64url').slice(0, 22);
+  return shortDigest(JSON.stringify(Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
 /** Tokens sealed under other settings than the app's now: they must not be sent where the settings now point. */
@@ -563,9 +567,16 @@ export class ConnectionService {
         if (unusable) return unusable;
         const { connection, sealedTokens } = current.found!;
         const tokens = await this.openTokens(connection, sealedTokens);
+        // Replaced meanwhile (another call refreshed it, the person reconnected): the new one is the answer.
+        if (tokens && tokens.accessToken !== rejected) return this.tokenOf(provider, request, connection, sealedTokens);
         if (!tokens?.refreshToken) return undefined;
-        if (tokens.accessToken !== rejected) return this.tokenOf(provider, request, connection, sealedTokens);
-        return this.refreshNow(provider, request, connection);
+        // A token this very path issued after an earlier 401, refused too: the provider refuses fresh tokens (its
+        // clocks, a revoked grant it still refreshes) — refreshing again would only repeat it, call after call.
+        const marker = `${this.options.prefix}:connection:${connection.id}:issued-after-401`;
+        if ((await this.redis.get(marker)) === shortDigest(rejected)) return undefined;
+        const refreshed = await this.refreshNow(provider, request, connection);
+        if (refreshed.ok) await this.redis.set(marker, shortDigest(refreshed.accessToken), 'EX', 300);
+        return refreshed;
       });
     } catch (error) {
       if (error instanceof LockTimeoutError)

@@ -162,7 +162,14 @@ async function runRegistered(
       if (!(failure instanceof ProviderApiError && failure.status === 401)) throw failure;
       // Refused before it expired (revoked early, the provider's clocks): a fresh token may well work — refreshed
       // first, the person sent to reconnect only if that fails.
-      const fresh = await deps.connections.refreshRejected(request, token.accessToken);
+      let fresh: Awaited<ReturnType<ConnectionService['refreshRejected']>>;
+      try {
+        fresh = await deps.connections.refreshRejected(request, token.accessToken);
+      } catch (refreshFailure) {
+        // The connection removed meanwhile, its tokens unreadable: that is the answer (nothing was done).
+        if (refreshFailure instanceof ConnectionsError) return error(refreshFailure.code, refreshFailure.message);
+        throw refreshFailure;
+      }
       if (fresh === undefined) throw failure;
       if (!fresh.ok) return refused(fresh);
       if (!tool.retryable)
