@@ -41,12 +41,14 @@ export interface ToolReplyOptions {
 
 export function answerToolCalls(worker: Worker, publisher: Redis, options: ToolReplyOptions) {
   const { onError, onUnheard } = options;
-  /** Rechecks waiting out their delay, run at once when the worker stops (it would not wait 5 s for them). */
-  const rechecks = new Map<NodeJS.Timeout, () => Promise<void>>();
+  /** Rechecks waiting out their delay (and when it ends): settled when the worker stops. */
+  const rechecks = new Map<NodeJS.Timeout, { check: () => Promise<void>; dueAt: number }>();
   const recheck = (job: Job, channel: string, reply: FinalReply, answeredAt: number) => async () => {
     const [, listeners] = await publisher.pubsub('NUMSUB', channel);
     if (Number(listeners) > 0 || !onUnheard) return;
-    const claimed = await publisher.set(`${options.prefix}:tool-call:unheard:${job.id!}`, '1', 'EX', 86_400, 'NX');
+    // The job's id and when it was queued: a later call may reuse the id (once its replay window has passed).
+    const claim = `${options.prefix}:tool-call:unheard:${job.id!}:${job.timestamp}`;
+    const claimed = await publisher.set(claim, '1', 'EX', 86_400, 'NX');
     if (claimed === 'OK') await onUnheard(job, reply, answeredAt);
   };
   const publish = (job: Job | undefined, reply: ToolCallReply) => {
@@ -63,7 +65,7 @@ export function answerToolCalls(worker: Worker, publisher: Redis, options: ToolR
         check().catch(onError);
       }, UNHEARD_RECHECK_MS);
       timer.unref();
-      rechecks.set(timer, check);
+      rechecks.set(timer, { check, dueAt: Date.now() + UNHEARD_RECHECK_MS });
     }, onError);
   };
   worker.on('failed', (job, error) => {
@@ -78,14 +80,15 @@ export function answerToolCalls(worker: Worker, publisher: Redis, options: ToolR
     result(job: Job, result: ToolCallResult): void {
       publish(job, { kind: 'result', jobId: job.id!, result });
     },
-    /** Runs the rechecks still waiting (the worker is stopping; its connections close next). */
+    /** Runs the rechecks still waiting, each when due (the worker is stopping; its connections close next). */
     async settle(): Promise<void> {
       const waiting = [...rechecks];
       rechecks.clear();
       await Promise.all(
-        waiting.map(([timer, check]) => {
+        waiting.map(async ([timer, { check, dueAt }]) => {
           clearTimeout(timer);
-          return check().catch(onError);
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - Date.now())));
+          await check().catch(onError);
         }),
       );
     },
