@@ -22,15 +22,16 @@ async function main() {
   // Ctrl-C while the database is migrated and seeded: the migration finishes (cut halfway, it would leave the database
   // refusing every later migration until repaired by hand), then nothing else starts.
   let interrupted = false;
-  const finishFirst = () => {
+  const finishFirst = (signal) => {
+    // A closed terminal: writing to it fails from now on (EIO), which must not end this process before the migration.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     if (!interrupted) say('finishing the database migration first, then stopping…');
     interrupted = true;
   };
-  process.on('SIGINT', finishFirst);
-  process.on('SIGTERM', finishFirst);
+  const preparing = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of preparing) process.on(signal, finishFirst);
   const seeded = await prepareDatabase({ ...env, DEMO_PROVIDER_URL: demoProviderUrl });
-  process.off('SIGINT', finishFirst);
-  process.off('SIGTERM', finishFirst);
+  for (const signal of preparing) process.off(signal, finishFirst);
   if (interrupted) {
     say('stopped; nothing was started.');
     process.exit(0);

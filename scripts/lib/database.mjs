@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { root, say } from './toolchain.mjs';
 
@@ -20,11 +20,17 @@ export async function prepareDatabase(env) {
     say('demo tenant not seeded (production; set SEED_DEMO_TENANT=true to seed it)');
     return false;
   }
-  const seed = spawnSync(process.execPath, [join(root, 'prisma', 'seed.ts')], {
+  // A process group of its own, like the migration: a Ctrl-C reaches `npm start`, which lets the seed finish.
+  const seed = spawn(process.execPath, [join(root, 'prisma', 'seed.ts')], {
     cwd: root,
     env: { ...env, DATABASE_URL: owner },
     stdio: 'inherit',
+    detached: true,
   });
-  if (seed.status !== 0) throw new Error('seeding the demo tenant failed');
+  const code = await new Promise((resolve, reject) => {
+    seed.on('error', reject);
+    seed.on('close', (status) => resolve(status));
+  });
+  if (code !== 0) throw new Error('seeding the demo tenant failed');
   return true;
 }

@@ -74,7 +74,8 @@ export async function migrateDatabase(url: string): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.on('error', reject);
-    child.on('exit', resolve);
+    // 'close', not 'exit': every line of its output is in by then.
+    child.on('close', resolve);
   });
   if (code !== 0) {
     throw new Error(
