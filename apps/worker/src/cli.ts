@@ -14,9 +14,10 @@ const USAGE = `usage: gatehouse-admin <command>
   vault status               KEK versions configured, in use, and safe to retire
   vault rotate-kek           re-wrap every tenant data key with the active KEK version (online)
   vault rotate-dek <tenant>  new data key for one tenant (slug); re-encrypts its secrets in batches
-  audit verify [<tenant>]    verify the hash chain of one tenant (slug), or every chain (incl. deleted tenants');
-                             each report's "head" is worth keeping outside the database, to check later with
-  audit verify <tenant> --checkpoint <seq>:<hash>
+  audit verify [<chain>]     verify one hash chain (a tenant's slug, "platform", or a chain id a report names, e.g. a
+                             deleted tenant's), or every chain; each report's "head" is worth keeping outside the
+                             database, to check later with
+  audit verify <chain> --checkpoint <seq>:<hash>
                              also that the chain still holds that link unchanged (nothing removed or rewritten)
   tools failed [<tenant>]    failed tool calls kept for inspection, newest first (never their arguments)
   tools show <job-id>        a tool call's state and how it ended
@@ -111,9 +112,19 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     if (area === 'audit' && command === 'verify') {
-      // Every chain that has events — the platform's, each tenant's, and those of deleted tenants (kept on purpose).
+      if (argument?.startsWith('--')) throw new Error('name the chain first: audit verify <tenant> --checkpoint …');
+      const checkpoint = checkpointOption(options);
+      if (checkpoint && !argument) throw new Error('--checkpoint belongs to one chain: name its tenant');
+      // One chain: a tenant's slug, `platform`, or a chain's id as a report names it (a deleted tenant's too). Else
+      // every chain that has events — the platform's, each tenant's, and those of deleted tenants (kept on purpose).
       const ids = argument
-        ? [await tenantId(argument)]
+        ? [
+            argument === 'platform'
+              ? PLATFORM_CHAIN
+              : /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(argument)
+                ? argument
+                : await tenantId(argument),
+          ]
         : [
             ...new Set([
               PLATFORM_CHAIN,
@@ -121,8 +132,6 @@ async function main(args: string[]): Promise<number> {
               ...(await tenants.listIds()),
             ]),
           ];
-      const checkpoint = checkpointOption(options);
-      if (checkpoint && !argument) throw new Error('--checkpoint belongs to one chain: name its tenant');
       let broken = 0;
       for (const id of ids) {
         const report = await audit.verify(id, checkpoint);

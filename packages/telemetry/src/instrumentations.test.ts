@@ -152,6 +152,7 @@ describe('the standard OTEL_* variables', () => {
     expect(kept).toBeGreaterThan(40);
     expect(kept).toBeLessThan(160);
     expect(sampledOf({ sampler: 'always_off' })).toBe(0);
+    expect(sampledOf({ sampler: 'parentbased_always_off' })).toBe(0);
     expect(sampledOf({ sampler: 'traceidratio' })).toBe(400);
     expect(sampledOf({ sampler: 'jaeger_remote', ratio: 0 })).toBe(400);
     expect(sampledOf({})).toBe(400);

@@ -58,12 +58,13 @@ export interface Sampling {
 /**
  * Whether a trace starts: BullMQ housekeeping never; otherwise as the standard variables say — `OTEL_TRACES_SAMPLER`
  * `traceidratio` or `parentbased_traceidratio` with `OTEL_TRACES_SAMPLER_ARG` (0–1) keeps that share of traces,
- * `always_off` none, anything else (unset) all. A trace the api keeps, the worker keeps (parent-based).
+ * `always_off` or `parentbased_always_off` none, anything else (unset) all. Always parent-based: a trace the api
+ * keeps, the worker keeps (a caller's own `traceparent` never reaches here: the api starts every trace itself).
  */
 export function rootSamplerFor({ sampler, ratio = 1 }: Sampling = {}): Sampler {
   const kind = sampler?.trim().toLowerCase();
   const share =
-    kind === 'always_off'
+    kind === 'always_off' || kind === 'parentbased_always_off'
       ? 0
       : (kind === 'traceidratio' || kind === 'parentbased_traceidratio') && ratio >= 0 && ratio <= 1
         ? ratio

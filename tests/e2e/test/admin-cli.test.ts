@@ -125,6 +125,12 @@ describe('gatehouse-admin (vault and audit commands)', () => {
     const malformed = await admin(V2, 'audit', 'verify', slug, '--checkpoint', 'yesterday');
     expect(malformed.code).toBe(1);
     expect(malformed.output).toContain('expected --checkpoint <seq>:<hash>');
+    expect((await admin(V2, 'audit', 'verify', '--checkpoint', 'x')).output).toContain('name the chain first');
+    // A chain named by its id (as reports name it: the platform's, a deleted tenant's) or as `platform`.
+    const platform = await admin(V2, 'audit', 'verify', 'platform');
+    expect(platform.code).toBe(0);
+    expect(platform.lines[0]).toMatchObject({ tenantId: '00000000-0000-0000-0000-000000000000', ok: true });
+    expect((await admin(V2, 'audit', 'verify', tenantId)).lines[0]).toMatchObject({ tenantId, ok: true, checked: 1 });
   });
 
   it('exits non-zero and names the first broken link when the chain was edited', async () => {
