@@ -1065,6 +1065,26 @@ test('a token the provider stops accepting before it expires is refreshed once: 
   }
 }, 60_000);
 
+test('a 401 whose refresh the provider cannot answer right now: the read is retried, then told so — the connection kept', async () => {
+  const { client } = await connectedMember('otto');
+  try {
+    expect((await provider.admin('POST', '/admin/expire-tokens')).status).toBe(200);
+    // An edge in front of the token endpoint answers 403 HTML: no verdict on the grant.
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: true, as: 'blocked' });
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(listed.isError).toBe(true);
+    expect(textOf(listed)).not.toMatch(/failed unexpectedly/);
+    expect(textOf(listed)).toMatch(/could not refresh|try again/i);
+    // The connection stays: once the provider answers again, the same call works without reconnecting.
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: false });
+    const again = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (again.isError) throw new Error(textOf(again));
+  } finally {
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: false });
+    await client.close();
+  }
+}, 60_000);
+
 test('notifications/cancelled aborts the running call at the worker', async () => {
   const gina = await member('gina');
   const client = await mcpClient(gina.token);

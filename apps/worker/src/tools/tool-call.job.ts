@@ -183,6 +183,8 @@ async function runRegistered(
     }
     return { kind: 'ok', output };
   } catch (failure) {
+    // A refresh after a 401 that asks for another attempt (the provider could not refresh just now).
+    if (failure instanceof RetryableToolError) throw failure;
     if (failure instanceof ToolFailure) return error(failure.code, failure.message);
     if (failure instanceof ProviderApiError) {
       const status = failure.status;
