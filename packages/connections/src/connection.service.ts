@@ -558,6 +558,32 @@ export class ConnectionService {
   async refreshRejected(request: TokenRequest, rejected: string): Promise<TokenResult | undefined> {
     const provider = oauth2Provider(request.providerId);
     if (!provider.refresh.supported) return undefined;
+    return this.underRefreshLock(provider, request, async (connection, sealedTokens) => {
+      const tokens = await this.openTokens(connection, sealedTokens);
+      // Replaced meanwhile (another call refreshed it, the person reconnected): the new one is the answer.
+      if (tokens && tokens.accessToken !== rejected) return this.tokenOf(provider, request, connection, sealedTokens);
+      if (!tokens?.refreshToken) return undefined;
+      // A token this very path issued after an earlier 401, refused too: the provider refuses fresh tokens (its
+      // clocks, a revoked grant it still refreshes) — refreshing again would only repeat it, call after call.
+      const marker = `${this.options.prefix}:connection:${connection.id}:issued-after-401`;
+      if ((await this.redis.get(marker)) === shortDigest(rejected)) return undefined;
+      const refreshed = await this.refreshNow(provider, request, connection);
+      if (refreshed.ok) await this.redis.set(marker, shortDigest(refreshed.accessToken), 'EX', 300);
+      return refreshed;
+    });
+  }
+
+  /**
+   * Runs `decide` under the connection's refresh lock, on what is committed now — never what this process remembers:
+   * its notice of another process's refresh (or the person's reconnect) may still be on its way, and a refresh from a
+   * stale row would spend a refresh token the provider has already rotated. A person no longer a member, or a
+   * connection now unusable, is answered first; a lock not had in time means the provider is slow to refresh.
+   */
+  private async underRefreshLock<T extends TokenResult | undefined>(
+    provider: OAuth2Provider,
+    request: TokenRequest,
+    decide: (connection: ConnectionRecord, sealedTokens: Buffer | null) => Promise<T>,
+  ): Promise<TokenResult | T> {
     const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
     try {
       return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
@@ -565,18 +591,7 @@ export class ConnectionService {
         if (!current.member) return NOT_A_MEMBER;
         const unusable = this.unusable(provider, request, current.found?.connection ?? null);
         if (unusable) return unusable;
-        const { connection, sealedTokens } = current.found!;
-        const tokens = await this.openTokens(connection, sealedTokens);
-        // Replaced meanwhile (another call refreshed it, the person reconnected): the new one is the answer.
-        if (tokens && tokens.accessToken !== rejected) return this.tokenOf(provider, request, connection, sealedTokens);
-        if (!tokens?.refreshToken) return undefined;
-        // A token this very path issued after an earlier 401, refused too: the provider refuses fresh tokens (its
-        // clocks, a revoked grant it still refreshes) — refreshing again would only repeat it, call after call.
-        const marker = `${this.options.prefix}:connection:${connection.id}:issued-after-401`;
-        if ((await this.redis.get(marker)) === shortDigest(rejected)) return undefined;
-        const refreshed = await this.refreshNow(provider, request, connection);
-        if (refreshed.ok) await this.redis.set(marker, shortDigest(refreshed.accessToken), 'EX', 300);
-        return refreshed;
+        return decide(current.found!.connection, current.found!.sealedTokens);
       });
     } catch (error) {
       if (error instanceof LockTimeoutError)
@@ -730,31 +745,13 @@ export class ConnectionService {
     return settings;
   }
 
-  private async refresh(provider: OAuth2Provider, request: TokenRequest, seen: ConnectionRecord): Promise<TokenResult> {
-    const key = { tenantId: request.tenant.id, userId: request.userId, providerId: request.providerId };
-    try {
-      return await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
-        // Another process may have refreshed (or the person reconnected) while we waited for the lock: read what is
-        // committed now, never what this process remembers (its notice of that commit may still be on its way, and a
-        // refresh from a stale row would spend a refresh token the provider has already rotated).
-        const current = await findConnectionWithTokens(this.db, key);
-        if (!current.member) return NOT_A_MEMBER;
-        const unusable = this.unusable(provider, request, current.found?.connection ?? null);
-        if (unusable) return unusable;
-        const { connection, sealedTokens } = current.found!;
-        if (connection.tokenVersion !== seen.tokenVersion || !this.expiring(connection))
-          return this.tokenOf(provider, request, connection, sealedTokens);
-        return this.refreshNow(provider, request, connection);
-      });
-    } catch (error) {
-      if (error instanceof LockTimeoutError)
-        return {
-          ok: false,
-          reason: 'provider_unavailable',
-          message: `${provider.name} is slow to refresh; try again.`,
-        };
-      throw error;
-    }
+  private refresh(provider: OAuth2Provider, request: TokenRequest, seen: ConnectionRecord): Promise<TokenResult> {
+    return this.underRefreshLock(provider, request, async (connection, sealedTokens) =>
+      // Another process may have refreshed (or the person reconnected) while we waited for the lock.
+      connection.tokenVersion !== seen.tokenVersion || !this.expiring(connection)
+        ? this.tokenOf(provider, request, connection, sealedTokens)
+        : this.refreshNow(provider, request, connection),
+    );
   }
 
   /** Runs the refresh grant; the caller holds the connection's lock. */

@@ -28,6 +28,23 @@ function processesMarkedWith(marker: string): number[] {
   return found;
 }
 
+/**
+ * `npm start`'s script, detached like a terminal's foreground job (a Ctrl-C reaches its process group, not the stack's
+ * own groups), its output collected.
+ */
+function startCommand(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], {
+    env,
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run = { child, output: '', exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
+  child.stdout.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+  return run;
+}
+
 describe('npm start (scripts/start.mjs)', () => {
   const marker = `GATEHOUSE_E2E_MARK=${runId()}`;
   const databaseUrl = withDatabaseName(testDatabaseUrl(), `gatehouse_e2e_start_${runId()}`);
@@ -64,37 +81,28 @@ describe('npm start (scripts/start.mjs)', () => {
       PUBLIC_WEB_URL: `http://localhost:${webPort}`,
       [marker.split('=')[0]!]: marker.split('=')[1]!,
     });
-    // Detached: like a terminal, Ctrl-C reaches only this process group, not the stack's own groups.
-    const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], {
-      env,
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const run = startCommand(env);
+    const { child, exited } = run;
 
     try {
       await waitFor(
         'the "Gatehouse is running" banner',
-        async () => (output.includes('Gatehouse is running.') ? true : undefined),
+        async () => (run.output.includes('Gatehouse is running.') ? true : undefined),
         {
           timeoutMs: 90_000,
         },
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output}`);
+      throw new Error(`${(error as Error).message}\n${run.output}`);
     }
-    expect(output).toContain(`Console   http://localhost:${webPort}`);
-    expect(output).toContain('seed: demo tenant "demo" created');
+    expect(run.output).toContain(`Console   http://localhost:${webPort}`);
+    expect(run.output).toContain('seed: demo tenant "demo" created');
     expect(await httpStatus(`http://127.0.0.1:${apiPort}/readyz`)).toBe(200);
     const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
     expect(page).toMatch(/data-testid="tenant-count">1</);
     expect(processesMarkedWith(marker).length).toBeGreaterThanOrEqual(5); // start + api + worker + web + provider
     // The demo provider runs, and its admin token reached it and nothing else start.mjs spawned.
-    expect(output).toContain(`Demo OAuth provider   http://127.0.0.1:${providerPort}`);
+    expect(run.output).toContain(`Demo OAuth provider   http://127.0.0.1:${providerPort}`);
     const stats = await fetch(`http://127.0.0.1:${providerPort}/admin/stats`, {
       headers: { authorization: 'Bearer demo-provider-admin-token-for-e2e' },
     });
@@ -143,7 +151,7 @@ describe('npm start (scripts/start.mjs)', () => {
 
     process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
-    expect(output).toContain('stopped; nothing left running.');
+    expect(run.output).toContain('stopped; nothing left running.');
     await waitFor(
       'every spawned process to be gone',
       async () => (processesMarkedWith(marker).length === 0 ? true : undefined),
@@ -157,8 +165,8 @@ describe('npm start (scripts/start.mjs)', () => {
   it('Ctrl-C while a new database is migrated: the migration finishes, nothing starts, and the database stays usable', async () => {
     const fresh = withDatabaseName(testDatabaseUrl(), `gatehouse_e2e_start_ctrlc_${runId()}`);
     const interruptedMarker = `GATEHOUSE_E2E_MARK=${runId()}-ctrlc`;
-    const child = spawn(process.execPath, [join(repoRoot, 'scripts/start.mjs')], {
-      env: baseEnv({
+    const run = startCommand(
+      baseEnv({
         NODE_ENV: 'development',
         GATEHOUSE_SKIP_BUILD: '1',
         MIGRATION_DATABASE_URL: fresh,
@@ -169,29 +177,23 @@ describe('npm start (scripts/start.mjs)', () => {
         QUEUE_PREFIX: `e2e-start-ctrlc-${runId()}`,
         [interruptedMarker.split('=')[0]!]: interruptedMarker.split('=')[1]!,
       }),
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    );
+    const { child, exited } = run;
     try {
       // The terminal's Ctrl-C: the whole foreground process group, as soon as the database exists.
-      await waitFor('the new database', async () => (output.includes('created database') ? true : undefined), {
+      await waitFor('the new database', async () => (run.output.includes('created database') ? true : undefined), {
         timeoutMs: 60_000,
       });
       process.kill(-child.pid!, 'SIGINT');
       expect(await exited).toBe(0);
-      expect(output).toContain('finishing the database migration first');
-      expect(output).toContain('stopped; nothing was started.');
-      expect(output).not.toContain('Gatehouse is running.');
+      expect(run.output).toContain('finishing the database migration first');
+      expect(run.output).toContain('stopped; nothing was started.');
+      expect(run.output).not.toContain('Gatehouse is running.');
       expect(processesMarkedWith(interruptedMarker)).toEqual([]);
       // Every migration finished: the next deploy has nothing to repair (an interrupted one fails it with P3009).
       await expect(migrateDatabase(fresh)).resolves.toBeUndefined();
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output}`);
+      throw new Error(`${(error as Error).message}\n${run.output}`);
     } finally {
       for (const pid of processesMarkedWith(interruptedMarker)) process.kill(pid, 'SIGKILL');
       await dropDatabase(fresh);
