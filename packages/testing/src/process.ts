@@ -11,6 +11,22 @@ export interface RunningProcess {
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * Every process started here and still running. A suite that fails half-way (a set-up that started one process and
+ * not the next) can leave one behind: when the test process exits (the e2e run forces its exit once the tests are
+ * done), they are killed rather than left running — or holding the run open.
+ */
+const LIVE = Symbol.for('gatehouse.testing.liveProcesses');
+const registry = globalThis as typeof globalThis & { [LIVE]?: Set<ChildProcess> };
+// One set and one exit hook per process, however many test files load this module.
+const live: Set<ChildProcess> = (registry[LIVE] ??= (() => {
+  const children = new Set<ChildProcess>();
+  process.once('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  return children;
+})());
+
 /** Starts a real child process (api, worker, web, …) with its output captured for assertions and diagnostics. */
 export function startProcess(
   name: string,
@@ -22,8 +38,12 @@ export function startProcess(
   const chunks: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+  live.add(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    });
   });
   return {
     name,

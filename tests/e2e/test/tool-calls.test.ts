@@ -92,7 +92,8 @@ beforeAll(async () => {
   provider = await startDemoProviderProcess([
     { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`${apiUrl}/api/v1/connections/callback`] },
   ]);
-  [api, worker] = await Promise.all([
+  // Both or neither: one that started is stopped when the other could not (afterAll would not know it).
+  const [startedApi, startedWorker] = await Promise.allSettled([
     startApiProcess(
       {
         PROVIDER_CIRCUIT_FAILURES: '3',
@@ -105,6 +106,14 @@ beforeAll(async () => {
     ),
     newWorker(workerEnv(apiUrl)),
   ]);
+  if (startedApi.status === 'rejected' || startedWorker.status === 'rejected') {
+    await Promise.all([
+      startedApi.status === 'fulfilled' ? startedApi.value.stop() : undefined,
+      startedWorker.status === 'fulfilled' ? startedWorker.value.stop() : undefined,
+    ]);
+    throw startedApi.status === 'rejected' ? startedApi.reason : (startedWorker as PromiseRejectedResult).reason;
+  }
+  [api, worker] = [startedApi.value, startedWorker.value];
   owner = await signUp(api.url, 'tools-owner');
   slug = `tools-${randomUUID().slice(0, 6)}`;
   expect((await adminCall(api.url, owner, 'POST', '/api/v1/tenants', { slug, name: 'Tools' })).status).toBe(201);
