@@ -84,6 +84,51 @@ describe("a tenant's OAuth apps at providers", () => {
     }
   });
 
+  it('a client secret the vault cannot seal changes nothing: no new client id beside the old secret, no record', async () => {
+    const alice = await signUp(api, 'alice');
+    const acme = await tenantOf(alice, 'sealfail');
+    const base = `/api/v1/tenants/${acme.slug}/provider-apps`;
+    const first = { clientId: 'Iv1.first', clientSecret: 'first-secret-0123456789', allowedScopes: ['repo'] };
+    expect((await call('PUT', `${base}/github`, alice, first)).status).toBe(200);
+    const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+    try {
+      const sealed = async () =>
+        (await db.secret.findMany({ where: { tenantId: acme.id, purpose: 'oauth.client_secret' } })).map((row) =>
+          Buffer.from(row.blob).toString('base64'),
+        );
+      const before = await sealed();
+      // No active data key: nothing can be sealed until there is one again.
+      await db.$executeRaw`UPDATE tenant_data_keys SET state = 'decrypt_only' WHERE tenant_id = ${acme.id}::uuid`;
+      const refused = await call('PUT', `${base}/github`, alice, {
+        clientId: 'Iv1.second',
+        clientSecret: 'second-secret-0123456789',
+        allowedScopes: ['repo', 'gist'],
+      });
+      expect(refused.status).toBe(503);
+      expect(problemDetails.parse(await refused.json())).toMatchObject({ code: 'client_secret_unstorable' });
+      const created = await call('PUT', `${base}/gitlab`, alice, {
+        clientId: 'gl-app',
+        clientSecret: 'gitlab-secret-0123456789',
+        allowedScopes: ['read_user'],
+      });
+      expect(problemDetails.parse(await created.json())).toMatchObject({
+        status: 503,
+        code: 'client_secret_unstorable',
+      });
+
+      const list = providerAppList.parse(await (await call('GET', base, alice)).json());
+      expect(list.apps.map((app) => [app.providerId, app.clientId, app.allowedScopes])).toEqual([
+        ['github', 'Iv1.first', ['repo']],
+      ]);
+      expect(await sealed()).toEqual(before);
+      const audit = await (await call('GET', `/api/v1/tenants/${acme.slug}/audit?limit=50`, alice)).text();
+      expect(audit).not.toContain('provider_app.updated');
+      expect(audit.match(/provider_app\.created/g)).toHaveLength(1);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
   it('first saves at once: one creates the app, the others update it — no server error', async () => {
     const alice = await signUp(api, 'alice');
     const acme = await tenantOf(alice, 'race');

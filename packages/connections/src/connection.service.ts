@@ -7,6 +7,7 @@ import {
   findConnectionWithTokens,
   MembershipRepository,
   ProviderAppRepository,
+  SecretRepository,
   isDatabaseError,
   withTenant,
   type ConnectionKey,
@@ -22,9 +23,9 @@ import {
   buildRevocationRequest,
   buildTokenRequest,
   buildUserInfoRequest,
-  getOAuth2Provider,
   missingScopes,
   pkceChallenge,
+  providerDisplayName,
   ProviderError,
   readAccountId,
   readAccountLabel,
@@ -36,10 +37,10 @@ import {
   type TokenSet,
 } from '@gatehouse/providers';
 import { actorLabel, type Actor } from '@gatehouse/tenancy';
-import { VaultError, type Vault } from '@gatehouse/vault';
+import { VaultError, type SecretStore, type Vault } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
 import { ConnectStateStore, type ConnectState } from './connect-state.js';
-import { ConnectionsError, oauth2Provider } from './connections.errors.js';
+import { ConnectionsError, oauth2Provider, type ConnectionsErrorCode } from './connections.errors.js';
 import type { OutboundHttp, OutboundResponse } from './outbound-http.js';
 import { clientSecretContext } from './provider-apps.service.js';
 import { connectionCallbackUrl, connectPageUrl } from './urls.js';
@@ -216,8 +217,11 @@ export class ConnectionService {
         `This organisation does not allow ${provider.name} scopes ${notAllowed.join(', ')}; an admin can allow them.`,
       );
     }
-    // Keep what was granted before (a reconnect must not silently lose scopes tools rely on).
-    const scopes = [...new Set([...(existing?.scopes ?? []), ...wanted])];
+    // Keep what was granted before (a reconnect must not silently lose scopes tools rely on) — as far as the app still
+    // allows it: a scope an admin has withdrawn since is not asked for again.
+    const allowed = [...app.allowedScopes, ...requestedScopes(provider, [])];
+    const kept = (existing?.scopes ?? []).filter((scope) => missingScopes(allowed, [scope], provider).length === 0);
+    const scopes = [...new Set([...kept, ...wanted])];
     const codeVerifier = provider.pkce === 'unsupported' ? undefined : randomBytes(48).toString('base64url');
     const base: Omit<ConnectState, 'expiresAt' | 'scopes'> = {
       tenantId: actor.tenantId,
@@ -308,7 +312,7 @@ export class ConnectionService {
       return refuse('state_wrong_user', 'This connection was started by someone else. Start connecting yourself.');
 
     const provider = oauth2Provider(state.providerId);
-    const fail = async (reason: string, message: string, code: 'exchange_failed' | 'provider_unreachable') => {
+    const fail = async (reason: string, message: string, code: ConnectionsErrorCode) => {
       await this.record(state.tenantId, {
         actor,
         action: 'connection.failed',
@@ -317,7 +321,7 @@ export class ConnectionService {
         requestId,
         metadata: { reason, providerId: state.providerId },
       });
-      return new ConnectionsError(code, message);
+      return new ConnectionsError(code, message, { returnTo: state.returnTo });
     };
     if (callback.error !== undefined || !callback.code) {
       const code = /^[\w.-]{1,64}$/.test(callback.error ?? '') ? callback.error! : 'no_code';
@@ -326,7 +330,7 @@ export class ConnectionService {
         code === 'access_denied'
           ? `You declined at ${provider.name}; nothing was connected.`
           : `${provider.name} did not authorize the connection (${code}).`,
-        'exchange_failed',
+        code === 'access_denied' ? 'connection_declined' : 'exchange_failed',
       );
     }
     const { app, member } = await withTenant(this.db, state.tenantId, async (tx) => ({
@@ -342,7 +346,13 @@ export class ConnectionService {
         `This organisation's ${provider.name} settings changed while you were connecting; nothing was sent. Start connecting again.`,
         'exchange_failed',
       );
-    const client = await this.clientCredentials(app);
+    let client;
+    try {
+      client = await this.clientCredentials(app);
+    } catch (error) {
+      if (error instanceof ConnectionsError) throw await fail(error.code, error.message, error.code);
+      throw error;
+    }
 
     let tokens: TokenSet;
     let accountId: string;
@@ -379,47 +389,61 @@ export class ConnectionService {
     }
 
     const key = { tenantId: state.tenantId, userId, providerId: state.providerId };
-    const saved = await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, async () => {
-      const result = await withTenant(this.db, state.tenantId, async (tx) => {
-        const written = await new ConnectionRepository(tx).upsert({
-          ...key,
-          providerAppId: app.id,
-          externalAccountId: accountId.slice(0, 255),
-          accountLabel: accountLabel ?? null,
-          scopes: tokens.scopes,
-          accessExpiresAt: expiryOf(tokens),
-        });
-        await this.audit.recordInTransaction(tx, [
-          {
-            tenantId: state.tenantId,
-            actor,
-            action: written.created ? 'connection.created' : 'connection.updated',
-            target: { type: 'connection', id: written.connection.id },
-            outcome: 'success',
-            requestId,
-            metadata: {
-              providerId: state.providerId,
-              externalAccountId: written.connection.externalAccountId,
-              scopes: tokens.scopes,
-              refreshToken: tokens.refreshToken !== undefined,
+    let saved: Awaited<ReturnType<ConnectionRepository['upsert']>>;
+    try {
+      await this.vault.prepare(state.tenantId);
+      saved = await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, () =>
+        // The row, its sealed tokens and the record commit together: if sealing fails nothing changed — a re-connect
+        // leaves the connection that worked before, with its tokens, and no record of a change that did not happen.
+        withTenant(this.db, state.tenantId, async (tx) => {
+          const written = await new ConnectionRepository(tx).upsert({
+            ...key,
+            providerAppId: app.id,
+            externalAccountId: accountId.slice(0, 255),
+            accountLabel: accountLabel ?? null,
+            scopes: tokens.scopes,
+            accessExpiresAt: expiryOf(tokens),
+          });
+          await this.storeTokens(
+            written.connection,
+            { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
+            app.settings,
+            SecretRepository.inTransaction(tx),
+          );
+          await this.audit.recordInTransaction(tx, [
+            {
+              tenantId: state.tenantId,
+              actor,
+              action: written.created ? 'connection.created' : 'connection.updated',
+              target: { type: 'connection', id: written.connection.id },
+              outcome: 'success',
+              requestId,
+              metadata: {
+                providerId: state.providerId,
+                externalAccountId: written.connection.externalAccountId,
+                scopes: tokens.scopes,
+                refreshToken: tokens.refreshToken !== undefined,
+              },
             },
-          },
-        ]);
-        return written;
-      });
-      try {
-        await this.storeTokens(
-          result.connection,
-          { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
-          app.settings,
+          ]);
+          return written;
+        }),
+      );
+    } catch (error) {
+      if (error instanceof VaultError)
+        throw await fail(
+          `vault_${error.code}`,
+          `Gatehouse could not store your ${provider.name} tokens (${error.code}), so nothing changed. Try again; if it keeps happening, an operator should check the vault keys (VAULT_KEYS).`,
+          'tokens_unstorable',
         );
-      } catch (error) {
-        // A connection without its tokens would be useless: take it back.
-        await withTenant(this.db, state.tenantId, (tx) => new ConnectionRepository(tx).delete(key));
-        throw error;
-      }
-      return result;
-    });
+      if (error instanceof LockTimeoutError)
+        throw await fail(
+          'connection_busy',
+          `Your ${provider.name} connection is being refreshed right now, so nothing changed. Try connecting again in a moment.`,
+          'connection_busy',
+        );
+      throw error;
+    }
     return {
       connection: saved.connection,
       tenantSlug: state.tenantSlug,
@@ -462,7 +486,7 @@ export class ConnectionService {
     const rows = await withTenant(this.db, actor.tenantId, (tx) =>
       new ConnectionRepository(tx).listForUser(actor.tenantId, userId),
     );
-    return rows.map((connection) => ({ connection, providerName: providerName(connection.providerId) }));
+    return rows.map((connection) => ({ connection, providerName: providerDisplayName(connection.providerId) }));
   }
 
   /**
@@ -479,7 +503,7 @@ export class ConnectionService {
         app: await new ProviderAppRepository(tx).find(actor.tenantId, providerId),
       }));
       if (!connection)
-        throw new ConnectionsError('not_connected', `You have no ${providerName(providerId)} connection.`);
+        throw new ConnectionsError('not_connected', `You have no ${providerDisplayName(providerId)} connection.`);
       const revocation = app ? await this.revokeAtProvider(connection, app) : 'no_app';
       await withTenant(this.db, actor.tenantId, async (tx) => {
         await new ConnectionRepository(tx).delete(key);
@@ -512,15 +536,47 @@ export class ConnectionService {
     }
     if (!tokens) return 'no_tokens';
     if (issuedElsewhere(tokens, app.settings)) return 'app_settings_changed';
-    const token =
-      provider.revocation.token === 'access_token' ? tokens.accessToken : (tokens.refreshToken ?? tokens.accessToken);
     try {
-      const request = buildRevocationRequest(provider, token, await this.clientCredentials(app), app.settings);
+      const client = await this.clientCredentials(app);
+      let token =
+        provider.revocation.token === 'access_token' ? tokens.accessToken : (tokens.refreshToken ?? tokens.accessToken);
+      // An endpoint that takes only the access token refuses an expired one, and the grant (with its refresh token)
+      // would live on at the provider: revoke a fresh one instead. Nothing is stored — the connection is going.
+      const expired = connection.accessExpiresAt !== null && connection.accessExpiresAt.getTime() <= Date.now();
+      if (provider.revocation.token === 'access_token' && expired && tokens.refreshToken && provider.refresh.supported)
+        token = (await this.refreshedForRevocation(provider, tokens.refreshToken, client, app)) ?? token;
+      const request = buildRevocationRequest(provider, token, client, app.settings);
       if (!request) return 'unsupported';
       const response = await this.http.send(request);
-      return response.status < 300 ? 'revoked' : `refused_${response.status}`;
+      // A 2xx that says no in its body (Slack's `auth.revoke`: HTTP 200 with `ok: false`) revoked nothing.
+      const body = response.json as { ok?: unknown; error?: unknown } | undefined;
+      if (response.status >= 300 || body?.ok === false || typeof body?.error === 'string')
+        return `refused_${refusalCode(response)}`;
+      return 'revoked';
     } catch (error) {
-      if (error instanceof ConnectionsError || error instanceof ProviderError) return 'unreachable';
+      if (error instanceof ConnectionsError)
+        return error.code === 'provider_unreachable' || error.code === 'response_too_large'
+          ? 'unreachable'
+          : error.code;
+      if (error instanceof ProviderError) return 'unreachable';
+      throw error;
+    }
+  }
+
+  /** A fresh access token from `refreshToken`, for revoking the grant only; undefined if the provider refuses. */
+  private async refreshedForRevocation(
+    provider: OAuth2Provider,
+    refreshToken: string,
+    client: { clientId: string; clientSecret: string },
+    app: ProviderAppRecord,
+  ): Promise<string | undefined> {
+    const grant = { grant: 'refresh_token' as const, refreshToken };
+    const response = await this.http.send(buildTokenRequest(provider, grant, client, app.settings));
+    if (response.status >= 400) return undefined;
+    try {
+      return readTokenResponse(provider, response.json, [], 'refresh_token').accessToken;
+    } catch (error) {
+      if (error instanceof ProviderError) return undefined;
       throw error;
     }
   }
@@ -827,9 +883,10 @@ export class ConnectionService {
       if (!(error instanceof ProviderError)) throw error;
       if (error.code !== 'invalid_token_response') return reauth(error.code);
       const code = refusalCode(response);
-      // No OAuth error at all (a block page from an edge in front of the provider, a redirect, a 404): nothing was
+      // No OAuth error at all (a block page from an edge in front of the provider, a redirect, a 404), or one that
+      // says the provider is in trouble (Slack answers its outages with HTTP 200 and `internal_error`): nothing was
       // said about the person's grant — keep the connection, as for an outage.
-      if (code.startsWith('http_')) {
+      if (code.startsWith('http_') || PROVIDER_TROUBLE.has(code)) {
         this.options.onRefresh?.(connection.providerId, 'unavailable');
         return {
           ok: false,
@@ -848,12 +905,14 @@ export class ConnectionService {
     await this.storeTokens(connection, next, app.settings);
     this.options.onRefresh?.(connection.providerId, 'refreshed');
     const accessExpiresAt = expiryOf(tokens);
-    // A refresh may narrow the grant but never widens it beyond what the person consented to.
-    const scopes = tokens.scopes.filter((scope) => connection.scopes.includes(scope));
+    // A refresh may narrow the grant (the person withdrew a scope at the provider) but never widens it beyond what the
+    // person consented to. Compared as the provider compares (case, included scopes): a report in another spelling is
+    // no narrowing. A response that reports no scopes means the grant is unchanged (`readTokenResponse`).
+    const scopes = connection.scopes.filter((scope) => missingScopes(tokens.scopes, [scope], provider).length === 0);
     await withTenant(this.db, tenantId, async (tx) => {
       await new ConnectionRepository(tx).recordRefresh(tenantId, connection.id, connection.tokenVersion, {
         accessExpiresAt,
-        scopes: scopes.length > 0 ? scopes : connection.scopes,
+        scopes,
       });
       await this.audit.recordInTransaction(tx, [
         {
@@ -867,11 +926,14 @@ export class ConnectionService {
       ]);
     });
     await this.touch(connection);
+    // Narrowed below what this call needs: the person grants it again rather than the provider refusing the call.
+    const narrowed = this.unusable(provider, request, { ...connection, scopes });
+    if (narrowed) return narrowed;
     return {
       ok: true,
       accessToken: next.accessToken,
       connectionId: connection.id,
-      scopes: connection.scopes,
+      scopes,
       expiresAt: accessExpiresAt,
       settings: app.settings,
     };
@@ -884,7 +946,16 @@ export class ConnectionService {
   }
 
   private async clientCredentials(app: ProviderAppRecord) {
-    const secret = await this.vault.getSecret(clientSecretContext(app.tenantId, app.id));
+    let secret: Buffer | null;
+    try {
+      secret = await this.vault.getSecret(clientSecretContext(app.tenantId, app.id));
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      throw new ConnectionsError(
+        'client_secret_unreadable',
+        `Gatehouse cannot open this organisation's ${providerDisplayName(app.providerId)} client secret (${error.code}): an admin should save it again, or an operator check the vault keys (VAULT_KEYS).`,
+      );
+    }
     if (!secret) throw new ConnectionsError('provider_not_configured', 'The provider app has no client secret.');
     return { clientId: app.clientId, clientSecret: secret.toString('utf8') };
   }
@@ -937,6 +1008,7 @@ export class ConnectionService {
     connection: ConnectionRecord,
     tokens: { accessToken: string; refreshToken?: string | undefined },
     settings: Record<string, string>,
+    store?: Pick<SecretStore, 'upsert'>,
   ) {
     const value: StoredTokens = {
       accessToken: tokens.accessToken,
@@ -944,14 +1016,14 @@ export class ConnectionService {
       settings: settingsDigest(settings),
     };
     return this.vault
-      .putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value))
+      .putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value), store)
       .catch((error: unknown) => {
         // The connection was removed meanwhile (the person left the tenant, the app was deleted): the database keeps
         // no tokens for a connection that is gone (migration 20261213000000).
         if (isDatabaseError(error, (code) => code === '23503', /no longer exists/))
           throw new ConnectionsError(
             'not_connected',
-            `Your ${providerName(connection.providerId)} connection was removed meanwhile; connect it again to use it.`,
+            `Your ${providerDisplayName(connection.providerId)} connection was removed meanwhile; connect it again to use it.`,
           );
         throw error;
       });
@@ -982,14 +1054,6 @@ function personOf(actor: Actor): string {
   return actor.userId;
 }
 
-function providerName(providerId: string): string {
-  try {
-    return getOAuth2Provider(providerId).name;
-  } catch {
-    return providerId;
-  }
-}
-
 function notConfigured(provider: OAuth2Provider): ConnectionsError {
   return new ConnectionsError(
     'provider_not_configured',
@@ -1001,7 +1065,6 @@ function expiryOf(tokens: TokenSet): Date | null {
   return tokens.expiresInSeconds === undefined ? null : new Date(Date.now() + tokens.expiresInSeconds * 1000);
 }
 
-/** The provider's error code from an error answer, or its HTTP status; never the body itself. */
 /** Token endpoint errors that refuse the client (the organisation's app) itself, whatever the HTTP status. */
 const APP_REFUSALS = new Set([
   'invalid_client',
@@ -1012,12 +1075,29 @@ const APP_REFUSALS = new Set([
   'bad_client_secret',
 ]);
 
+/**
+ * Token endpoint errors that report the provider's own trouble, not a verdict on the grant: OAuth's
+ * `temporarily_unavailable` / `server_error` (RFC 6749 §4.1.2.1, which some token endpoints answer too) and the codes
+ * Slack answers with HTTP 200 during an outage or a burst (its Web API's common errors).
+ */
+const PROVIDER_TROUBLE = new Set([
+  'temporarily_unavailable',
+  'server_error',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'rate_limited',
+]);
+
 /** The code of a token endpoint answer that refuses the organisation's app, if it is one (a bare 401 too). */
 function appRefusal(response: OutboundResponse): string | undefined {
   const code = refusalCode(response);
   return APP_REFUSALS.has(code) || code === 'http_401' ? code : undefined;
 }
 
+/** The provider's error code from an error answer, or its HTTP status; never the body itself. */
 function refusalCode(response: OutboundResponse): string {
   const error = (response.json as { error?: unknown } | undefined)?.error;
   return typeof error === 'string' && /^[\w.-]{1,64}$/.test(error) ? error : `http_${response.status}`;
@@ -1044,7 +1124,7 @@ async function unsealed<T>(connection: SealedOwner, open: () => Promise<T>): Pro
     if (!(error instanceof VaultError)) throw error;
     throw new ConnectionsError(
       'tokens_unreadable',
-      `Gatehouse cannot open the stored ${providerName(connection.providerId)} tokens (${error.code}), so nothing was sent there. ` +
+      `Gatehouse cannot open the stored ${providerDisplayName(connection.providerId)} tokens (${error.code}), so nothing was sent there. ` +
         'Connecting again replaces them; if it keeps happening, an operator should check the vault keys (VAULT_KEYS).',
     );
   }

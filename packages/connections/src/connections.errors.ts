@@ -9,6 +9,8 @@ export type ConnectionsErrorCode =
   | 'provider_not_configured'
   /** The callback's state is unknown, used, expired, or belongs to someone else. */
   | 'invalid_state'
+  /** The person declined at the provider's consent screen: nothing was connected. */
+  | 'connection_declined'
   /** The provider refused the code exchange or answered something unusable. */
   | 'exchange_failed'
   /** The provider could not be reached (refused destination, network, timeout, 5xx). */
@@ -19,6 +21,14 @@ export type ConnectionsErrorCode =
   | 'not_connected'
   /** The connection's sealed tokens cannot be opened (a vault key missing here, or a damaged blob). */
   | 'tokens_unreadable'
+  /** Tokens just issued could not be sealed (the vault refused): nothing was changed. */
+  | 'tokens_unstorable'
+  /** A provider app's client secret could not be sealed (the vault refused): nothing was changed. */
+  | 'client_secret_unstorable'
+  /** The provider app's client secret cannot be opened (a vault key missing here, a damaged blob). */
+  | 'client_secret_unreadable'
+  /** The connection is being changed (refreshed) by another request right now: try again in a moment. */
+  | 'connection_busy'
   /** An API key has no person behind it: connections belong to people. */
   | 'person_required'
   /** The connect link an MCP client was given is unknown or expired. */
@@ -34,12 +44,19 @@ export class ConnectionsError extends Error {
    * the answer): a write may have taken effect. False when it never left (refused, unresolvable, not connected).
    */
   readonly maybeSent: boolean;
+  /** A connect flow's console path to send the person back to with the failure (flows started from the console). */
+  readonly returnTo: string | undefined;
 
-  constructor(code: ConnectionsErrorCode, message: string, options: { maybeSent?: boolean } = {}) {
+  constructor(
+    code: ConnectionsErrorCode,
+    message: string,
+    options: { maybeSent?: boolean; returnTo?: string | undefined } = {},
+  ) {
     super(message);
     this.name = 'ConnectionsError';
     this.code = code;
     this.maybeSent = options.maybeSent ?? false;
+    this.returnTo = options.returnTo;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
 import {
   ProviderAppRepository,
+  SecretRepository,
   withTenant,
   type Database,
   type DbExecutor,
@@ -8,7 +9,7 @@ import {
 } from '@gatehouse/db';
 import { ProviderError, resolveProviderUrls, SCOPE_TOKEN } from '@gatehouse/providers';
 import { recordAction, requireScope, TenancyError, type Actor } from '@gatehouse/tenancy';
-import type { Vault } from '@gatehouse/vault';
+import { VaultError, type Vault } from '@gatehouse/vault';
 import { ConnectionsError, oauth2Provider } from './connections.errors.js';
 
 export interface ProviderAppInput {
@@ -59,43 +60,53 @@ export class ProviderAppService {
       throw error;
     }
     const allowedScopes = [...new Set(input.allowedScopes)];
-    const saved = await withTenant(this.db, actor.tenantId, async (tx) => {
-      const result = await new ProviderAppRepository(tx).save({
-        tenantId: actor.tenantId,
-        providerId,
-        clientId: input.clientId,
-        allowedScopes,
-        settings: input.settings,
-      });
-      if (result.created && !input.clientSecret)
-        throw new ConnectionsError('client_secret_required', 'A new provider app needs its client secret.');
-      await this.record(
-        tx,
-        actor,
-        {
-          action: result.created ? 'provider_app.created' : 'provider_app.updated',
-          target: { type: 'provider_app', id: result.app.id },
-          outcome: 'success',
-          // Never the secret: only whether it changed.
-          metadata: { providerId, clientId: input.clientId, allowedScopes, secretChanged: Boolean(input.clientSecret) },
-        },
-        requestId,
-      );
-      return result;
-    });
-    if (input.clientSecret) {
-      try {
-        await this.vault.putSecret(clientSecretContext(actor.tenantId, saved.app.id), input.clientSecret);
-      } catch (error) {
-        // A created app without its secret would be unusable: take it back.
-        if (saved.created)
-          await withTenant(this.db, actor.tenantId, (tx) =>
-            new ProviderAppRepository(tx).delete(actor.tenantId, providerId),
+    // The row, its sealed client secret and the record commit together: a vault failure changes nothing (no new
+    // client id beside the old secret, no record saying the secret changed), and concurrent saves cannot pair one's
+    // client id with the other's secret (the row lock orders them).
+    try {
+      if (input.clientSecret) await this.vault.prepare(actor.tenantId);
+      return await withTenant(this.db, actor.tenantId, async (tx) => {
+        const result = await new ProviderAppRepository(tx).save({
+          tenantId: actor.tenantId,
+          providerId,
+          clientId: input.clientId,
+          allowedScopes,
+          settings: input.settings,
+        });
+        if (result.created && !input.clientSecret)
+          throw new ConnectionsError('client_secret_required', 'A new provider app needs its client secret.');
+        if (input.clientSecret)
+          await this.vault.putSecret(
+            clientSecretContext(actor.tenantId, result.app.id),
+            input.clientSecret,
+            SecretRepository.inTransaction(tx),
           );
-        throw error;
-      }
+        await this.record(
+          tx,
+          actor,
+          {
+            action: result.created ? 'provider_app.created' : 'provider_app.updated',
+            target: { type: 'provider_app', id: result.app.id },
+            outcome: 'success',
+            // Never the secret: only whether it changed.
+            metadata: {
+              providerId,
+              clientId: input.clientId,
+              allowedScopes,
+              secretChanged: Boolean(input.clientSecret),
+            },
+          },
+          requestId,
+        );
+        return result;
+      });
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      throw new ConnectionsError(
+        'client_secret_unstorable',
+        `Gatehouse could not store the client secret (${error.code}), so nothing changed. Try again; if it keeps happening, an operator should check the vault keys (VAULT_KEYS).`,
+      );
     }
-    return saved;
   }
 
   /**

@@ -74,6 +74,11 @@ export function getProvider(id: string): ProviderDefinition {
   return provider;
 }
 
+/** A provider's display name, or its id when the catalog no longer has it (an app stored before an upgrade). */
+export function providerDisplayName(id: string): string {
+  return BY_ID.get(id)?.name ?? id;
+}
+
 export function getOAuth2Provider(id: string): OAuth2Provider {
   return expectOAuth2(getProvider(id));
 }

@@ -1,4 +1,11 @@
-export { PROVIDERS, getApiKeyProvider, getOAuth2Provider, getProvider, parseCatalog } from './catalog.js';
+export {
+  PROVIDERS,
+  getApiKeyProvider,
+  getOAuth2Provider,
+  getProvider,
+  parseCatalog,
+  providerDisplayName,
+} from './catalog.js';
 export {
   apiKeyProviderSchema,
   oauth2ProviderSchema,

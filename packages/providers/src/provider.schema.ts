@@ -130,6 +130,12 @@ export const oauth2ProviderSchema = z
     defaultScopes: z.array(scopeToken).default([]),
     /** Microsoft compares scopes case-insensitively and answers `User.Read` for `user.read`. */
     scopesCaseInsensitive: z.boolean().default(false),
+    /**
+     * Scopes that include others, as the provider documents them (GitHub `repo` covers `public_repo`): a grant of the
+     * key satisfies a tool that needs any scope listed for it. Without this a person holding the broader scope is sent
+     * to reconnect for the narrower one — forever at GitHub, which normalises `repo public_repo` to `repo`.
+     */
+    impliedScopes: z.record(scopeToken, z.array(scopeToken).min(1)).default({}),
     extraAuthorizationParams: z.record(z.string().regex(/^[a-z_]+$/), z.string().min(1)).default({}),
     token: tokenEndpointSchema,
     /** Where the token response reports granted scopes; a string is split on whitespace (and `,` if declared). */

@@ -61,7 +61,30 @@ describe('scopesSatisfy', () => {
     expect(scopesSatisfy(['user.read'], ['User.Read'], getProvider('microsoft'))).toBe(true);
   });
 
-  it('implies nothing from broader scopes', () => {
-    expect(scopesSatisfy(['repo'], ['public_repo'], getProvider('github'))).toBe(false);
+  it('counts a scope the provider documents as included in a granted one, through every level', () => {
+    const github = getProvider('github');
+    expect(scopesSatisfy(['repo'], ['public_repo', 'repo:status'], github)).toBe(true);
+    expect(scopesSatisfy(['admin:org'], ['read:org'], github)).toBe(true);
+    expect(missingScopes(['public_repo', 'read:org'], ['repo', 'write:org', 'read:org'], github)).toEqual([
+      'repo',
+      'write:org',
+    ]);
+    const google = getProvider('google');
+    const scope = (name: string) => `https://www.googleapis.com/auth/${name}`;
+    expect(scopesSatisfy([scope('calendar')], [scope('calendar.events.readonly')], google)).toBe(true);
+    expect(scopesSatisfy(['https://mail.google.com/'], [scope('gmail.readonly'), scope('gmail.send')], google)).toBe(
+      true,
+    );
+    expect(missingScopes([scope('gmail.send')], [scope('gmail.readonly')], google)).toEqual([scope('gmail.readonly')]);
+    expect(missingScopes([scope('calendar.events.readonly')], [scope('calendar.events')], google)).toEqual([
+      scope('calendar.events'),
+    ]);
+    // Without a provider (or one that declares nothing) scopes are opaque strings.
+    expect(scopesSatisfy(['repo'], ['public_repo'])).toBe(false);
+  });
+
+  it("folds case in the provider's implications too when it compares so", () => {
+    const entry = { ...getProvider('microsoft'), impliedScopes: { 'Files.ReadWrite': ['Files.Read'] } };
+    expect(scopesSatisfy(['files.readwrite'], ['FILES.READ'], entry)).toBe(true);
   });
 });

@@ -26,19 +26,31 @@ export function parseGrantedScopes(
   return [...new Set(scopes.map((scope) => scope.trim()).filter((scope) => scope !== ''))];
 }
 
-/** The required scopes missing from a grant; case-insensitive for providers that compare so (Microsoft). */
+/**
+ * The required scopes missing from a grant: neither granted nor included in a granted scope (`impliedScopes`, followed
+ * through: `admin:org` covers `write:org`, which covers `read:org`); case-insensitive for providers that compare so
+ * (Microsoft).
+ */
 export function missingScopes(
   granted: readonly string[],
   required: readonly string[],
   provider?: ProviderDefinition,
 ): string[] {
-  const fold = provider?.kind === 'oauth2' && provider.scopesCaseInsensitive;
-  const normalize = (scope: string) => (fold ? scope.toLowerCase() : scope);
-  const have = new Set(granted.map(normalize));
+  const oauth2 = provider?.kind === 'oauth2' ? provider : undefined;
+  const normalize = (scope: string) => (oauth2?.scopesCaseInsensitive ? scope.toLowerCase() : scope);
+  const implied = new Map<string, readonly string[]>();
+  for (const [scope, covers] of Object.entries(oauth2?.impliedScopes ?? {})) implied.set(normalize(scope), covers);
+  const have = new Set<string>();
+  const pending = granted.map(normalize);
+  for (let scope = pending.pop(); scope !== undefined; scope = pending.pop()) {
+    if (have.has(scope)) continue;
+    have.add(scope);
+    for (const covered of implied.get(scope) ?? []) pending.push(normalize(covered));
+  }
   return required.filter((scope) => !have.has(normalize(scope)));
 }
 
-/** Whether a grant covers every required scope. Scopes are compared as opaque strings: no implied hierarchy. */
+/** Whether a grant covers every required scope, directly or through a scope that includes it. */
 export function scopesSatisfy(
   granted: readonly string[],
   required: readonly string[],

@@ -51,12 +51,19 @@ export class Vault {
     this.cache = new ExpiringCache(options.cacheEntries ?? 10_000, options.cacheTtlMs ?? 10 * 60_000);
   }
 
-  /** Encrypts and stores a secret, replacing any previous value for (owner, purpose). */
-  async putSecret(context: SecretContext, plaintext: string | Buffer): Promise<void> {
+  /**
+   * Encrypts and stores a secret, replacing any previous value for (owner, purpose). `store` writes it elsewhere than
+   * the vault's own store: in a caller's transaction, so the secret commits (or not) with the rows it belongs to.
+   */
+  async putSecret(
+    context: SecretContext,
+    plaintext: string | Buffer,
+    store: Pick<SecretStore, 'upsert'> = this.secrets,
+  ): Promise<void> {
     const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const key = await this.activeKey(context.tenantId);
-      const stored = await this.secrets.upsert(context.tenantId, {
+      const stored = await store.upsert(context.tenantId, {
         owner: context.owner,
         purpose: context.purpose,
         blob: key.seal(context, bytes),
@@ -67,6 +74,15 @@ export class Vault {
       this.cache.deleteWhere((cacheKey) => cacheKey === `${context.tenantId}:active`);
     }
     throw new VaultError('unknown_key_version', 'the tenant data key kept changing while storing a secret');
+  }
+
+  /**
+   * Loads the tenant's active data key (creating its first) ahead of a `putSecret` into a caller's transaction:
+   * loading it there takes a second database connection while the transaction holds one — under load, a pool full of
+   * transactions each waiting for one more connection.
+   */
+  async prepare(tenantId: string): Promise<void> {
+    await this.activeKey(tenantId);
   }
 
   /** The decrypted secret, or null when none is stored. Tampering or a moved blob throws `decrypt_failed`. */

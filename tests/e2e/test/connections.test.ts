@@ -222,6 +222,31 @@ describe('connect flow', () => {
     expect(await tokenFor(['notes:write'])).toMatchObject({ ok: true });
   });
 
+  test('a reconnect asks again only for scopes the app still allows (an admin withdrew one)', async () => {
+    expect((await connectionsOf(alice))[0]!.scopes).toEqual(['notes:read', 'notes:write']);
+    const configure = (allowedScopes: string[]) =>
+      adminCall(api.url, alice, 'PUT', `/api/v1/tenants/${tenant.slug}/provider-apps/demo`, {
+        clientId: CLIENT_ID,
+        allowedScopes,
+        settings: { baseUrl: provider.url },
+      });
+    expect((await configure(['notes:read'])).status).toBe(200);
+    try {
+      const started = await adminCall(
+        api.url,
+        alice,
+        'POST',
+        `/api/v1/tenants/${tenant.slug}/connections/demo/authorize`,
+        { scopes: [] },
+      );
+      const { authorizationUrl, scopes } = startConnectionResponse.parse(await started.json());
+      expect(scopes).toEqual(['notes:read']);
+      expect(new URL(authorizationUrl).searchParams.get('scope')).toBe('notes:read');
+    } finally {
+      expect((await configure(['notes:read', 'notes:write'])).status).toBe(200);
+    }
+  });
+
   test('a console flow returns to the console path it names', async () => {
     const started = await adminCall(
       api.url,
@@ -237,6 +262,22 @@ describe('connect flow', () => {
     const back = await browser.request(await approveAtProvider(browser, provider.url, authorizationUrl));
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe('http://127.0.0.1:1/connections?connected=demo');
+    // Declining at the provider sends the person back there too (with a code the console words), not to a dead end.
+    const again = await adminCall(api.url, alice, 'POST', `/api/v1/tenants/${tenant.slug}/connections/demo/authorize`, {
+      returnTo: '/connections',
+    });
+    const { authorizationUrl: declinedUrl } = startConnectionResponse.parse(await again.json());
+    const state = new URL(declinedUrl).searchParams.get('state')!;
+    const declined = await browser.request(
+      `${api.url}/api/v1/connections/callback?${new URLSearchParams({ state, error: 'access_denied' }).toString()}`,
+    );
+    expect(declined.status).toBe(303);
+    expect(declined.headers.get('location')).toBe(
+      'http://127.0.0.1:1/connections?connection_error=connection_declined',
+    );
+    expect((await auditActions('connection.failed')).at(-1)!.metadata).toMatchObject({
+      reason: 'provider_error:access_denied',
+    });
     const offsite = await adminCall(
       api.url,
       alice,
@@ -484,6 +525,35 @@ describe('refresh', () => {
     const browser = browserOf(alice);
     expect((await browser.request(await approvedCallback(alice))).status).toBe(200);
     expect(await tokenFor()).toMatchObject({ ok: true });
+  });
+});
+
+describe('a reconnect whose tokens cannot be sealed', () => {
+  test('changes nothing: the connection that worked keeps its tokens, and only the failure is recorded', async () => {
+    const before = (await connectionsOf(alice))[0]!;
+    const working = await tokenFor();
+    if (!working.ok) throw new Error('not connected');
+    const changes = (await auditActions('connection.updated')).length;
+    const callback = await approvedCallback(alice);
+    // No active data key: the api's vault cannot seal anything until there is one again.
+    await owner.$executeRaw`UPDATE tenant_data_keys SET state = 'decrypt_only' WHERE tenant_id = ${tenant.id}::uuid AND state = 'active'`;
+    let done: Response;
+    try {
+      done = await browserOf(alice).request(callback);
+    } finally {
+      await owner.$executeRaw`UPDATE tenant_data_keys SET state = 'active' WHERE tenant_id = ${tenant.id}::uuid
+        AND version = (SELECT max(version) FROM tenant_data_keys WHERE tenant_id = ${tenant.id}::uuid)`;
+    }
+    expect(done.status).toBe(503);
+    expect(await done.text()).toContain('nothing changed');
+    const after = (await connectionsOf(alice))[0]!;
+    expect({ ...after, lastUsedAt: null }).toEqual({ ...before, lastUsedAt: null });
+    expect(await tokenFor()).toMatchObject({ ok: true, accessToken: working.accessToken });
+    expect((await auditActions('connection.updated')).length).toBe(changes);
+    expect((await auditActions('connection.failed')).at(-1)).toMatchObject({
+      outcome: 'failure',
+      metadata: { reason: 'vault_unknown_key_version' },
+    });
   });
 });
 

@@ -6,6 +6,8 @@ import type { ProblemDetails } from '@gatehouse/contracts';
 import { DataError, isDatabaseError } from '@gatehouse/db';
 import { IdentityError, type IdentityErrorCode } from '@gatehouse/identity';
 import { ConnectionsError, type ConnectionsErrorCode } from '@gatehouse/connections';
+import { LockTimeoutError } from '@gatehouse/coordination';
+import { VaultError } from '@gatehouse/vault';
 import { RegistryError } from '@gatehouse/registry';
 import { writeRpcError } from '../mcp/rpc-error.js';
 import { TenancyError, type TenancyErrorCode } from '@gatehouse/tenancy';
@@ -58,18 +60,23 @@ const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
   invalid_api_key: 401,
 };
 
-const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
+export const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
   unknown_provider: 404,
   invalid_scopes: 400,
   invalid_settings: 400,
   client_secret_required: 400,
   provider_not_configured: 409,
   invalid_state: 400,
+  connection_declined: 400,
   exchange_failed: 502,
   provider_unreachable: 502,
   response_too_large: 502,
   not_connected: 404,
   tokens_unreadable: 503,
+  tokens_unstorable: 503,
+  client_secret_unreadable: 503,
+  client_secret_unstorable: 503,
+  connection_busy: 503,
   person_required: 403,
   elicitation_expired: 410,
   elicitation_refused: 403,
@@ -118,6 +125,23 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
     const code = CODE_BY_STATUS[status] ?? `http_${status}`;
     return { problem: problem(status, code, typeof detail === 'string' ? detail : undefined), unexpected: false };
   }
+  // Backstops for paths that do not say it better themselves: a secret the vault cannot seal or open here (logged:
+  // an operator must look at the keys), and a lock another request holds for too long (try again).
+  if (error instanceof VaultError)
+    return {
+      problem: problem(
+        503,
+        'vault_unavailable',
+        'A stored secret cannot be used right now; an operator has been told.',
+      ),
+      unexpected: true,
+    };
+  if (error instanceof LockTimeoutError)
+    return {
+      problem: problem(503, 'busy', 'Another request is changing the same thing right now; try again in a moment.'),
+      unexpected: false,
+      retryAfter: 5,
+    };
   if (unstorableText(error))
     return {
       problem: problem(400, 'invalid_text', 'Text may not contain the NUL character (U+0000).'),

@@ -6,6 +6,7 @@ import { csrfTokenMatches, SessionStore, type Session } from '@gatehouse/identit
 import { TenancyError, TenantAdminService, type Actor } from '@gatehouse/tenancy';
 import type { Request, Response } from 'express';
 import { sendPage } from '../common/html-page.js';
+import { CONNECTIONS_STATUS } from '../common/problem-details.js';
 import { SessionCookie } from '../identity/session-cookie.js';
 import { API_CONFIG, DATABASE } from '../infrastructure/tokens.js';
 import { ConnectElicitations } from './connect-elicitations.js';
@@ -126,12 +127,15 @@ export class ConnectController {
   }
 
   private failure(res: Response, error: unknown): void {
-    if (error instanceof ConnectionsError) {
-      const status = error.code === 'exchange_failed' || error.code === 'provider_unreachable' ? 502 : 400;
-      sendPage(res, status, this.pages.message('Not connected', error.message));
+    if (!(error instanceof ConnectionsError)) throw error;
+    if (error.returnTo) {
+      // A flow started from the console goes back there, which says what happened (by code: the console words it).
+      const target = new URL(error.returnTo, this.webUrl);
+      target.searchParams.set('connection_error', error.code);
+      res.redirect(303, target.toString());
       return;
     }
-    throw error;
+    sendPage(res, CONNECTIONS_STATUS[error.code], this.pages.message('Not connected', error.message));
   }
 
   @Get(`${CONNECT_PATH.slice(1)}/:slug/:provider`)

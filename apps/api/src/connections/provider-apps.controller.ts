@@ -3,7 +3,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import { connectionCallbackUrl, ProviderAppService } from '@gatehouse/connections';
 import { saveProviderAppRequest } from '@gatehouse/contracts';
 import type { ProviderAppRecord } from '@gatehouse/db';
-import { getProvider } from '@gatehouse/providers';
+import { providerDisplayName } from '@gatehouse/providers';
 import type { Request } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
 import { TenantActorGuard, type ActorRequest } from '../tenancy/tenant-actor.guard.js';
@@ -22,7 +22,7 @@ export class ProviderAppsController {
   private toResponse(app: ProviderAppRecord) {
     return {
       providerId: app.providerId,
-      providerName: getProvider(app.providerId).name,
+      providerName: providerDisplayName(app.providerId),
       clientId: app.clientId,
       allowedScopes: app.allowedScopes,
       settings: app.settings,

@@ -1,4 +1,4 @@
-import type { Database } from '../client.js';
+import type { Database, DbExecutor } from '../client.js';
 import { noteAuthChange } from '../auth-changes.js';
 import { withTenant } from '../scope.js';
 
@@ -13,6 +13,20 @@ export interface SecretRow {
 }
 
 const columns = { owner: true, purpose: true, blob: true, dekVersion: true } as const;
+async function upsertSecret(tx: DbExecutor, tenantId: string, secret: SecretRow): Promise<boolean> {
+  const locked = await tx.$queryRaw<{ version: number }[]>`
+    SELECT version FROM tenant_data_keys
+    WHERE tenant_id = ${tenantId}::uuid AND version = ${secret.dekVersion} AND state = 'active'
+    FOR SHARE`;
+  if (locked.length === 0) return false;
+  await tx.$executeRaw`
+    INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version)
+    VALUES (${tenantId}::uuid, ${secret.owner}, ${secret.purpose}, ${secret.blob}, ${secret.dekVersion})
+    ON CONFLICT (tenant_id, owner, purpose)
+    DO UPDATE SET blob = EXCLUDED.blob, dek_version = EXCLUDED.dek_version, updated_at = CURRENT_TIMESTAMP`;
+  return true;
+}
+
 const toRow = (row: { owner: string; purpose: string; blob: Uint8Array; dekVersion: number }): SecretRow => ({
   ...row,
   blob: Buffer.from(row.blob),
@@ -34,19 +48,20 @@ export class SecretRepository {
   /** Writes only while `dekVersion` is the tenant's active key, holding a share lock on that key row. */
   upsert(tenantId: string, secret: SecretRow): Promise<boolean> {
     noteAuthChange();
-    return withTenant(this.db, tenantId, async (tx) => {
-      const locked = await tx.$queryRaw<{ version: number }[]>`
-        SELECT version FROM tenant_data_keys
-        WHERE tenant_id = ${tenantId}::uuid AND version = ${secret.dekVersion} AND state = 'active'
-        FOR SHARE`;
-      if (locked.length === 0) return false;
-      await tx.$executeRaw`
-        INSERT INTO secrets (tenant_id, owner, purpose, blob, dek_version)
-        VALUES (${tenantId}::uuid, ${secret.owner}, ${secret.purpose}, ${secret.blob}, ${secret.dekVersion})
-        ON CONFLICT (tenant_id, owner, purpose)
-        DO UPDATE SET blob = EXCLUDED.blob, dek_version = EXCLUDED.dek_version, updated_at = CURRENT_TIMESTAMP`;
-      return true;
-    });
+    return withTenant(this.db, tenantId, (tx) => upsertSecret(tx, tenantId, secret));
+  }
+
+  /**
+   * The vault's store for one unit of work already running in `tx` (scoped to the tenant): the secret is written, or
+   * not, with the rows it belongs to — a connection and its tokens, a provider app and its client secret.
+   */
+  static inTransaction(tx: DbExecutor): Pick<SecretRepository, 'upsert'> {
+    return {
+      upsert: (tenantId, secret) => {
+        noteAuthChange();
+        return upsertSecret(tx, tenantId, secret);
+      },
+    };
   }
 
   /**

@@ -14,6 +14,23 @@ export const github = {
   scopeSeparator: ' ',
   // GET /user works with any token, so no scope is needed to identify the account.
   defaultScopes: [],
+  // The sub-scopes the scopes page lists under each parent; GitHub answers a request for both with the parent alone.
+  impliedScopes: {
+    repo: ['repo:status', 'repo_deployment', 'public_repo', 'repo:invite', 'security_events'],
+    'admin:repo_hook': ['write:repo_hook'],
+    'write:repo_hook': ['read:repo_hook'],
+    'admin:org': ['write:org', 'manage_runners:org'],
+    'write:org': ['read:org'],
+    'admin:public_key': ['write:public_key'],
+    'write:public_key': ['read:public_key'],
+    'admin:gpg_key': ['write:gpg_key'],
+    'write:gpg_key': ['read:gpg_key'],
+    'admin:ssh_signing_key': ['write:ssh_signing_key'],
+    'write:ssh_signing_key': ['read:ssh_signing_key'],
+    user: ['read:user', 'user:email', 'user:follow'],
+    project: ['read:project'],
+    'write:packages': ['read:packages'],
+  },
   // Without `Accept: application/json` the token endpoint answers form-encoded (our builders always send it).
   token: { auth: 'client_secret_post', headers: { Accept: 'application/json' } },
   // Asked space-separated, answered comma-separated: `"scope": "repo,gist"`.

@@ -1,5 +1,7 @@
 import type { OAuth2ProviderInput } from '../provider.schema.js';
 
+const GOOGLE = 'https://www.googleapis.com/auth/';
+
 export const google = {
   kind: 'oauth2',
   id: 'google',
@@ -11,6 +13,17 @@ export const google = {
   scopeSeparator: ' ',
   // Full URL rather than `email`: Google reports granted scopes in the long form.
   defaultScopes: ['openid', 'https://www.googleapis.com/auth/userinfo.email'],
+  // From the scopes each Calendar and Gmail method accepts (its reference page's "Authorization scopes"): a method
+  // taking the narrower scope also takes these broader ones.
+  impliedScopes: {
+    [GOOGLE + 'calendar']: [GOOGLE + 'calendar.readonly', GOOGLE + 'calendar.events'],
+    [GOOGLE + 'calendar.readonly']: [GOOGLE + 'calendar.events.readonly', GOOGLE + 'calendar.settings.readonly'],
+    [GOOGLE + 'calendar.events']: [GOOGLE + 'calendar.events.readonly'],
+    'https://mail.google.com/': [GOOGLE + 'gmail.modify', GOOGLE + 'gmail.insert'],
+    [GOOGLE + 'gmail.modify']: [GOOGLE + 'gmail.readonly', GOOGLE + 'gmail.compose', GOOGLE + 'gmail.labels'],
+    [GOOGLE + 'gmail.compose']: [GOOGLE + 'gmail.send'],
+    [GOOGLE + 'gmail.readonly']: [GOOGLE + 'gmail.metadata'],
+  },
   // A refresh token is issued only for offline access, and again on a later grant only with prompt=consent.
   extraAuthorizationParams: { access_type: 'offline', prompt: 'consent' },
   token: { auth: 'client_secret_post' },

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { Card } from '@/components/card';
 import { ConnectRequestButton } from '@/components/connections';
 import { param, type SearchParams } from '@/lib/paths';
+import { connectedProvider, connectErrorMessage } from '@/lib/connect-outcome';
 import { apiGet } from '@/lib/server-api';
 import { requireSession } from '@/lib/session';
 
@@ -25,7 +26,7 @@ export default async function ConnectPage({ params, searchParams }: ConnectPageP
   const { slug, provider } = await params;
   const query = await searchParams;
   const elicitation = param(query.elicitation);
-  const connected = param(query.connected);
+  const connected = connectedProvider(param(query.connected));
   const failed = param(query.connection_error);
   const path = `/connect/${encodeURIComponent(slug)}/${encodeURIComponent(provider)}`;
   const here = elicitation ? `${path}?${new URLSearchParams({ elicitation }).toString()}` : path;
@@ -57,8 +58,8 @@ export default async function ConnectPage({ params, searchParams }: ConnectPageP
   return (
     <Shell>
       {failed ? (
-        <p role="alert" className="error">
-          The connection was not completed ({failed}). Try again.
+        <p role="alert" className="error" data-testid="connection-error">
+          {connectErrorMessage(failed)}
         </p>
       ) : null}
       {request === undefined ? (

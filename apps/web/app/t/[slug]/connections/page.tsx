@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { Card } from '@/components/card';
 import { ConnectForm, DisconnectButton } from '@/components/connections';
 import { DataTable, Listing } from '@/components/listing';
+import { connectedProvider, connectErrorMessage } from '@/lib/connect-outcome';
 import { when } from '@/lib/format';
 import { param, type TenantPageProps } from '@/lib/paths';
 import { apiGet } from '@/lib/server-api';
@@ -19,7 +20,7 @@ export default async function ConnectionsPage({ params, searchParams }: TenantPa
     apiGet(`/api/v1/tenants/${slug}/connections`, connectionList),
     apiGet(`/api/v1/tenants/${slug}/provider-apps`, providerAppList),
   ]);
-  const connected = param(query.connected);
+  const connected = connectedProvider(param(query.connected));
   const failed = param(query.connection_error);
   const mine = connections.ok ? connections.data.connections : [];
   return (
@@ -32,12 +33,13 @@ export default async function ConnectionsPage({ params, searchParams }: TenantPa
       >
         {connected ? (
           <p role="status" className="badge good" data-testid="connected-banner">
-            Connected {connected}.
+            Connected{' '}
+            {(apps.ok ? apps.data.apps : []).find((app) => app.providerId === connected)?.providerName ?? connected}.
           </p>
         ) : null}
         {failed ? (
-          <p role="alert" className="error">
-            The connection was not completed ({failed}). Try again.
+          <p role="alert" className="error" data-testid="connection-error">
+            {connectErrorMessage(failed)}
           </p>
         ) : null}
         <Listing result={connections} rows={(data) => data.connections} empty="You have not connected any account yet.">
