@@ -25,7 +25,7 @@ export interface ProviderState {
   /** `apiLatencyMs`: every /api/ request waits this long first (a slow provider, for timeouts and crash tests). */
   switches: {
     /** How refreshes fail while set: refused grants, or blocked before they reach the token endpoint. */
-    failRefresh: false | 'invalid_grant' | 'blocked';
+    failRefresh: false | 'invalid_grant' | 'blocked' | 'internal_error';
     apiFailure: InjectedApiFailure | undefined;
     apiLatencyMs: number;
   };

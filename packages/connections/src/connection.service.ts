@@ -891,7 +891,7 @@ export class ConnectionService {
         return {
           ok: false,
           reason: 'provider_unavailable',
-          message: `${provider.name} could not refresh the token right now (HTTP ${response.status}, no OAuth answer).`,
+          message: `${provider.name} could not refresh the token right now (${code.startsWith('http_') ? `HTTP ${response.status}, no OAuth answer` : code}).`,
         };
       }
       return reauth(code);

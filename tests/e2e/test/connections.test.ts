@@ -457,14 +457,17 @@ describe('refresh', () => {
     expect((await connectionsOf(alice))[0]!.status).toBe('active');
   });
 
-  test('a refresh stopped by a block page in front of the provider (403, HTML, no OAuth answer) keeps the connection', async () => {
+  test.each([
+    ['a block page in front of the provider (403, HTML, no OAuth answer)', 'blocked', 'HTTP 403'],
+    ["the provider's own outage, said with HTTP 200 (Slack's internal_error)", 'internal_error', 'could not refresh'],
+  ])('a refresh stopped by %s keeps the connection', async (_what, as, said) => {
     await expireAccessToken();
-    await provider.admin('POST', '/admin/fail-refresh', { enabled: true, as: 'blocked' });
+    await provider.admin('POST', '/admin/fail-refresh', { enabled: true, as });
     try {
       expect(await tokenFor()).toMatchObject({
         ok: false,
         reason: 'provider_unavailable',
-        message: expect.stringContaining('HTTP 403') as unknown,
+        message: expect.stringContaining(said) as unknown,
       });
       // Nothing was said about the person's grant: no reconnecting.
       expect((await connectionsOf(alice))[0]!.status).toBe('active');

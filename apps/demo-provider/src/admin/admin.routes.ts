@@ -7,8 +7,11 @@ import { emptyStats } from '../stats.js';
 
 const failRefreshBody = z.strictObject({
   enabled: z.boolean(),
-  /** `invalid_grant` (default): the grant is refused. `blocked`: an edge in front answers 403 with an HTML page. */
-  as: z.enum(['invalid_grant', 'blocked']).default('invalid_grant'),
+  /**
+   * `invalid_grant` (default): the grant is refused. `blocked`: an edge in front answers 403 with an HTML page.
+   * `internal_error`: the provider's own trouble, said as Slack says it (HTTP 200, `ok: false`, `internal_error`).
+   */
+  as: z.enum(['invalid_grant', 'blocked', 'internal_error']).default('invalid_grant'),
 });
 
 const apiLatencyBody = z.strictObject({ ms: z.number().int().min(0).max(60_000) });

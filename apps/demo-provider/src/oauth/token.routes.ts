@@ -107,6 +107,10 @@ async function token(ctx: RequestContext): Promise<void> {
       ctx.res.writeHead(403, { 'content-type': 'text/html' }).end('<html><body><h1>Access denied</h1></body></html>');
       return;
     }
+    if (provider.switches.failRefresh === 'internal_error') {
+      provider.stats.refreshFailures += 1;
+      return sendJson(ctx.res, 200, { ok: false, error: 'internal_error' });
+    }
     try {
       outcome = refresh(form, authenticateClient(ctx.req, form, provider), provider);
     } catch (error) {
