@@ -178,13 +178,13 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     prefix: config.QUEUE_PREFIX,
     onError: (error) =>
       logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'tool reply not sent'),
-    // The api instance that queued the call is gone (crashed or stopped while it ran): the call is recorded here, or
-    // it would have no record at all.
-    onUnheard: async (job, reply, answeredAt) => {
+    // The api instance that queued the call is gone (crashed or stopped while it ran), or an operator replayed it:
+    // the call is recorded here, or it would have no record at all.
+    onUnheard: async (job, reply, call) => {
       const payload = toolCallJob.schema.safeParse(job.data);
       if (!payload.success) return;
       await audit
-        .record(unheardCallEvent(payload.data, reply, job.timestamp, answeredAt))
+        .record(unheardCallEvent(payload.data, reply, call))
         .catch((error: unknown) =>
           logger.error(
             { jobId: job.id, err: { message: error instanceof Error ? error.message : String(error) } },

@@ -99,6 +99,11 @@ export const toolCallJob = job(
         .string()
         .regex(/^[A-Za-z0-9-]{1,64}$/)
         .optional(),
+      /**
+       * Set by `gatehouse-admin tools replay` (epoch ms): no api waits for the replayed run, so the worker records its
+       * `tool.call` itself, latency counted from here.
+       */
+      replayedAt: z.number().int().positive().optional(),
       /** W3C trace context of the api's span, so the worker's spans join the caller's trace. */
       traceContext: z
         .object({ traceparent: z.string().max(128).optional(), tracestate: z.string().max(512).optional() })

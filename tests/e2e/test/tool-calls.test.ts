@@ -871,6 +871,22 @@ test('failed calls are kept for inspection (never their arguments) and an operat
     outcome: 'success',
     metadata: { jobId, tool: 'demo.create_note', state: 'completed', result: 'ok' },
   });
+  // The replayed run is a call like any other: the worker, on which no api waits, records its tool.call itself —
+  // whether or not the command was still there to hear how it ended.
+  let replayedCall: { outcome: string; metadata: Record<string, unknown> } | undefined;
+  await waitUntil(async () => {
+    const calls = auditPage.parse(
+      await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.call&limit=20`)).json(),
+    );
+    replayedCall = calls.events.find((event) => event.metadata.replayed === true);
+    return replayedCall !== undefined;
+  }, 10_000);
+  expect(replayedCall).toMatchObject({
+    outcome: 'success',
+    metadata: { tool: 'demo.create_note', result: 'succeeded', recordedBy: 'worker' },
+  });
+  expect(replayedCall!.metadata.callerGone).toBeUndefined();
+  expect(replayedCall!.metadata.latencyMs as number).toBeLessThan(30_000);
 }, 60_000);
 
 async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

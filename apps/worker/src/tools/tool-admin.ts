@@ -107,7 +107,7 @@ export class ToolCallAdmin {
     await before(described);
     // The replay is the operator's: no api instance waits for it, so neither the first run's reply channel, its
     // start-by time (long past: the worker would refuse it as expired) nor its trace applies.
-    const data: ToolCallPayload = { ...job.data };
+    const data: ToolCallPayload = { ...job.data, replayedAt: Date.now() };
     delete data.startBy;
     delete data.replyTo;
     // A trace of its own: the first run's ended long ago (and may be gone). BullMQ carries the trace too, in the

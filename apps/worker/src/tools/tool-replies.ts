@@ -16,6 +16,20 @@ function replyChannelOf(job: Job | undefined): string | undefined {
   return typeof replyTo === 'string' ? replyTo : undefined;
 }
 
+/** When an operator replayed the job (`tools replay`): no api waits for it, so the worker records how it ended. */
+function replayedAtOf(job: Job | undefined): number | undefined {
+  const replayedAt = (job?.data as { replayedAt?: unknown } | undefined)?.replayedAt;
+  return typeof replayedAt === 'number' ? replayedAt : undefined;
+}
+
+/** A call's last word that the worker records itself, and why: its api was gone, or an operator replayed it. */
+export interface UnheardCall {
+  answeredAt: number;
+  /** When the call was queued, or replayed: its latency counts from there. */
+  since: number;
+  replayed: boolean;
+}
+
 /**
  * Answers tool calls on the channel of the api instance that waits for each (its payload's `replyTo`; see the api's
  * ToolReplyInbox): progress while a call runs, its result as the handler returns it, and the job's failure once it
@@ -32,10 +46,10 @@ function replyChannelOf(job: Job | undefined): string | undefined {
 export interface ToolReplyOptions {
   onError: (error: unknown) => void;
   /**
-   * A call's last word that no api instance heard: record it. Once per job (a claim in Redis under `prefix`: a
-   * result and a later failure of the same job are one call), with when it was answered.
+   * A call's last word that no api instance heard (or, for a replay, that none waits for): record it. Once per job
+   * and run (a claim in Redis under `prefix`: a result and a later failure of the same job are one call).
    */
-  onUnheard?: (job: Job, reply: FinalReply, answeredAt: number) => Promise<void>;
+  onUnheard?: (job: Job, reply: FinalReply, call: UnheardCall) => Promise<void>;
   prefix: string;
 }
 
@@ -43,17 +57,27 @@ export function answerToolCalls(worker: Worker, publisher: Redis, options: ToolR
   const { onError, onUnheard } = options;
   /** Rechecks waiting out their delay (and when it ends): settled when the worker stops. */
   const rechecks = new Map<NodeJS.Timeout, { check: () => Promise<void>; dueAt: number }>();
+  // The job's id and when it was queued (or replayed): a later call may reuse the id (once its replay window has
+  // passed), and a replay is a run of its own.
+  const record = async (job: Job, reply: FinalReply, call: UnheardCall) => {
+    if (!onUnheard) return;
+    const claim = `${options.prefix}:tool-call:unheard:${job.id!}:${call.replayed ? `replay:${call.since}` : job.timestamp}`;
+    const claimed = await publisher.set(claim, '1', 'EX', 86_400, 'NX');
+    if (claimed === 'OK') await onUnheard(job, reply, call);
+  };
   const recheck = (job: Job, channel: string, reply: FinalReply, answeredAt: number) => async () => {
     const [, listeners] = await publisher.pubsub('NUMSUB', channel);
-    if (Number(listeners) > 0 || !onUnheard) return;
-    // The job's id and when it was queued: a later call may reuse the id (once its replay window has passed).
-    const claim = `${options.prefix}:tool-call:unheard:${job.id!}:${job.timestamp}`;
-    const claimed = await publisher.set(claim, '1', 'EX', 86_400, 'NX');
-    if (claimed === 'OK') await onUnheard(job, reply, answeredAt);
+    if (Number(listeners) > 0) return;
+    await record(job, reply, { answeredAt, since: job.timestamp, replayed: false });
   };
   const publish = (job: Job | undefined, reply: ToolCallReply) => {
     const channel = replyChannelOf(job);
-    if (!channel) return;
+    if (!channel) {
+      const replayedAt = replayedAtOf(job);
+      if (replayedAt !== undefined && reply.kind !== 'progress')
+        record(job!, reply, { answeredAt: Date.now(), since: replayedAt, replayed: true }).catch(onError);
+      return;
+    }
     const answeredAt = Date.now();
     publisher.publish(channel, JSON.stringify(reply)).then((listeners) => {
       if (listeners > 0 || reply.kind === 'progress') return;
@@ -105,12 +129,7 @@ function traceIdOf(traceparent: string | undefined): string | undefined {
  * The `tool.call` record of a call whose api instance was gone when it finished (the record the api writes for
  * every call it answers), marked as the worker's.
  */
-export function unheardCallEvent(
-  payload: ToolCallPayload,
-  reply: FinalReply,
-  queuedAt: number,
-  answeredAt: number,
-): AuditEventInput {
+export function unheardCallEvent(payload: ToolCallPayload, reply: FinalReply, call: UnheardCall): AuditEventInput {
   const result = reply.kind === 'result' ? reply.result : undefined;
   return toolCallEvent({
     tenantId: payload.tenantId,
@@ -129,12 +148,12 @@ export function unheardCallEvent(
           : result.kind === 'needs_connection'
             ? 'needs_connection'
             : 'failed',
-    latencyMs: Math.max(0, answeredAt - queuedAt),
+    latencyMs: Math.max(0, call.answeredAt - call.since),
     requestId: payload.requestId,
     traceId: traceIdOf(payload.traceContext?.traceparent),
     extra: {
       recordedBy: 'worker',
-      callerGone: true,
+      ...(call.replayed ? { replayed: true } : { callerGone: true }),
       ...(result?.kind === 'error' ? { code: result.code } : {}),
       ...(reply.kind === 'failed' ? { code: reply.reason.slice(0, 200) } : {}),
       ...(result && 'providerStatus' in result && result.providerStatus !== undefined
