@@ -75,6 +75,8 @@ export const apiConfigSchema = z.object({
     .min(3600)
     .max(90 * 86_400)
     .default(14 * 86_400),
+  /** Console accounts created (`POST /api/v1/auth/sign-up`) per client address (IPv6: per /64) and hour. */
+  SIGN_UPS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Dynamic client registrations accepted per client IP and hour. */
   OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Authorization requests (`/oauth/auth`) accepted per client address (IPv6: per /64) and minute. */

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { IdentityError } from './errors.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import { clientAddressKey, RequestBudget } from './request-budget.js';
 
 export interface SignInAttempt {
   email: string;
@@ -17,9 +18,11 @@ export interface AccountServiceOptions {
   prefix: string;
   /** Failed sign-ins per email before it is locked for `lockSeconds`. */
   failuresPerAccount?: number;
-  /** Failed sign-ins per client IP before it is locked for `lockSeconds`. */
+  /** Failed sign-ins per client address (IPv6: per /64) before it is locked for `lockSeconds`. */
   failuresPerIp?: number;
   lockSeconds?: number;
+  /** Accounts created per client address (IPv6: per /64) and hour (SIGN_UPS_PER_HOUR). */
+  signUpsPerHour?: number;
 }
 
 const INVALID = 'The email or password is not correct.';
@@ -35,6 +38,7 @@ export class AccountService {
   private readonly byAccount: RateLimiterRedis;
   private readonly byIp: RateLimiterRedis;
   private readonly lockSeconds: number;
+  private readonly signUps: RequestBudget;
 
   constructor(
     private readonly db: Database,
@@ -56,15 +60,30 @@ export class AccountService {
       keyPrefix: `${options.prefix}:signin:ip`,
       points: options.failuresPerIp ?? 50,
     });
+    this.signUps = new RequestBudget(redis, {
+      prefix: options.prefix,
+      name: 'signup',
+      points: options.signUpsPerHour ?? 50,
+      durationSeconds: 3600,
+    });
   }
 
   async signUp(input: {
     email: string;
     password: string;
     displayName: string;
+    /** The client's address: sign-ups are budgeted per address before any password is hashed. */
+    ip: string;
     requestId?: string | undefined;
   }): Promise<UserRecord> {
     checkPasswordPolicy(input.password);
+    const wait = await this.signUps.take(input.ip);
+    if (wait !== undefined)
+      throw new IdentityError(
+        'too_many_attempts',
+        'Too many accounts were created from this network. Wait a while before trying again.',
+        wait,
+      );
     const passwordHash = await hashPassword(input.password);
     try {
       // The account and its audit record commit together (fail closed).
@@ -139,7 +158,7 @@ export class AccountService {
   }
 
   private async refuseIfLocked(email: string, ip: string): Promise<void> {
-    const [account, client] = await Promise.all([this.byAccount.get(email), this.byIp.get(ip)]);
+    const [account, client] = await Promise.all([this.byAccount.get(email), this.byIp.get(clientAddressKey(ip))]);
     const blocked = [account, client].filter((res): res is RateLimiterRes => res !== null && res.remainingPoints <= 0);
     if (blocked.length > 0) {
       const wait = Math.max(...blocked.map((res) => Math.ceil(res.msBeforeNext / 1000)));
@@ -150,7 +169,7 @@ export class AccountService {
   private async countFailure(email: string, ip: string): Promise<void> {
     for (const [limiter, key] of [
       [this.byAccount, email],
-      [this.byIp, ip],
+      [this.byIp, clientAddressKey(ip)],
     ] as const) {
       try {
         const result = await limiter.consume(key);

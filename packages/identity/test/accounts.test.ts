@@ -39,24 +39,34 @@ describe('AccountService', () => {
   it('stores an argon2id hash, never the password', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
     const address = email();
-    const user = await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    const user = await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
     const [row] = await owner.$queryRaw<
       { password_hash: string }[]
     >`SELECT password_hash FROM users WHERE id = ${user.id}::uuid`;
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row!.password_hash).not.toContain(PASSWORD);
     expect(
-      (await failure(accounts.signUp({ email: address.toUpperCase(), password: PASSWORD, displayName: 'Twin' }))).code,
+      (
+        await failure(
+          accounts.signUp({
+            email: address.toUpperCase(),
+            password: PASSWORD,
+            displayName: 'Twin',
+            ip: '198.51.100.7',
+          }),
+        )
+      ).code,
     ).toBe('email_taken');
-    expect((await failure(accounts.signUp({ email: email(), password: 'short', displayName: 'W' }))).code).toBe(
-      'weak_password',
-    );
+    expect(
+      (await failure(accounts.signUp({ email: email(), password: 'short', displayName: 'W', ip: '198.51.100.7' })))
+        .code,
+    ).toBe('weak_password');
   });
 
   it('answers a wrong password and an unknown email identically', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
     const address = email();
-    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
     const wrong = await failure(accounts.signIn({ email: address, password: 'not the password!', ip: '10.0.0.1' }));
     const unknown = await failure(accounts.signIn({ email: email(), password: 'not the password!', ip: '10.0.0.1' }));
     expect({ code: wrong.code, message: wrong.message }).toEqual({ code: unknown.code, message: unknown.message });
@@ -71,7 +81,7 @@ describe('AccountService', () => {
   it('locks an account after repeated failures, for existing and unknown emails alike, until the lock expires', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerAccount: 3, lockSeconds: 2 });
     const address = email();
-    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
     for (const target of [address, email()]) {
       for (let i = 0; i < 3; i += 1)
         await failure(accounts.signIn({ email: target, password: 'wrong password!!', ip: `10.1.0.${i}` }));
@@ -97,10 +107,36 @@ describe('AccountService', () => {
     ).toBe('invalid_credentials');
   });
 
+  it('counts an IPv6 client by its /64: a new address in the same network does not reset the limit', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerIp: 3 });
+    for (let i = 0; i < 3; i += 1)
+      await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: `2001:db8:7:1::${i + 1}` }));
+    expect(
+      (await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: '2001:db8:7:1:ffff::9' })))
+        .code,
+    ).toBe('too_many_attempts');
+    expect(
+      (await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: '2001:db8:7:2::1' }))).code,
+    ).toBe('invalid_credentials');
+  });
+
+  it('budgets sign-ups per client network before hashing any password', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix(), signUpsPerHour: 2 });
+    await accounts.signUp({ email: email(), password: PASSWORD, displayName: 'One', ip: '2001:db8:9::1' });
+    await accounts.signUp({ email: email(), password: PASSWORD, displayName: 'Two', ip: '2001:db8:9::2' });
+    const refused = await failure(
+      accounts.signUp({ email: email(), password: PASSWORD, displayName: 'Three', ip: '2001:db8:9::3' }),
+    );
+    expect(refused.code).toBe('too_many_attempts');
+    expect(refused.retryAfterSeconds).toBeGreaterThan(3000);
+    // Another network is not affected.
+    await accounts.signUp({ email: email(), password: PASSWORD, displayName: 'Four', ip: '192.0.2.44' });
+  });
+
   it('audits every attempt without the password, on a chain that verifies', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
     const address = email();
-    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
     await failure(accounts.signIn({ email: address, password: 'canary-password-1', ip: '10.2.0.1' }));
     await accounts.signIn({ email: address, password: PASSWORD, ip: '10.2.0.1' });
     const rows = await owner.$queryRaw<{ action: string; outcome: string; metadata: unknown }[]>`
@@ -146,7 +182,7 @@ describe('AccountService, fail-closed details', () => {
       lockSeconds: 60,
     });
     const address = email();
-    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' });
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
     for (let i = 0; i < 2; i += 1)
       await failure(accounts.signIn({ email: address, password: 'wrong password!!', ip: '10.9.0.1' }));
     const locked = await failure(accounts.signIn({ email: address, password: PASSWORD, ip: '10.9.0.1' }));
@@ -167,9 +203,9 @@ describe('AccountService, fail-closed details', () => {
     const failing = new RefusingAuditLog(new AuditRepository(app));
     const accounts = new AccountService(app, redis, failing, { prefix: prefix() });
     const address = email();
-    await expect(accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada' })).rejects.toThrow(
-      'audit store unavailable',
-    );
+    await expect(
+      accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' }),
+    ).rejects.toThrow('audit store unavailable');
     const rows = await owner.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM users WHERE email = ${address}`;
     expect(Number(rows[0]!.n)).toBe(0);
   });

@@ -46,7 +46,7 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionResponse> {
     const input = signUpRequest.parse(body);
-    const user = await this.accounts.signUp({ ...input, requestId: requestIdOf(req) });
+    const user = await this.accounts.signUp({ ...input, ip: req.ip ?? 'unknown', requestId: requestIdOf(req) });
     return this.startSession(res, user);
   }
 

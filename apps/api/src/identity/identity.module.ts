@@ -20,7 +20,7 @@ import { SessionGuard } from './session.guard.js';
       provide: AccountService,
       inject: [DATABASE, REDIS, AUDIT, API_CONFIG],
       useFactory: (db: Database, redis: Redis, audit: AuditLog, config: ApiConfig) =>
-        new AccountService(db, redis, audit, { prefix: config.QUEUE_PREFIX }),
+        new AccountService(db, redis, audit, { prefix: config.QUEUE_PREFIX, signUpsPerHour: config.SIGN_UPS_PER_HOUR }),
     },
     {
       provide: SessionStore,
