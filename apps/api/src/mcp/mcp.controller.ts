@@ -97,11 +97,9 @@ export class McpController {
     const owner = { userId: principal.userId, clientId: principal.clientId, resource: endpoint.url };
     const role = auth.role;
     if (!role) {
-      res.set(
-        'www-authenticate',
-        `Bearer resource_metadata="${this.metadataUrl(endpoint)}", scope="${MCP_SCOPE}", error="invalid_token", error_description="The token's user is no longer a member of this organisation."`,
-      );
-      return writeRpcError(res, 401, -32001, "The token's user is no longer a member of this organisation.");
+      // The token is valid; its user may not use this organisation (RFC 6750 §3.1, MCP authorization: 403). A 401
+      // would send the client to sign in again, only to be told the same, over and over.
+      return writeRpcError(res, 403, -32001, "The token's user is not a member of this organisation.");
     }
     let session: McpClientSession | undefined;
     try {
