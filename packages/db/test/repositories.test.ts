@@ -4,9 +4,11 @@ import {
   DataError,
   DEMO_TENANT,
   MembershipRepository,
+  OAuthConsentRepository,
   seedDemoTenant,
   TenantRepository,
   UserRepository,
+  withTenant,
   type Database,
 } from '../src/index.js';
 
@@ -79,6 +81,40 @@ describe('MembershipRepository', () => {
       [a.slug, 'owner'],
       [b.slug, 'member'],
     ]);
+  });
+});
+
+describe('OAuthConsentRepository', () => {
+  it('remembers approvals given at once without a conflict, keeping every scope', async () => {
+    const tenant = await new TenantRepository(db).create({ slug: slug(), name: 'Consents' });
+    const user = await new UserRepository(db).create({
+      email: `${randomUUID()}@example.com`,
+      displayName: 'Ada',
+      passwordHash: 'x',
+    });
+    const consent = (scopes: string[]) =>
+      withTenant(db, tenant.id, (tx) =>
+        new OAuthConsentRepository(tx).remember({
+          tenantId: tenant.id,
+          userId: user.id,
+          clientId: 'https://client.example/metadata.json',
+          clientName: 'Client',
+          resource: 'https://gatehouse.example/t/x/mcp/y',
+          scopes,
+        }),
+      );
+    const results = await Promise.all([
+      consent(['mcp:tools']),
+      consent(['mcp:tools', 'b']),
+      consent(['a', 'mcp:tools']),
+      consent(['Z']),
+    ]);
+    expect(new Set(results.map((row) => row.id)).size).toBe(1);
+    const [stored] = await withTenant(db, tenant.id, (tx) =>
+      new OAuthConsentRepository(tx).listForUser(tenant.id, user.id),
+    );
+    expect(stored).toMatchObject({ clientName: 'Client', scopes: ['Z', 'a', 'b', 'mcp:tools'] });
+    expect(stored!.createdAt).toBeInstanceOf(Date);
   });
 });
 

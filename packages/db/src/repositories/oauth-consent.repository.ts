@@ -32,7 +32,10 @@ export class OAuthConsentRepository {
     return this.db.oAuthConsent.findFirst({ where: { tenantId, userId, clientId, resource }, select: columns });
   }
 
-  /** Records consent to `scopes`, adding to what the person allowed before. */
+  /**
+   * Records consent to `scopes`, adding to what the person allowed before — in one statement: two approvals at once
+   * (a double-clicked Allow) neither collide on the unique key nor lose each other's scopes.
+   */
   async remember(input: {
     tenantId: string;
     userId: string;
@@ -41,18 +44,19 @@ export class OAuthConsentRepository {
     resource: string;
     scopes: string[];
   }): Promise<OAuthConsentRecord> {
-    const existing = await this.find(input.tenantId, input.userId, input.clientId, input.resource);
-    if (existing) {
-      return this.db.oAuthConsent.update({
-        where: { id: existing.id },
-        data: { clientName: input.clientName, scopes: [...new Set([...existing.scopes, ...input.scopes])].sort() },
-        select: columns,
-      });
-    }
-    return this.db.oAuthConsent.create({
-      data: { ...input, scopes: [...new Set(input.scopes)].sort() },
-      select: columns,
-    });
+    const scopes = [...new Set(input.scopes)].sort();
+    const [row] = await this.db.$queryRaw<OAuthConsentRecord[]>`
+      INSERT INTO oauth_consents (tenant_id, user_id, client_id, client_name, resource, scopes)
+      VALUES (${input.tenantId}::uuid, ${input.userId}::uuid, ${input.clientId}, ${input.clientName}, ${input.resource},
+              ${scopes}::text[])
+      ON CONFLICT (tenant_id, user_id, client_id, resource) DO UPDATE SET
+        client_name = EXCLUDED.client_name,
+        scopes = ARRAY(SELECT DISTINCT scope COLLATE "C" FROM unnest(oauth_consents.scopes || EXCLUDED.scopes) AS scope
+                       ORDER BY 1),
+        updated_at = CURRENT_TIMESTAMP
+      RETURNING id, tenant_id AS "tenantId", user_id AS "userId", client_id AS "clientId", client_name AS "clientName",
+                resource, scopes, created_at AS "createdAt", updated_at AS "updatedAt"`;
+    return row!;
   }
 
   listForUser(tenantId: string, userId: string): Promise<OAuthConsentRecord[]> {
