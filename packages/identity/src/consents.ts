@@ -66,16 +66,12 @@ export class ConsentService {
     return this.scoped(owner, (tx) => new OAuthConsentRepository(tx).listForUser(owner.tenantId, owner.userId));
   }
 
-  /** Forgets the consent and revokes the grants behind it; false when there is no such consent. */
+  /** Forgets the consent and revokes what it authorized at that server; false when there is no such consent. */
   async revoke(owner: ConsentOwner, id: string, requestId?: string): Promise<boolean> {
     return this.scoped(owner, async (tx) => {
       const consent = await new OAuthConsentRepository(tx).delete(owner.tenantId, owner.userId, id);
       if (!consent) return false;
-      const grants = new OAuthModelRepository(tx);
-      for (const grantId of await grants.grantIdsFor(owner.userId, consent.clientId, consent.resource)) {
-        await grants.revokeByGrantId(grantId);
-        await grants.destroy('Grant', grantId);
-      }
+      await new OAuthModelRepository(tx).revokeConsent(owner.userId, consent.clientId, consent.resource);
       await this.audit.recordInTransaction(tx, [
         {
           tenantId: owner.tenantId,

@@ -6,7 +6,19 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { oauthConsentList, auditPage } from '@gatehouse/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { accessTokenFor, adminCall, registerClient, signUp, tenantWithServer, type Member } from './oauth-flow.js';
+import { TestBrowser } from './browser.js';
+import {
+  accessTokenFor,
+  adminCall,
+  authorizationRequest,
+  authorizeInBrowser,
+  exchangeCode,
+  PASSWORD,
+  registerClient,
+  signUp,
+  tenantWithServer,
+  type Member,
+} from './oauth-flow.js';
 import { testPrefix } from '@gatehouse/testing';
 import { startApiProcess, type ApiProcess } from './stack.js';
 
@@ -119,6 +131,48 @@ test('deleting a server revokes its tokens: a server re-created at the same addr
   });
   expect(again.status).toBe(201);
   expect((await ping(other, token)).status).toBe(401);
+}, 60_000);
+
+test("one client authorized in one browser for two tenants' servers: deleting one server, or revoking its consent, leaves the other's token working", async () => {
+  const first = await tenantWithServer(api.url, owner, 'shared-a');
+  const second = await tenantWithServer(api.url, owner, 'shared-b');
+  const clientId = await registerClient(api.url, REDIRECT);
+  // One sign-in session, so the authorization server keeps one grant for the client covering both servers.
+  const browser = new TestBrowser();
+  const tokenAt = async (resource: string) => {
+    const request = authorizationRequest(api.url, clientId, REDIRECT, resource);
+    const callback = await authorizeInBrowser(browser, request.url, { email: owner.email, password: PASSWORD });
+    return exchangeCode(api.url, { clientId, redirectUri: REDIRECT, resource, verifier: request.verifier }, callback);
+  };
+  const [firstToken, secondToken] = [await tokenAt(first), await tokenAt(second)];
+  const third = await tenantWithServer(api.url, owner, 'shared-c');
+  const thirdToken = await tokenAt(third);
+  for (const [url, token] of [
+    [first, firstToken],
+    [second, secondToken],
+    [third, thirdToken],
+  ] as const)
+    expect((await ping(url, token)).status).toBe(200);
+
+  const firstSlug = new URL(first).pathname.split('/')[2]!;
+  expect(
+    (await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${firstSlug}/mcp-servers/everything`)).status,
+  ).toBe(204);
+  expect((await ping(first, firstToken)).status).toBe(404);
+  expect((await ping(second, secondToken)).status).toBe(200);
+  expect((await ping(third, thirdToken)).status).toBe(200);
+
+  // The person revokes their consent for the second server: its token ends, the third's does not.
+  const secondSlug = new URL(second).pathname.split('/')[2]!;
+  const consents = oauthConsentList.parse(
+    await (await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${secondSlug}/oauth-consents`)).json(),
+  );
+  const consent = consents.consents.find((item) => item.clientId === clientId)!;
+  expect(
+    (await adminCall(api.url, owner, 'DELETE', `/api/v1/tenants/${secondSlug}/oauth-consents/${consent.id}`)).status,
+  ).toBe(204);
+  expect((await ping(second, secondToken)).status).toBe(401);
+  expect((await ping(third, thirdToken)).status).toBe(200);
 }, 60_000);
 
 test('open client registration is limited per address and in size', async () => {

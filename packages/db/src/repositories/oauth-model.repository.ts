@@ -151,40 +151,83 @@ export class OAuthModelRepository {
   }
 
   /**
-   * Grants a person gave a client that cover `resource` (an MCP server URL); revoking a remembered consent
-   * revokes what was issued under them, and only for that server.
+   * Revokes a person's remembered consent for a client at one MCP server (`resource`, its exact URL): see
+   * `withdrawResources`.
    */
-  async grantIdsFor(accountId: string, clientId: string, resource: string): Promise<string[]> {
-    const rows = await this.db.oAuthModel.findMany({
-      where: { kind: 'Grant', accountId, clientId },
-      select: { id: true, payload: true },
-    });
-    return rows
-      .filter((row) => {
-        const resources = (row.payload as { resources?: Record<string, unknown> }).resources;
-        return resources !== undefined && Object.hasOwn(resources, resource);
-      })
-      .map((row) => row.id);
+  revokeConsent(accountId: string, clientId: string, resource: string): Promise<number> {
+    return this.withdrawResources({ exact: resource, accountId, clientId });
   }
 
   /**
-   * Revokes every grant (and each code and token issued under it) for MCP servers whose URL path ends with
-   * `pathSuffix` (`/t/{tenant}/mcp/{server}`) or, with `tenantWide`, any server of the tenant. Run when a server
-   * or tenant is deleted, so that a server later created under the same address does not honour old tokens.
-   * Slugs are `[a-z0-9-]`, so they hold no LIKE wildcards.
+   * Revokes what was authorized for MCP servers whose URL path ends with `/t/{tenant}/mcp/{server}` or, without
+   * `serverSlug`, for any server of the tenant (see `withdrawResources`). Run when a server or tenant is deleted, so
+   * that a server later created under the same address does not honour old tokens. Slugs are `[a-z0-9-]`, so they
+   * hold no LIKE wildcards.
    */
-  async revokeForResources(tenantSlug: string, serverSlug?: string): Promise<number> {
-    const pattern = serverSlug ? `%/t/${tenantSlug}/mcp/${serverSlug}` : `%/t/${tenantSlug}/mcp/%`;
-    const revoked = await this.db.$executeRaw`
-      WITH grants AS (
-        SELECT id FROM oauth_models
-        WHERE kind = 'Grant'
-          AND EXISTS (SELECT 1 FROM jsonb_object_keys(payload -> 'resources') AS r(url) WHERE r.url LIKE ${pattern})
+  revokeForResources(tenantSlug: string, serverSlug?: string): Promise<number> {
+    const like = serverSlug ? `%/t/${tenantSlug}/mcp/${serverSlug}` : `%/t/${tenantSlug}/mcp/%`;
+    return this.withdrawResources({ like });
+  }
+
+  /**
+   * Takes resources (MCP server URLs: `exact`, or matching `like`) out of the grants that cover them, and revokes
+   * what was issued for them: codes, access and refresh tokens naming them. A grant is one client's in one sign-in
+   * session and may cover servers of several tenants (the same client authorized for each): only a grant left with
+   * no resource is revoked whole, with everything issued under it — one tenant deleting its server does not end the
+   * person's access to another tenant's. Returns how many rows were changed or deleted.
+   */
+  private async withdrawResources(target: {
+    exact?: string;
+    like?: string;
+    accountId?: string;
+    clientId?: string;
+  }): Promise<number> {
+    const exact = target.exact ?? null;
+    const like = target.like ?? null;
+    const accountId = target.accountId ?? null;
+    const clientId = target.clientId ?? null;
+    // `(url = exact OR url LIKE like) IS TRUE`: one of the two is null, and a null comparison is not a match.
+    const rows = await this.db.$queryRaw<{ changed: bigint }[]>`
+      WITH matched AS (
+        SELECT g.id, EXISTS (
+            SELECT 1 FROM jsonb_object_keys(g.payload -> 'resources') AS r(url)
+            WHERE (r.url = ${exact}::text OR r.url LIKE ${like}::text) IS NOT TRUE
+          ) AS others
+        FROM oauth_models g
+        WHERE g.kind = 'Grant'
+          AND (${accountId}::text IS NULL OR g.account_id = ${accountId}::text)
+          AND (${clientId}::text IS NULL OR g.client_id = ${clientId}::text)
+          AND EXISTS (
+            SELECT 1 FROM jsonb_object_keys(g.payload -> 'resources') AS r(url)
+            WHERE (r.url = ${exact}::text OR r.url LIKE ${like}::text) IS TRUE
+          )
+      ),
+      narrowed AS (
+        UPDATE oauth_models g
+        SET payload = jsonb_set(g.payload, '{resources}', (
+          SELECT coalesce(jsonb_object_agg(r.key, r.value), '{}'::jsonb) FROM jsonb_each(g.payload -> 'resources') AS r
+          WHERE (r.key = ${exact}::text OR r.key LIKE ${like}::text) IS NOT TRUE))
+        FROM matched m
+        WHERE g.kind = 'Grant' AND g.id = m.id AND m.others
+        RETURNING g.id
+      ),
+      deleted AS (
+        DELETE FROM oauth_models t
+        USING matched m
+        WHERE (NOT m.others AND (t.grant_id = m.id OR (t.kind = 'Grant' AND t.id = m.id)))
+           OR (m.others AND t.kind <> 'Grant' AND t.grant_id = m.id AND EXISTS (
+                 SELECT 1 FROM jsonb_array_elements_text(
+                   CASE jsonb_typeof(coalesce(t.payload -> 'aud', t.payload -> 'resource'))
+                     WHEN 'array' THEN coalesce(t.payload -> 'aud', t.payload -> 'resource')
+                     WHEN 'string' THEN jsonb_build_array(coalesce(t.payload -> 'aud', t.payload -> 'resource'))
+                     ELSE '[]'::jsonb
+                   END) AS issued(url)
+                 WHERE (issued.url = ${exact}::text OR issued.url LIKE ${like}::text) IS TRUE))
+        RETURNING 1
       )
-      DELETE FROM oauth_models
-      WHERE grant_id IN (SELECT id FROM grants) OR (kind = 'Grant' AND id IN (SELECT id FROM grants))`;
+      SELECT (SELECT count(*) FROM narrowed) + (SELECT count(*) FROM deleted) AS changed`;
     noteAuthChange();
-    return revoked;
+    return Number(rows[0]?.changed ?? 0);
   }
 
   /**
