@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { REQUEST_PATH_HEADER } from './lib/paths';
 
 /**
  * A Content Security Policy per page view: scripts run only with this response's nonce (Next puts it on its own
@@ -22,6 +23,8 @@ export function proxy(request: NextRequest): NextResponse {
   const headers = new Headers(request.headers);
   // Next reads the nonce for its scripts from the request's policy.
   headers.set('content-security-policy', policy);
+  // Where to come back to after signing in (set here, over anything the browser sent).
+  headers.set(REQUEST_PATH_HEADER, `${request.nextUrl.pathname}${request.nextUrl.search}`);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('content-security-policy', policy);
   return response;

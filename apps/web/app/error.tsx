@@ -2,10 +2,10 @@
 
 import { LoadError } from '@/components/load-error';
 
-export default function RootError({ reset }: { error: Error; reset: () => void }) {
+export default function RootError({ retry }: { error: Error; retry: () => void }) {
   return (
     <main id="main" className="narrow">
-      <LoadError reset={reset} />
+      <LoadError retry={retry} />
     </main>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { disconnectResponse, startConnectionResponse, type startConnectionRequest } from '@gatehouse/contracts';
+import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import { callApi } from '@/lib/browser-api';
@@ -132,25 +133,24 @@ export function DisconnectButton({
   providerId: string;
   providerName: string;
 }) {
-  const [done, setDone] = useState<string | null>(null);
+  const router = useRouter();
   return (
-    <>
-      <ActionButton
-        confirm={`Disconnect ${providerName}? Tools stop acting on your ${providerName} account.`}
-        call={(csrf) =>
-          callApi('DELETE', `/api/v1/tenants/${slug}/connections/${providerId}`, csrf, undefined, disconnectResponse)
-        }
-        onSuccess={(answer) =>
-          setDone(
-            answer.revokedAtProvider
-              ? `Disconnected; ${providerName} revoked the access too.`
-              : `Disconnected; revoke Gatehouse’s access in your ${providerName} settings as well.`,
-          )
-        }
-      >
-        Disconnect
-      </ActionButton>
-      {done ? <p role="status">{done}</p> : null}
-    </>
+    <ActionButton
+      confirm={`Disconnect ${providerName}? Tools stop acting on your ${providerName} account.`}
+      call={(csrf) =>
+        callApi('DELETE', `/api/v1/tenants/${slug}/connections/${providerId}`, csrf, undefined, disconnectResponse)
+      }
+      // The row (and this button) goes with the connection: the page itself says what happened, above the list.
+      onSuccess={(answer) =>
+        router.replace(
+          `/t/${encodeURIComponent(slug)}/connections?${new URLSearchParams({
+            disconnected: providerId,
+            revoked: answer.revokedAtProvider ? '1' : '0',
+          }).toString()}`,
+        )
+      }
+    >
+      Disconnect
+    </ActionButton>
   );
 }

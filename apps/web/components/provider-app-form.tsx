@@ -1,7 +1,7 @@
 'use client';
 
 import { providerApp, type ProviderCatalog } from '@gatehouse/contracts';
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { callApi } from '@/lib/browser-api';
 import { ActionButton } from './action-button';
 import { useCsrf } from './csrf';
@@ -57,15 +57,19 @@ export function ProviderAppForm({
       settings,
     };
     setSaved(null);
+    const secretField = event.currentTarget.elements.namedItem('clientSecret') as HTMLInputElement | null;
     void run(
       () => callApi('PUT', `/api/v1/tenants/${slug}/provider-apps/${provider.id}`, csrf, body, providerApp),
-      (app) => setSaved(`${app.providerName} is configured.`),
+      (app) => {
+        // Stored: the secret leaves the page (it is never shown again, and must not be sent again by accident).
+        if (secretField) secretField.value = '';
+        setSaved(`${app.providerName} is configured.`);
+      },
     );
   }
 
   return (
-    // Keyed by provider so switching providers resets the fields to that provider's stored values.
-    <form className="form" onSubmit={submit} key={providerId} aria-label="Configure a provider app">
+    <form className="form" onSubmit={submit} aria-label="Configure a provider app">
       <div className="field">
         <label htmlFor="provider">Provider</label>
         <select id="provider" value={providerId} onChange={(event) => setProviderId(event.target.value)}>
@@ -86,53 +90,65 @@ export function ProviderAppForm({
           </p>
         ) : null}
       </div>
-      <div className="field">
-        <label htmlFor="clientId">Client ID</label>
-        <input id="clientId" name="clientId" required maxLength={500} defaultValue={current?.clientId ?? ''} />
-      </div>
-      <div className="field">
-        <label htmlFor="clientSecret">Client secret</label>
-        <input
-          id="clientSecret"
-          name="clientSecret"
-          type="password"
-          autoComplete="off"
-          maxLength={2000}
-          required={!current}
-          aria-describedby="secret-hint"
-        />
-        <p className="hint" id="secret-hint">
-          {current
-            ? 'Stored encrypted and never shown again. Leave empty to keep the stored secret.'
-            : 'Stored encrypted and never shown again.'}
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor="allowedScopes">Allowed scopes</label>
-        <input
-          id="allowedScopes"
-          name="allowedScopes"
-          aria-describedby="scopes-hint"
-          defaultValue={(current?.allowedScopes ?? provider?.defaultScopes ?? []).join(' ')}
-        />
-        <p className="hint" id="scopes-hint">
-          Separated by spaces. Members can grant tools only these scopes.
-        </p>
-      </div>
-      {provider?.settings.map((setting) => (
-        <div className="field" key={setting.name}>
-          <label htmlFor={`setting-${setting.name}`}>{setting.name}</label>
+      {/* Keyed by provider so switching providers resets the fields to that provider's stored values — not the
+          select itself, which would lose keyboard focus at every step through the list. */}
+      <Fragment key={providerId}>
+        <div className="field">
+          <label htmlFor="clientId">Client ID</label>
           <input
-            id={`setting-${setting.name}`}
-            name={`setting-${setting.name}`}
-            aria-describedby={`setting-${setting.name}-hint`}
-            defaultValue={current?.settings[setting.name] ?? setting.default ?? ''}
+            id="clientId"
+            name="clientId"
+            required
+            maxLength={500}
+            autoComplete="off"
+            defaultValue={current?.clientId ?? ''}
           />
-          <p className="hint" id={`setting-${setting.name}-hint`}>
-            {setting.description}
+        </div>
+        <div className="field">
+          <label htmlFor="clientSecret">Client secret</label>
+          <input
+            id="clientSecret"
+            name="clientSecret"
+            type="password"
+            // Not a sign-in form: a browser must not fill in the admin's own saved password here.
+            autoComplete="new-password"
+            maxLength={2000}
+            required={!current}
+            aria-describedby="secret-hint"
+          />
+          <p className="hint" id="secret-hint">
+            {current
+              ? 'Stored encrypted and never shown again. Leave empty to keep the stored secret.'
+              : 'Stored encrypted and never shown again.'}
           </p>
         </div>
-      ))}
+        <div className="field">
+          <label htmlFor="allowedScopes">Allowed scopes</label>
+          <input
+            id="allowedScopes"
+            name="allowedScopes"
+            aria-describedby="scopes-hint"
+            defaultValue={(current?.allowedScopes ?? provider?.defaultScopes ?? []).join(' ')}
+          />
+          <p className="hint" id="scopes-hint">
+            Separated by spaces. Members can grant tools only these scopes.
+          </p>
+        </div>
+        {provider?.settings.map((setting) => (
+          <div className="field" key={setting.name}>
+            <label htmlFor={`setting-${setting.name}`}>{setting.name}</label>
+            <input
+              id={`setting-${setting.name}`}
+              name={`setting-${setting.name}`}
+              aria-describedby={`setting-${setting.name}-hint`}
+              defaultValue={current?.settings[setting.name] ?? setting.default ?? ''}
+            />
+            <p className="hint" id={`setting-${setting.name}-hint`}>
+              {setting.description}
+            </p>
+          </div>
+        ))}
+      </Fragment>
       <FormError error={error} />
       {saved ? (
         <p role="status" className="badge good">

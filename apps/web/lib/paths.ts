@@ -33,3 +33,6 @@ export interface TenantPageProps {
   params: Promise<{ slug: string }>;
   searchParams: SearchParams;
 }
+
+/** The request header the proxy sets to the page's path and query (see `requireSession`). */
+export const REQUEST_PATH_HEADER = 'x-gatehouse-path';

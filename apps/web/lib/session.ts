@@ -1,7 +1,9 @@
 import { sessionResponse, tenantList, type SessionResponse } from '@gatehouse/contracts';
+import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { z } from 'zod';
+import { REQUEST_PATH_HEADER, safeNext } from './paths';
 import { apiGet } from './server-api';
 
 export type Tenant = z.infer<typeof tenantList>['tenants'][number];
@@ -15,10 +17,16 @@ export const currentSession = cache(async (): Promise<SessionResponse | null> =>
   throw new Error(result.message);
 });
 
-/** The signed-in person; a visitor is sent to sign in and brought back to `next` afterwards. */
+/**
+ * The signed-in person; a visitor is sent to sign in and brought back afterwards — to the page asked for, with its
+ * query (the path the proxy saw: a layout does not know which page it wraps), else to `next`.
+ */
 export async function requireSession(next: string): Promise<SessionResponse> {
   const session = await currentSession();
-  if (!session) redirect(`/sign-in?next=${encodeURIComponent(next)}`);
+  if (!session) {
+    const asked = (await headers()).get(REQUEST_PATH_HEADER) ?? undefined;
+    redirect(`/sign-in?next=${encodeURIComponent(asked ? safeNext(asked) : next)}`);
+  }
   return session;
 }
 

@@ -145,6 +145,45 @@ test('a newcomer signs up and creates a tenant', async () => {
   expect(refusedByPolicy).toEqual([]);
 });
 
+test('signing in from a deep link comes back to that page, query and all', async () => {
+  const visitor = await browser.newContext();
+  try {
+    const page = await visitor.newPage();
+    await page.goto(`${web.url}/t/${slug}/audit?action=tool.call`);
+    await page.waitForURL('**/sign-in?**');
+    expect(new URL(page.url()).searchParams.get('next')).toBe(`/t/${slug}/audit?action=tool.call`);
+  } finally {
+    await visitor.close();
+  }
+});
+
+test("the console's api forwarder reads no more than the api would take, before any check", async () => {
+  const tooLarge = await fetch(`${web.url}/api/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(2 * 1024 * 1024) }),
+  });
+  expect(tooLarge.status).toBe(413);
+  expect(await tooLarge.json()).toMatchObject({ code: 'payload_too_large' });
+  // Streamed without a length, it is cut off all the same.
+  const chunk = new Uint8Array(256 * 1024).fill(0x20);
+  let sent = 0;
+  const streamed = await fetch(`${web.url}/api/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    duplex: 'half',
+    body: new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 64) controller.close();
+        else controller.enqueue(chunk);
+        sent += 1;
+      },
+    }),
+  });
+  expect(streamed.status).toBe(413);
+  expect(sent).toBeLessThan(64);
+});
+
 test('a taken slug is explained in plain language', async () => {
   await admin.goto('/tenants/new');
   await admin.getByLabel('Organisation name').fill('Again');
@@ -344,6 +383,10 @@ test('an MCP client asks the member to connect: the console page says who asks; 
   member.once('dialog', (dialog) => void dialog.accept());
   await member.getByRole('button', { name: 'Disconnect' }).click();
   await member.getByText('You have not connected any account yet.').waitFor();
+  // What happened stays said after the row is gone (the demo provider revokes the grant).
+  expect(await member.getByTestId('disconnected-banner').textContent()).toBe(
+    'Disconnected Gatehouse Demo; it revoked Gatehouse’s access too.',
+  );
 
   const client = new Client({ name: 'console-e2e', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } });
   await client.connect(

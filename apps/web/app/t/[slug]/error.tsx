@@ -2,6 +2,6 @@
 
 import { LoadError } from '@/components/load-error';
 
-export default function TenantError({ reset }: { error: Error; reset: () => void }) {
-  return <LoadError reset={reset} />;
+export default function TenantError({ retry }: { error: Error; retry: () => void }) {
+  return <LoadError retry={retry} />;
 }

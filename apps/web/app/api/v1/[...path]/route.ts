@@ -17,6 +17,46 @@ const RESPONSE_HEADERS = [
   'location',
 ];
 
+/** The api takes at most 1 MB of JSON; the console reads no more than that of anyone's body (before any check). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function problemResponse(status: number, code: string, title: string, detail: string): Response {
+  return Response.json(
+    { type: 'about:blank', title, status, code, detail },
+    { status, headers: { 'content-type': 'application/problem+json' } },
+  );
+}
+
+const TOO_LARGE = () =>
+  problemResponse(413, 'payload_too_large', 'Content Too Large', 'The request body is larger than 1 MB.');
+
+/** The request's body, or undefined once it passes `MAX_BODY_BYTES` (declared or as it streams in). */
+async function boundedBody(request: NextRequest): Promise<ArrayBuffer | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  if (!reader) return new ArrayBuffer(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole.buffer;
+}
+
 async function forward(request: NextRequest, { params }: { params: Promise<{ path: string[] }> }) {
   const { path } = await params;
   const target = new URL(`/api/v1/${path.map(encodeURIComponent).join('/')}`, webConfig().API_INTERNAL_URL);
@@ -29,6 +69,8 @@ async function forward(request: NextRequest, { params }: { params: Promise<{ pat
   const forwardedFor = request.headers.get('x-forwarded-for');
   if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const body = hasBody ? await boundedBody(request) : undefined;
+  if (hasBody && body === undefined) return TOO_LARGE();
   let upstream: Response;
   try {
     upstream = await fetch(target, {
@@ -36,18 +78,14 @@ async function forward(request: NextRequest, { params }: { params: Promise<{ pat
       headers,
       redirect: 'manual',
       cache: 'no-store',
-      ...(hasBody ? { body: await request.arrayBuffer() } : {}),
+      ...(body !== undefined ? { body } : {}),
     });
   } catch {
-    return Response.json(
-      {
-        type: 'about:blank',
-        title: 'Service Unavailable',
-        status: 503,
-        code: 'unavailable',
-        detail: 'The Gatehouse API is not reachable. Is it running?',
-      },
-      { status: 503, headers: { 'content-type': 'application/problem+json' } },
+    return problemResponse(
+      503,
+      'unavailable',
+      'Service Unavailable',
+      'The Gatehouse API is not reachable. Is it running?',
     );
   }
   const answer = new Headers();

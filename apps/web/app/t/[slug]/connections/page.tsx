@@ -22,6 +22,9 @@ export default async function ConnectionsPage({ params, searchParams }: TenantPa
   ]);
   const connected = connectedProvider(param(query.connected));
   const failed = param(query.connection_error);
+  const disconnected = connectedProvider(param(query.disconnected));
+  const nameOf = (providerId: string) =>
+    (apps.ok ? apps.data.apps : []).find((app) => app.providerId === providerId)?.providerName ?? providerId;
   const mine = connections.ok ? connections.data.connections : [];
   return (
     <>
@@ -33,8 +36,14 @@ export default async function ConnectionsPage({ params, searchParams }: TenantPa
       >
         {connected ? (
           <p role="status" className="badge good" data-testid="connected-banner">
-            Connected{' '}
-            {(apps.ok ? apps.data.apps : []).find((app) => app.providerId === connected)?.providerName ?? connected}.
+            Connected {nameOf(connected)}.
+          </p>
+        ) : null}
+        {disconnected ? (
+          <p role="status" data-testid="disconnected-banner">
+            {param(query.revoked) === '1'
+              ? `Disconnected ${nameOf(disconnected)}; it revoked Gatehouse’s access too.`
+              : `Disconnected ${nameOf(disconnected)}. ${nameOf(disconnected)} did not confirm revoking Gatehouse’s access: revoke it in your ${nameOf(disconnected)} account settings as well.`}
           </p>
         ) : null}
         {failed ? (
