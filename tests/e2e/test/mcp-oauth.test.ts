@@ -108,20 +108,20 @@ test('an MCP client identified by a Client ID Metadata Document URL completes th
   await client.close();
 }, 60_000);
 
-test('a remembered consent never answers prompt=consent, nor any request of a native client (its id is public)', async () => {
-  const register = async (metadata: Record<string, unknown>) => {
+test('a remembered consent never answers prompt=consent, nor a request to redirect to this machine with no page shown (its id is public)', async () => {
+  const register = async (metadata: Record<string, unknown>, redirect: string) => {
     const response = await fetch(`${api.url}/oauth/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', ...metadata }),
+      body: JSON.stringify({ redirect_uris: [redirect], token_endpoint_auth_method: 'none', ...metadata }),
     });
     expect(response.status).toBe(201);
     return String(((await response.json()) as { client_id: string }).client_id);
   };
   const browser = new TestBrowser();
   const person = { email: owner.email, password: PASSWORD };
-  const authorize = async (clientId: string, extra: Record<string, string> = {}) => {
-    const request = new URL(authorizationRequest(api.url, clientId, REDIRECT, endpoint).url);
+  const authorize = async (clientId: string, redirect: string, extra: Record<string, string> = {}) => {
+    const request = new URL(authorizationRequest(api.url, clientId, redirect, endpoint).url);
     for (const [key, value] of Object.entries(extra)) request.searchParams.set(key, value);
     const steps: string[] = [];
     const callback = await authorizeInBrowser(browser, request.toString(), person, steps);
@@ -129,17 +129,24 @@ test('a remembered consent never answers prompt=consent, nor any request of a na
     return steps;
   };
 
-  const web = await register({ client_name: 'web e2e' });
-  expect(await authorize(web)).toEqual(['login', 'consent']);
+  // A client served from the web (an https redirect only it receives).
+  const hosted = 'https://client.example/callback';
+  const web = await register({ client_name: 'web e2e' }, hosted);
+  expect(await authorize(web, hosted)).toEqual(['login', 'consent']);
   // Remembered: signed in and consented, the browser goes straight back to the client…
-  expect(await authorize(web)).toEqual([]);
+  expect(await authorize(web, hosted)).toEqual([]);
   // …unless the client asks for the consent page.
-  expect(await authorize(web, { prompt: 'consent' })).toEqual(['consent']);
+  expect(await authorize(web, hosted, { prompt: 'consent' })).toEqual(['consent']);
 
   // A native app (loopback redirect): whoever presents its id gets a code, so the person is asked every time.
-  const native = await register({ client_name: 'native e2e', application_type: 'native' });
-  expect(await authorize(native)).toEqual(['consent']);
-  expect(await authorize(native)).toEqual(['consent']);
+  const native = await register({ client_name: 'native e2e', application_type: 'native' }, REDIRECT);
+  expect(await authorize(native, REDIRECT)).toEqual(['consent']);
+  expect(await authorize(native, REDIRECT)).toEqual(['consent']);
+  // The same for a loopback redirect registered as MCP clients register (no application_type: "web"): a program on
+  // the person's machine holding that port would otherwise get a code with no page shown at all.
+  const local = await register({ client_name: 'loopback e2e' }, REDIRECT);
+  expect(await authorize(local, REDIRECT)).toEqual(['consent']);
+  expect(await authorize(local, REDIRECT)).toEqual(['consent']);
 }, 60_000);
 
 test('a client whose metadata document is gone when read again: the sign-in page says so (400), not a server error', async () => {

@@ -3,10 +3,39 @@ import type { ApiConfig } from '@gatehouse/config';
 import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
 import type { RequestBudget } from '@gatehouse/identity';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
 import { PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
+
+/**
+ * The library's prompts plus one rule: a redirect to this machine (http on loopback) or to an app's own scheme can be
+ * taken by any program running there, which may present the public client's id — so a code is never issued for one
+ * without the person seeing a page of this request (RFC 8252 §8.6). Signing in on this request's page is enough (it
+ * names the client); with a sign-in session already there, the consent page is shown, remembered consent or not.
+ * The library does this for `application_type: native` only, which MCP clients do not register.
+ */
+function interactionPolicyWithLocalRedirects() {
+  const policy = interactionPolicy.base();
+  policy.get('consent')!.checks.add(
+    new interactionPolicy.Check(
+      'local_redirect_prompt',
+      'a redirect to this machine or an app scheme requires End-User interaction',
+      'interaction_required',
+      (ctx) => {
+        const { oidc } = ctx;
+        if (oidc.params?.response_type === 'none' || oidc.result?.consent || oidc.result?.login)
+          return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+        const asked = oidc.params?.redirect_uri;
+        const redirect = URL.parse(typeof asked === 'string' ? asked : (oidc.client?.redirectUris?.[0] ?? ''));
+        return redirect && redirect.protocol !== 'https:'
+          ? interactionPolicy.Check.REQUEST_PROMPT
+          : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
+  );
+  return policy;
+}
 
 /** The one scope of MCP endpoints: list and call the server's tools, read its resources and prompts. */
 export const MCP_SCOPE = 'mcp:tools';
@@ -164,7 +193,10 @@ export function createAuthorizationServer({
       Grant: config.OAUTH_REFRESH_TOKEN_TTL,
       RefreshToken: config.OAUTH_REFRESH_TOKEN_TTL,
     },
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+    interactions: {
+      policy: interactionPolicyWithLocalRedirects(),
+      url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
+    },
     renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><h1>Sign-in failed</h1><p>${htmlEscape(String(out.error))}: ${htmlEscape(String(out.error_description ?? ''))}</p>`;

@@ -32,8 +32,9 @@ function singleResource(interaction: Interaction): string | undefined {
 /**
  * Why the authorization server asks for consent, when a remembered consent may answer: only that the grant lacks
  * the scopes or claims asked for. Never when the client asked for the consent page (`prompt=consent`), nor for a
- * native client (`native_client_prompt`): anyone can present a native app's public id and a loopback redirect, so
- * the person must see who is asking every time.
+ * native client (`native_client_prompt`) or a redirect to this machine or an app scheme (`local_redirect_prompt`,
+ * with no sign-in page shown on the way): anyone can present a public client's id and such a redirect, so the person
+ * must see who is asking.
  */
 const REMEMBERABLE_REASONS = new Set([
   'op_scopes_missing',
