@@ -1,6 +1,38 @@
 import { problemDetails } from '@gatehouse/contracts';
 import { randomUUID } from 'node:crypto';
+import { LockTimeoutError } from '@gatehouse/coordination';
+import { VaultError } from '@gatehouse/vault';
+import { toProblem } from '../src/common/problem-details.js';
 import { callAs, signUp, startApi, type RunningApi } from './helpers.js';
+
+describe('failures the api cannot word better where they happen', () => {
+  it('a deadlock or serialization failure is a 503 to send again, not a server error', () => {
+    for (const error of [
+      Object.assign(new Error('deadlock detected'), { code: '40P01' }),
+      { cause: { originalCode: '40001' } },
+      Object.assign(new Error('Transaction failed due to a write conflict or a deadlock'), { code: 'P2034' }),
+    ])
+      expect(toProblem(error)).toMatchObject({
+        problem: { status: 503, code: 'conflict_retry' },
+        unexpected: false,
+        retryAfter: 1,
+      });
+  });
+
+  it('a vault that cannot open a secret is a 503 (logged), a lock held too long a 503 to retry', () => {
+    expect(toProblem(new VaultError('decrypt_failed', 'key material'))).toMatchObject({
+      problem: { status: 503, code: 'vault_unavailable' },
+      unexpected: true,
+    });
+    expect(JSON.stringify(toProblem(new VaultError('decrypt_failed', 'key material')).problem)).not.toContain(
+      'key material',
+    );
+    expect(toProblem(new LockTimeoutError('gh:lock'))).toMatchObject({
+      problem: { status: 503, code: 'busy' },
+      retryAfter: 5,
+    });
+  });
+});
 
 describe('errors are problem+json, never stack traces', () => {
   let api: RunningApi;

@@ -91,6 +91,14 @@ describe('admin REST API: tenants, members, invitations, API keys, audit', () =>
     });
     expect(created.status).toBe(201);
     const { key, apiKey } = createdApiKey.parse(await created.json());
+    // A key that would be dead on arrival is refused, not issued.
+    const expired = await call('POST', `/api/v1/tenants/${acme.slug}/api-keys`, alice, {
+      name: 'late',
+      scopes: ['members:read'],
+      expiresAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    expect(expired.status).toBe(400);
+    expect(((await expired.json()) as { code: string }).code).toBe('validation_failed');
     expect((await call('GET', `/api/v1/tenants/${acme.slug}/members`, key)).status).toBe(200);
     expect((await call('GET', `/api/v1/tenants/${acme.slug}/audit`, key)).status).toBe(403);
     const listed = (await (await call('GET', `/api/v1/tenants/${acme.slug}/api-keys`, alice)).json()) as {
@@ -166,9 +174,9 @@ describe('admin REST API: tenants, members, invitations, API keys, audit', () =>
   it('lets an owner delete the tenant, after which it is gone for everyone', async () => {
     const alice = await person('alice');
     const doomed = await tenantOf(alice);
-    expect((await call('DELETE', `/api/v1/tenants/${doomed.slug}`, alice, { confirm: 'something-else' })).status).toBe(
-      403,
-    );
+    const mistyped = await call('DELETE', `/api/v1/tenants/${doomed.slug}`, alice, { confirm: 'something-else' });
+    expect(mistyped.status).toBe(400);
+    expect(((await mistyped.json()) as { code: string }).code).toBe('confirmation_mismatch');
     expect((await call('DELETE', `/api/v1/tenants/${doomed.slug}`, alice, { confirm: doomed.slug })).status).toBe(204);
     expect((await call('GET', `/api/v1/tenants/${doomed.slug}/members`, alice)).status).toBe(404);
     const mine = (await (await call('GET', '/api/v1/tenants', alice)).json()) as { tenants: unknown[] };

@@ -50,7 +50,10 @@ export const createApiKeyRequest = z
   .object({
     name: z.string().trim().min(1).max(100),
     scopes: z.array(apiKeyScope).min(1),
-    expiresAt: z.iso.datetime().optional(),
+    expiresAt: z.iso
+      .datetime()
+      .refine((value) => Date.parse(value) > Date.now(), 'must be in the future: a key that has expired is of no use')
+      .optional(),
   })
   .strict();
 export const apiKey = z.object({

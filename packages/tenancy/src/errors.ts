@@ -5,7 +5,8 @@ export type TenancyErrorCode =
   | 'slug_taken'
   | 'already_member'
   | 'invitation_invalid'
-  | 'invalid_api_key';
+  | 'invalid_api_key'
+  | 'confirmation_mismatch'; // a destructive request whose confirmation does not name what it destroys
 
 export class TenancyError extends Error {
   readonly code: TenancyErrorCode;

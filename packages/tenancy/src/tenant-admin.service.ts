@@ -188,7 +188,7 @@ export class TenantAdminService {
   async deleteTenant(actor: Actor, confirmSlug: string, context: RequestContext = {}): Promise<void> {
     if (actor.role !== 'owner') throw new TenancyError('forbidden', 'Only an owner can delete a tenant.');
     if (confirmSlug !== actor.tenantSlug)
-      throw new TenancyError('forbidden', 'Confirm by sending the tenant address exactly.');
+      throw new TenancyError('confirmation_mismatch', 'Confirm by sending the tenant address exactly.');
     const servers = await withTenant(this.db, actor.tenantId, async (tx) => {
       const servers = await new McpServerRepository(tx).list(actor.tenantId);
       const destroyed = await destroyDataKeysIn(tx, actor.tenantId);

@@ -58,6 +58,7 @@ const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
   already_member: 409,
   invitation_invalid: 400,
   invalid_api_key: 401,
+  confirmation_mismatch: 400,
 };
 
 export const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {
@@ -141,6 +142,18 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
       problem: problem(503, 'busy', 'Another request is changing the same thing right now; try again in a moment.'),
       unexpected: false,
       retryAfter: 5,
+    };
+  // Two transactions that locked the same rows in opposite orders (a tenant's deletion beside an admin's change):
+  // PostgreSQL aborted one, and nothing of it was kept — the request may simply be sent again.
+  if (isDatabaseError(error, (code) => code === '40P01' || code === '40001' || code === 'P2034'))
+    return {
+      problem: problem(
+        503,
+        'conflict_retry',
+        'Another change to the same data ran at the same moment; send the request again.',
+      ),
+      unexpected: false,
+      retryAfter: 1,
     };
   if (unstorableText(error))
     return {
