@@ -11,6 +11,11 @@ export interface SessionStreamTarget {
   readonly resource: string;
   /** Whose session it is: what concerns one person only (their role changed) goes to their streams only. */
   readonly userId?: string | undefined;
+  /**
+   * When the stream ends (epoch ms): when the access token it was opened with expires. A client reconnects with a
+   * current token, so a person who left the organisation, or revoked the client, stops hearing the server then.
+   */
+  readonly until?: number | undefined;
 }
 
 export interface McpSessionStreamsOptions {
@@ -27,6 +32,8 @@ export interface StreamEvent {
 interface OpenStream extends SessionStreamTarget {
   readonly res: ServerResponse;
   readonly timer: NodeJS.Timeout;
+  /** Ends the stream at `until`. */
+  expiry: NodeJS.Timeout | undefined;
   readonly onClose: (() => void) | undefined;
   released: boolean;
   /** While what the client missed is being looked up: live events wait here, in order. */
@@ -148,6 +155,7 @@ export class McpSessionStreams {
       ...target,
       res,
       timer,
+      expiry: undefined,
       onClose,
       released: false,
       waiting: resuming ? [] : undefined,
@@ -160,6 +168,11 @@ export class McpSessionStreams {
     streams.add(stream);
     this.byResource.set(target.resource, streams);
     res.once('close', () => this.release(stream));
+    if (target.until !== undefined && Number.isFinite(target.until)) {
+      const delay = Math.min(Math.max(0, target.until - Date.now()), 2 ** 31 - 1);
+      stream.expiry = setTimeout(() => this.end(stream), delay);
+      stream.expiry.unref();
+    }
     if (previous) this.end(previous);
     return true;
   }
@@ -247,6 +260,7 @@ export class McpSessionStreams {
     if (stream.released) return;
     stream.released = true;
     clearInterval(stream.timer);
+    clearTimeout(stream.expiry);
     if (this.bySession.get(stream.sessionId) === stream) this.bySession.delete(stream.sessionId);
     const streams = this.byResource.get(stream.resource);
     streams?.delete(stream);

@@ -145,7 +145,8 @@ export class McpController {
       const lastEventId = req.headers['last-event-id'];
       return this.notifications.open(
         res,
-        { sessionId, resource: endpoint.url, userId: principal.userId },
+        // Ends when the token does: access revoked meanwhile does not keep a stream open.
+        { sessionId, resource: endpoint.url, userId: principal.userId, until: principal.expiresAt },
         typeof lastEventId === 'string' ? lastEventId : undefined,
       );
     }

@@ -10,6 +10,8 @@ export interface McpPrincipal {
   clientId: string;
   scopes: string[];
   grantId: string;
+  /** When the access token expires (epoch ms), if it says. */
+  expiresAt: number | undefined;
 }
 
 export type BearerResult =
@@ -75,7 +77,13 @@ export class McpResourceServer {
     const role = lookup.role === undefined ? await this.roleOf(endpoint.tenantId, token.accountId) : lookup.role;
     return {
       ok: true,
-      principal: { userId: token.accountId, clientId: token.clientId, scopes, grantId: token.grantId },
+      principal: {
+        userId: token.accountId,
+        clientId: token.clientId,
+        scopes,
+        grantId: token.grantId,
+        expiresAt: typeof token.exp === 'number' && token.exp > 0 ? token.exp * 1000 : undefined,
+      },
       role,
     } satisfies BearerResult;
   }
