@@ -79,7 +79,7 @@ export const apiConfigSchema = z.object({
   SIGN_UPS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Dynamic client registrations accepted per client IP and hour. */
   OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
-  /** Authorization requests (`/oauth/auth`) accepted per client address (IPv6: per /64) and minute. */
+  /** Authorization, token and revocation requests accepted per client address (IPv6: per /64) and minute. */
   OAUTH_AUTHORIZATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
   /** Default tool-call rate limits in calls per minute (a tenant's admins may set their own). */
   TOOL_CALLS_PER_MINUTE_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(6000),

@@ -207,8 +207,8 @@ test('open client registration is limited per address and in size', async () => 
       statuses.push((await fetch(`${limited.url}/oauth/auth?client_id=x`, { redirect: 'manual' })).status);
     expect(statuses.slice(0, 3).every((status) => status !== 429)).toBe(true);
     expect(statuses.slice(3)).toEqual([429, 429]);
-    // Fetching a Client ID Metadata Document it does not hold takes from the same budget, whichever endpoint named
-    // the client: once spent, the token endpoint fetches no document either (nothing even connects).
+    // The token endpoint takes from the same budget: once spent, it reads nothing and fetches no Client ID Metadata
+    // Document (nothing even connects).
     let connections = 0;
     const documentHost = createNetServer((socket) => {
       connections++;
@@ -229,8 +229,17 @@ test('open client registration is limited per address and in size', async () => 
             code_verifier: 'v'.repeat(43),
           }),
         });
-        expect(await token.json()).toMatchObject({ error: 'invalid_client' });
+        expect(token.status).toBe(429);
+        expect(Number(token.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await token.json()).toMatchObject({ error: 'too_many_requests' });
       }
+      // The revocation endpoint too.
+      const revocation = await fetch(`${limited.url}/oauth/token/revocation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: 'x', client_id: 'y' }),
+      });
+      expect(revocation.status).toBe(429);
       expect(connections).toBe(0);
     } finally {
       await new Promise((resolve) => documentHost.close(resolve));
