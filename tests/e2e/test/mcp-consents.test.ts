@@ -197,9 +197,21 @@ test('open client registration is limited per address and in size', async () => 
   const limited = await startApiProcess({
     OAUTH_REGISTRATIONS_PER_HOUR: '5',
     OAUTH_AUTHORIZATIONS_PER_MINUTE: '3',
+    MCP_REFUSED_TOKENS_PER_MINUTE: '3',
     QUEUE_PREFIX: `${testPrefix()}-dcr`,
   });
   try {
+    // Made-up bearer tokens at an MCP endpoint: each costs a database read, so an address gets a few a minute, then
+    // 429 (with Retry-After) whatever it presents.
+    const mcp = `${limited.url}${new URL(endpoint).pathname}`;
+    const refusals: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++)
+      refusals.push((await ping(mcp, `made-up-${attempt}-${'x'.repeat(40)}`)).status);
+    // Three a minute: the fourth refused token spends the budget, and the address waits from then on.
+    expect(refusals).toEqual([401, 401, 401, 401, 429]);
+    const waiting = await ping(mcp, 'another-made-up-token-0123456789');
+    expect(waiting.status).toBe(429);
+    expect(Number(waiting.headers.get('retry-after'))).toBeGreaterThan(0);
     await exhaustRegistrations(limited.url);
     // Anonymous authorization requests have a budget per address too (each one writes an interaction).
     const statuses: number[] = [];
