@@ -347,6 +347,28 @@ async function refusedWithin(endpoint: string, token: string, refusal = 401): Pr
   }
 }
 
+test('JSON-RPC batches: refused under protocol versions that removed them (2025-06-18 on), served under older ones', async () => {
+  const tokens = await tokensFor(alice, endpointA);
+  const batch = (version: string) =>
+    fetch(endpointA, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${tokens.access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': version,
+      },
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'ping' },
+        { jsonrpc: '2.0', id: 2, method: 'ping' },
+      ]),
+    });
+  const refused = await batch('2025-11-25');
+  expect(refused.status).toBe(400);
+  expect(await refused.json()).toMatchObject({ error: { code: -32600 } });
+  expect((await batch('2025-03-26')).status).toBe(200);
+});
+
 test("a member's token stops working the moment they leave the organisation, and works again when they rejoin", async () => {
   const tenant = new URL(endpointA).pathname.split('/')[2]!;
   const carol = await signUp(api.url, 'carol');

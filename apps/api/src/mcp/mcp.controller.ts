@@ -21,6 +21,8 @@ import { RedisNotificationHub } from './redis-notification.hub.js';
  * exactly this server → still a member of the tenant → session (if any) → a fresh MCP server for this request
  * (POST), or the session's stream of server-initiated notifications (GET).
  */
+const FIRST_VERSION_WITHOUT_BATCHES = '2025-06-18';
+
 @Controller()
 export class McpController {
   private readonly policy: OriginPolicy;
@@ -169,6 +171,15 @@ export class McpController {
       res.set('allow', 'GET, POST, DELETE');
       return writeRpcError(res, 405, -32000, 'Method not allowed.');
     }
+    // JSON-RPC batches left the protocol in 2025-06-18: a client speaking that or later sends one message per request.
+    const version = req.headers['mcp-protocol-version'];
+    if (Array.isArray(req.body) && typeof version === 'string' && version >= FIRST_VERSION_WITHOUT_BATCHES)
+      return writeRpcError(
+        res,
+        400,
+        -32600,
+        `Invalid Request: protocol version ${version.slice(0, 40)} has no JSON-RPC batches; send one message per request.`,
+      );
     await this.handler.handle(req, res, { endpoint, principal, role, session, sessionId });
   }
 }
