@@ -901,8 +901,18 @@ export class ConnectionService {
       // Providers that rotate send a new refresh token; the others keep the old one valid.
       refreshToken: tokens.refreshToken ?? stored.refreshToken,
     };
-    // Sealed before the row says so: a crash in between leaves the new tokens and a row that refreshes again.
-    await this.storeTokens(connection, next, app.settings);
+    // Sealed before the row says so: a crash in between leaves the new tokens and a row that refreshes again. A
+    // provider that rotates has already retired the old refresh token: a failed write is tried again before the new
+    // one is lost (and the person sent to reconnect at the next refresh).
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.storeTokens(connection, next, app.settings);
+        break;
+      } catch (error) {
+        if (error instanceof ConnectionsError || attempt === 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     this.options.onRefresh?.(connection.providerId, 'refreshed');
     const accessExpiresAt = expiryOf(tokens);
     // A refresh may narrow the grant (the person withdrew a scope at the provider) but never widens it beyond what the

@@ -222,7 +222,12 @@ export class TenantsController {
       }
       res.end();
     } catch (error) {
-      if (!res.headersSent) throw error;
+      if (!res.headersSent) {
+        // Nothing sent yet: the failure is answered as a problem, not as a file to download.
+        res.removeHeader('content-disposition');
+        res.removeHeader('content-type');
+        throw error;
+      }
       req.log.error({ err: error }, 'audit export failed mid-stream');
       res.destroy(error instanceof Error ? error : new Error('audit export failed'));
     }
