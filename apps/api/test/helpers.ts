@@ -24,7 +24,6 @@ export async function startApi(overrides: Record<string, string> = {}): Promise<
     API_PORT: '4000',
     // Every test signs its people up from 127.0.0.1 under the run's prefix: the budget is tested on its own.
     SIGN_UPS_PER_HOUR: '100000',
-    MCP_REFUSED_TOKENS_PER_MINUTE: '100000',
     ...overrides,
   });
   const app = await createApiApp(config, LocalKeyring.parse(config.VAULT_KEYS, config.VAULT_ACTIVE_KEY));

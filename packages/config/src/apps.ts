@@ -77,14 +77,9 @@ export const apiConfigSchema = z.object({
     .default(14 * 86_400),
   /** Console accounts created (`POST /api/v1/auth/sign-up`) per client address (IPv6: per /64) and hour. */
   SIGN_UPS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
-  /**
-   * Refused bearer tokens (invalid, expired, revoked, for another server) per client address (IPv6: per /64) and
-   * minute at the MCP endpoints; past it the address gets 429 for the rest of the minute, without a database read.
-   */
-  MCP_REFUSED_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   /** Dynamic client registrations accepted per client IP and hour. */
   OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
-  /** Authorization, token and revocation requests accepted per client address (IPv6: per /64) and minute. */
+  /** Authorization requests (`/oauth/auth`) accepted per client address (IPv6: per /64) and minute. */
   OAUTH_AUTHORIZATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(300),
   /** Default tool-call rate limits in calls per minute (a tenant's admins may set their own). */
   TOOL_CALLS_PER_MINUTE_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(6000),

@@ -128,7 +128,6 @@ export async function startApiProcess(extra: Record<string, string> = {}, port?:
     OAUTH_REGISTRATIONS_PER_HOUR: '10000',
     OAUTH_AUTHORIZATIONS_PER_MINUTE: '100000',
     SIGN_UPS_PER_HOUR: '100000',
-    MCP_REFUSED_TOKENS_PER_MINUTE: '100000',
     ...extra,
   });
   const api = startProcess('api', process.execPath, ['dist/main.js'], { env, cwd: join(repoRoot, 'apps/api') });

@@ -7,7 +7,6 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { Request, Response } from 'express';
 import { API_CONFIG } from '../infrastructure/tokens.js';
 import { issuerOf, MCP_SCOPE } from '../oauth/authorization-server.js';
-import { RefusedTokenBudget } from './refused-tokens.js';
 import { McpResourceServer } from './resource-server.js';
 import { McpSessionStore, SESSION_STORE_WAIT_MS } from './mcp-sessions.js';
 import { MCP_ROUTE } from './mcp-request-log.js';
@@ -35,7 +34,6 @@ export class McpController {
     @Inject(McpSessionStore) private readonly sessions: McpSessionStore,
     @Inject(McpRequestHandler) private readonly handler: McpRequestHandler,
     @Inject(RedisNotificationHub) private readonly notifications: RedisNotificationHub,
-    @Inject(RefusedTokenBudget) private readonly refusedTokens: RefusedTokenBudget,
   ) {
     this.policy = {
       allowedHosts: [new URL(config.PUBLIC_API_URL).host, ...config.MCP_ALLOWED_HOSTS],
@@ -79,17 +77,6 @@ export class McpController {
     // DNS-rebinding protection first: a foreign Host or Origin never reaches anything else.
     const refusal = checkOrigin(this.policy, { host: req.headers.host, origin: req.headers.origin });
     if (refusal) return writeRpcError(res, 403, -32000, `Forbidden: ${refusal}.`);
-    // An address that kept presenting tokens that are not valid waits, at no database read.
-    const wait = this.refusedTokens.waitFor(req.ip ?? 'unknown');
-    if (wait !== undefined) {
-      res.set('retry-after', String(wait));
-      return writeRpcError(
-        res,
-        429,
-        -32000,
-        'Too many requests with invalid tokens from this address; try again later.',
-      );
-    }
     const endpoint = await this.endpoints.find(tenant, server);
     if (!endpoint) return writeRpcError(res, 404, -32001, 'No such MCP server.');
 
@@ -104,8 +91,6 @@ export class McpController {
       this.metadataUrl(endpoint),
     );
     if (!auth.ok) {
-      if (auth.status === 401 && req.headers.authorization !== undefined)
-        await this.refusedTokens.refused(req.ip ?? 'unknown').catch(() => undefined);
       res.set('www-authenticate', auth.challenge);
       return writeRpcError(res, auth.status, -32001, auth.message);
     }

@@ -24,7 +24,6 @@ import { McpRequestHandler } from './mcp-request.handler.js';
 import { McpSessionStore } from './mcp-sessions.js';
 import { MCP_RELAY } from './mcp.tokens.js';
 import { RedisMessageRelay } from './redis-message.relay.js';
-import { RefusedTokenBudget } from './refused-tokens.js';
 import { McpResourceServer } from './resource-server.js';
 
 @Module({
@@ -52,12 +51,6 @@ import { McpResourceServer } from './resource-server.js';
         await relay.start();
         return relay;
       },
-    },
-    {
-      provide: RefusedTokenBudget,
-      inject: [REDIS, API_CONFIG],
-      useFactory: (redis: Redis, config: ApiConfig) =>
-        new RefusedTokenBudget(redis, { prefix: config.QUEUE_PREFIX, perMinute: config.MCP_REFUSED_TOKENS_PER_MINUTE }),
     },
     {
       provide: McpSessionStore,

@@ -62,16 +62,6 @@ export function mountAuthorizationServer(app: INestApplication): void {
       }, next);
       return;
     }
-    // The token and revocation endpoints are anyone's to call, each call a database read or a client document to
-    // fetch: the same budget per address.
-    if (req.method === 'POST' && (route === '/token' || route === '/token/revocation')) {
-      authorizations.take(req.ip ?? 'unknown').then((retryAfter) => {
-        if (retryAfter === undefined) return void callback(req, res);
-        res.set('retry-after', String(retryAfter));
-        oauthError(res, 429, 'too_many_requests', 'Too many token requests from this address. Try again later.');
-      }, next);
-      return;
-    }
     void callback(req, res);
   });
 }
