@@ -37,7 +37,7 @@ import {
   type TokenSet,
 } from '@gatehouse/providers';
 import { actorLabel, type Actor } from '@gatehouse/tenancy';
-import { VaultError, type SecretStore, type Vault } from '@gatehouse/vault';
+import { VaultError, type PreparedKey, type SecretStore, type Vault } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
 import { ConnectStateStore, type ConnectState } from './connect-state.js';
 import { ConnectionsError, oauth2Provider, type ConnectionsErrorCode } from './connections.errors.js';
@@ -391,7 +391,7 @@ export class ConnectionService {
     const key = { tenantId: state.tenantId, userId, providerId: state.providerId };
     let saved: Awaited<ReturnType<ConnectionRepository['upsert']>>;
     try {
-      await this.vault.prepare(state.tenantId);
+      const sealing = await this.vault.prepare(state.tenantId);
       saved = await withRedisLock(this.redis, this.lockKey(key), REFRESH_LOCK, () =>
         // The row, its sealed tokens and the record commit together: if sealing fails nothing changed — a re-connect
         // leaves the connection that worked before, with its tokens, and no record of a change that did not happen.
@@ -408,7 +408,7 @@ export class ConnectionService {
             written.connection,
             { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
             app.settings,
-            SecretRepository.inTransaction(tx),
+            { store: SecretRepository.inTransaction(tx), key: sealing },
           );
           await this.audit.recordInTransaction(tx, [
             {
@@ -544,7 +544,9 @@ export class ConnectionService {
       // would live on at the provider: revoke a fresh one instead. Nothing is stored — the connection is going.
       const expired = connection.accessExpiresAt !== null && connection.accessExpiresAt.getTime() <= Date.now();
       if (provider.revocation.token === 'access_token' && expired && tokens.refreshToken && provider.refresh.supported)
-        token = (await this.refreshedForRevocation(provider, tokens.refreshToken, client, app)) ?? token;
+        token =
+          (await this.refreshedForRevocation(provider, tokens.refreshToken, client, app).catch(() => undefined)) ??
+          token;
       const request = buildRevocationRequest(provider, token, client, app.settings);
       if (!request) return 'unsupported';
       const response = await this.http.send(request);
@@ -917,8 +919,10 @@ export class ConnectionService {
     const accessExpiresAt = expiryOf(tokens);
     // A refresh may narrow the grant (the person withdrew a scope at the provider) but never widens it beyond what the
     // person consented to. Compared as the provider compares (case, included scopes): a report in another spelling is
-    // no narrowing. A response that reports no scopes means the grant is unchanged (`readTokenResponse`).
-    const scopes = connection.scopes.filter((scope) => missingScopes(tokens.scopes, [scope], provider).length === 0);
+    // no narrowing. A response that reports no scopes (or none of these) is taken as no change: an empty answer is
+    // more likely a quirk than a grant withdrawn whole, and taking it literally would send every call to reconnect.
+    const kept = connection.scopes.filter((scope) => missingScopes(tokens.scopes, [scope], provider).length === 0);
+    const scopes = kept.length > 0 ? kept : connection.scopes;
     await withTenant(this.db, tenantId, async (tx) => {
       await new ConnectionRepository(tx).recordRefresh(tenantId, connection.id, connection.tokenVersion, {
         accessExpiresAt,
@@ -931,7 +935,13 @@ export class ConnectionService {
           action: 'connection.refreshed',
           target: { type: 'connection', id: connection.id },
           outcome: 'success',
-          metadata: { providerId: connection.providerId, rotated: tokens.refreshToken !== undefined },
+          metadata: {
+            providerId: connection.providerId,
+            rotated: tokens.refreshToken !== undefined,
+            ...(scopes.length < connection.scopes.length
+              ? { scopesBefore: connection.scopes, scopesAfter: scopes }
+              : {}),
+          },
         },
       ]);
     });
@@ -1018,25 +1028,29 @@ export class ConnectionService {
     connection: ConnectionRecord,
     tokens: { accessToken: string; refreshToken?: string | undefined },
     settings: Record<string, string>,
-    store?: Pick<SecretStore, 'upsert'>,
+    /** Into a caller's transaction, with a key prepared before it began (`Vault.putSecretInto`). */
+    into?: { store: Pick<SecretStore, 'upsert'>; key: PreparedKey },
   ) {
     const value: StoredTokens = {
       accessToken: tokens.accessToken,
       ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
       settings: settingsDigest(settings),
     };
-    return this.vault
-      .putSecret(connectionTokensContext(connection.tenantId, connection.id), JSON.stringify(value), store)
-      .catch((error: unknown) => {
-        // The connection was removed meanwhile (the person left the tenant, the app was deleted): the database keeps
-        // no tokens for a connection that is gone (migration 20261213000000).
-        if (isDatabaseError(error, (code) => code === '23503', /no longer exists/))
-          throw new ConnectionsError(
-            'not_connected',
-            `Your ${providerDisplayName(connection.providerId)} connection was removed meanwhile; connect it again to use it.`,
-          );
-        throw error;
-      });
+    const context = connectionTokensContext(connection.tenantId, connection.id);
+    return (
+      into
+        ? this.vault.putSecretInto(into.store, into.key, context, JSON.stringify(value))
+        : this.vault.putSecret(context, JSON.stringify(value))
+    ).catch((error: unknown) => {
+      // The connection was removed meanwhile (the person left the tenant, the app was deleted): the database keeps
+      // no tokens for a connection that is gone (migration 20261213000000).
+      if (isDatabaseError(error, (code) => code === '23503', /no longer exists/))
+        throw new ConnectionsError(
+          'not_connected',
+          `Your ${providerDisplayName(connection.providerId)} connection was removed meanwhile; connect it again to use it.`,
+        );
+      throw error;
+    });
   }
 
   /**

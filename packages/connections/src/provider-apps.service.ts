@@ -64,7 +64,7 @@ export class ProviderAppService {
     // client id beside the old secret, no record saying the secret changed), and concurrent saves cannot pair one's
     // client id with the other's secret (the row lock orders them).
     try {
-      if (input.clientSecret) await this.vault.prepare(actor.tenantId);
+      const sealing = input.clientSecret ? await this.vault.prepare(actor.tenantId) : undefined;
       return await withTenant(this.db, actor.tenantId, async (tx) => {
         const result = await new ProviderAppRepository(tx).save({
           tenantId: actor.tenantId,
@@ -75,11 +75,12 @@ export class ProviderAppService {
         });
         if (result.created && !input.clientSecret)
           throw new ConnectionsError('client_secret_required', 'A new provider app needs its client secret.');
-        if (input.clientSecret)
-          await this.vault.putSecret(
+        if (input.clientSecret && sealing)
+          await this.vault.putSecretInto(
+            SecretRepository.inTransaction(tx),
+            sealing,
             clientSecretContext(actor.tenantId, result.app.id),
             input.clientSecret,
-            SecretRepository.inTransaction(tx),
           );
         await this.record(
           tx,

@@ -9,5 +9,8 @@ describe('clientAddressKey', () => {
     expect(clientAddressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
     expect(clientAddressKey('::1')).toBe('0:0:0:0::/64');
     expect(clientAddressKey('2001:db8:1:3::1')).not.toBe(clientAddressKey('2001:db8:1:2::1'));
+    // IPv4 clients written as IPv4-mapped IPv6 in hex are those IPv4 clients, not one shared ::/64.
+    expect(clientAddressKey('::ffff:c000:201')).toBe('192.0.2.1');
+    expect(clientAddressKey('::FFFF:C000:0202')).toBe('192.0.2.2');
   });
 });

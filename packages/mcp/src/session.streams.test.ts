@@ -26,7 +26,8 @@ describe('McpSessionStreams', () => {
     const started = Date.now();
     const response = await fetch(`${url}/expiring`);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
-    await response.text(); // returns once the server ends the stream
+    // Returns once the server ends the stream, having said when to come back.
+    expect(await response.text()).toBe('retry: 1000\n\n');
     const lasted = Date.now() - started;
     expect(lasted).toBeGreaterThanOrEqual(250);
     expect(lasted).toBeLessThan(5_000);

@@ -170,7 +170,11 @@ export class McpSessionStreams {
     res.once('close', () => this.release(stream));
     if (target.until !== undefined && Number.isFinite(target.until)) {
       const delay = Math.min(Math.max(0, target.until - Date.now()), 2 ** 31 - 1);
-      stream.expiry = setTimeout(() => this.end(stream), delay);
+      stream.expiry = setTimeout(() => {
+        // Not the end of the session: when to reconnect (MCP 2025-11-25, "SSE polling"), then close.
+        if (!res.destroyed && !res.writableEnded) res.write('retry: 1000\n\n');
+        this.end(stream);
+      }, delay);
       stream.expiry.unref();
     }
     if (previous) this.end(previous);

@@ -3,5 +3,5 @@ export { ExpiringCache } from './dek-cache.js';
 export { VaultError, type VaultErrorCode } from './errors.js';
 export { LocalKeyring, type KeyEncryptionKeyProvider, type WrappedKey } from './kek.js';
 export type { DataKeyRecord, DataKeyState, DataKeyStore, SecretStore, StoredSecret } from './stores.js';
-export { Vault, type RotationProgress, type VaultOptions } from './vault.js';
+export { Vault, type PreparedKey, type RotationProgress, type VaultOptions } from './vault.js';
 export { loadKeyringOrExit } from './boot.js';

@@ -38,6 +38,12 @@ export interface RotationProgress {
  * Envelope encryption for tenant secrets: per-tenant data keys (AES-256-GCM) wrapped by a key-encryption key.
  * The KEK is consulted only when a data key is created, rotated, or first used after a cache miss.
  */
+/** A tenant's active data key, loaded ahead of a transaction (`Vault.prepare`). */
+export interface PreparedKey {
+  readonly tenantId: string;
+  readonly handle: KeyHandle;
+}
+
 export class Vault {
   private readonly cache: ExpiringCache<KeyHandle>;
   private readonly loading = new SingleFlight<KeyHandle>();
@@ -51,19 +57,12 @@ export class Vault {
     this.cache = new ExpiringCache(options.cacheEntries ?? 10_000, options.cacheTtlMs ?? 10 * 60_000);
   }
 
-  /**
-   * Encrypts and stores a secret, replacing any previous value for (owner, purpose). `store` writes it elsewhere than
-   * the vault's own store: in a caller's transaction, so the secret commits (or not) with the rows it belongs to.
-   */
-  async putSecret(
-    context: SecretContext,
-    plaintext: string | Buffer,
-    store: Pick<SecretStore, 'upsert'> = this.secrets,
-  ): Promise<void> {
+  /** Encrypts and stores a secret, replacing any previous value for (owner, purpose). */
+  async putSecret(context: SecretContext, plaintext: string | Buffer): Promise<void> {
     const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const key = await this.activeKey(context.tenantId);
-      const stored = await store.upsert(context.tenantId, {
+      const stored = await this.secrets.upsert(context.tenantId, {
         owner: context.owner,
         purpose: context.purpose,
         blob: key.seal(context, bytes),
@@ -77,12 +76,36 @@ export class Vault {
   }
 
   /**
-   * Loads the tenant's active data key (creating its first) ahead of a `putSecret` into a caller's transaction:
-   * loading it there takes a second database connection while the transaction holds one — under load, a pool full of
-   * transactions each waiting for one more connection.
+   * The tenant's active data key (created if it has none), loaded before a unit of work that seals into its own
+   * transaction (`putSecretInto`): loading it there would take a second database connection while the transaction
+   * holds one — under load, a pool full of transactions each waiting for one more connection.
    */
-  async prepare(tenantId: string): Promise<void> {
-    await this.activeKey(tenantId);
+  async prepare(tenantId: string): Promise<PreparedKey> {
+    return { tenantId, handle: await this.activeKey(tenantId) };
+  }
+
+  /**
+   * Seals a secret with a `prepare`d key and stores it through `store` — a caller's transaction, so the secret
+   * commits, or not, with the rows it belongs to. Nothing here touches the database but `store`. A key that a
+   * rotation elsewhere demoted meanwhile stores nothing: `unknown_key_version`, and the unit of work may run again.
+   */
+  async putSecretInto(
+    store: Pick<SecretStore, 'upsert'>,
+    key: PreparedKey,
+    context: SecretContext,
+    plaintext: string | Buffer,
+  ): Promise<void> {
+    if (key.tenantId !== context.tenantId) throw new VaultError('invalid_keyring', 'a key prepared for another tenant');
+    const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+    const stored = await store.upsert(context.tenantId, {
+      owner: context.owner,
+      purpose: context.purpose,
+      blob: key.handle.seal(context, bytes),
+      dekVersion: key.handle.version,
+    });
+    if (stored) return;
+    this.cache.deleteWhere((cacheKey) => cacheKey === `${context.tenantId}:active`);
+    throw new VaultError('unknown_key_version', 'the tenant data key changed while storing a secret; try again');
   }
 
   /** The decrypted secret, or null when none is stored. Tampering or a moved blob throws `decrypt_failed`. */

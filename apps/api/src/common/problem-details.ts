@@ -200,8 +200,9 @@ const MCP_ENDPOINT = /^\/t\/[^/]+\/mcp\/[^/]+\/?$/;
  */
 export function writeRpcProblem(error: unknown, req: Request, res: Response): boolean | undefined {
   if (!MCP_ENDPOINT.test(req.path)) return undefined;
-  const { problem, unexpected } = toProblem(error);
+  const { problem, unexpected, retryAfter } = toProblem(error);
   if (res.headersSent) return unexpected;
+  if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
   const code = problem.code === 'malformed_body' ? -32700 : problem.status >= 500 ? -32603 : -32600;
   writeRpcError(
     res,

@@ -21,6 +21,8 @@ import { RedisNotificationHub } from './redis-notification.hub.js';
  * (POST), or the session's stream of server-initiated notifications (GET).
  */
 const FIRST_VERSION_WITHOUT_BATCHES = '2025-06-18';
+/** Clients of this version on reconnect to a stream the server closed (after its `retry` field). */
+const FIRST_VERSION_WITH_SSE_POLLING = '2025-11-25';
 
 @Controller()
 export class McpController {
@@ -147,8 +149,16 @@ export class McpController {
       const lastEventId = req.headers['last-event-id'];
       return this.notifications.open(
         res,
-        // Ends when the token does: access revoked meanwhile does not keep a stream open.
-        { sessionId, resource: endpoint.url, userId: principal.userId, until: principal.expiresAt },
+        // Ends when the token does, so access revoked meanwhile does not keep a stream open — for clients of protocol
+        // versions whose clients reconnect to a stream the server closed (2025-11-25: SSE polling); an older client
+        // might never come back, and would miss every notification after.
+        {
+          sessionId,
+          resource: endpoint.url,
+          userId: principal.userId,
+          until:
+            typeof version === 'string' && version >= FIRST_VERSION_WITH_SSE_POLLING ? principal.expiresAt : undefined,
+        },
         typeof lastEventId === 'string' ? lastEventId : undefined,
       );
     }

@@ -29,7 +29,6 @@ export const github = {
     'write:ssh_signing_key': ['read:ssh_signing_key'],
     user: ['read:user', 'user:email', 'user:follow'],
     project: ['read:project'],
-    'write:packages': ['read:packages'],
   },
   // Without `Accept: application/json` the token endpoint answers form-encoded (our builders always send it).
   token: { auth: 'client_secret_post', headers: { Accept: 'application/json' } },
