@@ -12,7 +12,8 @@ const config: NextConfig = {
   async headers() {
     return [
       {
-        source: '/:path*',
+        // Not the api forwarder (/api/v1/*): it passes on the api's own headers, and sets these where the api does not.
+        source: '/((?!api/).*)',
         headers: [
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },

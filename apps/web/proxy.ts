@@ -18,6 +18,8 @@ export function proxy(request: NextRequest): NextResponse {
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
+    // Forms submit here only (the audit filters); form-action does not fall back to default-src.
+    "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
   const headers = new Headers(request.headers);

@@ -171,7 +171,7 @@ describe('TenantAdminService', () => {
     expect(await codeOf(service.deleteTenant(await service.actorForUser(tenant.slug, bob.id), tenant.slug))).toBe(
       'forbidden',
     );
-    expect(await codeOf(service.deleteTenant(aliceActor, 'not-the-slug'))).toBe('forbidden');
+    expect(await codeOf(service.deleteTenant(aliceActor, 'not-the-slug'))).toBe('confirmation_mismatch');
     await service.deleteTenant(aliceActor, tenant.slug);
 
     const left = await owner.$queryRaw<{ keys: bigint; secrets: bigint; members: bigint; tenants: bigint }[]>`

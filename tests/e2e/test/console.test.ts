@@ -109,6 +109,7 @@ test('a newcomer signs up and creates a tenant', async () => {
   const nonce = /script-src 'self' 'nonce-([^']+)' 'strict-dynamic'/.exec(policy)?.[1];
   expect(nonce).toBeDefined();
   expect(policy).toContain("object-src 'none'");
+  expect(policy).toContain("form-action 'self'");
   // Every script the server sent carries it (those Next adds later are trusted through 'strict-dynamic').
   const sent = await admin.locator('script').evaluateAll((elements) =>
     elements.map((element) => {
@@ -182,6 +183,11 @@ test("the console's api forwarder reads no more than the api would take, before 
   });
   expect(streamed.status).toBe(413);
   expect(sent).toBeLessThan(64);
+  // An api page reached through it (the connect callback, when the console has its own host) keeps its own policy.
+  const page = await fetch(`${web.url}/api/v1/connections/callback?state=${'A'.repeat(43)}&via=console`);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(page.headers.get('x-frame-options')).toBe('DENY');
 });
 
 test('a taken slug is explained in plain language', async () => {

@@ -15,7 +15,20 @@ const RESPONSE_HEADERS = [
   'retry-after',
   'x-request-id',
   'location',
+  // The api's own pages (the connect callback, reached here when the console has another host) keep their strict
+  // policy on this origin: the console's page policy (proxy.ts) does not cover /api.
+  'content-security-policy',
+  'x-frame-options',
+  'referrer-policy',
+  'x-content-type-options',
 ];
+
+/** What every console response carries (next.config.ts), for answers where the api sent none of its own. */
+const BASELINE_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'content-security-policy': "frame-ancestors 'none'",
+};
 
 /** The api takes at most 1 MB of JSON; the console reads no more than that of anyone's body (before any check). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -93,6 +106,7 @@ async function forward(request: NextRequest, { params }: { params: Promise<{ pat
     const value = upstream.headers.get(name);
     if (value !== null) answer.set(name, value);
   }
+  for (const [name, value] of Object.entries(BASELINE_HEADERS)) if (!answer.has(name)) answer.set(name, value);
   for (const cookie of upstream.headers.getSetCookie()) answer.append('set-cookie', cookie);
   return new Response(upstream.status === 204 ? null : upstream.body, { status: upstream.status, headers: answer });
 }
