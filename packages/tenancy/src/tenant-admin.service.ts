@@ -273,7 +273,7 @@ export class TenantAdminService {
       const owners = await memberships.lockOwners(actor.tenantId);
       const current = await memberships.find(actor.tenantId, userId);
       if (!current) throw new TenancyError('not_found', 'No such member.');
-      if ((current.role === 'owner' || role === 'owner') && actor.role !== 'owner') {
+      if ((current.role === 'owner' || role === 'owner') && !ownerNow(actor, owners)) {
         throw new TenancyError('forbidden', 'Only an owner can grant or take away ownership.');
       }
       if (current.role === 'owner' && role !== 'owner' && owners.length <= 1) {
@@ -305,7 +305,7 @@ export class TenantAdminService {
       const owners = await memberships.lockOwners(actor.tenantId);
       const current = await memberships.find(actor.tenantId, userId);
       if (!current) throw new TenancyError('not_found', 'No such member.');
-      if (current.role === 'owner' && actor.role !== 'owner')
+      if (current.role === 'owner' && !ownerNow(actor, owners))
         throw new TenancyError('forbidden', 'Only an owner can remove an owner.');
       if (current.role === 'owner' && owners.length <= 1) {
         throw new TenancyError('last_owner', 'A tenant keeps at least one owner. Make someone else owner first.');
@@ -477,4 +477,13 @@ export class TenantAdminService {
       );
     });
   }
+}
+
+/**
+ * Whether the actor is an owner now, judged on the owner rows this transaction has locked — not on the role read
+ * when the request came in: an owner demoted or removed by another owner a moment before may no longer grant or take
+ * away ownership.
+ */
+function ownerNow(actor: Actor, lockedOwners: readonly string[]): boolean {
+  return actor.role === 'owner' && actor.userId !== undefined && lockedOwners.includes(actor.userId);
 }

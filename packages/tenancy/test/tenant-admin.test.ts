@@ -111,6 +111,26 @@ describe('TenantAdminService', () => {
     await expect(audit.verify(tenant.id)).resolves.toMatchObject({ ok: true });
   });
 
+  it('an owner demoted while their request was on its way can no longer grant or take away ownership', async () => {
+    const [alice, bob, mallory] = [await user('alice'), await user('bob'), await user('mallory')];
+    const tenant = await service.createTenant(alice.id, { slug: slug(), name: 'Acme' });
+    const aliceActor = await service.actorForUser(tenant.slug, alice.id);
+    for (const [who, role] of [
+      [bob, 'owner'],
+      [mallory, 'member'],
+    ] as const) {
+      const { token } = await service.invite(aliceActor, { email: who.email, role });
+      await service.acceptInvitation(who.id, tenant.slug, token);
+    }
+    // Bob's request was authorized as an owner's; Alice demotes him before it runs.
+    const staleBob = await service.actorForUser(tenant.slug, bob.id);
+    await service.changeRole(aliceActor, bob.id, 'admin');
+    expect(await codeOf(service.changeRole(staleBob, mallory.id, 'owner'))).toBe('forbidden');
+    expect(await codeOf(service.removeMember(staleBob, alice.id))).toBe('forbidden');
+    const members = await service.listMembers(aliceActor);
+    expect(members.filter((member) => member.role === 'owner').map((member) => member.email)).toEqual([alice.email]);
+  });
+
   it('an API key grants no role beyond its own permissions (a members:write key cannot make admins)', async () => {
     const [alice, bob] = [await user('alice'), await user('bob')];
     const tenant = await service.createTenant(alice.id, { slug: slug(), name: 'Acme' });
