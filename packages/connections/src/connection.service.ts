@@ -565,6 +565,41 @@ export class ConnectionService {
     }
   }
 
+  /**
+   * Revokes at the provider, best effort, every connection made with the tenant's app for `providerId` — before the
+   * app (and with it every connection) is deleted, so the grants do not outlive it there. A few at a time, for at most
+   * `budgetMs`: what is not done by then is left to the provider's own expiry. Says how many there were and how many
+   * the provider confirmed.
+   */
+  async revokeAllAtProvider(
+    tenantId: string,
+    providerId: string,
+    budgetMs = 5_000,
+  ): Promise<{ connections: number; revokedAtProvider: number }> {
+    const { app, connections } = await withTenant(this.db, tenantId, async (tx) => ({
+      app: await new ProviderAppRepository(tx).find(tenantId, providerId),
+      connections: await new ConnectionRepository(tx).listForProvider(tenantId, providerId),
+    }));
+    let revoked = 0;
+    if (!app) return { connections: connections.length, revokedAtProvider: 0 };
+    const waiting = [...connections];
+    const deadline = Date.now() + budgetMs;
+    const revokeNext = async (): Promise<void> => {
+      for (let next = waiting.shift(); next && Date.now() < deadline; next = waiting.shift()) {
+        const outcome = await this.revokeAtProvider(next, app).catch(() => 'failed');
+        if (outcome === 'revoked') revoked += 1;
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(Array.from({ length: 4 }, revokeNext)),
+      new Promise((resolve) => (timer = setTimeout(resolve, budgetMs))),
+    ]);
+    clearTimeout(timer);
+    waiting.length = 0;
+    return { connections: connections.length, revokedAtProvider: revoked };
+  }
+
   /** A fresh access token from `refreshToken`, for revoking the grant only; undefined if the provider refuses. */
   private async refreshedForRevocation(
     provider: OAuth2Provider,

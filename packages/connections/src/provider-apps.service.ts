@@ -139,8 +139,18 @@ export class ProviderAppService {
     return withTenant(this.db, actor.tenantId, (tx) => new ProviderAppRepository(tx).list(actor.tenantId));
   }
 
-  async delete(actor: Actor, providerId: string, requestId?: string): Promise<void> {
+  /**
+   * Deletes the app and, with it, every connection made with it. `before` runs first, once the actor may (revoking
+   * those connections at the provider: `ConnectionService.revokeAllAtProvider`); what it answers goes in the record.
+   */
+  async delete(
+    actor: Actor,
+    providerId: string,
+    requestId?: string,
+    before?: () => Promise<Record<string, number>>,
+  ): Promise<void> {
     requireScope(actor, 'providers:write');
+    const revocation = (await before?.()) ?? {};
     // A trigger deletes the sealed client secret, and the cascade every connection made with the app (and their
     // sealed tokens), in this same transaction.
     await withTenant(this.db, actor.tenantId, async (tx) => {
@@ -153,7 +163,7 @@ export class ProviderAppService {
           action: 'provider_app.deleted',
           target: { type: 'provider_app', id: deleted.id },
           outcome: 'success',
-          metadata: { providerId },
+          metadata: { providerId, ...revocation },
         },
         requestId,
       );

@@ -678,9 +678,17 @@ describe('REST refusals and cleanup', () => {
     ).toBe(204);
     expect(await sealed()).toBe(1);
 
+    // The app's remaining connections are revoked at the provider first, as a disconnect would.
+    const revocations = (await provider.stats()).revocations ?? 0;
     expect(
       (await adminCall(api.url, alice, 'DELETE', `/api/v1/tenants/${tenant.slug}/provider-apps/demo`)).status,
     ).toBe(204);
+    expect((await provider.stats()).revocations).toBe(revocations + 1);
+    expect((await auditActions('provider_app.deleted')).at(-1)!.metadata).toMatchObject({
+      providerId: 'demo',
+      connections: 1,
+      revokedAtProvider: 1,
+    });
     expect(await sealed()).toBe(0);
     expect(await owner.connection.count({ where: { tenantId: tenant.id } })).toBe(0);
     expect(await owner.secret.count({ where: { tenantId: tenant.id, owner: { startsWith: 'provider_app:' } } })).toBe(

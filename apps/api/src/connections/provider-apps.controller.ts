@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
-import { connectionCallbackUrl, ProviderAppService } from '@gatehouse/connections';
+import { connectionCallbackUrl, ConnectionService, ProviderAppService } from '@gatehouse/connections';
 import { saveProviderAppRequest } from '@gatehouse/contracts';
 import type { ProviderAppRecord } from '@gatehouse/db';
 import { providerDisplayName } from '@gatehouse/providers';
@@ -16,6 +16,7 @@ const requestIdOf = (req: Request) => (typeof req.id === 'string' ? req.id : und
 export class ProviderAppsController {
   constructor(
     @Inject(ProviderAppService) private readonly apps: ProviderAppService,
+    @Inject(ConnectionService) private readonly connections: ConnectionService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -48,6 +49,9 @@ export class ProviderAppsController {
   @Delete(':provider')
   @HttpCode(204)
   async delete(@Param('provider') provider: string, @Req() req: ActorRequest): Promise<void> {
-    await this.apps.delete(req.actor!, provider, requestIdOf(req));
+    // Every connection made with the app goes with it: revoked at the provider first, as a disconnect would.
+    await this.apps.delete(req.actor!, provider, requestIdOf(req), () =>
+      this.connections.revokeAllAtProvider(req.actor!.tenantId, provider),
+    );
   }
 }

@@ -135,6 +135,16 @@ export class ConnectionRepository {
     return rows.map(toRecord);
   }
 
+  /** Every person's connection to `providerId` in the tenant. */
+  async listForProvider(tenantId: string, providerId: string): Promise<ConnectionRecord[]> {
+    const rows = await this.db.connection.findMany({
+      where: { tenantId, providerId },
+      select: columns,
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(toRecord);
+  }
+
   /**
    * Creates the connection or replaces the existing one for (tenant, user, provider) — a reconnect, possibly to
    * another account — as active with a new token version. Returns the row and whether it is new.
