@@ -110,3 +110,26 @@ describe('console authentication over HTTP', () => {
     expect(problemDetails.parse(await weak.json())).toMatchObject({ status: 400, code: 'weak_password' });
   });
 });
+
+describe('the session cookie behind an https console', () => {
+  it('is Secure and __Host- when the console is https, even if the api URL is not', async () => {
+    const api = await startApi({ PUBLIC_WEB_URL: 'https://console.test', PUBLIC_API_URL: 'http://127.0.0.1:1' });
+    try {
+      const res = await fetch(`${api.url}/api/v1/auth/sign-up`, {
+        method: 'POST',
+        headers: { ...json, origin: 'https://console.test' },
+        body: JSON.stringify({
+          email: `secure-${randomUUID().slice(0, 8)}@example.com`,
+          password: PASSWORD,
+          displayName: 'Secure',
+        }),
+      });
+      expect(res.status).toBe(201);
+      const setCookie = res.headers.get('set-cookie')!;
+      expect(setCookie).toMatch(/^__Host-gh_session=/);
+      expect(setCookie).toMatch(/; Secure/);
+    } finally {
+      await api.close();
+    }
+  });
+});

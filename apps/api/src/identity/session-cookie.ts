@@ -2,15 +2,17 @@ import type { ApiConfig } from '@gatehouse/config';
 import type { Request, Response } from 'express';
 
 /**
- * The console session cookie: httpOnly, SameSite=Lax, and — whenever the api is served over https — Secure with
- * the `__Host-` prefix (bound to this exact host, path /). Plain-http localhost development gets a plain name.
+ * The console session cookie: httpOnly, SameSite=Lax, and — whenever the api or the console is served over https —
+ * Secure with the `__Host-` prefix (bound to this exact host, path /). The cookie lives on the console's origin
+ * (its /api forwarder) as much as on the api's, so either being https means it must never travel in clear.
+ * Plain-http localhost development gets a plain name.
  */
 export class SessionCookie {
   readonly name: string;
   private readonly secure: boolean;
 
   constructor(config: ApiConfig) {
-    this.secure = config.PUBLIC_API_URL.startsWith('https://');
+    this.secure = config.PUBLIC_API_URL.startsWith('https://') || config.PUBLIC_WEB_URL.startsWith('https://');
     this.name = this.secure ? '__Host-gh_session' : 'gh_session';
   }
 
