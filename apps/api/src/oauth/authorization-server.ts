@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import type { ApiConfig } from '@gatehouse/config';
 import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
 import type { RequestBudget } from '@gatehouse/identity';
@@ -46,23 +45,21 @@ export function issuerOf(config: ApiConfig): string {
   return `${config.PUBLIC_API_URL}${ISSUER_PATH}`;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+/** Hosts that are this machine by name, never by an answer from DNS (which a rebinding name could change). */
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
 
 /**
  * Fetches a Client ID Metadata Document. The library hands us its SSRF-guarded dispatcher (special-use addresses
  * refused after DNS resolution, at connect time, so DNS rebinding does not help) and refuses redirects. Outside
- * production, loopback hosts are allowed so a developer can serve a document from their own machine; link-local
- * and metadata addresses stay refused everywhere.
+ * production, a document on this machine — named `localhost`, `127.x.x.x` or `[::1]` itself, not a name that DNS
+ * resolves there (it could answer differently at connect time) — is fetched without it, so a developer can serve one
+ * from their own machine; link-local and metadata addresses stay refused everywhere.
  */
 function metadataFetch(production: boolean): NonNullable<Configuration['fetch']> {
   return async (url, options) => {
-    if (!production) {
-      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-      const addresses = await lookup(host, { all: true });
-      if (addresses.length > 0 && addresses.every((entry) => LOOPBACK.test(entry.address))) {
-        const { dispatcher: _guarded, ...unguarded } = options as RequestInit & { dispatcher?: unknown };
-        return fetch(url, unguarded);
-      }
+    if (!production && LOOPBACK_HOST.test(new URL(url).hostname.replace(/^\[|\]$/g, ''))) {
+      const { dispatcher: _guarded, ...unguarded } = options as RequestInit & { dispatcher?: unknown };
+      return fetch(url, unguarded);
     }
     return fetch(url, options);
   };
