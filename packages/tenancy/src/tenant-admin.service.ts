@@ -271,6 +271,7 @@ export class TenantAdminService {
     const from = await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
       const owners = await memberships.lockOwners(actor.tenantId);
+      await requireScopeNow(memberships, actor, 'members:write');
       const current = await memberships.find(actor.tenantId, userId);
       if (!current) throw new TenancyError('not_found', 'No such member.');
       if ((current.role === 'owner' || role === 'owner') && !ownerNow(actor, owners)) {
@@ -303,6 +304,7 @@ export class TenantAdminService {
     await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
       const owners = await memberships.lockOwners(actor.tenantId);
+      if (userId !== actor.userId) await requireScopeNow(memberships, actor, 'members:write');
       const current = await memberships.find(actor.tenantId, userId);
       if (!current) throw new TenancyError('not_found', 'No such member.');
       if (current.role === 'owner' && !ownerNow(actor, owners))
@@ -486,4 +488,16 @@ export class TenantAdminService {
  */
 function ownerNow(actor: Actor, lockedOwners: readonly string[]): boolean {
   return actor.role === 'owner' && actor.userId !== undefined && lockedOwners.includes(actor.userId);
+}
+
+/**
+ * `requireScope` on the person's role as the change's transaction sees it (share-locked), not as it was read when the
+ * request came in: an admin demoted or removed a moment before no longer changes other people's memberships. API keys
+ * act through their own scopes, checked as they arrived.
+ */
+async function requireScopeNow(memberships: MembershipRepository, actor: Actor, scope: ApiKeyScope): Promise<void> {
+  if (actor.apiKeyId !== undefined || actor.userId === undefined) return;
+  const role = await memberships.lockRole(actor.tenantId, actor.userId);
+  if (!role || !scopesForRole(role).includes(scope))
+    throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
 }

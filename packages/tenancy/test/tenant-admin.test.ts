@@ -129,6 +129,13 @@ describe('TenantAdminService', () => {
     expect(await codeOf(service.removeMember(staleBob, alice.id))).toBe('forbidden');
     const members = await service.listMembers(aliceActor);
     expect(members.filter((member) => member.role === 'owner').map((member) => member.email)).toEqual([alice.email]);
+    // Demoted to member, Bob's stale request cannot change anyone's membership at all any more.
+    await service.changeRole(aliceActor, bob.id, 'member');
+    expect(await codeOf(service.changeRole(staleBob, mallory.id, 'admin'))).toBe('forbidden');
+    expect(await codeOf(service.removeMember(staleBob, mallory.id))).toBe('forbidden');
+    expect((await service.listMembers(aliceActor)).find((member) => member.email === mallory.email)?.role).toBe(
+      'member',
+    );
   });
 
   it('an API key grants no role beyond its own permissions (a members:write key cannot make admins)', async () => {

@@ -78,6 +78,13 @@ export class MembershipRepository {
   }
 
   /** Locks the tenant's owner rows for the rest of the transaction: owner changes serialise on them. */
+  /** A member's role now, share-locked for the rest of the transaction (null when not a member). */
+  async lockRole(tenantId: string, userId: string): Promise<MembershipRole | null> {
+    const rows = await this.db.$queryRaw<{ role: MembershipRole }[]>`
+      SELECT role FROM memberships WHERE tenant_id = ${tenantId}::uuid AND user_id = ${userId}::uuid FOR SHARE`;
+    return rows[0]?.role ?? null;
+  }
+
   async lockOwners(tenantId: string): Promise<string[]> {
     const rows = await this.db.$queryRaw<{ user_id: string }[]>`
       SELECT user_id FROM memberships WHERE tenant_id = ${tenantId}::uuid AND role = 'owner' ORDER BY user_id FOR UPDATE`;
