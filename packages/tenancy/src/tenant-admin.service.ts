@@ -340,6 +340,14 @@ export class TenantAdminService {
     requireKeyCanGrant(actor, input.role);
     const token = randomBytes(32).toString('base64url');
     const invitation = await withTenant(this.db, actor.tenantId, async (tx) => {
+      const memberships = new MembershipRepository(tx);
+      await requireScopeNow(memberships, actor, 'members:write');
+      if (
+        input.role === 'owner' &&
+        actor.userId &&
+        (await memberships.lockRole(actor.tenantId, actor.userId)) !== 'owner'
+      )
+        throw new TenancyError('forbidden', 'Only an owner can invite an owner.');
       const created = await new InvitationRepository(tx).create({
         tenantId: actor.tenantId,
         email: input.email.trim().toLowerCase(),

@@ -133,6 +133,8 @@ describe('TenantAdminService', () => {
     await service.changeRole(aliceActor, bob.id, 'member');
     expect(await codeOf(service.changeRole(staleBob, mallory.id, 'admin'))).toBe('forbidden');
     expect(await codeOf(service.removeMember(staleBob, mallory.id))).toBe('forbidden');
+    expect(await codeOf(service.invite(staleBob, { email: 'late@example.com', role: 'owner' }))).toBe('forbidden');
+    expect(await codeOf(service.invite(staleBob, { email: 'late@example.com', role: 'member' }))).toBe('forbidden');
     expect((await service.listMembers(aliceActor)).find((member) => member.email === mallory.email)?.role).toBe(
       'member',
     );
