@@ -341,12 +341,8 @@ export class TenantAdminService {
     const token = randomBytes(32).toString('base64url');
     const invitation = await withTenant(this.db, actor.tenantId, async (tx) => {
       const memberships = new MembershipRepository(tx);
-      await requireScopeNow(memberships, actor, 'members:write');
-      if (
-        input.role === 'owner' &&
-        actor.userId &&
-        (await memberships.lockRole(actor.tenantId, actor.userId)) !== 'owner'
-      )
+      const roleNow = await requireScopeNow(memberships, actor, 'members:write');
+      if (input.role === 'owner' && roleNow !== undefined && roleNow !== 'owner')
         throw new TenancyError('forbidden', 'Only an owner can invite an owner.');
       const created = await new InvitationRepository(tx).create({
         tenantId: actor.tenantId,
@@ -500,12 +496,17 @@ function ownerNow(actor: Actor, lockedOwners: readonly string[]): boolean {
 
 /**
  * `requireScope` on the person's role as the change's transaction sees it (share-locked), not as it was read when the
- * request came in: an admin demoted or removed a moment before no longer changes other people's memberships. API keys
- * act through their own scopes, checked as they arrived.
+ * request came in: an admin demoted or removed a moment before no longer changes other people's memberships. Returns
+ * that role; API keys act through their own scopes, checked as they arrived (undefined).
  */
-async function requireScopeNow(memberships: MembershipRepository, actor: Actor, scope: ApiKeyScope): Promise<void> {
-  if (actor.apiKeyId !== undefined || actor.userId === undefined) return;
+async function requireScopeNow(
+  memberships: MembershipRepository,
+  actor: Actor,
+  scope: ApiKeyScope,
+): Promise<MembershipRole | undefined> {
+  if (actor.apiKeyId !== undefined || actor.userId === undefined) return undefined;
   const role = await memberships.lockRole(actor.tenantId, actor.userId);
   if (!role || !scopesForRole(role).includes(scope))
     throw new TenancyError('forbidden', `This needs the ${scope} permission.`);
+  return role;
 }
