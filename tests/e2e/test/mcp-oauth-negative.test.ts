@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:https';
 import { createDatabase } from '@gatehouse/db';
 import { testDatabaseUrl } from '@gatehouse/testing';
-import { TestBrowser } from './browser.js';
+import { formAction, formField, TestBrowser } from './browser.js';
 import { makeLocalCa, serveDocuments, type LocalCa } from './local-tls.js';
 import { adminCall, authorizeInBrowser, PASSWORD, signUp, tenantWithServer, type Member } from './oauth-flow.js';
 import { startApiProcess, type ApiProcess } from './stack.js';
@@ -65,9 +65,21 @@ function authorizationUrl(params: Record<string, string | undefined>): string {
   return url.toString();
 }
 
-async function redirectOf(url: string): Promise<URL> {
+/**
+ * An authorization request refused before the person saw any page: never a redirect to the client, but a page of the
+ * server naming the error and the site, whose one link is the error response the client would have got.
+ */
+async function refusalOf(url: string): Promise<{ html: string; link: URL }> {
   const response = await fetch(url, { redirect: 'manual' });
-  return new URL(response.headers.get('location') ?? 'about:blank', url);
+  const html = await response.text();
+  expect(response.status).toBe(400);
+  expect(response.headers.get('location')).toBeNull();
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  expect(html).toContain('Sign-in request refused');
+  const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((match) => match[1]!.replaceAll('&amp;', '&'));
+  expect(hrefs).toHaveLength(1);
+  return { html, link: new URL(hrefs[0]!) };
 }
 
 async function code(person: Member, resource: string | undefined, scope = 'mcp:tools') {
@@ -145,7 +157,7 @@ test('the MCP endpoint challenges a request without a token with its protected-r
 });
 
 test('PKCE is required and only S256 is accepted', async () => {
-  const plain = await redirectOf(
+  const { link: plain } = await refusalOf(
     authorizationUrl({
       resource: endpointA,
       scope: 'mcp:tools',
@@ -154,9 +166,82 @@ test('PKCE is required and only S256 is accepted', async () => {
     }),
   );
   expect(plain.searchParams.get('error')).toBe('invalid_request');
-  const missing = await redirectOf(authorizationUrl({ resource: endpointA, scope: 'mcp:tools' }));
+  const { link: missing, html } = await refusalOf(authorizationUrl({ resource: endpointA, scope: 'mcp:tools' }));
+  expect(`${missing.origin}${missing.pathname}`).toBe(REDIRECT);
   expect(missing.searchParams.get('error')).toBe('invalid_request');
   expect(missing.searchParams.get('error_description')).toMatch(/PKCE/);
+  expect(missing.searchParams.get('state')).toBe('st');
+  expect(html).toContain('<strong>neg</strong>');
+  expect(html).toMatch(/invalid_request: .*PKCE/);
+});
+
+test('a refused authorization request never sends the browser to a registered site by itself (RFC 9700 §4.11.2)', async () => {
+  // Anyone may register a client with any https redirect URI: an erroneous request must not turn the server's sign-in
+  // URL into a redirect to it.
+  const registration = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      redirect_uris: ['https://phish.example/cb'],
+      token_endpoint_auth_method: 'none',
+      client_name: 'Totally <b>Legit</b>',
+    }),
+  });
+  expect(registration.status).toBe(201);
+  const phishing = ((await registration.json()) as { client_id: string }).client_id;
+  const { challenge } = pkce();
+  const ask = (params: Record<string, string>) =>
+    authorizationUrl({
+      client_id: phishing,
+      redirect_uri: 'https://phish.example/cb',
+      resource: endpointA,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...params,
+    });
+  for (const params of [
+    { scope: 'mcp:tools', code_challenge_method: 'plain' },
+    { scope: 'mcp:tools', response_type: 'token' },
+    { scope: 'mcp:tools', prompt: 'none' },
+    { scope: 'mcp:tools', resource: `${api.url}/mcp/no-such/server` },
+    { scope: 'mcp:tools', response_mode: 'fragment', code_challenge_method: 'plain' },
+    { scope: 'mcp:tools', prompt: 'none', response_mode: 'form_post' },
+  ]) {
+    const response = await fetch(ask(params), { redirect: 'manual' });
+    expect([params, response.status, response.headers.get('location')]).toEqual([params, 400, null]);
+    const html = await response.text();
+    expect(html).toContain('Sign-in request refused');
+    expect(html).toContain('Totally &lt;b&gt;Legit&lt;/b&gt;');
+    expect(html).not.toContain('<form');
+    if (params.response_mode !== 'form_post') expect(html).toContain('<code>phish.example</code>');
+  }
+  const { link } = await refusalOf(ask({ scope: 'mcp:tools', response_mode: 'fragment', prompt: 'none' }));
+  expect(new URLSearchParams(link.hash.slice(1)).get('error')).toBe('login_required');
+  // A valid request is still answered with the sign-in page (the person sees who is asking before anything).
+  const valid = await fetch(ask({ scope: 'mcp:tools' }), { redirect: 'manual' });
+  expect(valid.status).toBe(303);
+  expect(new URL(valid.headers.get('location')!, api.url).pathname).toMatch(/^\/oauth\/interaction\//);
+
+  // Once the person has seen the request's pages, their answer goes back to the client as usual: Deny → access_denied.
+  const browser = new TestBrowser();
+  const origin = api.url;
+  const { challenge: own } = pkce();
+  let page = await browser.follow(
+    authorizationUrl({ resource: endpointA, scope: 'mcp:tools', code_challenge: own, code_challenge_method: 'S256' }),
+    origin,
+  );
+  if (!('html' in page)) throw new Error('expected the sign-in page');
+  page = await browser.follow(new URL(formAction(page.html, '/login'), origin).toString(), origin, {
+    form: { csrf: formField(page.html, 'csrf'), email: alice.email, password: PASSWORD },
+  });
+  if (!('html' in page)) throw new Error('expected the consent page');
+  const denied = await browser.follow(new URL(formAction(page.html, '/abort'), origin).toString(), origin, {
+    form: { csrf: formField(page.html, 'csrf') },
+  });
+  if (!('redirect' in denied)) throw new Error(`expected a redirect to the client, got ${denied.status}`);
+  const back = new URL(denied.redirect);
+  expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+  expect(back.searchParams.get('error')).toBe('access_denied');
 });
 
 test('registration takes https redirect URIs, and plain http only on the loopback interface', async () => {

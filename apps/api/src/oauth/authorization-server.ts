@@ -3,7 +3,7 @@ import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
 import type { RequestBudget } from '@gatehouse/identity';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { htmlEscape } from '../common/html-page.js';
+import { htmlEscape, renderPage } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
 import { PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
 
@@ -195,8 +195,12 @@ export function createAuthorizationServer({
       url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`,
     },
     renderError(ctx, out) {
+      rendered.add(ctx);
       ctx.type = 'html';
-      ctx.body = `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><h1>Sign-in failed</h1><p>${htmlEscape(String(out.error))}: ${htmlEscape(String(out.error_description ?? ''))}</p>`;
+      ctx.body = renderPage(
+        'Sign-in failed',
+        `<h1>Sign-in failed</h1><p>${htmlEscape(String(out.error))}: ${htmlEscape(String(out.error_description ?? ''))}</p>`,
+      );
     },
   };
 
@@ -204,9 +208,53 @@ export function createAuthorizationServer({
   // Requests reach the library with Host and X-Forwarded-* rewritten to the public URL (mount.ts), so it may
   // read them: that is how it knows the request was https and sets Secure cookies.
   provider.proxy = true;
+  provider.on('authorization.error', (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) =>
+    refused.set(ctx, `${error.error}: ${error.error_description ?? ''}`),
+  );
+  provider.on('server_error', (ctx: KoaContextWithOIDC) => refused.set(ctx, 'server_error'));
   provider.use(defaultScope);
   provider.use(noFraming);
+  provider.use(noUnattendedErrorRedirects);
   return provider;
+}
+
+/** Requests the library answered with an authorization error, and those whose error it rendered as its own page. */
+const refused = new WeakMap<object, string>();
+const rendered = new WeakSet<object>();
+
+/**
+ * An authorization request the library refuses (a bad scope or resource, no PKCE, `prompt=none` without a session …)
+ * is answered at the client's registered redirect URI. Anyone can register a client (or publish a metadata document)
+ * with any https redirect URI, so that would make this server's sign-in URL an open redirector for phishing — "send an
+ * erroneous request and be sent to my site" (RFC 9700 §4.11.2). No registered client is trusted that way here: a
+ * request refused before the person has seen any page of it gets a page of ours naming the error and the site the
+ * application asked to return to, and the person chooses whether to go there (the link carries the error response, so
+ * the application still learns it). Errors after the person has seen the sign-in or consent page (a declined consent,
+ * on the resume route) go back as the library sends them.
+ */
+async function noUnattendedErrorRedirects(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  const error = refused.get(ctx);
+  if (ctx.oidc?.route !== 'authorization' || error === undefined || rendered.has(ctx)) return;
+  const location = ctx.response.get('location');
+  const target = location ? URL.parse(location) : null;
+  const back = target
+    ? `<p class="muted">It asked to return to <code>${htmlEscape(target.host || target.protocol)}</code>. Go there only if you trust that site:</p><p><a href="${htmlEscape(target.href)}" rel="noreferrer">Return to the application</a></p>`
+    : '';
+  const client = ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'An application';
+  ctx.remove('location');
+  ctx.status = 400;
+  ctx.type = 'html';
+  ctx.set('cache-control', 'no-store');
+  ctx.set('referrer-policy', 'no-referrer');
+  ctx.set(
+    'content-security-policy',
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  );
+  ctx.body = renderPage(
+    'Sign-in request refused',
+    `<h1>Sign-in request refused</h1><p><strong>${htmlEscape(client)}</strong> sent a sign-in request that cannot be accepted, so nothing was shared with it.</p><p class="error">${htmlEscape(error)}</p>${back}`,
+  );
 }
 
 /** MCP clients that send no `scope` (the conformance suite does not) ask for the server's scope. */
