@@ -732,20 +732,8 @@ export class ConnectionService {
    * token was replaced meanwhile (a refresh or reconnect by another call), in which case nothing changes. Audited.
    */
   async reportRejected(tenantId: string, connectionId: string, accessToken: string): Promise<boolean> {
-    // Read before the transaction, not inside it: the vault reads on a connection of its own, and a burst of 401s
-    // holding every pooled connection in a transaction would leave none for it. The version read first makes the
-    // mark conditional: a refresh or reconnect in between (a new token) is never marked.
-    const row = await withTenant(this.db, tenantId, (tx) =>
-      tx.connection.findFirst({ where: { tenantId, id: connectionId } }),
-    );
+    const row = await this.rowStillHolding(tenantId, connectionId, accessToken);
     if (!row) return false;
-    const stored = await this.readTokens({ tenantId, id: connectionId, providerId: row.providerId }).catch(
-      (error: unknown) => {
-        if (error instanceof ConnectionsError) return null;
-        throw error;
-      },
-    );
-    if (stored?.accessToken !== accessToken) return false;
     return withTenant(this.db, tenantId, async (tx) => {
       if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connectionId, row.tokenVersion))) return false;
       await this.audit.recordInTransaction(tx, [
@@ -760,6 +748,62 @@ export class ConnectionService {
       ]);
       return true;
     });
+  }
+
+  /**
+   * The provider refused `accessToken` for want of a scope (HTTP 403 saying so) that the stored grant claims: the
+   * grant is recorded without `scopes` (the ones the refused call needed) and any scope that covers them, so the person is asked to grant them again
+   * rather than refused call after call — unless the token was replaced meanwhile. Audited.
+   */
+  async reportScopesRefused(
+    tenantId: string,
+    connectionId: string,
+    accessToken: string,
+    scopes: readonly string[],
+  ): Promise<boolean> {
+    const row = await this.rowStillHolding(tenantId, connectionId, accessToken);
+    if (!row) return false;
+    // Every stored scope that would cover one of them goes (GitHub's `repo` covers `public_repo`).
+    const provider = oauth2Provider(row.providerId);
+    const after = row.scopes.filter((held) =>
+      scopes.every((needed) => missingScopes([held], [needed], provider).length > 0),
+    );
+    if (after.length === row.scopes.length) return false;
+    return withTenant(this.db, tenantId, async (tx) => {
+      if (!(await new ConnectionRepository(tx).narrowScopes(tenantId, connectionId, row.tokenVersion, after)))
+        return false;
+      await this.audit.recordInTransaction(tx, [
+        {
+          tenantId,
+          actor: { type: 'system' },
+          action: 'connection.scopes_refused',
+          target: { type: 'connection', id: connectionId },
+          outcome: 'failure',
+          metadata: { providerId: row.providerId, scopesBefore: row.scopes, scopesAfter: after },
+        },
+      ]);
+      return true;
+    });
+  }
+
+  /**
+   * The connection's row if its stored access token is still `accessToken`. Read before any transaction, not inside
+   * one: the vault reads on a connection of its own, and a burst of refusals holding every pooled connection in a
+   * transaction would leave none for it. The version read here makes a later change conditional: a refresh or
+   * reconnect in between (a new token) is never marked.
+   */
+  private async rowStillHolding(tenantId: string, connectionId: string, accessToken: string) {
+    const row = await withTenant(this.db, tenantId, (tx) =>
+      tx.connection.findFirst({ where: { tenantId, id: connectionId } }),
+    );
+    if (!row) return undefined;
+    const stored = await this.readTokens({ tenantId, id: connectionId, providerId: row.providerId }).catch(
+      (error: unknown) => {
+        if (error instanceof ConnectionsError) return null;
+        throw error;
+      },
+    );
+    return stored?.accessToken === accessToken ? row : undefined;
   }
 
   private unusable(

@@ -3,6 +3,7 @@ export {
   ProviderApiError,
   ToolFailure,
   type ProviderApi,
+  type ProviderRefusal,
   type ProviderResponse,
   type ProviderTool,
   type ProviderToolContext,

@@ -1,6 +1,6 @@
 import type { OutboundHttp, OutboundResponse } from '@gatehouse/connections';
 import { inSpan } from '@gatehouse/telemetry';
-import { ProviderApiError, ToolFailure, type ProviderApi } from './provider-tool.js';
+import { ProviderApiError, ToolFailure, type ProviderApi, type ProviderRefusal } from './provider-tool.js';
 
 /**
  * Largest answer a tool's request may get (a page of 100 GitHub pull requests, each with two whole repositories, is
@@ -122,9 +122,36 @@ function apiError(response: OutboundResponse): ProviderApiError {
         secondary ||
         retryAfter !== undefined ||
         /(rateLimitExceeded|quotaExceeded|dailyLimitExceeded)$/i.test(code ?? '')));
-  if (!rateLimited) return new ProviderApiError(status, code, retryAfter);
+  if (!rateLimited)
+    return new ProviderApiError(status, code, retryAfter, status === 403 ? refusalOf(response, code) : {});
   const reset = exhausted ? resetOf(headers) : undefined;
   return new ProviderApiError(429, code, retryAfter ?? reset ?? (secondary ? UNTIMED_LIMIT_SECONDS : undefined));
+}
+
+/** Provider codes that mean the token lacks a scope (Google's reason and ErrorInfo, RFC 6750, Slack). */
+const SCOPE_CODES = /^(insufficientPermissions|ACCESS_TOKEN_SCOPE_INSUFFICIENT|insufficient_scope|missing_scope)$/;
+
+function refusalOf(response: OutboundResponse, code: string | undefined): ProviderRefusal {
+  const { headers } = response;
+  const challenge = header(headers, 'www-authenticate') ?? '';
+  // GitHub names the scopes that would do (`X-Accepted-OAuth-Scopes`) and those the token has (`X-OAuth-Scopes`).
+  const list = (name: string) =>
+    (header(headers, name) ?? '')
+      .split(',')
+      .map((scope) => scope.trim())
+      .filter(Boolean);
+  const accepted = list('x-accepted-oauth-scopes');
+  const held = new Set(list('x-oauth-scopes'));
+  const scopeRefused =
+    SCOPE_CODES.test(code ?? '') ||
+    /error="?insufficient_scope/i.test(challenge) ||
+    (accepted.length > 0 && header(headers, 'x-oauth-scopes') !== undefined && !accepted.some((s) => held.has(s)));
+  // `X-GitHub-SSO: required; url=https://github.com/orgs/…/sso?authorization_request=…` — only an https URL is kept.
+  const sso = /\burl=(https:\/\/[^\s;,]+)/.exec(header(headers, 'x-github-sso') ?? '')?.[1];
+  return {
+    ...(scopeRefused ? { scopeRefused } : {}),
+    ...(sso && URL.canParse(sso) ? { singleSignOnUrl: sso } : {}),
+  };
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -37,6 +37,17 @@ export interface ProviderToolContext {
   readonly progress: (progress: number, total?: number, message?: string) => Promise<void>;
 }
 
+/** What a provider's refusal (HTTP 403) says of its cause, beyond its status and code. */
+export interface ProviderRefusal {
+  /**
+   * The token lacks a scope the request needs, by the provider's own account (RFC 6750 `insufficient_scope`, Google's
+   * `insufficientPermissions`, Slack's `missing_scope`, GitHub's accepted scopes none of which the token has).
+   */
+  readonly scopeRefused?: boolean;
+  /** GitHub: the organisation requires SAML single sign-on for this token; where the person authorizes it. */
+  readonly singleSignOnUrl?: string;
+}
+
 /** A provider answered with a non-2xx status. */
 export class ProviderApiError extends Error {
   constructor(
@@ -44,6 +55,7 @@ export class ProviderApiError extends Error {
     /** The provider's error code, if its body had a short one; never the body itself. */
     readonly providerCode: string | undefined,
     readonly retryAfterSeconds: number | undefined,
+    readonly refusal: ProviderRefusal = {},
   ) {
     super(`the provider answered HTTP ${status}${providerCode ? ` (${providerCode})` : ''}`);
     this.name = 'ProviderApiError';

@@ -204,6 +204,29 @@ describe('GitHub toolkit against a fake of the REST API', () => {
     expect(limited.retryAfterSeconds).toBeLessThanOrEqual(60);
   });
 
+  it('tells a 403 for want of a scope, and one for single sign-on with its link, from other refusals', async () => {
+    const scope = (await failure(
+      run('github.create_issue', { owner: 'acme', repo: 'locked', title: 'x' }),
+    )) as ProviderApiError;
+    expect([scope.status, scope.refusal]).toEqual([403, { scopeRefused: true }]);
+    const sso = (await failure(run('github.list_issues', { owner: 'sso-org', repo: 'app' }))) as ProviderApiError;
+    expect([sso.status, sso.refusal]).toEqual([
+      403,
+      { singleSignOnUrl: 'https://github.com/orgs/sso-org/sso?authorization_request=AAB2' },
+    ]);
+    // No user agent: refused by GitHub's rules, nothing to do with scopes.
+    const { tool } = findProviderTool('github.search_repositories')!;
+    const signal = AbortSignal.timeout(5_000);
+    const bare = (await failure(
+      tool.run(tool.parse({ query: 'widgets' }), {
+        api: providerApi(http, github.url, GOOD_TOKEN, signal, {}),
+        signal,
+        progress: async () => {},
+      }),
+    )) as ProviderApiError;
+    expect([bare.status, bare.refusal]).toEqual([403, {}]);
+  });
+
   it('refuses arguments that could leave the repository path', async () => {
     for (const owner of ['../admin', 'acme/widgets', '']) {
       const refused = await failure(run('github.list_issues', { owner, repo: 'widgets' }));

@@ -188,6 +188,10 @@ describe('Gmail toolkit against a fake of Gmail API v1', () => {
 
   it('a token without Gmail scopes gets 403 insufficientPermissions', async () => {
     const error = (await failure(run('gmail.search', { query: '' }, CALENDAR_ONLY_TOKEN))) as ProviderApiError;
-    expect([error.status, error.providerCode]).toEqual([403, 'insufficientPermissions']);
+    expect([error.status, error.providerCode, error.refusal]).toEqual([
+      403,
+      'insufficientPermissions',
+      { scopeRefused: true },
+    ]);
   });
 });

@@ -62,13 +62,15 @@ describe('Slack toolkit against a fake of the Web API', () => {
     const status = async (promise: Promise<unknown>) => {
       const error = (await failure(promise)) as ProviderApiError;
       expect(error).toBeInstanceOf(ProviderApiError);
-      return [error.status, error.providerCode];
+      return [error.status, error.providerCode, ...(Object.keys(error.refusal).length > 0 ? [error.refusal] : [])];
     };
     expect(await status(run('slack.list_channels', {}, 'xoxp-revoked'))).toEqual([401, 'invalid_auth']);
     expect(await status(run('slack.post_message', { channel: 'C01GENERAL', text: 'x' }, READ_ONLY_TOKEN))).toEqual([
       403,
       'missing_scope',
+      { scopeRefused: true },
     ]);
+    // Not a scope: the person is not in the channel.
     expect(await status(run('slack.post_message', { channel: 'C02RANDOM1', text: 'x' }))).toEqual([
       403,
       'not_in_channel',

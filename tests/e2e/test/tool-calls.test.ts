@@ -1090,6 +1090,46 @@ test('a token the provider stops accepting before it expires is refreshed once: 
   }
 }, 60_000);
 
+test('a scope withdrawn at the provider (403 insufficient_scope): the grant is recorded without it and the person asked to grant it again', async () => {
+  const { person, client } = await connectedMember('ivy');
+  const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  try {
+    expect(
+      await (await provider.admin('POST', '/admin/withdraw-scope', { username: 'ivy', scope: 'notes:write' })).json(),
+    ).toEqual({ withdrawn: 1 });
+    const before = await provider.stats();
+    const refused = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'no scope' },
+    })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/lacks notes:write/);
+    expect(textOf(refused)).toContain('/connect/');
+    const after = await provider.stats();
+    expect([(after.apiForbidden ?? 0) - (before.apiForbidden ?? 0), after.writes]).toEqual([1, before.writes]);
+    const connection = await ownerDb.connection.findFirstOrThrow({
+      where: { userId: person.userId, providerId: 'demo' },
+    });
+    expect(connection.scopes).not.toContain('notes:write');
+    expect(connection.status).toBe('active');
+    const recorded = await ownerDb.auditEvent.findFirstOrThrow({
+      where: { action: 'connection.scopes_refused', targetId: connection.id },
+    });
+    expect(recorded.metadata).toMatchObject({ providerId: 'demo', scopesAfter: connection.scopes });
+    // The next call is answered before the provider is asked again; reads go on.
+    const again = (await client.callTool({
+      name: 'demo.create_note',
+      arguments: { title: 'no scope' },
+    })) as CallToolResult;
+    expect(textOf(again)).toMatch(/lacks notes:write/);
+    expect((await provider.stats()).apiRequests).toBe(after.apiRequests);
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    if (listed.isError) throw new Error(textOf(listed));
+  } finally {
+    await Promise.all([client.close(), ownerDb.$disconnect()]);
+  }
+}, 60_000);
+
 test('a 401 whose refresh the provider cannot answer right now: the read is retried, then told so — the connection kept', async () => {
   const { client } = await connectedMember('otto');
   try {

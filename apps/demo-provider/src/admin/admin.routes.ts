@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HttpError, readJson, sendEmpty, sendJson } from '../http.js';
 import { clientRegistrationSchema } from '../oauth/clients.js';
+import { SCOPES } from '../oauth/scopes.js';
 import type { RequestContext, Route } from '../provider.js';
 import { safeEqual } from '../secrets.js';
 import { emptyStats } from '../stats.js';
@@ -13,6 +14,8 @@ const failRefreshBody = z.strictObject({
    */
   as: z.enum(['invalid_grant', 'blocked', 'internal_error']).default('invalid_grant'),
 });
+
+const withdrawScopeBody = z.strictObject({ username: z.string().min(1).max(32), scope: z.enum(SCOPES) });
 
 const apiLatencyBody = z.strictObject({ ms: z.number().int().min(0).max(60_000) });
 
@@ -103,6 +106,15 @@ export const adminRoutes: Route[] = [
     method: 'POST',
     path: '/admin/expire-tokens',
     handle: admin((ctx) => sendJson(ctx.res, 200, { expired: ctx.provider.oauth.expireAccessTokens() })),
+  },
+  {
+    method: 'POST',
+    path: '/admin/withdraw-scope',
+    handle: admin(async (ctx) => {
+      const { username, scope } = await body(ctx, withdrawScopeBody);
+      const user = ctx.provider.users.signIn(username);
+      sendJson(ctx.res, 200, { withdrawn: ctx.provider.oauth.withdrawScope(user.id, scope) });
+    }),
   },
   {
     method: 'POST',

@@ -204,6 +204,22 @@ export class OAuthStore {
     return expired;
   }
 
+  /**
+   * Test hook: the person withdrew `scope` here (as on a provider's "connected apps" page): their grants and live
+   * access tokens lose it from now on. Returns how many access tokens held it.
+   */
+  withdrawScope(userId: string, scope: Scope): number {
+    let withdrawn = 0;
+    for (const grant of this.grants.values())
+      if (grant.userId === userId) grant.scopes = grant.scopes.filter((held) => held !== scope);
+    for (const record of this.accessTokens.values()) {
+      if (record.userId !== userId || !record.scopes.includes(scope)) continue;
+      record.scopes = record.scopes.filter((held) => held !== scope);
+      withdrawn += 1;
+    }
+    return withdrawn;
+  }
+
   /** Drops records nobody can use any more, so a long-running demo does not grow without bound. */
   sweep(): void {
     const now = this.now();

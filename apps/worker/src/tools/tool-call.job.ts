@@ -199,12 +199,23 @@ async function runRegistered(
           providerStatus: 401,
         });
       }
-      if (status === 403)
-        return error(
-          'provider_forbidden',
-          `${tool.provider} refused this${failure.providerCode ? ` (${failure.providerCode})` : ''}: your account there may lack the permission, or the connection a scope (${tool.scopes.join(', ')}).`,
-          { providerStatus: 403 },
-        );
+      if (status === 403) {
+        // The provider says the token lacks a scope the stored grant claims (withdrawn at the provider, a grant
+        // narrowed there): the grant is recorded without the tool's scopes, and the person asked to grant them again.
+        if (failure.refusal.scopeRefused && tool.scopes.length > 0) {
+          await deps.connections.reportScopesRefused(
+            payload.tenantId,
+            used.connectionId,
+            used.accessToken,
+            tool.scopes,
+          );
+          const reason = await deps.connections.check(request);
+          if (reason?.reason === 'not_a_member' || reason?.reason === 'not_allowed')
+            return error(reason.reason, reason.message);
+          if (reason && reason.reason !== 'provider_unavailable') return needsConnection(reason);
+        }
+        return error('provider_forbidden', forbidden(tool, failure), { providerStatus: 403 });
+      }
       if (status === 404)
         return error('not_found', 'The provider has no such object (or you cannot see it).', { providerStatus: 404 });
       if (status === 429) {
@@ -266,7 +277,11 @@ async function runRegistered(
         ),
       );
     deps.logger.error({ err: failure, tool: payload.tool, jobId: context.jobId }, 'tool handler failed');
-    return error('tool_failed', `${payload.tool} failed unexpectedly.`);
+    // E.g. an answer that could not be read or did not match the tool's output: the request may have been carried out.
+    return error(
+      'tool_failed',
+      `${payload.tool} failed unexpectedly.${tool.retryable ? '' : mayHaveTakenEffect(tool.provider)}`,
+    );
   } finally {
     limit.release();
   }
@@ -293,6 +308,27 @@ function needsConnection(reason: {
 }): ToolCallResult {
   const { message, connectUrl, missingScopes } = reason;
   return { kind: 'needs_connection', reason: reason.reason, message, connectUrl, missingScopes };
+}
+
+/** Slack's refusals that are not about permissions: what the person can do about them. */
+const REFUSALS: Record<string, string> = {
+  not_in_channel: 'you are not a member of that channel; join it first',
+  is_archived: 'that channel is archived',
+  restricted_action: "the workspace's settings do not let you do this",
+  not_allowed_token_type: 'this kind of token may not do this',
+};
+
+/** Why a provider refused (HTTP 403), in words the person can act on. */
+function forbidden(tool: { provider: string; scopes: readonly string[] }, failure: ProviderApiError): string {
+  const code = failure.providerCode;
+  const refused = `${tool.provider} refused this${code ? ` (${code})` : ''}`;
+  if (failure.refusal.singleSignOnUrl)
+    return `${refused}: the organisation requires single sign-on for your connection; authorize it at ${failure.refusal.singleSignOnUrl}, then call again.`;
+  if (code && REFUSALS[code]) return `${refused}: ${REFUSALS[code]}.`;
+  if (failure.refusal.scopeRefused) return `${refused}: your connection lacks a scope this needs.`;
+  return tool.scopes.length > 0
+    ? `${refused}: your account there may lack the permission, or the connection a scope (${tool.scopes.join(', ')}).`
+    : `${refused}: your account there may lack the permission.`;
 }
 
 /** Said of a write whose request may have reached the provider before it failed: the caller must check first. */

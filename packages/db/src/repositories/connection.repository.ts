@@ -214,6 +214,17 @@ export class ConnectionRepository {
     return result.count === 1;
   }
 
+  /**
+   * Records a narrower grant than the one stored (the provider refused the token for want of a scope) unless its
+   * tokens changed since `fromVersion` (a refresh or reconnect may have brought the scope).
+   */
+  async narrowScopes(tenantId: string, id: string, fromVersion: number, scopes: string[]): Promise<boolean> {
+    const result = await changingAuth(() =>
+      this.db.connection.updateMany({ where: { tenantId, id, tokenVersion: fromVersion }, data: { scopes } }),
+    );
+    return result.count === 1;
+  }
+
   /** Last-use bookkeeping: the one change that leaves what a tool call reads as it was (not announced). */
   async touch(tenantId: string, id: string, at: Date): Promise<void> {
     await this.db.connection.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });

@@ -40,7 +40,9 @@ async function slack(
   const body = json as { ok?: boolean; error?: unknown };
   if (body?.ok === true) return json as Record<string, unknown>;
   const code = typeof body?.error === 'string' && /^[a-z_]{1,64}$/.test(body.error) ? body.error : 'unknown_error';
-  throw new ProviderApiError(SLACK_ERRORS[code] ?? 400, code, undefined);
+  throw new ProviderApiError(SLACK_ERRORS[code] ?? 400, code, undefined, {
+    ...(code === 'missing_scope' ? { scopeRefused: true } : {}),
+  });
 }
 
 const channelId = z

@@ -116,6 +116,24 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       );
     if (url.pathname === '/repos/acme/moved-away/issues')
       return send(301, { message: 'Moved Permanently' }, { location: 'https://elsewhere.example/repos/acme/widgets' });
+    // A write the token's scopes do not allow: GitHub names the scopes that would and those the token has.
+    if (url.pathname === '/repos/acme/locked/issues' && method === 'POST')
+      return send(
+        403,
+        { message: 'Resource not accessible by personal access token', documentation_url: docs, status: '403' },
+        { 'x-accepted-oauth-scopes': 'public_repo, repo', 'x-oauth-scopes': 'read:org, read:user' },
+      );
+    // An organisation enforcing SAML single sign-on for a token not yet authorized for it.
+    if (url.pathname.startsWith('/repos/sso-org/'))
+      return send(
+        403,
+        { message: 'Resource protected by organization SAML enforcement.', documentation_url: docs },
+        {
+          'x-github-sso': 'required; url=https://github.com/orgs/sso-org/sso?authorization_request=AAB2',
+          'x-accepted-oauth-scopes': 'repo',
+          'x-oauth-scopes': 'repo',
+        },
+      );
     const repoMatch = /^\/repos\/([^/]+)\/([^/]+)\/(issues|pulls)(?:\/(\d+)\/comments)?$/.exec(url.pathname);
     if (!repoMatch || repoMatch[1] !== 'acme' || repoMatch[2] !== 'widgets')
       return send(404, { message: 'Not Found', documentation_url: docs, status: '404' });

@@ -102,6 +102,10 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
           'insufficientPermissions',
           'Request had insufficient authentication scopes.',
         ),
+        {
+          'www-authenticate':
+            'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.readonly"',
+        },
       );
     if (url.pathname === '/gmail/v1/users/me/messages' && method === 'GET')
       return send(200, { messages: [{ id: mail.id, threadId: mail.threadId }], resultSizeEstimate: 1 });

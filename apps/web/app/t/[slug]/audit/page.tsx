@@ -36,6 +36,7 @@ const ACTIONS = [
   'connection.deleted',
   'connection.failed',
   'connection.refreshed',
+  'connection.scopes_refused',
   'oauth.consent_granted',
   'oauth.consent_revoked',
 ];
