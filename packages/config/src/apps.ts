@@ -132,7 +132,10 @@ export const workerConfigSchema = z.object({
   OTEL_TRACES_SAMPLER_ARG: otelSamplerRatio,
   /** Bearer token Prometheus presents at the worker's GET /metrics (health port); unset: 404. */
   METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
-  /** Where people reach the api: the connect links the worker puts in tool results (same value as the api's). */
+  /**
+   * Where people reach the api (same value as the api's). The worker builds the connect links of its `needs_connection`
+   * results from it, but the api discards them: MCP clients get links built from the api's PUBLIC_WEB_URL.
+   */
   PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: databasePoolSize,
