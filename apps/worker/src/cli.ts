@@ -4,8 +4,15 @@
 import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
 import { loadConfigOrExit, toolsCommandConfigSchema, vaultCommandConfigSchema } from '@gatehouse/config';
 import { auditVerifyQuery, TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, type ToolCallPayload } from '@gatehouse/contracts';
-import { AuditRepository, createDatabase, DataKeyRepository, SecretRepository, TenantRepository } from '@gatehouse/db';
-import { loadKeyringOrExit, Vault } from '@gatehouse/vault';
+import {
+  AuditRepository,
+  createDatabase,
+  DataKeyRepository,
+  KeyCheckRepository,
+  SecretRepository,
+  TenantRepository,
+} from '@gatehouse/db';
+import { loadKeyringOrExit, Vault, verifyKeyringOrExit } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ToolCallAdmin } from './tools/tool-admin.js';
@@ -71,12 +78,11 @@ async function main(args: string[]): Promise<number> {
   const audit = new AuditLog(new AuditRepository(app));
   const tenants = new TenantRepository(app);
   try {
-    const vault = () =>
-      new Vault(
-        loadKeyringOrExit('gatehouse-admin', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY),
-        new DataKeyRepository(app, maintenance),
-        new SecretRepository(app),
-      );
+    // Checked before any command uses them: rotating with a key that is not the fleet's would re-wrap every data key
+    // under it.
+    const keyring = loadKeyringOrExit('gatehouse-admin', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
+    if (area === 'vault') await verifyKeyringOrExit('gatehouse-admin', keyring, new KeyCheckRepository(app));
+    const vault = () => new Vault(keyring, new DataKeyRepository(app, maintenance), new SecretRepository(app));
     const tenantId = (slug: string | undefined) => tenantIdOf(tenants, slug);
 
     if (area === 'vault' && command === 'status') {

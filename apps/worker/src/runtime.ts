@@ -19,10 +19,11 @@ import {
   AuthChangeListener,
   createDatabase,
   DataKeyRepository,
+  KeyCheckRepository,
   pingDatabase,
   SecretRepository,
 } from '@gatehouse/db';
-import { LocalKeyring, Vault } from '@gatehouse/vault';
+import { LocalKeyring, Vault, verifyKeyringOrExit } from '@gatehouse/vault';
 import { checkReadiness, GatehouseMetrics, pingRedis, type Logger } from '@gatehouse/telemetry';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -54,6 +55,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     maxConnections: config.DATABASE_POOL_SIZE,
     applicationName: 'gatehouse-worker',
   });
+  // Before anything runs: every configured key must be the deployment's own (a wrong one would fail every unwrap).
+  const keyring = LocalKeyring.parse(config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
+  await verifyKeyringOrExit('worker', keyring, new KeyCheckRepository(db));
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   // Not auto-pipelined: BullMQ defines its ~50 scripts on this connection, and ioredis copies every one of them onto
@@ -109,11 +113,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
 
   // Tool calls: the person's token from the connections service, the provider reached through the SSRF guard.
-  const vault = new Vault(
-    LocalKeyring.parse(config.VAULT_KEYS, config.VAULT_ACTIVE_KEY),
-    new DataKeyRepository(db),
-    new SecretRepository(db),
-  );
+  const vault = new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db));
   const http = new OutboundHttp({ allowLoopback: config.NODE_ENV !== 'production' });
   const toolsQueue = new Queue(TOOLS_QUEUE, {
     connection: schedulerConnection,

@@ -55,6 +55,7 @@ export {
   type OAuthModelIndex,
   type OAuthModelRow,
 } from './repositories/oauth-model.repository.js';
+export { KeyCheckRepository } from './repositories/key-check.repository.js';
 export { OAuthConsentRepository, type OAuthConsentRecord } from './repositories/oauth-consent.repository.js';
 export { ProviderAppRepository, type ProviderAppRecord } from './repositories/provider-app.repository.js';
 export {

@@ -1,5 +1,6 @@
 import { VaultError } from './errors.js';
-import { LocalKeyring } from './kek.js';
+import { LocalKeyring, type KeyEncryptionKeyProvider } from './kek.js';
+import { verifyKeyring, type KeyCheckStore } from './key-checks.js';
 
 /**
  * Builds the configured keyring at process start, or prints one line and exits: encryption is never optional,
@@ -11,6 +12,23 @@ export function loadKeyringOrExit(app: string, keys: string, activeVersion: stri
   } catch (error) {
     if (error instanceof VaultError) {
       process.stderr.write(`${app}: invalid configuration: VAULT_KEYS/VAULT_ACTIVE_KEY: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+/** `verifyKeyring` at process start: a key that is not the deployment's prints one line and exits (78). */
+export async function verifyKeyringOrExit(
+  app: string,
+  keyring: KeyEncryptionKeyProvider,
+  store: KeyCheckStore,
+): Promise<void> {
+  try {
+    await verifyKeyring(keyring, store);
+  } catch (error) {
+    if (error instanceof VaultError && error.code === 'key_mismatch') {
+      process.stderr.write(`${app}: invalid configuration: VAULT_KEYS: ${error.message}\n`);
       process.exit(78);
     }
     throw error;

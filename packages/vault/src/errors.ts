@@ -4,7 +4,8 @@ export type VaultErrorCode =
   | 'malformed_blob'
   | 'unknown_key_version' // the KEK or DEK version is retired, destroyed (crypto-shredded) or never existed
   | 'rotation_superseded' // another rotation of the tenant's data key started later and carries on
-  | 'invalid_keyring';
+  | 'invalid_keyring'
+  | 'key_mismatch'; // a configured KEK is not the key the deployment recorded under its version (verifyKeyring)
 
 export class VaultError extends Error {
   readonly code: VaultErrorCode;

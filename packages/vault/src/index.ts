@@ -4,4 +4,5 @@ export { VaultError, type VaultErrorCode } from './errors.js';
 export { LocalKeyring, type KeyEncryptionKeyProvider, type WrappedKey } from './kek.js';
 export type { DataKeyRecord, DataKeyState, DataKeyStore, SecretStore, StoredSecret } from './stores.js';
 export { Vault, type PreparedKey, type RotationProgress, type VaultOptions } from './vault.js';
-export { loadKeyringOrExit } from './boot.js';
+export { loadKeyringOrExit, verifyKeyringOrExit } from './boot.js';
+export { verifyKeyring, type KeyCheckStore } from './key-checks.js';

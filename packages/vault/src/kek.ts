@@ -18,12 +18,22 @@ export interface KeyEncryptionKeyProvider {
   versions(): readonly string[];
   wrap(dataKey: Buffer, tenantId: string): Promise<WrappedKey>;
   unwrap(key: WrappedKey, tenantId: string): Promise<Buffer>;
+  /** A check value of `version`: a constant sealed by that key, which only that key opens (`verifyKeyring`). */
+  checkValue(version: string): Promise<Buffer>;
+  /** Whether `check` was made by this provider's key of `version` (false: another key under that name). */
+  matchesCheck(version: string, check: Buffer): Promise<boolean>;
 }
 
 const VERSION_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 function wrapContext(tenantId: string, kekVersion: string): Buffer {
   return Buffer.from(`gatehouse.dek.v1|${tenantId}|${kekVersion}`, 'utf8');
+}
+
+const CHECK_PLAINTEXT = Buffer.from('gatehouse.kek-check.v1', 'utf8');
+
+function checkContext(kekVersion: string): Buffer {
+  return Buffer.from(`gatehouse.kek-check.v1|${kekVersion}`, 'utf8');
 }
 
 /** KEKs held in process memory, parsed from configuration (`VAULT_KEYS`) or a key file. */
@@ -76,13 +86,26 @@ export class LocalKeyring implements KeyEncryptionKeyProvider {
   }
 
   async unwrap(key: WrappedKey, tenantId: string): Promise<Buffer> {
-    const kek = this.keys.get(key.kekVersion);
-    if (!kek) {
-      throw new VaultError(
-        'unknown_key_version',
-        `key-encryption key "${key.kekVersion}" is not configured (retired?)`,
-      );
+    return open(this.key(key.kekVersion), unpackSealed(key.wrapped), wrapContext(tenantId, key.kekVersion));
+  }
+
+  async checkValue(version: string): Promise<Buffer> {
+    return packSealed(seal(this.key(version), CHECK_PLAINTEXT, checkContext(version)));
+  }
+
+  async matchesCheck(version: string, check: Buffer): Promise<boolean> {
+    const kek = this.key(version);
+    try {
+      return open(kek, unpackSealed(check), checkContext(version)).equals(CHECK_PLAINTEXT);
+    } catch {
+      return false;
     }
-    return open(kek, unpackSealed(key.wrapped), wrapContext(tenantId, key.kekVersion));
+  }
+
+  private key(version: string): Buffer {
+    const kek = this.keys.get(version);
+    if (!kek)
+      throw new VaultError('unknown_key_version', `key-encryption key "${version}" is not configured (retired?)`);
+    return kek;
   }
 }

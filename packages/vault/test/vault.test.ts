@@ -1,8 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createDatabase, DataKeyRepository, SecretRepository, TenantRepository, type Database } from '@gatehouse/db';
+import {
+  createDatabase,
+  DataKeyRepository,
+  KeyCheckRepository,
+  SecretRepository,
+  TenantRepository,
+  type Database,
+} from '@gatehouse/db';
 import { testAppDatabaseUrl, testDatabaseUrl, testMaintenanceDatabaseUrl } from '@gatehouse/testing';
-import { LocalKeyring, Vault, VaultError, type KeyEncryptionKeyProvider, type WrappedKey } from '../src/index.js';
+import {
+  LocalKeyring,
+  Vault,
+  VaultError,
+  verifyKeyring,
+  type KeyEncryptionKeyProvider,
+  type WrappedKey,
+} from '../src/index.js';
 
 // The vault against real PostgreSQL through the app role (row-level security on) and the maintenance role.
 
@@ -26,6 +40,12 @@ class CountingKeyring implements KeyEncryptionKeyProvider {
   unwrap(wrapped: WrappedKey, tenantId: string) {
     this.unwraps += 1;
     return this.inner.unwrap(wrapped, tenantId);
+  }
+  checkValue(version: string) {
+    return this.inner.checkValue(version);
+  }
+  matchesCheck(version: string, check: Buffer) {
+    return this.inner.matchesCheck(version, check);
   }
 }
 
@@ -67,6 +87,32 @@ afterAll(async () => {
 });
 
 describe('Vault with PostgreSQL', () => {
+  it('knows each KEK version by a recorded check value: the same key passes, another key under its name is refused', async () => {
+    // Versions of this test's own (the run's processes share the database and record theirs).
+    const [a, b] = [`t${randomBytes(4).toString('hex')}`, `t${randomBytes(4).toString('hex')}`];
+    const [keyA, keyB] = [key(), key()];
+    const checks = new KeyCheckRepository(app);
+    expect(await checks.find(a)).toBeNull();
+    await verifyKeyring(LocalKeyring.parse(`${a}:${keyA}`), checks);
+    const recorded = await checks.find(a);
+    expect(recorded).not.toBeNull();
+    // The check value holds nothing of the key: it is a constant sealed with it.
+    expect(recorded!.includes(Buffer.from(keyA, 'base64'))).toBe(false);
+    await verifyKeyring(LocalKeyring.parse(`${a}:${keyA}`), checks);
+    // A second version is recorded beside the first.
+    await verifyKeyring(LocalKeyring.parse(`${a}:${keyA},${b}:${keyB}`), checks);
+    expect(await checks.find(b)).not.toBeNull();
+    // The same name, another key (generated twice): refused, naming the version, and nothing recorded over it.
+    const refused = await verifyKeyring(LocalKeyring.parse(`${a}:${keyA},${b}:${key()}`), checks).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(VaultError);
+    expect((refused as VaultError).code).toBe('key_mismatch');
+    expect((refused as VaultError).message).toContain(`"${b}"`);
+    expect((refused as VaultError).message).not.toContain(`"${a}"`);
+    await verifyKeyring(LocalKeyring.parse(`${b}:${keyB}`), checks);
+  });
+
   it('stores only ciphertext and returns the plaintext to the right context', async () => {
     const tenantId = await newTenant();
     const vault = vaultWith(`v1:${V1}`);

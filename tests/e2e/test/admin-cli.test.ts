@@ -88,6 +88,20 @@ describe('gatehouse-admin (vault and audit commands)', () => {
     ).toBe('cli-secret');
   });
 
+  it('refuses to touch the vault with a key that is not the one the deployment knows under its version', async () => {
+    // v2 generated a second time for the admin command's environment: rotating with it would re-wrap every data key
+    // under a key no api or worker has.
+    const other = `v2:${randomBytes(32).toString('base64')}`;
+    for (const command of ['status', 'rotate-kek']) {
+      const refused = await admin(`${V1},${other}`, 'vault', command);
+      expect(refused.code).toBe(78);
+      expect(refused.output).toMatch(
+        /gatehouse-admin: invalid configuration: VAULT_KEYS: key-encryption key "v2" is not the key this deployment recorded/,
+      );
+    }
+    expect((await admin(`${V1},${V2}`, 'vault', 'status')).code).toBe(0);
+  });
+
   it('rotates one tenant data key and records it in the audit chain, which verifies', async () => {
     const rotated = await admin(V2, 'vault', 'rotate-dek', slug);
     expect(rotated.code).toBe(0);

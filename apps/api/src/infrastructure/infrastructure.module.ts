@@ -8,10 +8,11 @@ import {
   AuthChangeListener,
   createDatabase,
   DataKeyRepository,
+  KeyCheckRepository,
   SecretRepository,
   type Database,
 } from '@gatehouse/db';
-import { Vault, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
+import { Vault, verifyKeyringOrExit, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
@@ -98,7 +99,11 @@ export class InfrastructureModule implements OnApplicationShutdown {
       {
         provide: VAULT,
         inject: [DATABASE],
-        useFactory: (db: Database) => new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db)),
+        // Nothing is sealed or opened before every configured key is known to be the deployment's own.
+        useFactory: async (db: Database) => {
+          await verifyKeyringOrExit('api', keyring, new KeyCheckRepository(db));
+          return new Vault(keyring, new DataKeyRepository(db), new SecretRepository(db));
+        },
       },
       {
         provide: AUDIT,
