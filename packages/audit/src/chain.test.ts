@@ -170,6 +170,38 @@ describe('redactMetadata', () => {
     });
   });
 
+  it('keeps flags and words that only contain "pass"; redacts every other value under a secret-looking key', () => {
+    expect(
+      redactMetadata({
+        secretChanged: true,
+        refreshToken: false,
+        sessionId: null,
+        bypass: 'cache',
+        passed: 3,
+        compass: 'north',
+        pass: 'x',
+        pass_hash: 'y',
+        userPass: 'z',
+        USER_PASS: 'w',
+        passwd: 'v',
+        tokenCount: 2,
+      }),
+    ).toEqual({
+      secretChanged: true,
+      refreshToken: false,
+      sessionId: null,
+      bypass: 'cache',
+      passed: 3,
+      compass: 'north',
+      pass: '[redacted]',
+      pass_hash: '[redacted]',
+      userPass: '[redacted]',
+      USER_PASS: '[redacted]',
+      passwd: '[redacted]',
+      tokenCount: '[redacted]',
+    });
+  });
+
   it('is applied before hashing, so no secret reaches the chain', () => {
     const [event] = link([{ ...input(1), metadata: { refreshToken: 'canary-refresh' } }], null);
     expect(JSON.stringify(event!.metadata)).not.toContain('canary-refresh');

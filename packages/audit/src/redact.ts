@@ -1,7 +1,18 @@
 import type { JsonObject, JsonValue } from './event.js';
 
 const SECRET_KEY =
-  /pass(word|phrase)?|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|session/i;
+  /passw(or)?d|passphrase|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|session/i;
+/** `pass` as a word of the key (`pass`, `pass_hash`, `userPass`, `USER_PASS`), not inside one (`bypass`, `passed`). */
+const PASS_WORD = /(?:^|[^a-zA-Z])(?:pass|Pass|PASS)(?![a-z])|(?<=[a-z])(?:Pass|PASS)(?![a-z])/;
+
+/**
+ * Whether `value` under `key` is withheld. A flag or an absent value holds no secret (`secretChanged: true`, `refreshToken:
+ * false` say what happened, not what the secret is): those are kept.
+ */
+function secretLooking(key: string, value: unknown): boolean {
+  if (typeof value === 'boolean' || value === null) return false;
+  return SECRET_KEY.test(key) || PASS_WORD.test(key);
+}
 const MAX_DEPTH = 6;
 const MAX_STRING = 2_000;
 const MAX_ENTRIES = 100;
@@ -37,13 +48,13 @@ function clean(value: unknown, depth: number): JsonValue {
 
 /**
  * Returns a JSON-safe copy of `metadata` in which every value under a secret-looking key (password, token,
- * secret, authorization, cookie, api key, credential, session…) is replaced by "[redacted]".
+ * secret, authorization, cookie, api key, credential, session…) is replaced by "[redacted]", flags excepted.
  */
 export function redactMetadata(metadata: Record<string, unknown>, depth = 0): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(metadata).slice(0, MAX_ENTRIES)) {
     if (value === undefined) continue;
-    out[storableText(key, 200)] = SECRET_KEY.test(key) ? '[redacted]' : clean(value, depth);
+    out[storableText(key, 200)] = secretLooking(key, value) ? '[redacted]' : clean(value, depth);
   }
   return out;
 }

@@ -34,9 +34,22 @@ describe('createLogger', () => {
       },
       user: { password: 'canary-password' },
       accessToken: 'canary-access',
+      tokens: { access_token: 'canary-wire-access', refresh_token: 'canary-wire-refresh', id_token: 'canary-id' },
+      request: { client_secret: 'canary-client-secret', headers: { authorization: 'Basic canary-basic' } },
     });
     const text = lines.join('');
-    for (const canary of ['canary-token-123', 'canary-cookie', 'canary-csrf', 'canary-password', 'canary-access']) {
+    for (const canary of [
+      'canary-token-123',
+      'canary-cookie',
+      'canary-csrf',
+      'canary-password',
+      'canary-access',
+      'canary-wire-access',
+      'canary-wire-refresh',
+      'canary-id',
+      'canary-client-secret',
+      'canary-basic',
+    ]) {
       expect(text).not.toContain(canary);
     }
     expect(text).toContain('[redacted]');

@@ -22,11 +22,21 @@ export const REDACT_PATHS: readonly string[] = [
   '*.accessToken',
   '*.refreshToken',
   '*.apiKey',
+  // The names providers and OAuth use on the wire, should a token response or request ever be logged whole.
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
+  '*.client_secret',
+  '*.code_verifier',
+  '*.headers.authorization',
   'password',
   'secret',
   'token',
   'accessToken',
   'refreshToken',
+  'access_token',
+  'refresh_token',
+  'client_secret',
 ];
 
 /** Query parameters that carry credentials (OAuth codes and state, tokens): their values never reach a log line. */
