@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,22 @@ export function roleUrl(url: string, role: string, password?: string): string {
 const ROLE_UPDATE_ATTEMPTS = 8;
 
 /**
+ * PostgreSQL's SCRAM-SHA-256 verifier of `password` (RFC 5802/7677: `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:
+ * <ServerKey>`), which `ALTER ROLE … PASSWORD` stores as given. Sending it instead of the password keeps the
+ * password out of the statement text — which the server logs under `log_statement = ddl`, with any failed statement
+ * (`log_min_error_statement`), and shows in `pg_stat_activity` while it runs. Undefined for a password with
+ * characters outside printable ASCII, where SASLprep (which the server applies first) could change it.
+ */
+export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string | undefined {
+  if (!/^[\x20-\x7e]+$/.test(password)) return undefined;
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+  const storedKey = createHash('sha256').update(hmac(salted, 'Client Key')).digest();
+  const serverKey = hmac(salted, 'Server Key');
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/**
  * Lets the application roles log in, with the passwords carried by their connection URLs (run as the owner after
  * migrating). URLs for other users are ignored: a deployment may use roles it manages itself.
  */
@@ -112,7 +128,8 @@ export async function enableRoleLogins(ownerUrl: string, loginUrls: readonly (st
       const role = decodeURIComponent(parsed.username);
       if (role !== APP_ROLE && role !== MAINTENANCE_ROLE) continue;
       const password = decodeURIComponent(parsed.password);
-      const statement = `ALTER ROLE ${quoteIdent(role)} LOGIN${password ? ` PASSWORD ${client.escapeLiteral(password)}` : ''}`;
+      const stored = password ? (scramVerifier(password) ?? password) : undefined;
+      const statement = `ALTER ROLE ${quoteIdent(role)} LOGIN${stored ? ` PASSWORD ${client.escapeLiteral(stored)}` : ''}`;
       // Roles belong to the whole server: two runs setting up their own databases at once (parallel test suites)
       // alter the same role, and PostgreSQL refuses the second ("tuple concurrently updated"). The statement is
       // idempotent, so it is simply made again.

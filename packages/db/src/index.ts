@@ -13,6 +13,7 @@ export {
   MAINTENANCE_ROLE,
   createScratchDatabase,
   enableRoleLogins,
+  scramVerifier,
   roleUrl,
   databaseNameOf,
   dropDatabase,

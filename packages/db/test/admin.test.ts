@@ -1,4 +1,5 @@
-import { createDatabase, enableRoleLogins, migrateDatabase } from '../src/index.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createDatabase, enableRoleLogins, migrateDatabase, scramVerifier } from '../src/index.js';
 
 // Roles belong to the whole PostgreSQL server, so test runs and `npm start` setting up their own databases at the
 // same moment alter the same roles.
@@ -26,3 +27,38 @@ it('migrates with everything the URL says, as the application connects: sslmode 
   url.searchParams.set('sslmode', 'disable');
   await expect(migrateDatabase(url.toString())).resolves.toBeUndefined();
 }, 60_000);
+
+it('sets role passwords as SCRAM-SHA-256 verifiers, never as text a server log could keep', async () => {
+  // RFC 7677 §3: user "user", password "pencil" — the server's signature over the exchange, from the verifier's ServerKey.
+  const verifier = scramVerifier('pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'))!;
+  const [, head, keys] = verifier.split('$');
+  expect(head).toBe('4096:W22ZaJ0SNY7soEsUEjb6gQ==');
+  const serverKey = Buffer.from(keys!.split(':')[1]!, 'base64');
+  const authMessage =
+    'n=user,r=rOprNGfwEbeRWgbNEkqO,' +
+    'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,' +
+    'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0';
+  expect(createHmac('sha256', serverKey).update(authMessage).digest('base64')).toBe(
+    '6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
+  );
+  expect(scramVerifier('pässword')).toBeUndefined();
+
+  // PostgreSQL takes it as a verifier (stored as given), not as a password to hash — checked on a role of this test's.
+  const db = createDatabase({ url: process.env.GATEHOUSE_TEST_DATABASE_URL!, maxConnections: 1 });
+  const role = `gh_scram_${randomBytes(4).toString('hex')}`;
+  try {
+    const [me] = await db.$queryRaw<
+      { super: boolean }[]
+    >`SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user`;
+    expect(me?.super).toBe(true);
+    const chosen = scramVerifier('a generated password')!;
+    await db.$executeRawUnsafe(`CREATE ROLE ${role} LOGIN PASSWORD '${chosen}'`);
+    const [row] = await db.$queryRaw<
+      { stored: string }[]
+    >`SELECT rolpassword AS stored FROM pg_authid WHERE rolname = ${role}`;
+    expect(row?.stored).toBe(chosen);
+  } finally {
+    await db.$executeRawUnsafe(`DROP ROLE IF EXISTS ${role}`);
+    await db.$disconnect();
+  }
+});
