@@ -34,7 +34,7 @@ export function providerApi(
   const withinBase = (url: URL) => url.origin === base.origin && url.pathname.startsWith(base.pathname);
   return {
     async request(method, path, options = {}) {
-      if (!path.startsWith('/') || path.startsWith('//') || path.includes('..'))
+      if (!path.startsWith('/') || path.startsWith('//') || climbs(path))
         throw new ToolFailure('invalid_path', `not a path of the provider's API: ${path}`);
       let url = new URL(path.slice(1), base);
       if (!withinBase(url)) throw new ToolFailure('invalid_path', `not a path of the provider's API: ${path}`);
@@ -64,6 +64,17 @@ export function providerApi(
       throw apiError(response);
     },
   };
+}
+
+/**
+ * Whether a path has a `.` or `..` segment, spelled out or percent-encoded (URL parsers resolve `%2e%2e` too). Dots
+ * inside a segment (a repository named `a..b`) are a name, not a step up.
+ */
+function climbs(path: string): boolean {
+  return path
+    .split(/[?#]/, 1)[0]!
+    .split('/')
+    .some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
 }
 
 async function send(http: OutboundHttp, request: HttpRequest, url: URL, signal: AbortSignal, timeoutMs?: number) {

@@ -234,6 +234,20 @@ describe('GitHub toolkit against a fake of the REST API', () => {
       expect((refused as ToolFailure).code).toBe('invalid_arguments');
     }
     expect(await failure(run('github.list_issues', { owner: 'acme', repo: '..' }))).toBeInstanceOf(ToolFailure);
+    // A step up is refused however it is spelled; dots inside a name are a name.
+    const signal = AbortSignal.timeout(5_000);
+    const api = providerApi(http, github.url, GOOD_TOKEN, signal, githubToolkit.headers);
+    for (const path of ['/repos/acme/../x', '/repos/acme/%2e%2E/x', '/repos/acme/%2e/x', '/..'])
+      expect(((await failure(api.request('GET', path))) as ToolFailure).code).toBe('invalid_path');
+    const before = github.requests.length;
+    // Enterprise Managed Users' logins (`login_shortcode`) and names with dots reach GitHub (the fake knows neither).
+    for (const [owner, repo] of [
+      ['alice_contoso', 'widgets'],
+      ['acme', 'a..b'],
+    ])
+      expect(((await failure(run('github.list_issues', { owner, repo }))) as ProviderApiError).status).toBe(404);
+    expect(github.requests.length).toBe(before + 2);
+    expect(github.requests.at(-1)!.url.pathname).toBe('/repos/acme/a..b/issues');
   });
 
   it('refuses a search page past the 1,000 results GitHub answers, without asking it', async () => {

@@ -83,6 +83,16 @@ describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
         }),
       ),
     ).toBeInstanceOf(ToolFailure);
+    // An all-day start with a timed end (or the reverse): Google refuses it, so it is refused here.
+    expect(
+      await failure(
+        run('google_calendar.create_event', {
+          summary: 'x',
+          start: { date: '2026-12-02' },
+          end: { dateTime: '2026-12-02T17:00:00Z' },
+        }),
+      ),
+    ).toBeInstanceOf(ToolFailure);
     expect(google.requests.length).toBe(before);
   });
 

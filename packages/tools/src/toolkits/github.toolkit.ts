@@ -6,7 +6,8 @@ import { defineProviderTool, type ProviderResponse, type ProviderToolkit } from 
 
 const owner = z
   .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'a GitHub user or organisation name')
+  // Enterprise Managed Users are named `login_shortcode`.
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, 'a GitHub user or organisation name')
   .describe('Owner: user or organisation');
 const repo = z
   .string()

@@ -18,7 +18,10 @@ const calendarId = z
   .describe('Calendar id; "primary" is the person\'s own calendar');
 const when = z.object({
   dateTime: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 time, e.g. 2026-12-01T09:00:00+01:00'),
-  date: z.iso.date().optional().describe('All-day events: the date'),
+  date: z.iso
+    .date()
+    .optional()
+    .describe("All-day events: the date (an end date is exclusive: a one-day event ends on the next day's date)"),
   timeZone: z.string().max(64).optional(),
 });
 const event = z.object({
@@ -114,6 +117,10 @@ export const googleCalendarToolkit: ProviderToolkit = {
         })
         .refine((input) => Boolean(input.end.dateTime) !== Boolean(input.end.date), {
           message: 'end needs either dateTime or date (not both)',
+          path: ['end'],
+        })
+        .refine((input) => Boolean(input.start.date) === Boolean(input.end.date), {
+          message: 'start and end are both dates (an all-day event) or both dateTimes',
           path: ['end'],
         }),
       output: z.object({ event }),

@@ -64,7 +64,8 @@ export const slackToolkit: ProviderToolkit = {
       description: 'Lists public channels of the workspace (not archived), with whether the person is a member.',
       input: z
         .object({
-          limit: z.number().int().min(1).max(1000).default(200).describe('Channels per page'),
+          // Slack: "an integer under 1000" (and 200 or fewer recommended).
+          limit: z.number().int().min(1).max(999).default(200).describe('Channels per page'),
           cursor: z.string().max(500).optional().describe('next_cursor from a previous page'),
         })
         .strict(),
