@@ -1,7 +1,8 @@
 // gatehouse-admin: operator commands that need cross-tenant access (key rotation), a whole-chain walk (audit
 // verification) or the queue itself (failed tool calls: inspect, replay). Run from the repository root with `pnpm gatehouse <command>` (reads .env) or, in an image,
 // `node dist/cli.js <command>` in the worker image (its working directory is apps/worker).
-import { AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
+import { randomBytes } from 'node:crypto';
+import { ARGUMENTS_DIGEST_SECRET, argumentsDigester, AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
 import { loadConfigOrExit, toolsCommandConfigSchema, vaultCommandConfigSchema } from '@gatehouse/config';
 import { auditVerifyQuery, TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, type ToolCallPayload } from '@gatehouse/contracts';
 import {
@@ -9,10 +10,11 @@ import {
   createDatabase,
   DataKeyRepository,
   KeyCheckRepository,
+  PlatformKeyRepository,
   SecretRepository,
   TenantRepository,
 } from '@gatehouse/db';
-import { loadKeyringOrExit, Vault, verifyKeyringOrExit } from '@gatehouse/vault';
+import { loadKeyringOrExit, loadPlatformSecret, Vault, verifyKeyringOrExit } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ToolCallAdmin } from './tools/tool-admin.js';
@@ -26,6 +28,9 @@ const USAGE = `usage: gatehouse-admin <command>
                              database, to check later with
   audit verify <chain> --checkpoint <seq>:<hash>
                              also that the chain still holds that link unchanged (nothing removed or rewritten)
+  audit digest <tenant> <json>
+                             the argumentsDigest a tool.call record of the tenant holds for these arguments (a JSON
+                             object): to check whether a recorded call was asked with them
   tools failed [<tenant>]    failed tool calls kept for inspection, newest first (never their arguments)
   tools show <job-id>        a tool call's state and how it ended
   tools replay <job-id>      run a failed tool call again (audited as tool.replayed; it may have taken effect),
@@ -81,7 +86,8 @@ async function main(args: string[]): Promise<number> {
     // Checked before any command uses them: rotating with a key that is not the fleet's would re-wrap every data key
     // under it.
     const keyring = loadKeyringOrExit('gatehouse-admin', config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
-    if (area === 'vault') await verifyKeyringOrExit('gatehouse-admin', keyring, new KeyCheckRepository(app));
+    if (area === 'vault' || (area === 'audit' && command === 'digest'))
+      await verifyKeyringOrExit('gatehouse-admin', keyring, new KeyCheckRepository(app));
     const vault = () => new Vault(keyring, new DataKeyRepository(app, maintenance), new SecretRepository(app));
     const tenantId = (slug: string | undefined) => tenantIdOf(tenants, slug);
 
@@ -115,6 +121,25 @@ async function main(args: string[]): Promise<number> {
         metadata: { version },
       });
       print({ tenant: argument, dataKeyVersion: version });
+      return 0;
+    }
+    if (area === 'audit' && command === 'digest') {
+      const id = await tenantId(argument);
+      let args: unknown;
+      try {
+        args = JSON.parse(options[0] ?? '');
+      } catch {
+        throw new Error('give the arguments as one JSON object: audit digest <tenant> \'{"title":"…"}\'');
+      }
+      if (options.length !== 1 || typeof args !== 'object' || args === null || Array.isArray(args))
+        throw new Error('give the arguments as one JSON object: audit digest <tenant> \'{"title":"…"}\'');
+      const { secret } = await loadPlatformSecret(
+        keyring,
+        new PlatformKeyRepository(app),
+        ARGUMENTS_DIGEST_SECRET,
+        () => randomBytes(32),
+      );
+      print({ tenant: argument, argumentsDigest: argumentsDigester(secret)(id, args) });
       return 0;
     }
     if (area === 'audit' && command === 'verify') {

@@ -1,6 +1,7 @@
 import { canonicalJson, link, verifyChain } from './chain.js';
 import type { AuditEvent, AuditEventInput } from './event.js';
 import { redactMetadata } from './redact.js';
+import { argumentsDigester, canonicalDigest } from './tool-call.js';
 
 const tenantId = '11111111-1111-4111-8111-111111111111';
 const input = (i: number): AuditEventInput => ({
@@ -205,5 +206,19 @@ describe('redactMetadata', () => {
   it('is applied before hashing, so no secret reaches the chain', () => {
     const [event] = link([{ ...input(1), metadata: { refreshToken: 'canary-refresh' } }], null);
     expect(JSON.stringify(event!.metadata)).not.toContain('canary-refresh');
+  });
+});
+
+describe('argumentsDigester', () => {
+  it('keys digests per deployment and tenant: equal arguments agree within a tenant, nothing else does', () => {
+    const digest = argumentsDigester(Buffer.alloc(32, 1));
+    const [a, b] = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+    const args = { to: 'someone@example.com', subject: 'hi' };
+    expect(digest(a, args)).toMatch(/^[0-9a-f]{64}$/);
+    // Key order does not matter (canonical JSON); the tenant and the deployment's secret do.
+    expect(digest(a, { subject: 'hi', to: 'someone@example.com' })).toBe(digest(a, args));
+    expect(digest(b, args)).not.toBe(digest(a, args));
+    expect(argumentsDigester(Buffer.alloc(32, 2))(a, args)).not.toBe(digest(a, args));
+    expect(digest(a, args)).not.toBe(canonicalDigest(args));
   });
 });

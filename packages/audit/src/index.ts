@@ -22,4 +22,12 @@ export {
 export { exportEvents, formatEvent, type ExportFormat } from './export.js';
 export { redactMetadata } from './redact.js';
 export type { AuditFilter, AuditPage, AuditStore } from './store.js';
-export { argumentsDigest, toolCallEvent, type ToolCallRecord, type ToolCallResultName } from './tool-call.js';
+export {
+  ARGUMENTS_DIGEST_SECRET,
+  argumentsDigester,
+  canonicalDigest,
+  toolCallEvent,
+  type ArgumentsDigest,
+  type ToolCallRecord,
+  type ToolCallResultName,
+} from './tool-call.js';

@@ -80,6 +80,11 @@ export const toolCallJob = job(
       version: z.string().min(1).max(32),
       /** Already validated by the api against the tool's input schema; validated again by the worker. */
       arguments: z.record(z.string(), z.unknown()),
+      /** The arguments' keyed digest, made by the api: what the worker records when no api heard the answer. */
+      argumentsDigest: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
       requestId: z.string().max(128).optional(),
       /** The Redis channel of the api instance whose request waits: the worker publishes progress and answer there. */
       replyTo: z

@@ -57,6 +57,7 @@ export {
   type OAuthModelRow,
 } from './repositories/oauth-model.repository.js';
 export { KeyCheckRepository } from './repositories/key-check.repository.js';
+export { PlatformKeyRepository } from './repositories/platform-key.repository.js';
 export { OAuthConsentRepository, type OAuthConsentRecord } from './repositories/oauth-consent.repository.js';
 export { ProviderAppRepository, type ProviderAppRecord } from './repositories/provider-app.repository.js';
 export {

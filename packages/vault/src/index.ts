@@ -6,3 +6,4 @@ export type { DataKeyRecord, DataKeyState, DataKeyStore, SecretStore, StoredSecr
 export { Vault, type PreparedKey, type RotationProgress, type VaultOptions } from './vault.js';
 export { loadKeyringOrExit, verifyKeyringOrExit } from './boot.js';
 export { verifyKeyring, type KeyCheckStore } from './key-checks.js';
+export { loadPlatformSecret, type PlatformSecretStore } from './platform-secrets.js';

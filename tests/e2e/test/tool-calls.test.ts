@@ -4,7 +4,7 @@
  * token, and the answer comes back. Without a connection the client is sent to Gatehouse's connect page — as a tool
  * error, or as URL-mode elicitation (-32042) when it declared that — which only the MCP token's person may use.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   auditPage,
@@ -27,6 +27,7 @@ import {
   startProcess,
   testAppDatabaseUrl,
   testDatabaseUrl,
+  testMaintenanceDatabaseUrl,
   testPrefix,
   testVaultKeys,
   waitFor,
@@ -429,6 +430,28 @@ test('every call is audited with tool, version, outcome and an argument digest (
     });
     expect(JSON.stringify(event.metadata)).not.toContain('From an agent');
   }
+  // Keyed: never the plain SHA-256 of the arguments (which a reader of the records could test guesses against), the
+  // same for the same arguments, and what `gatehouse-admin audit digest` computes for them.
+  const listed = events.filter((event) => event.metadata.tool === 'demo.list_notes');
+  expect(listed.length).toBeGreaterThan(0);
+  const plainOfEmpty = createHash('sha256').update('{}').digest('hex');
+  expect(events.map((event) => event.metadata.argumentsDigest)).not.toContain(plainOfEmpty);
+  const child = startProcess(
+    'gatehouse-admin',
+    process.execPath,
+    [join(repoRoot, 'apps/worker/dist/cli.js'), 'audit', 'digest', slug, '{}'],
+    {
+      env: baseEnv({
+        DATABASE_URL: testAppDatabaseUrl(),
+        MAINTENANCE_DATABASE_URL: testMaintenanceDatabaseUrl(),
+        VAULT_KEYS: testVaultKeys(),
+      }),
+    },
+  );
+  expect((await child.exited).code).toBe(0);
+  const printed = JSON.parse(child.output().trim().split('\n').at(-1)!) as { argumentsDigest: string };
+  const withoutArguments = listed.filter((event) => event.metadata.argumentsDigest === printed.argumentsDigest);
+  expect(withoutArguments.length).toBeGreaterThan(0);
 });
 
 /** The tools queue as the api and workers see it, on a connection of the test's own (close both when done). */

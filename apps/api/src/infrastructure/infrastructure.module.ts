@@ -2,23 +2,26 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown,
 import type { ApiConfig } from '@gatehouse/config';
 import { SYSTEM_QUEUE } from '@gatehouse/contracts';
 import { coalesceWrites } from '@gatehouse/coordination';
-import { AuditLog } from '@gatehouse/audit';
+import { randomBytes } from 'node:crypto';
+import { ARGUMENTS_DIGEST_SECRET, argumentsDigester, AuditLog } from '@gatehouse/audit';
 import {
   AuditRepository,
   AuthChangeListener,
   createDatabase,
   DataKeyRepository,
   KeyCheckRepository,
+  PlatformKeyRepository,
   SecretRepository,
   type Database,
 } from '@gatehouse/db';
-import { Vault, verifyKeyringOrExit, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
+import { loadPlatformSecret, Vault, verifyKeyringOrExit, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { queueTelemetry } from './queue-telemetry.js';
 import {
   API_CONFIG,
+  ARGUMENTS_DIGEST,
   AUDIT,
   AUTH_CHANGES,
   DATABASE,
@@ -109,6 +112,20 @@ export class InfrastructureModule implements OnApplicationShutdown {
         provide: AUDIT,
         inject: [DATABASE],
         useFactory: (db: Database) => new AuditLog(new AuditRepository(db)),
+      },
+      {
+        provide: ARGUMENTS_DIGEST,
+        // After the vault: the keyring is known to be the deployment's before it wraps or unwraps the digest secret.
+        inject: [DATABASE, VAULT],
+        useFactory: async (db: Database) => {
+          const { secret } = await loadPlatformSecret(
+            keyring,
+            new PlatformKeyRepository(db),
+            ARGUMENTS_DIGEST_SECRET,
+            () => randomBytes(32),
+          );
+          return argumentsDigester(secret);
+        },
       },
       {
         provide: SYSTEM_QUEUE_TOKEN,

@@ -9,6 +9,8 @@ export const REDIS_PROBE = Symbol('REDIS_PROBE');
 export const SYSTEM_QUEUE_TOKEN = Symbol('SYSTEM_QUEUE');
 export const VAULT = Symbol('VAULT');
 export const AUDIT = Symbol('AUDIT');
+/** Keyed digests of tool-call arguments for audit records (`argumentsDigester` of @gatehouse/audit). */
+export const ARGUMENTS_DIGEST = Symbol('ARGUMENTS_DIGEST');
 /** The vault's key-encryption keys (also wrap the authorization server's own keys). */
 export const KEYRING = Symbol('KEYRING');
 /** Listens for committed changes that can end someone's access (AuthChangeListener). */

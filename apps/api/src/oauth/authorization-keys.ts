@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { OAuthModelRepository, type Database } from '@gatehouse/db';
-import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
+import { PlatformKeyRepository, type Database } from '@gatehouse/db';
+import { loadPlatformSecret, VaultError, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import type { JWK } from 'oidc-provider';
 
 /** What the authorization server signs with (ID tokens) and authenticates its cookies with. */
@@ -9,15 +9,7 @@ export interface AuthorizationKeys {
   cookieKeys: string[];
 }
 
-const KIND = 'PlatformKey';
 const ID = 'authorization-server';
-// Wrapped like a tenant's data key, under a context no tenant id can take.
-const WRAP_CONTEXT = 'platform:authorization-server';
-
-interface StoredKeys {
-  kekVersion: string;
-  wrapped: string;
-}
 
 function generate(): AuthorizationKeys {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -31,46 +23,24 @@ function generate(): AuthorizationKeys {
 /**
  * Loads the authorization server's keys, creating them on the first boot of the first instance. They are stored
  * in PostgreSQL wrapped by the vault's key-encryption key (so every instance shares them and a database dump alone
- * does not reveal them), and re-wrapped with the active KEK version after a KEK rotation.
+ * does not reveal them), and re-wrapped with the active KEK version after a KEK rotation (`loadPlatformSecret`).
  */
 export async function loadAuthorizationKeys(
   db: Database,
   keyring: KeyEncryptionKeyProvider,
 ): Promise<AuthorizationKeys> {
-  const repository = new OAuthModelRepository(db);
-  let row = await repository.find(KIND, ID);
-  if (!row) {
-    const wrapped = await keyring.wrap(Buffer.from(JSON.stringify(generate())), WRAP_CONTEXT);
-    const stored: StoredKeys = { kekVersion: wrapped.kekVersion, wrapped: wrapped.wrapped.toString('base64') };
-    // Two instances booting together: the first insert wins and both read it back.
-    await repository.insertIfAbsent(KIND, ID, { ...stored });
-    row = await repository.find(KIND, ID);
-    if (!row) throw new Error('authorization server keys could not be stored');
-  }
-  const stored = row.payload as unknown as StoredKeys;
-  let plain: Buffer;
+  const store = new PlatformKeyRepository(db);
   try {
-    plain = await keyring.unwrap(
-      { kekVersion: stored.kekVersion, wrapped: Buffer.from(stored.wrapped, 'base64') },
-      WRAP_CONTEXT,
-    );
+    const { secret } = await loadPlatformSecret(keyring, store, ID, () => Buffer.from(JSON.stringify(generate())));
+    return JSON.parse(secret.toString('utf8')) as AuthorizationKeys;
   } catch (cause) {
+    if (!(cause instanceof VaultError)) throw cause;
+    const version = (await store.find(ID))?.kekVersion ?? '?';
     throw new Error(
-      `The authorization server's keys are wrapped with vault key "${stored.kekVersion}", which VAULT_KEYS cannot ` +
+      `The authorization server's keys are wrapped with vault key "${version}", which VAULT_KEYS cannot ` +
         'open. Put that key version back into VAULT_KEYS; if it is lost for good, delete the row ' +
-        `(DELETE FROM oauth_models WHERE kind = '${KIND}') and restart: new keys are made and people sign in again.`,
+        `(DELETE FROM oauth_models WHERE kind = 'PlatformKey' AND id = '${ID}') and restart: new keys are made and people sign in again.`,
       { cause },
     );
   }
-  if (stored.kekVersion !== keyring.activeVersion) {
-    const rewrapped = await keyring.wrap(plain, WRAP_CONTEXT);
-    await repository.upsert(
-      KIND,
-      ID,
-      { kekVersion: rewrapped.kekVersion, wrapped: rewrapped.wrapped.toString('base64') },
-      null,
-      {},
-    );
-  }
-  return JSON.parse(plain.toString('utf8')) as AuthorizationKeys;
 }

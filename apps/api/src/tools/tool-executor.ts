@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
-  argumentsDigest,
+  canonicalDigest,
   toolCallEvent,
+  type ArgumentsDigest,
   type AuditLog,
   type JsonValue,
   type ToolCallResultName,
@@ -71,6 +72,8 @@ export class ToolExecutor {
     private readonly webUrl: string,
     /** TOOL_CALL_REPLAY_WINDOW_SECONDS, in ms: how long a request that ran is never run again. */
     private readonly replayWindowMs: number,
+    /** Keyed digests of arguments for the `tool.call` records (`argumentsDigester`). */
+    private readonly digest: ArgumentsDigest,
   ) {}
 
   /** One call in a `tool.call` span, whose trace the worker's spans and the audit record join. */
@@ -92,6 +95,7 @@ export class ToolExecutor {
     const { endpoint } = caller;
     // This call's own id: it names the add it queues (cancellation marks) and the circuit's probe it may hold.
     const callId = randomUUID();
+    const digest = this.digest(endpoint.tenantId, args);
     const record = (outcome: Outcome, extra: Record<string, unknown> = {}) => {
       this.metrics.toolCalls.inc({ tool: tool.name, result: outcome });
       this.metrics.toolCallSeconds.observe({ tool: tool.name }, (Date.now() - started) / 1000);
@@ -104,7 +108,7 @@ export class ToolExecutor {
           tool: tool.name,
           version: tool.version,
           provider: tool.provider,
-          arguments: args,
+          argumentsDigest: digest,
           result: outcome,
           latencyMs: Date.now() - started,
           requestId: caller.requestId,
@@ -172,6 +176,7 @@ export class ToolExecutor {
       tool: tool.name,
       version: tool.version,
       arguments: args,
+      argumentsDigest: digest,
       ...(caller.requestId ? { requestId: caller.requestId } : {}),
       replyTo: this.replies.channel,
       startBy: Date.now() + waitMs - tool.timeoutMs - CLOCK_ALLOWANCE_MS,
@@ -359,7 +364,7 @@ export function idempotencyKey(
 ): string {
   // Request ids are unique only within a session (MCP, "Requests"): a client without one may send `id: 1` with every
   // request, each a new call, so its calls are never taken for re-sends.
-  return argumentsDigest([
+  return canonicalDigest([
     caller.endpoint.tenantId,
     caller.userId,
     caller.clientId,

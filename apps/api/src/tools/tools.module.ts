@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { AuditLog } from '@gatehouse/audit';
+import type { ArgumentsDigest, AuditLog } from '@gatehouse/audit';
 import type { ApiConfig } from '@gatehouse/config';
 import {
   SYSTEM_QUEUE,
@@ -14,7 +14,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ConnectionsModule } from '../connections/connections.module.js';
 import { queueTelemetry } from '../infrastructure/queue-telemetry.js';
-import { API_CONFIG, AUDIT, QUEUE_REDIS, REDIS, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
+import {
+  API_CONFIG,
+  ARGUMENTS_DIGEST,
+  AUDIT,
+  QUEUE_REDIS,
+  REDIS,
+  SYSTEM_QUEUE_TOKEN,
+} from '../infrastructure/tokens.js';
 import { MetricsController } from './metrics.controller.js';
 import { ConnectElicitations } from '../connections/connect-elicitations.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
@@ -102,6 +109,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
         QUEUE_REDIS,
         API_CONFIG,
         GatehouseMetrics,
+        ARGUMENTS_DIGEST,
       ],
       useFactory: (
         queue: Queue,
@@ -113,6 +121,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
         queueRedis: Redis,
         config: ApiConfig,
         metrics: GatehouseMetrics,
+        digest: ArgumentsDigest,
       ) =>
         new ToolExecutor(
           queue,
@@ -131,6 +140,7 @@ const TOOL_REPLIES = Symbol('TOOL_REPLIES');
           metrics,
           config.PUBLIC_WEB_URL,
           config.TOOL_CALL_REPLAY_WINDOW_SECONDS * 1000,
+          digest,
         ),
     },
   ],

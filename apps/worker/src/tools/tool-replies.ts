@@ -139,7 +139,7 @@ export function unheardCallEvent(payload: ToolCallPayload, reply: FinalReply, ca
     tool: payload.tool,
     version: payload.version,
     provider: findProviderTool(payload.tool)?.tool.provider ?? 'unknown',
-    arguments: payload.arguments,
+    argumentsDigest: payload.argumentsDigest,
     result:
       result === undefined
         ? 'interrupted'
