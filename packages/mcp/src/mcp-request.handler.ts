@@ -37,12 +37,18 @@ export async function serveMcpRequest(
     onResponse: options.onResponse,
     onCancelled: options.onCancelled,
   });
-  // On the response's close, not when handleRequest returns: a tool call's SSE stream outlives it, and a client
-  // that hangs up must stop the tool (closing aborts its signal).
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
-  });
+  // On the response's close, not when handleRequest returns: a tool call's SSE stream outlives it. A client that
+  // hangs up before its answers does not cancel them (MCP 2025-11-25): the server and transport are closed — which
+  // aborts what still runs — only once every request of this POST is answered or explicitly cancelled.
+  let closed = false;
+  res.on('close', () =>
+    transport.detach(() => {
+      if (closed) return;
+      closed = true;
+      void transport.close();
+      void server.close();
+    }),
+  );
   await server.connect(transport);
   await transport.handleRequest(req, res, options.parsedBody);
 }

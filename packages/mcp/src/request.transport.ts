@@ -53,6 +53,8 @@ export class McpRequestTransport implements Transport {
   private readonly registrations: Array<() => void> = [];
   /** Requests received on this POST and not yet answered or cancelled. */
   private readonly open = new Set<RequestId>();
+  /** Set once the client has hung up (`detach`): called when no request of this POST is left open. */
+  private idle: (() => void) | undefined;
 
   constructor(private readonly options: McpRequestTransportOptions) {
     this.sessionId = options.sessionId;
@@ -78,11 +80,29 @@ export class McpRequestTransport implements Transport {
     this.release();
   }
 
+  /**
+   * The client hung up before every request of this POST was answered. MCP (2025-11-25, transports): "Disconnection
+   * SHOULD NOT be interpreted as the client cancelling its request" — so the requests still open run on: their
+   * answers are recorded as usual (`onResponse`) and dropped, a re-send of the same request finds the first run's
+   * answer (the api's idempotency), and only `notifications/cancelled` stops one. `onIdle` runs once none is left
+   * open (at once when none is).
+   */
+  detach(onIdle: () => void): void {
+    this.idle = onIdle;
+    if (this.open.size === 0) onIdle();
+  }
+
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const relatedRequestId = options?.relatedRequestId;
     if (isResponse(message)) {
       if (message.id !== undefined) this.open.delete(message.id);
       if (this.options.onResponse) await this.options.onResponse(message);
+    }
+    if (this.idle) {
+      // Nobody is listening: a request to the client could never be answered, so it fails at once.
+      if (isRequest(message)) throw new Error('The client disconnected; it cannot be asked anything on this request.');
+      if (this.open.size === 0) this.idle();
+      return;
     }
     return this.http.send(this.toWire(message), relatedRequestId === undefined ? undefined : { relatedRequestId });
   }
@@ -154,7 +174,8 @@ export class McpRequestTransport implements Transport {
     );
     if (this.open.size > 0) return;
     // After the SDK has seen the cancellation and aborted the handler.
-    setImmediate(() => void this.http.close());
+    const idle = this.idle;
+    setImmediate(() => (idle ? idle() : void this.http.close()));
   }
 
   private forward(key: string, message: JSONRPCMessage, options?: RelayKeyOptions): void {

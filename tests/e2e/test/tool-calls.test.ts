@@ -5,6 +5,7 @@
  * error, or as URL-mode elicitation (-32042) when it declared that — which only the MCP token's person may use.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import {
   auditPage,
@@ -524,6 +525,58 @@ test("a tools/call sent again (same session, id, tool and arguments) gets the fi
     await client.close();
   }
 });
+
+test('a client that hangs up mid-call has not cancelled it (MCP 2025-11-25): the call ends, is recorded, and the same request sent again gets its answer', async () => {
+  const { person: gus, client } = await connectedMember('gus');
+  await provider.admin('POST', '/admin/api-latency', { ms: 1_500 });
+  try {
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const params = { name: 'demo.create_note', arguments: { title: 'written after a hang-up' } };
+    const before = await provider.stats();
+    const writesBefore = before.writes ?? 0;
+    // A client that goes away: the request sent on a socket of its own, destroyed while the call runs.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 'hung-up-1', method: 'tools/call', params });
+    const socketGone = new Promise<void>((resolve) => {
+      const request = httpRequest(endpoint, {
+        method: 'POST',
+        agent: false,
+        headers: {
+          authorization: `Bearer ${gus.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+      });
+      request.on('error', () => resolve());
+      request.on('close', () => resolve());
+      request.end(body);
+      // The call is running at the provider (its latency holds it there) when the client goes away.
+      void waitUntil(async () => ((await provider.stats()).apiRequests ?? 0) > (before.apiRequests ?? 0)).then(() =>
+        request.destroy(),
+      );
+    });
+    await socketGone;
+    // It runs to its end all the same, and its record says it succeeded.
+    await waitUntil(async () => ((await provider.stats()).writes ?? 0) - writesBefore === 1, 15_000);
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    const again = await sendToolCall(gus, sessionId, 'hung-up-1', params);
+    expect(again.result.isError).toBeFalsy();
+    expect((again.result.structuredContent as { note: { title: string } }).note.title).toBe('written after a hang-up');
+    expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);
+    const records = await adminCall(api.url, owner, 'GET', `/api/v1/tenants/${slug}/audit?action=tool.call&limit=100`);
+    const { events } = (await records.json()) as {
+      events: { actorId: string | null; metadata: Record<string, unknown> }[];
+    };
+    const mine = events.filter((event) => event.actorId === gus.userId && event.metadata.tool === 'demo.create_note');
+    expect(mine.map((event) => event.metadata.result)).toContain('succeeded');
+    expect(mine.map((event) => event.metadata.result)).not.toContain('interrupted');
+  } finally {
+    await provider.admin('POST', '/admin/api-latency', { ms: 0 });
+    await client.close();
+  }
+}, 60_000);
 
 test('a tools/call sent again after the queue dropped its answer is refused, not run a second time', async () => {
   const { person: finn, client } = await connectedMember('finn');

@@ -198,14 +198,15 @@ export class ToolExecutor {
         void call.progress(progress, total, message).catch(() => undefined);
       },
     });
-    // notifications/cancelled (or the client hanging up) ends the wait; listened to only while it lasts, so a
-    // cancellation after the answer cannot touch the finished job a re-sent call must find.
+    // notifications/cancelled ends the wait (a client hanging up does not: packages/mcp runs its requests on);
+    // listened to only while it lasts, so a cancellation after the answer cannot touch the finished job a re-sent
+    // call must find.
     let cancelled!: () => void;
     const cancellation = new Promise<never>((_, reject) => (cancelled = () => reject(new Error('cancelled'))));
     cancellation.catch(() => undefined);
     call.signal.addEventListener('abort', cancelled, { once: true });
     try {
-      // Cancelled (or its client gone) while its limits were charged: never queued.
+      // Cancelled while its limits were charged: never queued.
       if (call.signal.aborted) throw new Error('cancelled');
       // The wait's deadline bounds the add too (while Redis is down, the add waits for it).
       await Promise.race([
