@@ -21,7 +21,7 @@ export interface ServeMcpRequestOptions extends McpServerOptions {
 
 /**
  * Answers one POST to the MCP endpoint: a fresh server and transport (stateless, SSE responses), the client's
- * session restored into it, both closed when the response closes. The caller has authenticated the request,
+ * session restored into it, both closed once the response has closed and no request of it is left open. The caller has authenticated the request,
  * checked its origin, and resolved the session.
  */
 export async function serveMcpRequest(
