@@ -1661,21 +1661,22 @@ test('Redis down for longer: calls are told within seconds that they were not ru
   }
 }, 60_000);
 
-test('a call that ran but cannot be recorded: no answer leaves (fail closed), and the client is not left waiting', async () => {
+test('a call that ran but cannot be recorded: no answer leaves (fail closed), and the client is told so at once', async () => {
   const { person: nora, client } = await connectedMember('nora');
   const ownerDb = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
   try {
     const writesBefore = (await provider.stats()).writes ?? 0;
     await ownerDb.$executeRawUnsafe('REVOKE INSERT ON audit_events FROM gatehouse_app');
     const started = Date.now();
-    const answer = await sendToolCall(nora, undefined, 'unrecorded-1', {
+    const answer = (await sendToolCall(nora, undefined, 'unrecorded-1', {
       name: 'demo.create_note',
       arguments: { title: 'ran, not recorded' },
-    }).then(
-      () => 'answered',
-      () => 'ended without an answer',
-    );
-    expect(answer).toBe('ended without an answer');
+    })) as unknown as { id: string; result?: unknown; error?: { code: number; message: string } };
+    // No result: a JSON-RPC error in its place, saying the answer is withheld and the tool may have run.
+    expect(answer.result).toBeUndefined();
+    expect(answer).toMatchObject({ id: 'unrecorded-1', error: { code: -32603 } });
+    expect(answer.error!.message).toMatch(/could not record this request.*may have run/);
+    expect(JSON.stringify(answer)).not.toContain('ran, not recorded');
     expect(Date.now() - started).toBeLessThan(10_000);
     // It did run, once.
     expect(((await provider.stats()).writes ?? 0) - writesBefore).toBe(1);

@@ -80,6 +80,25 @@ function sendTogether(res: Response): void {
   });
 }
 
+/** The error that stands in for an answer whose record could not be written. */
+function withheld(id: string | number) {
+  return {
+    jsonrpc: '2.0' as const,
+    id,
+    error: {
+      code: -32603,
+      message:
+        'Gatehouse could not record this request, so its answer is withheld. A tool it called may have run: check ' +
+        'before sending it again.',
+    },
+  };
+}
+
+/** One Server-Sent Event carrying a JSON-RPC message, framed as the SDK's transport frames them. */
+function sseMessage(message: unknown): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
 /** The SDK's own checks of a POST carrying `initialize`: both media types accepted, a JSON body, alone. */
 function initializeAnswerable(req: Request, body: unknown): boolean {
   const accept = req.headers.accept ?? '';
@@ -198,9 +217,13 @@ export class McpRequestHandler {
         try {
           await this.record(req, context, call, outcomeOf(response));
         } catch (error) {
-          // No answer without its record — and no stream left open waiting for one: the client sees it end.
+          // No answer without its record, but not silence either (the stream "SHOULD eventually include a JSON-RPC
+          // response"): an error in its place says the answer is withheld, and the stream ends.
           this.logger.error({ err: error, server: endpoint.server.id }, 'MCP request could not be recorded');
-          if (!res.writableEnded) res.end();
+          if (!res.writableEnded) {
+            if (res.headersSent) res.write(sseMessage(withheld(id as string | number)));
+            res.end();
+          }
           throw error;
         }
       },
