@@ -434,14 +434,18 @@ async function refusedWithin(endpoint: string, token: string, refusal = 401): Pr
 
 test('JSON-RPC batches: refused under protocol versions that removed them (2025-06-18 on), served under older ones', async () => {
   const tokens = await tokensFor(alice, endpointA);
-  const batch = (version: string) =>
+  const headers = {
+    authorization: `Bearer ${tokens.access_token}`,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
+  const batch = (version: string | undefined, session?: string) =>
     fetch(endpointA, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${tokens.access_token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': version,
+        ...headers,
+        ...(version ? { 'mcp-protocol-version': version } : {}),
+        ...(session ? { 'mcp-session-id': session } : {}),
       },
       body: JSON.stringify([
         { jsonrpc: '2.0', id: 1, method: 'ping' },
@@ -452,6 +456,23 @@ test('JSON-RPC batches: refused under protocol versions that removed them (2025-
   expect(refused.status).toBe(400);
   expect(await refused.json()).toMatchObject({ error: { code: -32600 } });
   expect((await batch('2025-03-26')).status).toBe(200);
+  // Without the header, the version the session negotiated counts (MCP assumes 2025-03-26 only when nothing says).
+  const initialize = (protocolVersion: string) =>
+    fetch(endpointA, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion, capabilities: {}, clientInfo: { name: 'neg', version: '1' } },
+      }),
+    }).then((response) => response.headers.get('mcp-session-id')!);
+  const [modern, old] = await Promise.all([initialize('2025-11-25'), initialize('2025-03-26')]);
+  const refusedInSession = await batch(undefined, modern);
+  expect(refusedInSession.status).toBe(400);
+  expect(await refusedInSession.json()).toMatchObject({ error: { code: -32600 } });
+  expect((await batch(undefined, old)).status).toBe(200);
 });
 
 test("a member's token stops working the moment they leave the organisation, and works again when they rejoin", async () => {

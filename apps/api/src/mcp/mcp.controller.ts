@@ -142,9 +142,10 @@ export class McpController {
       }
       if (!acceptsEventStream(req.headers.accept))
         return writeRpcError(res, 406, -32000, 'Not Acceptable: the client must accept text/event-stream.');
-      const version = req.headers['mcp-protocol-version'];
-      if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
-        return writeRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${version.slice(0, 40)}.`);
+      const header = req.headers['mcp-protocol-version'];
+      if (typeof header === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(header))
+        return writeRpcError(res, 400, -32000, `Bad Request: unsupported protocol version ${header.slice(0, 40)}.`);
+      const version = protocolVersionOf(header, session);
       // A client reconnecting after a dropped stream names the last event it saw: it gets what it missed first.
       const lastEventId = req.headers['last-event-id'];
       return this.notifications.open(
@@ -156,8 +157,7 @@ export class McpController {
           sessionId,
           resource: endpoint.url,
           userId: principal.userId,
-          until:
-            typeof version === 'string' && version >= FIRST_VERSION_WITH_SSE_POLLING ? principal.expiresAt : undefined,
+          until: version !== undefined && version >= FIRST_VERSION_WITH_SSE_POLLING ? principal.expiresAt : undefined,
         },
         typeof lastEventId === 'string' ? lastEventId : undefined,
       );
@@ -167,8 +167,8 @@ export class McpController {
       return writeRpcError(res, 405, -32000, 'Method not allowed.');
     }
     // JSON-RPC batches left the protocol in 2025-06-18: a client speaking that or later sends one message per request.
-    const version = req.headers['mcp-protocol-version'];
-    if (Array.isArray(req.body) && typeof version === 'string' && version >= FIRST_VERSION_WITHOUT_BATCHES)
+    const version = protocolVersionOf(req.headers['mcp-protocol-version'], session);
+    if (Array.isArray(req.body) && version !== undefined && version >= FIRST_VERSION_WITHOUT_BATCHES)
       return writeRpcError(
         res,
         400,
@@ -177,4 +177,16 @@ export class McpController {
       );
     await this.handler.handle(req, res, { endpoint, principal, role, session, sessionId });
   }
+}
+
+/**
+ * The protocol version a request speaks: its `MCP-Protocol-Version` header, else the one its session negotiated at
+ * initialization (MCP: assume 2025-03-26 only with "no other way to identify the version"), else unknown.
+ */
+function protocolVersionOf(
+  header: string | string[] | undefined,
+  session: McpClientSession | undefined,
+): string | undefined {
+  if (typeof header === 'string') return header;
+  return session?.protocolVersion;
 }
