@@ -303,6 +303,32 @@ test('URL elicitation: connecting through the link sends elicitation/complete to
   }
 }, 60_000);
 
+test('a client without URL elicitation gets the link as text, and no elicitation/complete it was never promised', async () => {
+  const { endpoint, token } = await serverWith({ toolkits: ['demo'], tools: [] });
+  // Not connected again: the test above connected the owner.
+  expect((await adminCall(direct(A), owner, 'DELETE', `/api/v1/tenants/${slug}/connections/demo`)).status).toBe(200);
+  const { client, transport } = await connect(B, endpoint, token, {});
+  try {
+    const heard: string[] = [];
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => {
+      heard.push(notification.params.elicitationId);
+    });
+    const refused = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(refused.isError).toBe(true);
+    const text = (refused.content as { type: string; text: string }[])[0]!.text;
+    const link = /(https?:\/\/\S+\/connect\/\S+?)(?= to continue|\s|$)/.exec(text)![1]!;
+    await connectThroughLink({ api: direct(A), provider: provider.url }, link, owner, 'owner');
+    const listed = (await client.callTool({ name: 'demo.list_notes', arguments: {} })) as CallToolResult;
+    expect(listed.isError).toBeFalsy();
+    // Had one been sent, it would have arrived by now (the test above hears its own within milliseconds).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(heard).toEqual([]);
+    await transport.terminateSession();
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
 /** The session's GET stream on `instance` (resuming after `lastEventId` when given), once the server answers it. */
 async function getStream(instance: number, endpoint: string, token: string, sessionId: string, lastEventId?: string) {
   const response = await fetch(on(instance, endpoint), {

@@ -322,19 +322,22 @@ export class ToolExecutor {
     needed: Extract<ToolCallResult, { kind: 'needs_connection' }>,
     record: (outcome: Outcome, extra?: Record<string, unknown>) => Promise<unknown>,
   ): Promise<CallToolResult> {
+    const urlMode = call.supportsUrlElicitation();
     const elicitationId = await this.elicitations.create({
       tenantId: caller.endpoint.tenantId,
       userId: caller.userId,
       providerId: tool.provider,
       clientId: caller.clientId,
       scopes: [...tool.scopes],
-      sessionId: caller.sessionId,
+      // Only a URL-mode elicitation is completed by notifications/elicitation/complete (MCP): a client given a plain
+      // link was never told an elicitation id, and may not know the method at all.
+      sessionId: urlMode ? caller.sessionId : undefined,
     });
     const url = new URL(connectPageUrl(this.webUrl, caller.endpoint.tenantSlug, tool.provider, tool.scopes));
     url.searchParams.set('elicitation', elicitationId);
     await record('needs_connection', { reason: needed.reason, elicitationId });
     const message = `${needed.message} Open ${url.toString()} to continue, then call ${tool.name} again.`;
-    if (call.supportsUrlElicitation()) {
+    if (urlMode) {
       throw new UrlElicitationRequiredError(
         [{ mode: 'url', elicitationId, url: url.toString(), message: needed.message }],
         message,
