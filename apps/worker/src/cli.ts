@@ -1,7 +1,6 @@
 // gatehouse-admin: operator commands that need cross-tenant access (key rotation), a whole-chain walk (audit
 // verification) or the queue itself (failed tool calls: inspect, replay). Run from the repository root with `pnpm gatehouse <command>` (reads .env) or, in an image,
 // `node dist/cli.js <command>` in the worker image (its working directory is apps/worker).
-import { randomBytes } from 'node:crypto';
 import { ARGUMENTS_DIGEST_SECRET, argumentsDigester, AuditLog, PLATFORM_CHAIN } from '@gatehouse/audit';
 import { loadConfigOrExit, toolsCommandConfigSchema, vaultCommandConfigSchema } from '@gatehouse/config';
 import { auditVerifyQuery, TOOLS_QUEUE, TOOLS_QUEUE_OPTIONS, type ToolCallPayload } from '@gatehouse/contracts';
@@ -15,6 +14,7 @@ import {
   TenantRepository,
 } from '@gatehouse/db';
 import { loadKeyringOrExit, loadPlatformSecret, Vault, verifyKeyringOrExit } from '@gatehouse/vault';
+import { findProviderTool } from '@gatehouse/tools';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ToolCallAdmin } from './tools/tool-admin.js';
@@ -28,9 +28,9 @@ const USAGE = `usage: gatehouse-admin <command>
                              database, to check later with
   audit verify <chain> --checkpoint <seq>:<hash>
                              also that the chain still holds that link unchanged (nothing removed or rewritten)
-  audit digest <tenant> <json>
-                             the argumentsDigest a tool.call record of the tenant holds for these arguments (a JSON
-                             object): to check whether a recorded call was asked with them
+  audit digest <tenant> <tool> <json>
+                             the argumentsDigest a tool.call record of the tenant holds for a call of the tool with
+                             these arguments (a JSON object): to check whether a recorded call was asked with them
   tools failed [<tenant>]    failed tool calls kept for inspection, newest first (never their arguments)
   tools show <job-id>        a tool call's state and how it ended
   tools replay <job-id>      run a failed tool call again (audited as tool.replayed; it may have taken effect),
@@ -125,21 +125,23 @@ async function main(args: string[]): Promise<number> {
     }
     if (area === 'audit' && command === 'digest') {
       const id = await tenantId(argument);
+      const [toolName, json, ...rest] = options;
+      const found = toolName ? findProviderTool(toolName) : undefined;
+      if (!found)
+        throw new Error(`name a provider tool: audit digest <tenant> <tool> <json> (not "${toolName ?? ''}")`);
       let args: unknown;
       try {
-        args = JSON.parse(options[0] ?? '');
+        args = JSON.parse(json ?? '');
       } catch {
-        throw new Error('give the arguments as one JSON object: audit digest <tenant> \'{"title":"…"}\'');
+        args = undefined;
       }
-      if (options.length !== 1 || typeof args !== 'object' || args === null || Array.isArray(args))
-        throw new Error('give the arguments as one JSON object: audit digest <tenant> \'{"title":"…"}\'');
-      const { secret } = await loadPlatformSecret(
-        keyring,
-        new PlatformKeyRepository(app),
-        ARGUMENTS_DIGEST_SECRET,
-        () => randomBytes(32),
-      );
-      print({ tenant: argument, argumentsDigest: argumentsDigester(secret)(id, args) });
+      if (rest.length > 0 || typeof args !== 'object' || args === null || Array.isArray(args))
+        throw new Error('give the arguments as one JSON object: audit digest <tenant> <tool> \'{"title":"…"}\'');
+      // As the api digests them: after the tool's schema (its defaults filled in).
+      const parsed = found.tool.parse(args);
+      // Read only: the secret is made and re-wrapped by the api, never by an operator's command.
+      const { secret } = await loadPlatformSecret(keyring, new PlatformKeyRepository(app), ARGUMENTS_DIGEST_SECRET);
+      print({ tenant: argument, tool: toolName, argumentsDigest: argumentsDigester(secret)(id, parsed) });
       return 0;
     }
     if (area === 'audit' && command === 'verify') {

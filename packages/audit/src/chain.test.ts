@@ -171,7 +171,7 @@ describe('redactMetadata', () => {
     });
   });
 
-  it('keeps flags and words that only contain "pass"; redacts every other value under a secret-looking key', () => {
+  it('keeps flags and words that only start with "pass" or are bypass; redacts every other value under a secret-looking key', () => {
     expect(
       redactMetadata({
         secretChanged: true,
@@ -185,6 +185,10 @@ describe('redactMetadata', () => {
         userPass: 'z',
         USER_PASS: 'w',
         passwd: 'v',
+        passcode: 'u',
+        passkey: 't',
+        dbpass: 's',
+        BYPASS: 'r',
         tokenCount: 2,
       }),
     ).toEqual({
@@ -193,12 +197,17 @@ describe('redactMetadata', () => {
       sessionId: null,
       bypass: 'cache',
       passed: 3,
-      compass: 'north',
+      // Ends in "pass" like dbpass: withheld too (erring towards secrecy).
+      compass: '[redacted]',
       pass: '[redacted]',
       pass_hash: '[redacted]',
       userPass: '[redacted]',
       USER_PASS: '[redacted]',
       passwd: '[redacted]',
+      passcode: '[redacted]',
+      passkey: '[redacted]',
+      dbpass: '[redacted]',
+      BYPASS: 'r',
       tokenCount: '[redacted]',
     });
   });

@@ -1,9 +1,13 @@
 import type { JsonObject, JsonValue } from './event.js';
 
 const SECRET_KEY =
-  /passw(or)?d|passphrase|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|session/i;
-/** `pass` as a word of the key (`pass`, `pass_hash`, `userPass`, `USER_PASS`), not inside one (`bypass`, `passed`). */
+  /passw(or)?d|passphrase|passcode|passkey|secret|token|authorization|cookie|api[-_]?key|credential|private[-_]?key|session/i;
+/**
+ * `pass` as a word of the key (`pass`, `pass_hash`, `userPass`, `USER_PASS`) or its end (`dbpass`, `rootpass`, and so
+ * `compass` too), not the start of another word (`passed`, `passage`); `bypass` is the one word ending in it kept.
+ */
 const PASS_WORD = /(?:^|[^a-zA-Z])(?:pass|Pass|PASS)(?![a-z])|(?<=[a-z])(?:Pass|PASS)(?![a-z])/;
+const PASS_END = /(?<!^by)pass$/i;
 
 /**
  * Whether `value` under `key` is withheld. A flag or an absent value holds no secret (`secretChanged: true`, `refreshToken:
@@ -11,7 +15,7 @@ const PASS_WORD = /(?:^|[^a-zA-Z])(?:pass|Pass|PASS)(?![a-z])|(?<=[a-z])(?:Pass|
  */
 function secretLooking(key: string, value: unknown): boolean {
   if (typeof value === 'boolean' || value === null) return false;
-  return SECRET_KEY.test(key) || PASS_WORD.test(key);
+  return SECRET_KEY.test(key) || PASS_WORD.test(key) || PASS_END.test(key);
 }
 const MAX_DEPTH = 6;
 const MAX_STRING = 2_000;

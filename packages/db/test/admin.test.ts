@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createDatabase, enableRoleLogins, migrateDatabase, scramVerifier } from '../src/index.js';
 
 // Roles belong to the whole PostgreSQL server, so test runs and `npm start` setting up their own databases at the
@@ -33,7 +33,7 @@ it('sets role passwords as SCRAM-SHA-256 verifiers, never as text a server log c
   const verifier = scramVerifier('pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'))!;
   const [, head, keys] = verifier.split('$');
   expect(head).toBe('4096:W22ZaJ0SNY7soEsUEjb6gQ==');
-  const serverKey = Buffer.from(keys!.split(':')[1]!, 'base64');
+  const [storedKey, serverKey] = keys!.split(':').map((key) => Buffer.from(key, 'base64')) as [Buffer, Buffer];
   const authMessage =
     'n=user,r=rOprNGfwEbeRWgbNEkqO,' +
     'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,' +
@@ -41,6 +41,11 @@ it('sets role passwords as SCRAM-SHA-256 verifiers, never as text a server log c
   expect(createHmac('sha256', serverKey).update(authMessage).digest('base64')).toBe(
     '6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
   );
+  // And the client's proof from the same exchange verifies against StoredKey: H(proof XOR HMAC(StoredKey, …)).
+  const proof = Buffer.from('dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=', 'base64');
+  const signature = createHmac('sha256', storedKey).update(authMessage).digest();
+  const clientKey = Buffer.from(proof.map((byte, index) => byte ^ signature[index]!));
+  expect(createHash('sha256').update(clientKey).digest().equals(storedKey)).toBe(true);
   expect(scramVerifier('pässword')).toBeUndefined();
 
   // PostgreSQL takes it as a verifier (stored as given), not as a password to hash — checked on a role of this test's.

@@ -96,7 +96,14 @@ export class McpRequestTransport implements Transport {
     const relatedRequestId = options?.relatedRequestId;
     if (isResponse(message)) {
       if (message.id !== undefined) this.open.delete(message.id);
-      if (this.options.onResponse) await this.options.onResponse(message);
+      try {
+        if (this.options.onResponse) await this.options.onResponse(message);
+      } catch (error) {
+        // Refused (its record could not be written): nothing is sent, but a client gone meanwhile leaves nothing
+        // else to wait for.
+        if (this.idle && this.open.size === 0) this.idle();
+        throw error;
+      }
     }
     if (this.idle) {
       // Nobody is listening: a request to the client could never be answered, so it fails at once.

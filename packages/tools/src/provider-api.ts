@@ -139,8 +139,8 @@ function apiError(response: OutboundResponse): ProviderApiError {
   return new ProviderApiError(429, code, retryAfter ?? reset ?? (secondary ? UNTIMED_LIMIT_SECONDS : undefined));
 }
 
-/** Provider codes that mean the token lacks a scope (Google's reason and ErrorInfo, RFC 6750, Slack). */
-const SCOPE_CODES = /^(insufficientPermissions|ACCESS_TOKEN_SCOPE_INSUFFICIENT|insufficient_scope|missing_scope)$/;
+/** Provider codes that mean the token lacks a scope (Google's reason, RFC 6750, Slack). */
+const SCOPE_CODES = /^(insufficientPermissions|insufficient_scope|missing_scope)$/;
 
 function refusalOf(response: OutboundResponse, code: string | undefined): ProviderRefusal {
   const { headers } = response;
@@ -156,7 +156,8 @@ function refusalOf(response: OutboundResponse, code: string | undefined): Provid
   const scopeRefused =
     SCOPE_CODES.test(code ?? '') ||
     /error="?insufficient_scope/i.test(challenge) ||
-    (accepted.length > 0 && header(headers, 'x-oauth-scopes') !== undefined && !accepted.some((s) => held.has(s)));
+    // (An empty `X-OAuth-Scopes` — a GitHub App's token has no OAuth scopes — says nothing about them.)
+    (accepted.length > 0 && held.size > 0 && !accepted.some((s) => held.has(s)));
   // `X-GitHub-SSO: required; url=https://github.com/orgs/…/sso?authorization_request=…` — only an https URL is kept.
   const sso = /\burl=(https:\/\/[^\s;,]+)/.exec(header(headers, 'x-github-sso') ?? '')?.[1];
   return {

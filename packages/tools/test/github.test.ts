@@ -214,6 +214,9 @@ describe('GitHub toolkit against a fake of the REST API', () => {
       403,
       { singleSignOnUrl: 'https://github.com/orgs/sso-org/sso?authorization_request=AAB2' },
     ]);
+    // A token without OAuth scopes at all (a GitHub App's): its refusal says nothing about scopes.
+    const app = (await failure(run('github.list_issues', { owner: 'app-org', repo: 'x' }))) as ProviderApiError;
+    expect([app.status, app.refusal]).toEqual([403, {}]);
     // No user agent: refused by GitHub's rules, nothing to do with scopes.
     const { tool } = findProviderTool('github.search_repositories')!;
     const signal = AbortSignal.timeout(5_000);

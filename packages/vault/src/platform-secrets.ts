@@ -11,7 +11,7 @@ export interface PlatformSecretStore {
 
 /**
  * A secret every process of the deployment shares — the authorization server's keys, the audit's digest key —
- * created by the first process that asks (`generate`), stored wrapped by the key-encryption key under a context no
+ * created by the first api that asks (`generate`), stored wrapped by the key-encryption key under a context no
  * tenant id can take (`platform:<id>`), so a database dump alone does not reveal it, and re-wrapped with the active
  * KEK version when found under an older one. An unwrap that fails throws the vault's error (`decrypt_failed`,
  * `unknown_key_version`): the caller says what losing it means.
@@ -20,16 +20,20 @@ export async function loadPlatformSecret(
   keyring: KeyEncryptionKeyProvider,
   store: PlatformSecretStore,
   id: string,
-  generate: () => Buffer,
+  /** Makes the secret when none is stored; without it (an operator's command), none stored is an error. */
+  generate?: () => Buffer,
 ): Promise<{ secret: Buffer; kekVersion: string }> {
   const context = `platform:${id}`;
   let stored = await store.find(id);
-  if (!stored) {
+  if (!stored && generate) {
     await store.insertIfAbsent(id, await keyring.wrap(generate(), context));
     stored = await store.find(id);
-    if (!stored) throw new VaultError('unknown_key_version', `the platform secret "${id}" could not be stored`);
   }
+  if (!stored) throw new VaultError('unknown_key_version', `no platform secret "${id}" is stored`);
   const secret = await keyring.unwrap(stored, context);
-  if (stored.kekVersion !== keyring.activeVersion) await store.replace(id, await keyring.wrap(secret, context));
+  // Re-wrapped only by the processes that make it (api): an operator's command with a newer active version than the
+  // fleet's must not leave it under a key the fleet does not have yet.
+  if (generate && stored.kekVersion !== keyring.activeVersion)
+    await store.replace(id, await keyring.wrap(secret, context));
   return { secret, kekVersion: stored.kekVersion };
 }

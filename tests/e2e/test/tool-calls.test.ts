@@ -440,7 +440,7 @@ test('every call is audited with tool, version, outcome and an argument digest (
   const child = startProcess(
     'gatehouse-admin',
     process.execPath,
-    [join(repoRoot, 'apps/worker/dist/cli.js'), 'audit', 'digest', slug, '{}'],
+    [join(repoRoot, 'apps/worker/dist/cli.js'), 'audit', 'digest', slug, 'demo.list_notes', '{}'],
     {
       env: baseEnv({
         DATABASE_URL: testAppDatabaseUrl(),

@@ -14,7 +14,13 @@ import {
   SecretRepository,
   type Database,
 } from '@gatehouse/db';
-import { loadPlatformSecret, Vault, verifyKeyringOrExit, type KeyEncryptionKeyProvider } from '@gatehouse/vault';
+import {
+  loadPlatformSecret,
+  Vault,
+  VaultError,
+  verifyKeyringOrExit,
+  type KeyEncryptionKeyProvider,
+} from '@gatehouse/vault';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
@@ -118,13 +124,21 @@ export class InfrastructureModule implements OnApplicationShutdown {
         // After the vault: the keyring is known to be the deployment's before it wraps or unwraps the digest secret.
         inject: [DATABASE, VAULT],
         useFactory: async (db: Database) => {
-          const { secret } = await loadPlatformSecret(
-            keyring,
-            new PlatformKeyRepository(db),
-            ARGUMENTS_DIGEST_SECRET,
-            () => randomBytes(32),
-          );
-          return argumentsDigester(secret);
+          const store = new PlatformKeyRepository(db);
+          try {
+            const { secret } = await loadPlatformSecret(keyring, store, ARGUMENTS_DIGEST_SECRET, () => randomBytes(32));
+            return argumentsDigester(secret);
+          } catch (cause) {
+            if (!(cause instanceof VaultError)) throw cause;
+            const version = (await store.find(ARGUMENTS_DIGEST_SECRET))?.kekVersion ?? '?';
+            throw new Error(
+              `The audit's digest secret is wrapped with vault key "${version}", which VAULT_KEYS cannot open. Put ` +
+                'that key version back into VAULT_KEYS; if it is lost for good, delete the row (DELETE FROM ' +
+                `oauth_models WHERE kind = 'PlatformKey' AND id = '${ARGUMENTS_DIGEST_SECRET}') and restart: a new ` +
+                'secret is made, and argument digests recorded before can no longer be reproduced.',
+              { cause },
+            );
+          }
         },
       },
       {

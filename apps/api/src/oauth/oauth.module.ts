@@ -7,7 +7,7 @@ import { McpEndpointDirectory } from '@gatehouse/registry';
 import type { KeyEncryptionKeyProvider } from '@gatehouse/vault';
 import type { Redis } from 'ioredis';
 import { IdentityModule } from '../identity/identity.module.js';
-import { API_CONFIG, AUDIT, AUTH_CHANGES, DATABASE, KEYRING, REDIS } from '../infrastructure/tokens.js';
+import { API_CONFIG, AUDIT, AUTH_CHANGES, DATABASE, KEYRING, REDIS, VAULT } from '../infrastructure/tokens.js';
 import { RegistryModule } from '../registry/registry.module.js';
 import { TenancyModule } from '../tenancy/tenancy.module.js';
 import { loadAuthorizationKeys, type AuthorizationKeys } from './authorization-keys.js';
@@ -22,7 +22,9 @@ import { AUTHORIZATION_BUDGET, AUTHORIZATION_KEYS, AUTHORIZATION_SERVER, REGISTR
   providers: [
     {
       provide: AUTHORIZATION_KEYS,
-      inject: [DATABASE, KEYRING],
+      // VAULT too, though unused: its factory checks every configured key first (verifyKeyring), and nothing may
+      // unwrap or re-wrap these keys with a key that has not passed it.
+      inject: [DATABASE, KEYRING, VAULT],
       useFactory: (db: Database, keyring: KeyEncryptionKeyProvider) => loadAuthorizationKeys(db, keyring),
     },
     {

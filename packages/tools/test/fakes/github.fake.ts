@@ -123,6 +123,13 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         { message: 'Resource not accessible by personal access token', documentation_url: docs, status: '403' },
         { 'x-accepted-oauth-scopes': 'public_repo, repo', 'x-oauth-scopes': 'read:org, read:user' },
       );
+    // A GitHub App's user token (no OAuth scopes at all) refused by the app's own permissions.
+    if (url.pathname.startsWith('/repos/app-org/'))
+      return send(
+        403,
+        { message: 'Resource not accessible by integration', documentation_url: docs },
+        { 'x-accepted-oauth-scopes': 'repo', 'x-oauth-scopes': '' },
+      );
     // An organisation enforcing SAML single sign-on for a token not yet authorized for it.
     if (url.pathname.startsWith('/repos/sso-org/'))
       return send(
