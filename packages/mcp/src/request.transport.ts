@@ -150,6 +150,14 @@ export class McpRequestTransport implements Transport {
       return;
     }
     if (isRequest(message)) this.open.add(message.id);
+    if (isRequest(message) && LISTS.has(message.method) && message.params?.['cursor'] !== undefined) {
+      // Every list here is one page, so no cursor was ever given: any cursor is invalid (MCP pagination: -32602).
+      this.send(
+        { jsonrpc: '2.0', id: message.id, error: { code: -32602, message: 'Invalid params: unknown cursor' } },
+        { relatedRequestId: message.id },
+      ).catch((error: unknown) => this.onerror?.(error instanceof Error ? error : new Error(String(error))));
+      return;
+    }
     if (isRequest(message) && this.sessionId !== undefined) {
       // A later POST may cancel this request; it will reach another instance, which forwards it here.
       const id = message.id;
@@ -204,6 +212,9 @@ export class McpRequestTransport implements Transport {
     for (const stop of this.registrations.splice(0)) stop();
   }
 }
+
+/** The paginated list methods (MCP, server/utilities/pagination). */
+const LISTS = new Set(['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']);
 
 function answerKey(id: RequestId): string {
   return `answer:${JSON.stringify(id)}`;

@@ -149,6 +149,27 @@ describe('MCP endpoint, one server instance per request', () => {
   );
 
   it(
+    'answers every list on one page, and a cursor it never gave with -32602',
+    async () => {
+      const { sessionId } = await connect();
+      const headers = { 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': sessionId };
+      for (const method of ['tools/list', 'resources/list', 'resources/templates/list', 'prompts/list']) {
+        const answer = await post({ jsonrpc: '2.0', id: 7, method, params: { cursor: 'page-2' } }, headers);
+        expect(answer.status).toBe(200);
+        const text = await answer.text();
+        expect(JSON.parse(/^data: (.*)$/m.exec(text)![1]!)).toEqual({
+          jsonrpc: '2.0',
+          id: 7,
+          error: { code: -32602, message: 'Invalid params: unknown cursor' },
+        });
+      }
+      const listed = await post({ jsonrpc: '2.0', id: 8, method: 'tools/list', params: {} }, headers);
+      expect(await listed.text()).toMatch(/"tools":\[/);
+    },
+    WAIT,
+  );
+
+  it(
     'requires a live session after initialize, and ends it on DELETE',
     async () => {
       const { sessionId } = await connect();
