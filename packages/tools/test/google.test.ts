@@ -196,6 +196,15 @@ describe('Gmail toolkit against a fake of Gmail API v1', () => {
     expect(injected).toBeInstanceOf(ToolFailure);
   });
 
+  it('takes addresses under internationalised top-level domains, and never one that could break a header', async () => {
+    const { tool } = findProviderTool('gmail.send')!;
+    expect(tool.parse({ to: ['ivan@example.xn--p1ai'], subject: 'x', text: 'x' })).toMatchObject({
+      to: ['ivan@example.xn--p1ai'],
+    });
+    for (const bad of ['a@b.com, eve@x.com', 'Eve <eve@x.com>', 'a@b.com\r\nBcc: eve@x.com', '"a b"@x.com'])
+      expect(() => tool.parse({ to: [bad], subject: 'x', text: 'x' })).toThrow(ToolFailure);
+  });
+
   it('a token without Gmail scopes gets 403 insufficientPermissions', async () => {
     const error = (await failure(run('gmail.search', { query: '' }, CALENDAR_ONLY_TOKEN))) as ProviderApiError;
     expect([error.status, error.providerCode, error.refusal]).toEqual([

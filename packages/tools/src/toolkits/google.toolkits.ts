@@ -16,6 +16,15 @@ const calendarId = z
   .regex(/^[^/\s]+$/, 'a calendar id, or "primary"')
   .default('primary')
   .describe('Calendar id; "primary" is the person\'s own calendar');
+/**
+ * An email address: zod's own pattern (no quotes, spaces, commas, angle brackets or line breaks, so it is safe in a
+ * header as it is), with internationalised top-level domains in their ASCII form too (`example.xn--p1ai`).
+ */
+const address = z.email({
+  pattern:
+    /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]{1,59})$/,
+});
+
 const when = z.object({
   dateTime: z.iso.datetime({ offset: true }).optional().describe('RFC 3339 time, e.g. 2026-12-01T09:00:00+01:00'),
   date: z.iso
@@ -103,7 +112,7 @@ export const googleCalendarToolkit: ProviderToolkit = {
           description: z.string().max(8192).optional(),
           start: when,
           end: when,
-          attendees: z.array(z.email()).max(100).optional(),
+          attendees: z.array(address).max(100).optional(),
           sendUpdates: z
             .enum(['all', 'externalOnly', 'none'])
             .default('all')
@@ -333,8 +342,8 @@ export const gmailToolkit: ProviderToolkit = {
       description: 'Sends a plain-text email from the person. Not idempotent: each call sends another email.',
       input: z
         .object({
-          to: z.array(z.email()).min(1).max(50),
-          cc: z.array(z.email()).max(50).optional(),
+          to: z.array(address).min(1).max(50),
+          cc: z.array(address).max(50).optional(),
           subject: headerText.min(1),
           text: z.string().min(1).max(100_000),
         })
