@@ -102,6 +102,65 @@ describe('MCP servers as tenant objects', () => {
     expect(audit.events).toHaveLength(1);
   });
 
+  it('changes a server only as it was loaded when asked (If-Match): a change made meanwhile is never overwritten', async () => {
+    const alice = await person('alice-etag');
+    const acme = tenant.parse(
+      await (
+        await call('POST', '/api/v1/tenants', alice, { slug: `t-${randomUUID().slice(0, 8)}`, name: 'Acme' })
+      ).json(),
+    );
+    const url = `/api/v1/tenants/${acme.slug}/mcp-servers/main`;
+    const created = await call('POST', `/api/v1/tenants/${acme.slug}/mcp-servers`, alice, {
+      slug: 'main',
+      title: 'Main',
+      toolkits: ['conformance'],
+    });
+    const loaded = mcpServer.parse(await created.json());
+    expect(created.headers.get('etag')).toBe(`"${loaded.revision}"`);
+    const fetched = await call('GET', url, alice);
+    expect(fetched.headers.get('etag')).toBe(`"${loaded.revision}"`);
+
+    const patch = (body: unknown, ifMatch?: string) =>
+      fetch(`${api.url}${url}`, {
+        method: 'PATCH',
+        headers: {
+          'content-type': 'application/json',
+          cookie: alice.cookie,
+          'x-csrf-token': alice.csrf,
+          ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
+        },
+        body: JSON.stringify(body),
+      });
+    // Two admins loaded revision 1; the first saves, the second is refused and nothing of theirs is written.
+    const first = await patch({ title: 'First' }, `"${loaded.revision}"`);
+    expect(first.status).toBe(200);
+    const afterFirst = mcpServer.parse(await first.json());
+    expect(afterFirst.revision).not.toBe(loaded.revision);
+    expect(first.headers.get('etag')).toBe(`"${afterFirst.revision}"`);
+    const second = await patch({ title: 'Second', toolkits: [] }, `"${loaded.revision}"`);
+    expect(second.status).toBe(412);
+    expect(problemDetails.parse(await second.json())).toMatchObject({ status: 412, code: 'precondition_failed' });
+    expect(mcpServer.parse(await (await call('GET', url, alice)).json())).toMatchObject({
+      title: 'First',
+      toolkits: ['conformance'],
+    });
+    // A weak tag of the current revision, `*`, or no header at all: the change is made.
+    expect((await patch({ title: 'Weak' }, `W/"${afterFirst.revision}"`)).status).toBe(200);
+    expect((await patch({ title: 'Any' }, '*')).status).toBe(200);
+    const unconditional = await patch({ title: 'Unconditional' });
+    expect(unconditional.status).toBe(200);
+    // An unreadable tag matches nothing; a stale one stops a deletion too.
+    expect((await patch({ title: 'x' }, 'garbage')).status).toBe(412);
+    const current = mcpServer.parse(await unconditional.json());
+    const remove = (ifMatch: string) =>
+      fetch(`${api.url}${url}`, {
+        method: 'DELETE',
+        headers: { cookie: alice.cookie, 'x-csrf-token': alice.csrf, 'if-match': ifMatch },
+      });
+    expect((await remove(`"${loaded.revision}"`)).status).toBe(412);
+    expect((await remove(`"${current.revision}"`)).status).toBe(204);
+  });
+
   it("never shows or changes another tenant's servers", async () => {
     const [alice, bob] = [await person('alice'), await person('bob')];
     const a = tenant.parse(

@@ -46,6 +46,8 @@ export function ServerEditor({ slug, toolkits, server }: { slug: string; toolkit
   const { pending, error, run } = useAction();
   const [whole, setWhole] = useState(() => new Set(server?.toolkits ?? []));
   const [saved, setSaved] = useState(false);
+  // The revision the form shows: a save is made only on it (If-Match), so another admin's change is never overwritten.
+  const [revision, setRevision] = useState(server?.revision);
 
   function toggleWhole(name: string, on: boolean) {
     const next = new Set(whole);
@@ -73,8 +75,12 @@ export function ServerEditor({ slug, toolkits, server }: { slug: string; toolkit
             csrf,
             { title: text('title'), description: text('description') || null, ...selection },
             mcpServer,
+            revision,
           ),
-        () => setSaved(true),
+        (updated) => {
+          setRevision(updated.revision);
+          setSaved(true);
+        },
       );
     } else {
       const description = text('description');

@@ -11,6 +11,8 @@ export async function callApi<T = undefined>(
   csrfToken: string | undefined,
   body?: unknown,
   schema?: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  /** The revision the change was made on (`If-Match`): the api refuses it (412) if someone changed the object since. */
+  ifRevision?: string,
 ): Promise<ApiResult<T>> {
   let res: Response;
   try {
@@ -21,6 +23,7 @@ export async function callApi<T = undefined>(
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(csrfToken ? { [CSRF_HEADER]: csrfToken } : {}),
+        ...(ifRevision ? { 'if-match': `"${ifRevision}"` } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

@@ -157,6 +157,8 @@ export const mcpServer = z.object({
   endpoint: z.url(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** Changes with every change of the server; also its `ETag`. Sent back as `If-Match` to change it only as loaded. */
+  revision: z.string(),
 });
 export const mcpServerList = z.object({ servers: z.array(mcpServer) });
 

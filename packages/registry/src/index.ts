@@ -1,6 +1,7 @@
 export {
   McpServerService,
   RegistryError,
+  serverRevision,
   type McpServerChange,
   type McpServerChangeListener,
   type McpServerInput,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AuditEventInput, AuditLog } from '@gatehouse/audit';
 import {
   DataError,
@@ -28,6 +29,37 @@ export interface McpServerUpdate {
   toolkits?: string[] | undefined;
   tools?: string[] | undefined;
   adminOnlyTools?: string[] | undefined;
+}
+
+/**
+ * A server's revision: changes whenever anything about it does (every update moves `updatedAt`), so an admin's edit
+ * made on what they loaded can be refused once someone else changed it (`If-Match`, HTTP 412) instead of silently
+ * overwriting the other's change. Opaque to clients.
+ */
+export function serverRevision(server: McpServerRecord): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        server.id,
+        server.updatedAt.toISOString(),
+        server.title,
+        server.description,
+        server.toolkits,
+        server.tools,
+        server.adminOnlyTools,
+      ]),
+    )
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** Refuses a change judged on `expected` when the server no longer has that revision (undefined: no condition). */
+function checkRevision(server: McpServerRecord, expected: string | undefined): void {
+  if (expected !== undefined && serverRevision(server) !== expected)
+    throw new TenancyError(
+      'precondition_failed',
+      'This MCP server was changed since you loaded it. Load it again, then make your change again.',
+    );
 }
 
 /** Refuses toolkits and `toolkit.tool` names the catalog does not know (an endpoint skips them silently). */
@@ -135,11 +167,24 @@ export class McpServerService {
     return server;
   }
 
-  async update(actor: Actor, slug: string, changes: McpServerUpdate, requestId?: string): Promise<McpServerRecord> {
+  /** `expectedRevision`: the revision the change was judged on (`If-Match`); refused when the server moved on. */
+  async update(
+    actor: Actor,
+    slug: string,
+    changes: McpServerUpdate,
+    requestId?: string,
+    expectedRevision?: string,
+  ): Promise<McpServerRecord> {
     requireScope(actor, 'servers:write');
     checkToolkits(changes.toolkits, [...(changes.tools ?? []), ...(changes.adminOnlyTools ?? [])]);
     const saved = await withTenant(this.db, actor.tenantId, async (tx) => {
-      const updated = await new McpServerRepository(tx).update(actor.tenantId, slug, {
+      const repository = new McpServerRepository(tx);
+      if (expectedRevision !== undefined) {
+        const current = await repository.findBySlugForUpdate(actor.tenantId, slug);
+        if (!current) throw new TenancyError('not_found', 'No such MCP server.');
+        checkRevision(current, expectedRevision);
+      }
+      const updated = await repository.update(actor.tenantId, slug, {
         ...changes,
         ...(changes.toolkits ? { toolkits: [...new Set(changes.toolkits)] } : {}),
         ...(changes.tools ? { tools: [...new Set(changes.tools)] } : {}),
@@ -173,11 +218,15 @@ export class McpServerService {
     return saved;
   }
 
-  async delete(actor: Actor, slug: string, requestId?: string): Promise<void> {
+  async delete(actor: Actor, slug: string, requestId?: string, expectedRevision?: string): Promise<void> {
     requireScope(actor, 'servers:write');
     const serverId = await withTenant(this.db, actor.tenantId, async (tx) => {
       const repository = new McpServerRepository(tx);
-      const server = await repository.findBySlug(actor.tenantId, slug);
+      const server =
+        expectedRevision === undefined
+          ? await repository.findBySlug(actor.tenantId, slug)
+          : await repository.findBySlugForUpdate(actor.tenantId, slug);
+      if (server) checkRevision(server, expectedRevision);
       if (!server || !(await repository.delete(actor.tenantId, slug)))
         throw new TenancyError('not_found', 'No such MCP server.');
       // Tokens for this address die with the server, even if a server of the same name comes back later.

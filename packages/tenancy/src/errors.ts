@@ -6,7 +6,8 @@ export type TenancyErrorCode =
   | 'already_member'
   | 'invitation_invalid'
   | 'invalid_api_key'
-  | 'confirmation_mismatch'; // a destructive request whose confirmation does not name what it destroys
+  | 'confirmation_mismatch' // a destructive request whose confirmation does not name what it destroys
+  | 'precondition_failed'; // If-Match names a revision the object no longer has (someone changed it meanwhile)
 
 export class TenancyError extends Error {
   readonly code: TenancyErrorCode;

@@ -290,6 +290,31 @@ test('the admin creates an MCP server with the demo toolkit and gets client conf
   await capture(admin, '13-server');
 });
 
+test('two admins edit one server: the first save (and the next ones) go through, the stale one is refused and says why', async () => {
+  const stale = await adminContext.newPage();
+  try {
+    await stale.goto(`/t/${slug}/servers/notes`);
+    await admin.reload();
+    const title = (page: Page) => page.getByLabel('Title', { exact: true });
+    await title(admin).fill('Notes (first)');
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await admin.getByRole('status').getByText('Saved.').waitFor();
+    // Saving again from the same page is on the revision the first save returned.
+    await title(admin).fill('Notes');
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await admin.getByRole('status').getByText('Saved.').waitFor();
+    // The other tab still shows what was loaded before: its save would overwrite both changes.
+    await title(stale).fill('Notes (stale)');
+    await stale.getByRole('button', { name: 'Save changes' }).click();
+    await stale.getByText(/changed since you loaded it/).waitFor();
+    // Through the console's forwarder, with the admin's session.
+    const saved = await admin.request.get(`/api/v1/tenants/${slug}/mcp-servers/notes`);
+    expect(((await saved.json()) as { title: string }).title).toBe('Notes');
+  } finally {
+    await stale.close();
+  }
+});
+
 test("an MCP client's sign-in and consent pages work in a real browser; the client then calls a demo tool as the member, and the call shows in audit and usage", async () => {
   // As a desktop client does: it opens the authorization URL in the person's browser (not signed in to Gatehouse
   // there) and waits for the redirect to its own address, which the browser never actually reaches here.

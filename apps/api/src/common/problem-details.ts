@@ -59,6 +59,7 @@ const TENANCY_STATUS: Record<TenancyErrorCode, number> = {
   invitation_invalid: 400,
   invalid_api_key: 401,
   confirmation_mismatch: 400,
+  precondition_failed: 412,
 };
 
 export const CONNECTIONS_STATUS: Record<ConnectionsErrorCode, number> = {

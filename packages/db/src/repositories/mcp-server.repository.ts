@@ -1,4 +1,5 @@
 import { changingAuth } from '../auth-changes.js';
+import { sqlOf } from '../sql.js';
 import type { DbExecutor } from '../client.js';
 import { DataError, isUniqueViolation } from '../errors.js';
 
@@ -65,6 +66,15 @@ export class McpServerRepository {
 
   findBySlug(tenantId: string, slug: string): Promise<McpServerRecord | null> {
     return this.db.mcpServer.findUnique({ where: { tenantId_slug: { tenantId, slug } }, select: columns });
+  }
+
+  /** The server as it is now, its row locked until the transaction ends (a change judged on it cannot race another). */
+  async findBySlugForUpdate(tenantId: string, slug: string): Promise<McpServerRecord | null> {
+    await sqlOf(this.db).query('SELECT 1 FROM mcp_servers WHERE tenant_id = $1::uuid AND slug = $2 FOR UPDATE', [
+      tenantId,
+      slug,
+    ]);
+    return this.findBySlug(tenantId, slug);
   }
 
   async update(tenantId: string, slug: string, changes: McpServerChanges): Promise<McpServerRecord | null> {

@@ -7,9 +7,19 @@ import { webConfig } from '@/lib/config';
  * check itself (session, CSRF header, Origin = PUBLIC_WEB_URL, roles). Only the headers those checks and the
  * answers need pass, in each direction.
  */
-const REQUEST_HEADERS = ['accept', 'content-type', 'cookie', 'origin', 'x-csrf-token', 'x-request-id', 'user-agent'];
+const REQUEST_HEADERS = [
+  'accept',
+  'content-type',
+  'cookie',
+  'if-match',
+  'origin',
+  'x-csrf-token',
+  'x-request-id',
+  'user-agent',
+];
 const RESPONSE_HEADERS = [
   'content-type',
+  'etag',
   'content-disposition',
   'cache-control',
   'retry-after',

@@ -31,11 +31,11 @@ export default async function ServerPage({ params }: { params: Promise<{ slug: s
   const name = `gatehouse-${slug}-${server.data.slug}`;
   return (
     <>
-      <section className="card" aria-labelledby="server-title">
+      <section className="card" aria-labelledby="server-heading">
         <p>
           <Link href={`/t/${slug}/servers`}>← All servers</Link>
         </p>
-        <h1 id="server-title">{server.data.title}</h1>
+        <h1 id="server-heading">{server.data.title}</h1>
         {server.data.description ? <p>{server.data.description}</p> : null}
         <h2>Endpoint</h2>
         <p className="actions">
