@@ -56,8 +56,18 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     applicationName: 'gatehouse-worker',
   });
   // Before anything runs: every configured key must be the deployment's own (a wrong one would fail every unwrap).
+  // PostgreSQL not reachable yet (a worker started before it): waited for, as every other dependency is.
   const keyring = LocalKeyring.parse(config.VAULT_KEYS, config.VAULT_ACTIVE_KEY);
-  await verifyKeyringOrExit('worker', keyring, new KeyCheckRepository(db));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await verifyKeyringOrExit('worker', keyring, new KeyCheckRepository(db));
+      break;
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+      logger.warn({ attempt, err: { message } }, 'vault keys not checked yet (PostgreSQL unreachable?); retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 5) * 1_000));
+    }
+  }
   // One connection per BullMQ object; BullMQ never closes connections it is given, so we quit them in stop().
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   // Not auto-pipelined: BullMQ defines its ~50 scripts on this connection, and ioredis copies every one of them onto
