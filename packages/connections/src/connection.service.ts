@@ -734,26 +734,20 @@ export class ConnectionService {
   async reportRejected(tenantId: string, connectionId: string, accessToken: string): Promise<boolean> {
     const row = await this.rowStillHolding(tenantId, connectionId, accessToken);
     if (!row) return false;
-    return withTenant(this.db, tenantId, async (tx) => {
-      if (!(await new ConnectionRepository(tx).markNeedsReauth(tenantId, connectionId, row.tokenVersion))) return false;
-      await this.audit.recordInTransaction(tx, [
-        {
-          tenantId,
-          actor: { type: 'system' },
-          action: 'connection.token_rejected',
-          target: { type: 'connection', id: connectionId },
-          outcome: 'failure',
-          metadata: { providerId: row.providerId, status: 'needs_reauth' },
-        },
-      ]);
-      return true;
-    });
+    return this.changeRecorded(
+      tenantId,
+      connectionId,
+      (repository) => repository.markNeedsReauth(tenantId, connectionId, row.tokenVersion),
+      'connection.token_rejected',
+      { providerId: row.providerId, status: 'needs_reauth' },
+    );
   }
 
   /**
    * The provider refused `accessToken` for want of a scope (HTTP 403 saying so) that the stored grant claims: the
-   * grant is recorded without `scopes` (the ones the refused call needed) and any scope that covers them, so the person is asked to grant them again
-   * rather than refused call after call — unless the token was replaced meanwhile. Audited.
+   * grant is recorded without `scopes` (the ones the refused call needed) and any scope that covers them, so the
+   * person is asked to grant them again rather than refused call after call — unless the token was replaced
+   * meanwhile. Audited.
    */
   async reportScopesRefused(
     tenantId: string,
@@ -769,17 +763,36 @@ export class ConnectionService {
       scopes.every((needed) => missingScopes([held], [needed], provider).length > 0),
     );
     if (after.length === row.scopes.length) return false;
+    return this.changeRecorded(
+      tenantId,
+      connectionId,
+      (repository) => repository.narrowScopes(tenantId, connectionId, row.tokenVersion, after),
+      'connection.scopes_refused',
+      { providerId: row.providerId, scopesBefore: row.scopes, scopesAfter: after },
+    );
+  }
+
+  /**
+   * A provider's refusal acted on: `change` (conditional on the connection's token version) and its audit record
+   * commit together; false when the change did not apply (the tokens changed meanwhile), and nothing is recorded.
+   */
+  private changeRecorded(
+    tenantId: string,
+    connectionId: string,
+    change: (repository: ConnectionRepository) => Promise<boolean>,
+    action: string,
+    metadata: Record<string, unknown>,
+  ): Promise<boolean> {
     return withTenant(this.db, tenantId, async (tx) => {
-      if (!(await new ConnectionRepository(tx).narrowScopes(tenantId, connectionId, row.tokenVersion, after)))
-        return false;
+      if (!(await change(new ConnectionRepository(tx)))) return false;
       await this.audit.recordInTransaction(tx, [
         {
           tenantId,
           actor: { type: 'system' },
-          action: 'connection.scopes_refused',
+          action,
           target: { type: 'connection', id: connectionId },
           outcome: 'failure',
-          metadata: { providerId: row.providerId, scopesBefore: row.scopes, scopesAfter: after },
+          metadata,
         },
       ]);
       return true;
