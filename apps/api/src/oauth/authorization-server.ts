@@ -243,7 +243,8 @@ async function noUnattendedErrorRedirects(ctx: KoaContextWithOIDC, next: () => P
     : '';
   const client = ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId ?? 'An application';
   ctx.remove('location');
-  ctx.status = 400;
+  // The request's fault, or the server's own (which the library reports as `server_error`).
+  ctx.status = error === 'server_error' ? 500 : 400;
   ctx.type = 'html';
   ctx.set('cache-control', 'no-store');
   ctx.set('referrer-policy', 'no-referrer');
