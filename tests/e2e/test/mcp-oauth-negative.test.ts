@@ -244,6 +244,74 @@ test('a refused authorization request never sends the browser to a registered si
   expect(back.searchParams.get('error')).toBe('access_denied');
 });
 
+test('a client that registers with a secret gets it once; the server keeps only its digest, which is no secret that works', async () => {
+  const registered = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }),
+  });
+  expect(registered.status).toBe(201);
+  const { client_id: id, client_secret: secret } = (await registered.json()) as {
+    client_id: string;
+    client_secret: string;
+  };
+  expect(secret.length).toBeGreaterThanOrEqual(43);
+  const db = createDatabase({ url: testDatabaseUrl(), maxConnections: 1 });
+  let stored: string;
+  try {
+    const row = await db.oAuthModel.findFirstOrThrow({ where: { kind: 'Client', id } });
+    stored = (row.payload as { client_secret: string }).client_secret;
+  } finally {
+    await db.$disconnect();
+  }
+  expect(stored).toMatch(/^sha256\$/);
+  expect(JSON.stringify(stored)).not.toContain(secret);
+
+  const { verifier, challenge } = pkce();
+  const callback = await authorizeInBrowser(
+    new TestBrowser(),
+    authorizationUrl({
+      client_id: id,
+      resource: endpointA,
+      scope: 'mcp:tools',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
+    { email: alice.email, password: PASSWORD },
+  );
+  const redeem = (clientSecret: string) =>
+    fetch(`${api.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: callback.searchParams.get('code')!,
+        redirect_uri: REDIRECT,
+        client_id: id,
+        client_secret: clientSecret,
+        code_verifier: verifier,
+        resource: endpointA,
+      }),
+    });
+  // The stored digest and a wrong secret are refused (the client is not authenticated, the code not touched) …
+  for (const wrong of [stored, `${secret}x`]) {
+    const refused = await redeem(wrong);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_client');
+  }
+  // … the secret itself works.
+  const tokens = await redeem(secret);
+  expect(tokens.status).toBe(200);
+  expect(((await tokens.json()) as { access_token?: string }).access_token).toBeTruthy();
+  // client_secret_jwt would need the secret itself as an HMAC key: not offered.
+  const jwt = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_jwt' }),
+  });
+  expect(jwt.status).toBe(400);
+});
+
 test('registration takes https redirect URIs, and plain http only on the loopback interface', async () => {
   const register = (uri: string) =>
     fetch(`${api.url}/oauth/reg`, {

@@ -5,7 +5,7 @@ import type { McpEndpointDirectory } from '@gatehouse/registry';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape, renderPage } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
-import { PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
+import { clientSecretMatches, PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
 
 /**
  * The library's prompts plus one rule: a redirect to this machine (http on loopback) or to an app's own scheme can be
@@ -119,6 +119,8 @@ export function createAuthorizationServer({
     // OAuth 2.1 profile: authorization code only (no implicit or hybrid response types).
     responseTypes: ['code'],
     pkce: { required: () => true },
+    // Not `client_secret_jwt`: its HMAC key is the secret itself, which is stored only as a digest here.
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -205,6 +207,11 @@ export function createAuthorizationServer({
   };
 
   const provider = new Provider(issuerOf(config), configuration);
+  // Registered clients' secrets are stored as digests (postgres.adapter.ts): compared as such. The library's own
+  // comparison would hold the digest against the presented secret.
+  provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, presented: string) {
+    return typeof this.clientSecret === 'string' && clientSecretMatches(this.clientSecret, presented);
+  };
   // Requests reach the library with Host and X-Forwarded-* rewritten to the public URL (mount.ts), so it may
   // read them: that is how it knows the request was https and sets Secure cookies.
   provider.proxy = true;

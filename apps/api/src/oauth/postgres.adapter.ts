@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthModelRepository, type AccessCache, type Database, type MembershipRole } from '@gatehouse/db';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
@@ -16,6 +16,32 @@ const HASHED_KINDS = new Set([
   'ClientCredentials',
   'InitialAccessToken',
 ]);
+
+/** How a registered client's secret is stored: its SHA-256, never the secret (see `storedClientSecret`). */
+const CLIENT_SECRET_HASH = 'sha256$';
+
+/**
+ * A client secret as stored: a client that registered with `client_secret_basic`/`_post` gets its secret once, in the
+ * registration response; the row keeps only its digest (a random 256-bit secret needs no slow hash), so a database
+ * dump or backup hands out no usable client credential. `clientSecretMatches` compares against it.
+ */
+export function storedClientSecret(secret: string): string {
+  return secret.startsWith(CLIENT_SECRET_HASH) ? secret : digestOf(secret);
+}
+
+/**
+ * Whether `presented` is the secret whose stored form is `stored` (a row from before hashing holds the secret itself).
+ * The presented value is always hashed: the stored digest itself is no secret that works.
+ */
+export function clientSecretMatches(stored: string, presented: string): boolean {
+  const expected = Buffer.from(storedClientSecret(stored));
+  const actual = Buffer.from(digestOf(presented));
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+function digestOf(secret: string): string {
+  return `${CLIENT_SECRET_HASH}${createHash('sha256').update(secret).digest('base64url')}`;
+}
 
 /**
  * Set around an access-token lookup by the MCP resource server: the adapter then reads, in the same round trip as
@@ -57,8 +83,10 @@ export class PostgresAdapter implements Adapter {
     return this.hashed ? `sha256:${createHash('sha256').update(id).digest('base64url')}` : id;
   }
 
-  /** What is stored: without the credential itself for credential kinds. */
+  /** What is stored: without the credential itself for credential kinds, a client's secret as its digest. */
   private stored(payload: AdapterPayload): AdapterPayload {
+    if (this.kind === 'Client' && typeof payload.client_secret === 'string')
+      return { ...payload, client_secret: storedClientSecret(payload.client_secret) };
     if (!this.hashed) return payload;
     const { jti: _credential, ...rest } = payload;
     return rest;
