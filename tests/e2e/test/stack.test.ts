@@ -150,8 +150,14 @@ describe('the running platform (api + worker + web as processes)', () => {
         expect(JSON.parse(logged)).toMatchObject({ level: 'error', requestId: 'e2e-mcp-outage' });
       }
       expect((await readinessBecomes('worker 503', stack.workerUrl, 503)).down).toContain(name);
-      // The console keeps working and says what is wrong.
+      // The console keeps working and says what is wrong — which dependency, not the driver's reason (hosts, ports),
+      // which only the operators' /readyz gives.
       expect(await (await fetch(stack.webUrl)).text()).toMatch(new RegExp(`data-testid="check-${name}">.*down`, 's'));
+      const status = (await (await fetch(`${stack.apiUrl}/api/v1/system/status`)).json()) as {
+        api: { checks: Record<string, { status: string; error?: string }> };
+      };
+      expect(status.api.checks[name]).toEqual({ status: 'down', latencyMs: expect.any(Number) });
+      expect((await readiness(stack.apiUrl)).body.checks[name]?.error).toEqual(expect.any(String));
 
       await proxy().restore();
       await readinessBecomes('api recovers', stack.apiUrl, 200);

@@ -41,7 +41,17 @@ export class SystemService {
       version: SERVICE_VERSION,
       environment: this.config.NODE_ENV,
       time: new Date().toISOString(),
-      api,
+      // Anyone may read this page: whether each dependency is up, never why not (a driver's reason names hosts and
+      // ports inside the deployment). Operators read the reasons at /readyz and in the logs.
+      api: {
+        ...api,
+        checks: Object.fromEntries(
+          Object.entries(api.checks).map(([name, check]) => [
+            name,
+            { status: check.status, latencyMs: check.latencyMs },
+          ]),
+        ),
+      },
       tenants,
       worker,
     };
