@@ -73,6 +73,8 @@ function match(path: string, pattern: string): Record<string, string> | undefine
 
 async function dispatch(req: IncomingMessage, res: ServerResponse, provider: ProviderState, logger: Logger) {
   const url = new URL(req.url ?? '/', 'http://demo-provider.invalid');
+  if (req.headers.traceparent !== undefined || req.headers.tracestate !== undefined)
+    provider.stats.traceContextsReceived += 1;
   try {
     const candidates = routes.flatMap((route) => {
       const params = match(url.pathname, route.path);

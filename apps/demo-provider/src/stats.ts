@@ -28,6 +28,11 @@ export interface Stats {
   reads: number;
   /** Successful note writes (create or delete). */
   writes: number;
+  /**
+   * Requests of any kind that carried a W3C trace context (`traceparent` or `tracestate`): a third party should never
+   * be handed the caller's trace.
+   */
+  traceContextsReceived: number;
 }
 
 export function emptyStats(): Stats {
@@ -46,5 +51,6 @@ export function emptyStats(): Stats {
     apiFailuresInjected: 0,
     reads: 0,
     writes: 0,
+    traceContextsReceived: 0,
   };
 }

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { HttpRequest } from '@gatehouse/providers';
+import { toThirdParty } from '@gatehouse/telemetry';
 import { Agent, request } from 'undici';
 import { ConnectionsError } from './connections.errors.js';
 import { deadline } from './deadline.js';
@@ -154,15 +155,18 @@ export class OutboundHttp {
     }
     const limit = deadline(timeoutMs, signal);
     try {
-      const response = await request(url, {
-        method: req.method,
-        headers: req.headers,
-        ...(req.body === undefined ? {} : { body: req.body }),
-        dispatcher: this.agent,
-        signal: limit.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
+      // A provider is a third party: the call's span is traced here, but no trace context is sent to it.
+      const response = await toThirdParty(() =>
+        request(url, {
+          method: req.method,
+          headers: req.headers,
+          ...(req.body === undefined ? {} : { body: req.body }),
+          dispatcher: this.agent,
+          signal: limit.signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        }),
+      );
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of response.body) {

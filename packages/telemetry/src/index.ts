@@ -17,6 +17,7 @@ export {
   injectTraceContext,
   inSpan,
   startTracing,
+  toThirdParty,
   type TraceCarrier,
   type Tracing,
 } from './tracing.js';

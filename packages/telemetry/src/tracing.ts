@@ -1,5 +1,6 @@
 import {
   context,
+  createContextKey,
   propagation,
   SpanKind,
   SpanStatusCode,
@@ -7,6 +8,9 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -109,7 +113,7 @@ export async function startTracing(
   sampling: Sampling = {},
 ): Promise<Tracing> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  propagation.setGlobalPropagator(new FirstPartyPropagator(new W3CTraceContextPropagator()));
   if (!endpoint) return { enabled: false, shutdown: async () => {} };
   const provider = new TracerProvider({
     resource: tracingResource(service, version),
@@ -126,6 +130,34 @@ export async function startTracing(
   const { instrumentLibraries } = await import('./instrumentations.js');
   instrumentLibraries(provider);
   return { enabled: true, shutdown: () => provider.shutdown() };
+}
+
+const TO_THIRD_PARTY = createContextKey('gatehouse.to-third-party');
+
+/**
+ * Runs `send` — a request to a third party (a provider's API, a client's metadata document) — so that no trace
+ * context is written into it: its span stays in Gatehouse's trace, but the provider is not handed the trace id (nor
+ * any `tracestate`) that ties the person's calls together. Trace context crosses only Gatehouse's own hops.
+ */
+export function toThirdParty<T>(send: () => T): T {
+  return context.with(context.active().setValue(TO_THIRD_PARTY, true), send);
+}
+
+/** W3C trace context, written into nothing sent inside `toThirdParty`. */
+export class FirstPartyPropagator implements TextMapPropagator {
+  constructor(private readonly inner: TextMapPropagator) {}
+
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (ctx.getValue(TO_THIRD_PARTY) !== true) this.inner.inject(ctx, carrier, setter);
+  }
+
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    return this.inner.extract(ctx, carrier, getter);
+  }
+
+  fields(): string[] {
+    return this.inner.fields();
+  }
 }
 
 const tracer = () => trace.getTracer('gatehouse');

@@ -1407,7 +1407,9 @@ test('one trace per call: the api span, the worker span under it, the provider r
   expect(inbound.parentSpanId).toBeUndefined();
   expect(inbound.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200 });
   expect(ancestors(call)).toContain(inbound);
-  // The outgoing request undici made for provider.request, to the demo provider.
+  // The outgoing request undici made for provider.request, to the demo provider: traced here, but the provider (a
+  // third party) was never sent the trace context — by this call, its token exchange or any request before.
+  expect((await provider.stats()).traceContextsReceived).toBe(0);
   const outbound = traced.find((span) => span.kind === SpanKind.CLIENT && span.parentSpanId === request.spanId)!;
   expect(outbound.service).toBe('gatehouse-worker');
   expect(outbound.attributes).toMatchObject({

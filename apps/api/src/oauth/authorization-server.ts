@@ -2,6 +2,7 @@ import type { ApiConfig } from '@gatehouse/config';
 import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
 import type { RequestBudget } from '@gatehouse/identity';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
+import { toThirdParty } from '@gatehouse/telemetry';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape, renderPage } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
@@ -59,9 +60,9 @@ function metadataFetch(production: boolean): NonNullable<Configuration['fetch']>
   return async (url, options) => {
     if (!production && LOOPBACK_HOST.test(new URL(url).hostname.replace(/^\[|\]$/g, ''))) {
       const { dispatcher: _guarded, ...unguarded } = options as RequestInit & { dispatcher?: unknown };
-      return fetch(url, unguarded);
+      return toThirdParty(() => fetch(url, unguarded));
     }
-    return fetch(url, options);
+    return toThirdParty(() => fetch(url, options));
   };
 }
 
