@@ -3,7 +3,7 @@ import type { ToolCallResult } from '@gatehouse/contracts';
 import { scratchRedis, testRedisUrl } from '@gatehouse/testing';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AnswerNoLongerKept, ToolReplyInbox } from '../src/tools/tool-replies.js';
+import { AnswerNoLongerKept, removeIfNeverStarted, ToolReplyInbox } from '../src/tools/tool-replies.js';
 
 // Real Redis and real BullMQ: the inbox hears answers on its channel, and finds by polling what it did not hear.
 const scratch = scratchRedis('replies');
@@ -138,3 +138,53 @@ async function waitForState(jobId: string, state: string): Promise<void> {
   }
   throw new Error(`job ${jobId} never became ${state}`);
 }
+
+describe('removeIfNeverStarted (an abandoned call)', () => {
+  it('removes a job no worker has taken, with its deduplication key', async () => {
+    const jobId = `job-${randomUUID()}`;
+    await queue.add('tool.call', {}, { jobId, deduplication: { id: jobId, ttl: 60_000 }, delay: 60_000 });
+    await expect(removeIfNeverStarted(queue, jobId)).resolves.toBe(true);
+    expect(await queue.getJobState(jobId)).toBe('unknown');
+    expect(await queue.getDeduplicationJobId(jobId)).toBeNull();
+  });
+
+  it('keeps a job whose worker died mid-call, though it waits again: a re-send is refused, not run twice', async () => {
+    // Its own queue and a worker taking jobs by hand: the job is taken, then its worker "dies" (its lock lapses).
+    const name = `stalls-${randomUUID()}`;
+    const stalling = new Queue(name, { connection: redis, prefix });
+    const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const checker = new Worker(name, null, {
+      connection,
+      prefix,
+      autorun: false,
+      maxStalledCount: 0,
+      lockDuration: 200,
+      stalledInterval: 200,
+    });
+    try {
+      const jobId = `job-${randomUUID()}`;
+      await stalling.add('tool.call', {}, { jobId, deduplication: { id: jobId, ttl: 60_000 } });
+      const taken = await checker.getNextJob('dead-worker');
+      expect(taken?.id).toBe(jobId);
+      await redis.del(`${prefix}:${name}:${jobId}:lock`);
+      // BullMQ's stalled-job check (two passes: mark, then move) puts it back in the wait list.
+      await checker.startStalledCheckTimer();
+      const deadline = Date.now() + 5_000;
+      while ((await stalling.getJobState(jobId)) !== 'waiting') {
+        if (Date.now() > deadline) throw new Error('the job never went back to waiting');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await expect(removeIfNeverStarted(stalling, jobId)).resolves.toBe(false);
+      expect(await stalling.getJobState(jobId)).toBe('waiting');
+      // The same request re-sent finds the job (deduplicated), and is not queued to run again.
+      expect(await stalling.getDeduplicationJobId(jobId)).toBe(jobId);
+      const again = await stalling.add('tool.call', {}, { jobId, deduplication: { id: jobId, ttl: 60_000 } });
+      expect(again.id).toBe(jobId);
+      expect(await stalling.getJobCounts('waiting', 'active')).toEqual({ waiting: 1, active: 0 });
+    } finally {
+      await checker.close();
+      await stalling.close();
+      connection.disconnect();
+    }
+  });
+});

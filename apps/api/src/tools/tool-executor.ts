@@ -17,7 +17,7 @@ import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
 import type { ConnectElicitations } from '../connections/connect-elicitations.js';
-import { AnswerNoLongerKept, type ToolReplyInbox } from './tool-replies.js';
+import { AnswerNoLongerKept, removeIfNeverStarted, type ToolReplyInbox } from './tool-replies.js';
 
 export interface ToolCaller {
   endpoint: McpEndpoint;
@@ -297,18 +297,14 @@ export class ToolExecutor {
   }
 
   /**
-   * Drops job `jobId` if it has not started, and asks its worker to stop it if it has (best effort; a worker that
-   * takes it in between finds it marked cancelled for `ttlMs`, as long as the call may still start).
+   * Drops job `jobId` if it never started, and asks its worker to stop it if it has (best effort; a worker that
+   * takes it in between finds it marked cancelled for `ttlMs`, as long as the call may still start). A job that did
+   * start stays, whatever its state, for inspection and to refuse a re-send (`removeIfNeverStarted`).
    */
   private async abandon(jobId: string, ttlMs: number, callId: string): Promise<void> {
-    await Promise.all([
-      this.cancel(jobId, ttlMs, callId),
-      this.queue
-        .getJobState(jobId)
-        .then((state) =>
-          state === 'waiting' || state === 'delayed' || state === 'prioritized' ? this.queue.remove(jobId) : 0,
-        ),
-    ]).catch(() => undefined);
+    await Promise.all([this.cancel(jobId, ttlMs, callId), removeIfNeverStarted(this.queue, jobId)]).catch(
+      () => undefined,
+    );
   }
 
   /**

@@ -162,3 +162,18 @@ export class ToolReplyInbox {
     }
   }
 }
+
+/**
+ * Removes job `jobId` if no attempt of it ever started; true when it did. "Waiting" alone does not say so: a job
+ * whose worker died mid-call waits again (BullMQ moves a stalled job back to wait, marked to fail when next taken),
+ * and removing it would also remove its deduplication key — the same request re-sent would then run the call a
+ * second time, and the failed job would be gone before anyone could inspect or replay it.
+ */
+export async function removeIfNeverStarted(queue: Queue, jobId: string): Promise<boolean> {
+  const job = await Job.fromId(queue, jobId);
+  if (!job || job.processedOn !== undefined || job.attemptsStarted > 0 || job.stalledCounter > 0) return false;
+  const state = await job.getState();
+  if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+  // A worker may take it in between: BullMQ refuses to remove a locked job, and that call is aborted instead.
+  return (await queue.remove(jobId)) === 1;
+}
