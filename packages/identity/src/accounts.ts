@@ -115,9 +115,12 @@ export class AccountService {
 
   async signIn(attempt: SignInAttempt): Promise<UserRecord> {
     const email = normalizeEmail(attempt.email);
-    try {
-      await this.refuseIfLocked(email, attempt.ip);
-    } catch (error) {
+    const client = clientAddressKey(attempt.ip);
+    // Every attempt takes its point before its password is checked, and a correct one gives it back: attempts sent
+    // all at once cannot outrun the count (checking first and counting after let each of them through the gate
+    // while the others were still being verified).
+    const reservation = await this.reserve(email, client);
+    if (reservation.refused !== undefined) {
       await this.audit.record({
         tenantId: PLATFORM_CHAIN,
         actor: { type: 'anonymous' },
@@ -126,7 +129,7 @@ export class AccountService {
         requestId: attempt.requestId,
         metadata: { email: email.slice(0, 320), ip: attempt.ip, reason: 'too_many_attempts' },
       });
-      throw error;
+      throw new IdentityError('too_many_attempts', TOO_MANY, reservation.refused);
     }
     const candidate = await this.users.credentialsOf(email);
     const ok = await verifyPassword(candidate?.passwordHash, attempt.password);
@@ -140,10 +143,15 @@ export class AccountService {
         requestId: attempt.requestId,
         metadata: { email: email.slice(0, 320), ip: attempt.ip },
       });
-      await this.countFailure(email, attempt.ip);
+      // The last allowed failure starts a full lock, however long ago the first failure was.
+      for (const [limiter, key, left] of [
+        [this.byAccount, email, reservation.account],
+        [this.byIp, client, reservation.client],
+      ] as const)
+        if (left === 0) await limiter.block(key, this.lockSeconds);
       throw new IdentityError('invalid_credentials', INVALID);
     }
-    await this.byAccount.delete(email);
+    await Promise.all([this.byAccount.delete(email), this.byIp.reward(client, 1)]);
     const { passwordHash: _hash, ...user } = candidate;
     await this.audit.record({
       tenantId: PLATFORM_CHAIN,
@@ -157,28 +165,25 @@ export class AccountService {
     return user;
   }
 
-  private async refuseIfLocked(email: string, ip: string): Promise<void> {
-    const [account, client] = await Promise.all([this.byAccount.get(email), this.byIp.get(clientAddressKey(ip))]);
-    const blocked = [account, client].filter((res): res is RateLimiterRes => res !== null && res.remainingPoints <= 0);
-    if (blocked.length > 0) {
-      const wait = Math.max(...blocked.map((res) => Math.ceil(res.msBeforeNext / 1000)));
-      throw new IdentityError('too_many_attempts', TOO_MANY, wait);
-    }
-  }
-
-  private async countFailure(email: string, ip: string): Promise<void> {
-    for (const [limiter, key] of [
-      [this.byAccount, email],
-      [this.byIp, clientAddressKey(ip)],
-    ] as const) {
-      try {
-        const result = await limiter.consume(key);
-        // The last allowed failure starts a full lock, however long ago the first failure was.
-        if (result.remainingPoints === 0) await limiter.block(key, this.lockSeconds);
-      } catch (error) {
-        // A RateLimiterRes rejection only means the limit is already reached; Redis errors must surface.
-        if (!(error instanceof RateLimiterRes)) throw error;
-      }
-    }
+  /**
+   * Takes one attempt from the account's and the client's allowances. Refused (with the seconds until the later of
+   * the two frees up) when either is spent — and then the other's point is given back, as no attempt is made. Redis
+   * errors surface as they are: an outage is not a lock.
+   */
+  private async reserve(
+    email: string,
+    client: string,
+  ): Promise<{ refused?: number; account?: number; client?: number }> {
+    const [account, address] = await Promise.allSettled([this.byAccount.consume(email), this.byIp.consume(client)]);
+    for (const result of [account, address])
+      if (result.status === 'rejected' && !(result.reason instanceof RateLimiterRes)) throw result.reason;
+    if (account.status === 'fulfilled' && address.status === 'fulfilled')
+      return { account: account.value.remainingPoints, client: address.value.remainingPoints };
+    if (account.status === 'fulfilled') await this.byAccount.reward(email, 1);
+    if (address.status === 'fulfilled') await this.byIp.reward(client, 1);
+    const refused = [account, address].flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as RateLimiterRes] : [],
+    );
+    return { refused: Math.max(1, ...refused.map((res) => Math.ceil(res.msBeforeNext / 1000))) };
   }
 }

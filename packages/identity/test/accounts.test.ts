@@ -95,6 +95,44 @@ describe('AccountService', () => {
     });
   });
 
+  it('counts attempts sent all at once: no more than the allowance is ever checked, and the right password then waits too', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerAccount: 5 });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
+    const refusals = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        failure(accounts.signIn({ email: address, password: `wrong password ${i}!`, ip: `10.4.0.${i + 1}` })),
+      ),
+    );
+    const codes = refusals.map((refusal) => refusal.code).sort();
+    expect(codes.filter((code) => code === 'invalid_credentials')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'too_many_attempts')).toHaveLength(11);
+    const failed = await owner.$queryRaw<{ outcome: string }[]>`
+      SELECT outcome FROM audit_events WHERE tenant_id = ${PLATFORM_CHAIN}::uuid AND metadata->>'email' = ${address} AND outcome = 'failure'`;
+    expect(failed).toHaveLength(5);
+    expect((await failure(accounts.signIn({ email: address, password: PASSWORD, ip: '10.4.1.1' }))).code).toBe(
+      'too_many_attempts',
+    );
+  });
+
+  it('a refused attempt costs the other allowance nothing, and a correct one gives its point back', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerIp: 3 });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
+    // Many correct sign-ins from one address never use up its allowance.
+    for (let i = 0; i < 5; i += 1) await accounts.signIn({ email: address, password: PASSWORD, ip: '192.0.2.77' });
+    for (let i = 0; i < 3; i += 1)
+      await failure(accounts.signIn({ email: email(), password: 'wrong password!!', ip: '192.0.2.77' }));
+    // The address is spent; its refused attempts at this account do not count against the account.
+    for (let i = 0; i < 8; i += 1)
+      expect((await failure(accounts.signIn({ email: address, password: 'x', ip: '192.0.2.77' }))).code).toBe(
+        'too_many_attempts',
+      );
+    await expect(accounts.signIn({ email: address, password: PASSWORD, ip: '192.0.2.78' })).resolves.toMatchObject({
+      email: address,
+    });
+  });
+
   it('limits one client IP across many emails', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerIp: 4 });
     for (let i = 0; i < 4; i += 1)
