@@ -105,12 +105,21 @@ export class ToolCallLimiter {
     if (refused === -1) return { allowed: true };
     const wider = ORDER.slice(refused + 1);
     await Promise.all(wider.map((name) => this.limiter(name, limits[name]).reward(keys[name], 1)));
-    const error: unknown = (charged[refused] as PromiseRejectedResult).reason;
-    if (!(error instanceof RateLimiterRes)) throw error;
+    // The refusal is the narrowest limit's (what charging them in turn would have hit first), but the call may come
+    // back only once every limit that refused it has room again: a client retrying when told is not refused by a
+    // wider one still spent. (A wider one refusing only for this moment's concurrent charges makes the wait longer
+    // than needed, never shorter.)
+    let waitMs = 0;
+    for (const outcome of charged) {
+      if (outcome.status !== 'rejected') continue;
+      const error: unknown = outcome.reason;
+      if (!(error instanceof RateLimiterRes)) throw error;
+      waitMs = Math.max(waitMs, error.msBeforeNext);
+    }
     return {
       allowed: false,
       limit: ORDER[refused]!,
-      retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
     };
   }
 }

@@ -32,6 +32,18 @@ describe('ToolCallLimiter', () => {
     });
   });
 
+  it('says to come back when every refusing limit has room again, not just the narrowest', async () => {
+    const limiter = new ToolCallLimiter(redis, prefix, defaults);
+    const tenant = randomUUID();
+    // The person's tool limit was spent in a window that ends in 20 s; the tenant's, in one that began later.
+    const { userId, tool } = call(tenant);
+    await redis.set(`${prefix}:tool-limit:perTool:${tenant}:${userId}:${tool}`, 3, 'PX', 20_000);
+    await redis.set(`${prefix}:tool-limit:perTenant:${tenant}`, 10, 'PX', 55_000);
+    const refused = await limiter.consume(call(tenant));
+    expect(refused).toMatchObject({ allowed: false, limit: 'perTool' });
+    expect((refused as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(54);
+  });
+
   it('charges nothing wider for concurrent refused calls (the wider limits get their points back)', async () => {
     const limiter = new ToolCallLimiter(redis, prefix, { ...defaults, perProvider: 100 });
     const tenant = randomUUID();

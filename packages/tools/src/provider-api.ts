@@ -15,6 +15,14 @@ const MAX_REDIRECTS = 3;
 
 /** A rate limit that gives no time to come back: GitHub asks for at least a minute (secondary rate limits). */
 const UNTIMED_LIMIT_SECONDS = 60;
+/** A rate limit of another provider that gives no time: Google's and Slack's advice is to back off, not how long. */
+const UNTIMED_OTHER_LIMIT_SECONDS = 30;
+/**
+ * What a provider's time to come back is held to: at least a second (a time already past, or `0`, would invite an
+ * immediate retry into the same limit), at most a day (a huge value would be no answer at all, and cannot be
+ * carried as an integer).
+ */
+const RETRY_AFTER_RANGE = { min: 1, max: 86_400 } as const;
 
 /**
  * The provider's API as one person: requests only under `baseUrl`, with their bearer token, through the SSRF-guarded
@@ -136,7 +144,9 @@ function apiError(response: OutboundResponse): ProviderApiError {
   if (!rateLimited)
     return new ProviderApiError(status, code, retryAfter, status === 403 ? refusalOf(response, code) : {});
   const reset = exhausted ? resetOf(headers) : undefined;
-  return new ProviderApiError(429, code, retryAfter ?? reset ?? (secondary ? UNTIMED_LIMIT_SECONDS : undefined));
+  // A rate limit always says when to come back, so the caller is never sent straight back into it.
+  const seconds = retryAfter ?? reset ?? (secondary || exhausted ? UNTIMED_LIMIT_SECONDS : UNTIMED_OTHER_LIMIT_SECONDS);
+  return new ProviderApiError(429, code, seconds);
 }
 
 /** Provider codes that mean the token lacks a scope (Google's reason, RFC 6750, Slack). */
@@ -171,20 +181,24 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
+function clampRetryAfter(seconds: number): number {
+  return Math.min(RETRY_AFTER_RANGE.max, Math.max(RETRY_AFTER_RANGE.min, seconds));
+}
+
 /** Seconds to wait from `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
 function retryAfterOf(headers: Record<string, string | string[] | undefined>): number | undefined {
   const value = header(headers, 'retry-after')?.trim();
   if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) return clampRetryAfter(Number(value));
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  return Number.isNaN(at) ? undefined : clampRetryAfter(Math.ceil((at - Date.now()) / 1000));
 }
 
 /** Seconds until an exhausted limit resets: `x-ratelimit-reset` (epoch seconds). */
 function resetOf(headers: Record<string, string | string[] | undefined>): number | undefined {
   const reset = Number(header(headers, 'x-ratelimit-reset'));
   if (header(headers, 'x-ratelimit-reset') === undefined || !Number.isFinite(reset)) return undefined;
-  return Math.max(0, Math.ceil(reset - Date.now() / 1000));
+  return clampRetryAfter(Math.ceil(reset - Date.now() / 1000));
 }
 
 /** A human-readable `message` of an error body (GitHub's), only to recognise it — never passed on. */

@@ -165,6 +165,10 @@ describe('GitHub toolkit against a fake of the REST API', () => {
     expect(await limit('secondary')).toEqual([429, 60]);
     // No time given: GitHub asks for at least a minute.
     expect(await limit('secondary-untimed')).toEqual([429, 60]);
+    // Held to between a second and a day: never "retry at once" into the same limit, never an unusable number.
+    expect(await limit('limited-zero')).toEqual([429, 1]);
+    expect(await limit('limited-past')).toEqual([429, 1]);
+    expect(await limit('limited-forever')).toEqual([429, 86_400]);
     const [status, seconds] = await limit('limited-until');
     expect(status).toBe(429);
     expect(seconds).toBeGreaterThanOrEqual(118);

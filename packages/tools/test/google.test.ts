@@ -113,6 +113,11 @@ describe('Google Calendar toolkit against a fake of Calendar API v3', () => {
       429,
       'rateLimitExceeded',
     ]);
+    // Google gives no time to come back: the caller is still told one.
+    const limited = (await failure(
+      run('google_calendar.list_events', { timeMin: '2030-01-01T00:00:00Z' }),
+    )) as ProviderApiError;
+    expect(limited.retryAfterSeconds).toBe(30);
     expect(await status(run('google_calendar.list_events', { timeMin: '2031-01-01T00:00:00Z' }))).toEqual([
       429,
       'quotaExceeded',

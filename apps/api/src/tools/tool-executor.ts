@@ -253,8 +253,12 @@ export class ToolExecutor {
       waiting.stop();
     }
 
+    // Counted before the answer, so the next call sees a circuit this one opened — but bounded, and never at the
+    // cost of the call's record and answer (Redis failing just now must not hang or lose them).
     if (result.kind === 'error' && PROVIDER_FAILURES.has(result.code))
-      await this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider);
+      await withTimeout(this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider), POLICY_WAIT_MS).catch(
+        () => undefined,
+      );
     // Resetting the failure count (when there is one) need not hold the answer (Redis keeps the order of this
     // connection's commands).
     else if (result.kind === 'ok' && circuit.failing)

@@ -29,6 +29,9 @@ export interface ToolCallDependencies {
   cancellations: ToolCancellations;
 }
 
+/** A provider limit with no time to come back (the provider client gives each one a time; this is the backstop). */
+const UNTIMED_LIMIT_SECONDS = 30;
+
 const error = (code: string, message: string, extra: { retryAfterSeconds?: number; providerStatus?: number } = {}) =>
   ({ kind: 'error', code, message, ...extra }) satisfies ToolCallResult;
 
@@ -218,14 +221,13 @@ async function runRegistered(
       }
       if (status === 404)
         return error('not_found', 'The provider has no such object (or you cannot see it).', { providerStatus: 404 });
-      if (status === 429) {
-        const limited = error('provider_rate_limited', `${tool.provider} is limiting requests; try again later.`, {
+      if (status === 429)
+        // Never retried here: a provider that limits requests is not asked again sooner than it says (and the
+        // provider client gives every limit a time), so the caller hears when, at once.
+        return error('provider_rate_limited', `${tool.provider} is limiting requests; try again later.`, {
           providerStatus: 429,
-          ...(failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds }),
+          retryAfterSeconds: failure.retryAfterSeconds ?? UNTIMED_LIMIT_SECONDS,
         });
-        // A provider that says when to come back is not asked again sooner: the caller hears when, at once.
-        return failure.retryAfterSeconds === undefined ? retryOr(tool.retryable, context, limited) : limited;
-      }
       if (status >= 500)
         return retryOr(
           tool.retryable,

@@ -77,6 +77,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       return void setTimeout(() => send(200, { total_count: 0, incomplete_results: false, items: [] }), 600);
     if (url.searchParams.get('q') === 'secondary-untimed')
       return send(403, { message: 'You have exceeded a secondary rate limit.', documentation_url: docs });
+    // Times no provider should give, but one might: now, already past, beyond any integer.
+    if (url.searchParams.get('q') === 'limited-zero') return send(429, { message: 'x' }, { 'retry-after': '0' });
+    if (url.searchParams.get('q') === 'limited-past')
+      return send(429, { message: 'x' }, { 'retry-after': new Date(Date.now() - 120_000).toUTCString() });
+    if (url.searchParams.get('q') === 'limited-forever')
+      return send(429, { message: 'x' }, { 'retry-after': '99999999999999999999' });
     if (url.searchParams.get('q') === 'limited-until')
       return send(
         429,
