@@ -85,7 +85,15 @@ async function main() {
   group.start(
     'web',
     node,
-    [join(root, 'apps/web/node_modules/next/dist/bin/next'), 'start', '--port', env.WEB_PORT ?? '3000'],
+    [
+      join(root, 'apps/web/node_modules/next/dist/bin/next'),
+      'start',
+      '--port',
+      env.WEB_PORT ?? '3000',
+      // Like the api and worker: this machine only, unless WEB_HOST says otherwise.
+      '--hostname',
+      env.WEB_HOST ?? '127.0.0.1',
+    ],
     { cwd: join(root, 'apps/web'), env: { ...publicEnv, NODE_ENV: 'production' } },
   );
   // The demo provider's admin token and client registration are for it alone.

@@ -19,7 +19,8 @@ import {
 
 export const apiConfigSchema = z.object({
   ...common,
-  API_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Listen address: this machine only unless told otherwise (the container images set 0.0.0.0). */
+  API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(4000),
   /** The URL people and MCP clients use to reach the api (shown in the console; OAuth metadata will use it). */
   PUBLIC_API_URL: httpUrl.default('http://localhost:4000'),
@@ -116,7 +117,7 @@ export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 export const workerConfigSchema = z.object({
   ...common,
-  WORKER_HOST: z.string().min(1).default('0.0.0.0'),
+  WORKER_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the worker's health endpoints (/healthz, /readyz). */
   WORKER_PORT: port.default(4001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),

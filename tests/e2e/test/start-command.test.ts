@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { APP_ROLE, dropDatabase, MAINTENANCE_ROLE, migrateDatabase, roleUrl, withDatabaseName } from '@gatehouse/db';
 import {
@@ -101,6 +103,13 @@ describe('npm start (scripts/start.mjs)', () => {
     const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
     expect(page).toMatch(/data-testid="tenant-count">1</);
     expect(processesMarkedWith(marker).length).toBeGreaterThanOrEqual(5); // start + api + worker + web + provider
+    // Nothing listens beyond this machine unless told to: from the machine's own network address, every port is closed.
+    const outward = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+    if (outward !== undefined)
+      for (const port of [apiPort, workerPort, webPort, providerPort])
+        expect(await tcpOpens(outward, port)).toBe(false);
     // The demo provider runs, and its admin token reached it and nothing else start.mjs spawned.
     expect(run.output).toContain(`Demo OAuth provider   http://127.0.0.1:${providerPort}`);
     const stats = await fetch(`http://127.0.0.1:${providerPort}/admin/stats`, {
@@ -200,3 +209,19 @@ describe('npm start (scripts/start.mjs)', () => {
     }
   }, 120_000);
 });
+
+/** Whether a TCP connection to host:port is accepted. */
+function tcpOpens(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
