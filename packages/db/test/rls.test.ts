@@ -255,3 +255,32 @@ describe('row-level security for the app role', () => {
     }
   });
 });
+
+describe('the maintenance role (BYPASSRLS)', () => {
+  it('reads which keys wrap the data keys, and which audit chains exist — and can do nothing else', async () => {
+    const client = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_MAINTENANCE_DATABASE_URL! });
+    await client.connect();
+    try {
+      // What `gatehouse-admin vault` and `audit verify --all` read, across every tenant.
+      const keys = await client.query('SELECT tenant_id, kek_version FROM tenant_data_keys');
+      expect(keys.rows.map((row: { tenant_id: string }) => row.tenant_id)).toEqual(
+        expect.arrayContaining([tenantA, tenantB]),
+      );
+      await expect(client.query('SELECT tenant_id FROM audit_chain_heads')).resolves.toBeDefined();
+      // Nothing a leaked password could turn against a tenant.
+      for (const statement of [
+        'SELECT blob FROM secrets',
+        'SELECT * FROM memberships',
+        'SELECT * FROM users',
+        `INSERT INTO memberships (tenant_id, user_id, role) VALUES ('${tenantA}', gen_random_uuid(), 'owner')`,
+        `UPDATE audit_chain_heads SET last_seq = last_seq + 1 WHERE tenant_id = '${tenantA}'`,
+        `INSERT INTO audit_events (tenant_id, seq) VALUES ('${tenantA}', 999999)`,
+        `UPDATE tenant_data_keys SET kek_version = 'x' WHERE tenant_id = '${tenantA}'`,
+        `DELETE FROM tenant_data_keys WHERE tenant_id = '${tenantA}'`,
+      ])
+        await expect(client.query(statement)).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.end();
+    }
+  });
+});
