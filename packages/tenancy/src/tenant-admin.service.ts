@@ -409,6 +409,18 @@ export class TenantAdminService {
       const memberships = new MembershipRepository(tx);
       if (await memberships.find(tenant.id, userId))
         throw new TenancyError('already_member', 'You are already a member of this tenant.');
+      // An invitation carries its inviter's authority, so it lapses with it: a person since removed, or no longer
+      // allowed to invite (or to invite an owner), cannot bring anyone in through a link they kept. (Locked, so a
+      // demotion cannot commit in between.)
+      if (invitation.invitedBy !== null) {
+        const inviter = await memberships.lockRole(tenant.id, invitation.invitedBy);
+        if (
+          !inviter ||
+          !scopesForRole(inviter).includes('members:write') ||
+          (invitation.role === 'owner' && inviter !== 'owner')
+        )
+          throw invalid;
+      }
       if (!(await invitations.accept(tenant.id, invitation.id, userId, new Date()))) throw invalid;
       await memberships.add({ tenantId: tenant.id, userId, role: invitation.role });
       const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, userId, role: invitation.role, scopes: [] };

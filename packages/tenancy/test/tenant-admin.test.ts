@@ -90,6 +90,45 @@ describe('TenantAdminService', () => {
     expect(await codeOf(service.acceptInvitation(carol.id, tenant.slug, revoked.token))).toBe('invitation_invalid');
   });
 
+  it("an invitation lapses with its inviter's authority: removed, demoted, or no longer an owner for an owner's", async () => {
+    const [alice, bob] = [await user('alice'), await user('bob')];
+    const [kept, again, owning, plain] = [
+      await user('kept'),
+      await user('again'),
+      await user('owning'),
+      await user('plain'),
+    ];
+    const tenant = await service.createTenant(alice.id, { slug: slug(), name: 'Acme' });
+    const aliceActor = await service.actorForUser(tenant.slug, alice.id);
+    await service.acceptInvitation(
+      bob.id,
+      tenant.slug,
+      (await service.invite(aliceActor, { email: bob.email, role: 'owner' })).token,
+    );
+    const bobActor = await service.actorForUser(tenant.slug, bob.id);
+    // Bob, an owner, invites an admin and an owner, then is made a plain admin: his owner's invitation lapses.
+    const admin = await service.invite(bobActor, { email: kept.email, role: 'admin' });
+    const ownership = await service.invite(bobActor, { email: owning.email, role: 'owner' });
+    await service.changeRole(aliceActor, bob.id, 'admin');
+    expect(await codeOf(service.acceptInvitation(owning.id, tenant.slug, ownership.token))).toBe('invitation_invalid');
+    await expect(service.acceptInvitation(kept.id, tenant.slug, admin.token)).resolves.toMatchObject({ role: 'admin' });
+    // Made a member, he may invite no one: his pending invitation lapses.
+    const member = await service.invite(await service.actorForUser(tenant.slug, bob.id), {
+      email: plain.email,
+      role: 'member',
+    });
+    await service.changeRole(aliceActor, bob.id, 'member');
+    expect(await codeOf(service.acceptInvitation(plain.id, tenant.slug, member.token))).toBe('invitation_invalid');
+    // Removed, neither do those he made before.
+    await service.changeRole(aliceActor, bob.id, 'admin');
+    const later = await service.invite(await service.actorForUser(tenant.slug, bob.id), {
+      email: again.email,
+      role: 'admin',
+    });
+    await service.removeMember(aliceActor, bob.id);
+    expect(await codeOf(service.acceptInvitation(again.id, tenant.slug, later.token))).toBe('invitation_invalid');
+  });
+
   it('keeps at least one owner, and only owners touch ownership', async () => {
     const [alice, bob] = [await user('alice'), await user('bob')];
     const tenant = await service.createTenant(alice.id, { slug: slug(), name: 'Acme' });
