@@ -13,6 +13,7 @@ import {
   originList,
   otelSampler,
   otelSamplerRatio,
+  trustProxy,
 } from './fields.js';
 
 // One schema per app (STYLE §9). Secrets (DATABASE_URL carries a password) have no defaults.
@@ -28,13 +29,7 @@ export const apiConfigSchema = z.object({
    * Which reverse proxies' X-Forwarded-For to believe (Express "trust proxy"): `loopback`, a comma-separated
    * list of addresses/CIDRs, or a hop count. Sign-in limits per client IP depend on it being right.
    */
-  TRUST_PROXY: z
-    .string()
-    .regex(
-      /^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F:./]+)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:./]+))*$/,
-      'expected loopback, a list of addresses/CIDRs, or a hop count',
-    )
-    .default('loopback'),
+  TRUST_PROXY: trustProxy.default('loopback'),
   /** The console's public origin: the api's allowed CORS origin. */
   PUBLIC_WEB_URL: httpUrl.default('http://localhost:3000'),
   /** As gatehouse_app: row-level security applies to everything the api does. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -86,7 +87,66 @@ export const originList = z
       .filter(Boolean),
   );
 
-/** OTEL_TRACES_SAMPLER: `traceidratio`, `parentbased_traceidratio`, `always_off`, …; others mean every trace. */
-export const otelSampler = z.string().max(64).optional();
+/**
+ * OTEL_TRACES_SAMPLER: one of the standard samplers (case-insensitive). Anything else is refused — a typo such as
+ * `always-of` silently kept every trace.
+ */
+export const otelSampler = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(
+    z.enum(
+      [
+        'always_on',
+        'always_off',
+        'traceidratio',
+        'parentbased_always_on',
+        'parentbased_always_off',
+        'parentbased_traceidratio',
+      ],
+      {
+        message:
+          'expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio',
+      },
+    ),
+  )
+  .optional();
+
+/**
+ * TRUST_PROXY (Express "trust proxy"): `loopback`, `linklocal`, `uniquelocal`, IP addresses and CIDR ranges, comma
+ * separated; or a hop count alone. Each entry is checked as Express will read it: a value it would reject (and stop
+ * the api with a stack trace) — `10.0.0.256`, `10.0.0.0/33`, a word — is refused here, with the others.
+ */
+export const trustProxy = z
+  .string()
+  .trim()
+  .refine(
+    (value) => {
+      if (/^\d{1,2}$/.test(value)) return true;
+      return value.split(',').every((raw) => {
+        const entry = raw.trim();
+        if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+        const [address, prefix, ...rest] = entry.split('/');
+        const family = isIP(address ?? '');
+        if (family === 0 || rest.length > 0) return false;
+        if (prefix === undefined) return true;
+        if (family === 4 && isIP(prefix) === 4) return isContiguousMask(prefix);
+        if (!/^\d{1,3}$/.test(prefix)) return false;
+        return Number(prefix) <= (family === 4 ? 32 : 128);
+      });
+    },
+    {
+      message:
+        'expected loopback, linklocal, uniquelocal, IP addresses or CIDR ranges (comma-separated), or a hop count',
+    },
+  );
 /** OTEL_TRACES_SAMPLER_ARG: the share of traces a ratio sampler keeps. */
 export const otelSamplerRatio = z.coerce.number().min(0).max(1).optional();
+
+/** `255.255.240.0` yes, `255.0.255.0` no: a netmask is ones, then zeros. */
+function isContiguousMask(mask: string): boolean {
+  const bits = mask.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const inverted = 0xffffffff - bits;
+  return (inverted & (inverted + 1)) === 0;
+}

@@ -80,6 +80,30 @@ describe('parseConfig', () => {
     expect(errorOf(() => parseConfig(apiConfigSchema, { ...valid, TRUST_PROXY: 'everyone!' })).variables).toEqual([
       'TRUST_PROXY',
     ]);
+    for (const accepted of ['uniquelocal, 2001:db8::/32, 192.0.2.1', '10.0.0.0/255.255.240.0', 'linklocal'])
+      expect(parseConfig(apiConfigSchema, { ...valid, TRUST_PROXY: accepted }).TRUST_PROXY).toBe(accepted);
+    // Values Express would throw on at start (a stack trace, not the one-line refusal).
+    for (const refused of [
+      '10.0.0.256',
+      '10.0.0.0/33',
+      '2001:db8::/129',
+      'cafe',
+      '10.0.0.0/255.0.255.0',
+      '2, loopback',
+    ])
+      expect(errorOf(() => parseConfig(apiConfigSchema, { ...valid, TRUST_PROXY: refused })).variables).toEqual([
+        'TRUST_PROXY',
+      ]);
+  });
+
+  it('accepts the standard trace samplers in any case, and refuses a typo', () => {
+    expect(parseConfig(apiConfigSchema, { ...valid, OTEL_TRACES_SAMPLER: 'ParentBased_TraceIdRatio' })).toMatchObject({
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    });
+    expect(parseConfig(apiConfigSchema, valid).OTEL_TRACES_SAMPLER).toBeUndefined();
+    expect(
+      errorOf(() => parseConfig(apiConfigSchema, { ...valid, OTEL_TRACES_SAMPLER: 'always-of' })).variables,
+    ).toEqual(['OTEL_TRACES_SAMPLER']);
   });
 
   it('strips a trailing slash from public URLs', () => {
