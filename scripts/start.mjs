@@ -44,7 +44,7 @@ async function main() {
     shuttingDown = true;
     say(`${reason}: stopping api, worker, web and the demo provider…`);
     await group.stop(Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000) + 5_000);
-    say('stopped; nothing left running.');
+    say('stopped api, worker, web and the demo provider; PostgreSQL and Redis keep running.');
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown('Ctrl-C', 0));

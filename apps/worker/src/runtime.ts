@@ -37,6 +37,7 @@ import {
   TOOLS_RETENTION_EVERY_MS,
   TOOLS_RETENTION_JOB_OPTIONS,
 } from './jobs/tools-retention.job.js';
+import { shareByTenant, toolCallTenant } from './tools/tenant-share.js';
 import { createToolCallJob } from './tools/tool-call.job.js';
 import { answerToolCalls, unheardCallEvent } from './tools/tool-replies.js';
 import { ToolCancellations } from './tools/tool-cancellations.js';
@@ -173,7 +174,17 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       onResult: (job, result) => replies.result(job, result as ToolCallResult),
     },
   );
-  const toolWorker = new Worker(TOOLS_QUEUE, toolJobs, {
+  const perTenant =
+    config.WORKER_CONCURRENCY_PER_TENANT ?? Math.max(1, Math.floor((config.WORKER_CONCURRENCY * 3) / 4));
+  const sharedToolJobs = shareByTenant(toolJobs, {
+    perTenant,
+    tenantOf: toolCallTenant,
+    onDeferred: (job, tenantId, delayMs) => {
+      metrics.toolCallsDeferred.inc();
+      logger.debug({ jobId: job.id, tenantId, delayMs }, 'tool call put back: its tenant has its share of this worker');
+    },
+  });
+  const toolWorker = new Worker(TOOLS_QUEUE, sharedToolJobs, {
     connection: toolsConnection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
@@ -224,7 +235,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   await new Promise<void>((resolve) => health.listen(config.WORKER_PORT, config.WORKER_HOST, resolve));
   const healthPort = (health.address() as AddressInfo).port;
   logger.info(
-    { queues: [SYSTEM_QUEUE, TOOLS_QUEUE], concurrency: config.WORKER_CONCURRENCY, healthPort },
+    { queues: [SYSTEM_QUEUE, TOOLS_QUEUE], concurrency: config.WORKER_CONCURRENCY, perTenant, healthPort },
     'worker started',
   );
 

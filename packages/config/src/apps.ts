@@ -117,6 +117,11 @@ export const workerConfigSchema = z.object({
   WORKER_PORT: port.default(4001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /**
+   * Tool calls of one tenant a worker process runs at once; unset: three quarters of WORKER_CONCURRENCY (at least 1),
+   * so one tenant's slow calls always leave room for the others'.
+   */
+  WORKER_CONCURRENCY_PER_TENANT: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
    * A running tool call's lock lifetime in ms (renewed at half of it while the worker lives). A worker that dies is
    * noticed within about twice this; its calls then fail with a clear error — never run again behind the caller's
    * back.

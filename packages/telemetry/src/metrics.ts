@@ -14,6 +14,7 @@ export class GatehouseMetrics {
   readonly toolCalls: Counter<'tool' | 'result'>;
   readonly toolCallSeconds: Histogram<'tool'>;
   readonly tokenRefreshes: Counter<'provider' | 'outcome'>;
+  readonly toolCallsDeferred: Counter;
   readonly queueJobs: Gauge<'queue' | 'state'>;
 
   constructor(service: string, queueCounts?: () => Promise<Record<string, Record<string, number>>>) {
@@ -36,6 +37,11 @@ export class GatehouseMetrics {
       name: 'gatehouse_token_refreshes_total',
       help: 'Third-party token refreshes by provider and outcome (refreshed, rejected, unavailable).',
       labelNames: ['provider', 'outcome'],
+      registers: [this.registry],
+    });
+    this.toolCallsDeferred = new Counter({
+      name: 'gatehouse_tool_calls_deferred_total',
+      help: "Tool calls a worker put back before running them because their tenant already had its share of the worker's slots (WORKER_CONCURRENCY_PER_TENANT).",
       registers: [this.registry],
     });
     this.queueJobs = new Gauge({

@@ -160,7 +160,7 @@ describe('npm start (scripts/start.mjs)', () => {
 
     process.kill(-child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
-    expect(run.output).toContain('stopped; nothing left running.');
+    expect(run.output).toContain('stopped api, worker, web and the demo provider; PostgreSQL and Redis keep running.');
     await waitFor(
       'every spawned process to be gone',
       async () => (processesMarkedWith(marker).length === 0 ? true : undefined),
