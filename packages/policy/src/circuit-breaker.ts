@@ -22,11 +22,15 @@ export type CircuitState =
 /** How long an opened circuit stays on probation (half-open once `openSeconds` pass) if no call comes. */
 const PROBATION_SECONDS = 24 * 3600;
 
-// Counts a failure. At the threshold — or at once on probation (the probe failed) — opens the circuit and starts
-// counting afresh; an opened circuit is on probation until a success.
+// Counts a failure. At the threshold it opens the circuit, which then stays on probation until a success. On
+// probation only the probe's own failure counts: it opens the circuit again (and renews the probation). Any other
+// failure then is a call's that started before the circuit opened and ended late — it says nothing new, and must
+// neither re-open the circuit nor free the probe under way (which would let a second probe through).
 const FAILURE = `
 if redis.call('EXISTS', KEYS[3]) == 1 then
+  if redis.call('GET', KEYS[4]) ~= ARGV[5] then return 0 end
   redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
   redis.call('DEL', KEYS[1], KEYS[4])
   return 1
 end
@@ -79,7 +83,7 @@ export class ProviderCircuitBreaker {
    * `claimant` (unique per call) names the call that holds the probe when this answers `probe: true`. A caller that
    * gave up waiting for this answer may still hold it: releasing in its name is safe either way.
    */
-  async state(tenantId: string, provider: string, claimant: string): Promise<CircuitState> {
+  async state(tenantId: string, provider: string, claimant: string, holdMs?: number): Promise<CircuitState> {
     const keys = this.keys(tenantId, provider);
     // Three reads, one round trip (the connection sends a turn's commands in one write).
     const [ttl, failing, probation] = await Promise.all([
@@ -90,14 +94,20 @@ export class ProviderCircuitBreaker {
     if (ttl > 0) return { open: true, retryAfterSeconds: Math.ceil(ttl / 1000) };
     if (probation === 0) return { open: false, failing: failing > 0 };
     // Half-open: the first call to claim the probe goes through; the others wait for its outcome.
-    if ((await this.redis.set(keys.probe, claimant, 'PX', this.probeMs, 'NX')) === 'OK')
+    // Held as long as the probe may take (`holdMs`: its call's whole wait, retries included), never less than
+    // `probeSeconds`: a probe still running must not let a second one through.
+    const hold = Math.max(this.probeMs, holdMs ?? 0);
+    if ((await this.redis.set(keys.probe, claimant, 'PX', hold, 'NX')) === 'OK')
       return { open: false, failing: true, probe: true };
     const probing = await this.redis.pttl(keys.probe);
     return { open: true, retryAfterSeconds: Math.max(1, Math.ceil(probing / 1000)) };
   }
 
-  /** Returns true when this failure opened the circuit. */
-  async recordFailure(tenantId: string, provider: string): Promise<boolean> {
+  /**
+   * Returns true when this failure opened the circuit. `claimant`: the call that failed (as given to `state`) — on
+   * probation only the probe's failure counts.
+   */
+  async recordFailure(tenantId: string, provider: string, claimant: string): Promise<boolean> {
     const keys = this.keys(tenantId, provider);
     const opened = await this.redis.eval(
       FAILURE,
@@ -110,6 +120,7 @@ export class ProviderCircuitBreaker {
       this.options.failureThreshold,
       this.options.openSeconds,
       PROBATION_SECONDS,
+      claimant,
     );
     return opened === 1;
   }

@@ -123,7 +123,10 @@ export class ToolExecutor {
     // Bounded: while Redis is down its commands wait for it, and the caller is better told at once.
     let decision: Awaited<ReturnType<ToolCallLimiter['consume']>>;
     let circuit: CircuitState;
-    const circuitState = this.policy.breaker.state(endpoint.tenantId, tool.provider, callId);
+    const attempts = tool.retryable ? 3 : 1;
+    const waitMs = tool.timeoutMs * attempts + WAIT_MARGIN_MS;
+    // A probe this call may claim is held for as long as the call may take.
+    const circuitState = this.policy.breaker.state(endpoint.tenantId, tool.provider, callId, waitMs);
     try {
       [decision, circuit] = await withTimeout(
         Promise.all([
@@ -165,8 +168,6 @@ export class ToolExecutor {
       );
     }
 
-    const attempts = tool.retryable ? 3 : 1;
-    const waitMs = tool.timeoutMs * attempts + WAIT_MARGIN_MS;
     const payload: ToolCallPayload = {
       tenantId: endpoint.tenantId,
       tenantSlug: endpoint.tenantSlug,
@@ -256,9 +257,10 @@ export class ToolExecutor {
     // Counted before the answer, so the next call sees a circuit this one opened — but bounded, and never at the
     // cost of the call's record and answer (Redis failing just now must not hang or lose them).
     if (result.kind === 'error' && PROVIDER_FAILURES.has(result.code))
-      await withTimeout(this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider), POLICY_WAIT_MS).catch(
-        () => undefined,
-      );
+      await withTimeout(
+        this.policy.breaker.recordFailure(endpoint.tenantId, tool.provider, callId),
+        POLICY_WAIT_MS,
+      ).catch(() => undefined);
     // Resetting the failure count (when there is one) need not hold the answer (Redis keeps the order of this
     // connection's commands).
     else if (result.kind === 'ok' && circuit.failing)
