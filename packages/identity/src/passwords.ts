@@ -8,8 +8,25 @@ const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
+/**
+ * The form a password is hashed and checked in: Unicode NFKC (NIST SP 800-63B §5.1.1.2), so the same password typed
+ * on keyboards or systems that compose characters differently (`é` as one character or as `e` and an accent) is the
+ * same password.
+ */
+function normalized(password: string): string {
+  return password.normalize('NFKC');
+}
+
+/** What a password is checked as: its normal form, and — for hashes made before passwords were normalised — as typed. */
+function candidatesOf(password: string): string[] {
+  const normal = normalized(password);
+  return normal === password ? [normal] : [normal, password];
+}
+
 export function checkPasswordPolicy(password: string): void {
-  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+  // In characters (code points of the normal form), not UTF-16 units.
+  const length = [...normalized(password)].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
     throw new IdentityError(
       'weak_password',
       `Use a password of ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.`,
@@ -18,7 +35,7 @@ export function checkPasswordPolicy(password: string): void {
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return hash(normalized(password), OPTIONS);
 }
 
 /** A hash of a random password: verified against when the email is unknown, so both paths take as long. */
@@ -28,11 +45,17 @@ function decoyHash(): Promise<string> {
   return decoy;
 }
 
-/** Constant-work check: always runs one argon2 verification, whether or not there is a hash to check. */
+/**
+ * Constant-work check: runs as many argon2 verifications (one per candidate form of the password) whether or not
+ * there is a hash to check, so an unknown email takes as long as a wrong password.
+ */
 export async function verifyPassword(passwordHash: string | null | undefined, password: string): Promise<boolean> {
+  const candidates = candidatesOf(password);
   if (!passwordHash) {
-    await verify(await decoyHash(), password).catch(() => false);
+    const decoyed = await decoyHash();
+    for (const candidate of candidates) await verify(decoyed, candidate).catch(() => false);
     return false;
   }
-  return verify(passwordHash, password).catch(() => false);
+  for (const candidate of candidates) if (await verify(passwordHash, candidate).catch(() => false)) return true;
+  return false;
 }

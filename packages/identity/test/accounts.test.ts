@@ -63,6 +63,30 @@ describe('AccountService', () => {
     ).toBe('weak_password');
   });
 
+  it('takes a password the same however its characters are composed, and still knows hashes made before', async () => {
+    const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
+    const composed = 'Pässwörter-lang-1'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const address = email();
+    await accounts.signUp({ email: address, password: composed, displayName: 'Ada', ip: '198.51.100.7' });
+    await expect(accounts.signIn({ email: address, password: decomposed, ip: '10.5.0.1' })).resolves.toMatchObject({
+      email: address,
+    });
+    // An account whose hash was made from the password as typed (before passwords were normalised).
+    const earlier = email();
+    const user = await accounts.signUp({ email: earlier, password: PASSWORD, displayName: 'Old', ip: '198.51.100.7' });
+    const { hash } = await import('@node-rs/argon2');
+    const asTyped = await hash(decomposed, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+    await owner.$executeRaw`UPDATE users SET password_hash = ${asTyped} WHERE id = ${user.id}::uuid`;
+    await expect(accounts.signIn({ email: earlier, password: decomposed, ip: '10.5.0.1' })).resolves.toMatchObject({
+      email: earlier,
+    });
+    expect(
+      (await failure(accounts.signIn({ email: earlier, password: 'Passworter-lang-1', ip: '10.5.0.1' }))).code,
+    ).toBe('invalid_credentials');
+  });
+
   it('answers a wrong password and an unknown email identically', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix() });
     const address = email();
