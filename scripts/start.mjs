@@ -2,13 +2,14 @@
 // already provided Node 24 + pnpm and installed the workspace.
 import { join } from 'node:path';
 import { prepareDatabase } from './lib/database.mjs';
-import { loadEnvironment } from './lib/env.mjs';
+import { checkLocalPorts, loadEnvironment } from './lib/env.mjs';
 import { ProcessGroup, waitForHttp } from './lib/processes.mjs';
 import { ensureServices } from './lib/services.mjs';
 import { root, say, turbo } from './lib/toolchain.mjs';
 
 async function main() {
   const env = loadEnvironment(root, say);
+  checkLocalPorts(env);
   await ensureServices(env, root, say);
   if (env.GATEHOUSE_SKIP_BUILD !== '1') {
     say('building (turbo caches unchanged packages)…');

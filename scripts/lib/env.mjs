@@ -66,3 +66,33 @@ export function loadEnvironment(root, log = () => {}) {
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   return env;
 }
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Throws when a public URL on this machine names another port than its process listens on: the console's sign-in
+ * (and the printed links) would go to the old port — e.g. WEB_PORT changed because 3000 is taken, and PUBLIC_WEB_URL
+ * left at http://localhost:3000. A URL of another host (a reverse proxy in front) is the operator's to get right.
+ */
+export function checkLocalPorts(env) {
+  const pairs = [
+    ['PUBLIC_WEB_URL', 'http://localhost:3000', 'WEB_PORT', '3000'],
+    ['PUBLIC_API_URL', 'http://localhost:4000', 'API_PORT', '4000'],
+    ['API_INTERNAL_URL', 'http://127.0.0.1:4000', 'API_PORT', '4000'],
+  ];
+  for (const [urlName, urlDefault, portName, portDefault] of pairs) {
+    let url;
+    try {
+      url = new URL(env[urlName] || urlDefault);
+    } catch {
+      continue; // the process's own configuration check names it
+    }
+    if (!LOOPBACK_HOSTS.has(url.hostname)) continue;
+    const urlPort = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const port = env[portName] || portDefault;
+    if (urlPort !== port)
+      throw new Error(
+        `${urlName} is ${url.origin} but ${portName} is ${port}: set both to the same port (in .env or the environment)`,
+      );
+  }
+}

@@ -171,6 +171,17 @@ describe('npm start (scripts/start.mjs)', () => {
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
   });
 
+  it('refuses, before starting anything, a console port its public URL does not name', async () => {
+    const run = startCommand(
+      baseEnv({ WEB_PORT: '3999', PUBLIC_WEB_URL: 'http://localhost:3000', GATEHOUSE_SKIP_BUILD: '1' }),
+    );
+    expect(await run.exited).toBe(1);
+    expect(run.output).toContain(
+      'gatehouse: PUBLIC_WEB_URL is http://localhost:3000 but WEB_PORT is 3999: set both to the same port',
+    );
+    expect(run.output).not.toContain('building');
+  });
+
   it('Ctrl-C while a new database is migrated: the migration finishes, nothing starts, and the database stays usable', async () => {
     const fresh = withDatabaseName(testDatabaseUrl(), `gatehouse_e2e_start_ctrlc_${runId()}`);
     const interruptedMarker = `GATEHOUSE_E2E_MARK=${runId()}-ctrlc`;
