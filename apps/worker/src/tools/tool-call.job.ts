@@ -92,11 +92,12 @@ async function runRegistered(
   }
   // A side effect must not happen after its client cancelled: a cancellation announced before this worker took the
   // job was not heard, but marked (read while the token is fetched). Reads cannot harm, and skip the read.
-  const markedCancelled = tool.retryable
+  // Unreadable, it is taken as cancelled (fail closed): a side effect the client may have called off is not risked.
+  const markedCancelled: Promise<boolean | 'unknown'> = tool.retryable
     ? Promise.resolve(false)
     : deps.cancellations.markedBefore(context.jobId, payload.callId).catch((failure: unknown) => {
         deps.logger.warn({ err: failure, jobId: context.jobId }, 'could not read whether the call was cancelled');
-        return false;
+        return 'unknown' as const;
       });
   const request = {
     tenant: { id: payload.tenantId, slug: payload.tenantSlug },
@@ -128,8 +129,14 @@ async function runRegistered(
   if (!token.ok) return refused(token);
 
   // The last moment to back out: nothing has reached the provider yet.
-  if (cancelled.aborted || (await markedCancelled))
+  const mark = await markedCancelled;
+  if (cancelled.aborted || mark === true)
     return error('cancelled', `${payload.tool} was cancelled by the client before it ran.`);
+  if (mark === 'unknown')
+    return error(
+      'unavailable',
+      `Gatehouse could not check whether this call had been cancelled, so ${payload.tool} was not run (nothing was sent to ${tool.provider}). Try again shortly.`,
+    );
   if (payload.startBy !== undefined && Date.now() > payload.startBy)
     return error(
       'expired',
