@@ -3,7 +3,7 @@ import type { ToolCallResult } from '@gatehouse/contracts';
 import { scratchRedis, testRedisUrl } from '@gatehouse/testing';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AnswerNoLongerKept, removeIfNeverStarted, ToolReplyInbox } from '../src/tools/tool-replies.js';
+import { AnswerNoLongerKept, removeWaitingUnlessStalled, ToolReplyInbox } from '../src/tools/tool-replies.js';
 
 // Real Redis and real BullMQ: the inbox hears answers on its channel, and finds by polling what it did not hear.
 const scratch = scratchRedis('replies');
@@ -139,13 +139,33 @@ async function waitForState(jobId: string, state: string): Promise<void> {
   throw new Error(`job ${jobId} never became ${state}`);
 }
 
-describe('removeIfNeverStarted (an abandoned call)', () => {
+describe('removeWaitingUnlessStalled (an abandoned call)', () => {
   it('removes a job no worker has taken, with its deduplication key', async () => {
     const jobId = `job-${randomUUID()}`;
     await queue.add('tool.call', {}, { jobId, deduplication: { id: jobId, ttl: 60_000 }, delay: 60_000 });
-    await expect(removeIfNeverStarted(queue, jobId)).resolves.toBe(true);
+    await expect(removeWaitingUnlessStalled(queue, jobId)).resolves.toBe(true);
     expect(await queue.getJobState(jobId)).toBe('unknown');
     expect(await queue.getDeduplicationJobId(jobId)).toBeNull();
+  });
+
+  it('removes a job taken and put back unrun (or waiting between attempts): nothing of it runs after its caller gave up', async () => {
+    const name = `put-back-${randomUUID()}`;
+    const line = new Queue(name, { connection: redis, prefix });
+    const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const taker = new Worker(name, null, { connection, prefix, autorun: false });
+    try {
+      const jobId = `job-${randomUUID()}`;
+      await line.add('tool.call', {}, { jobId, deduplication: { id: jobId, ttl: 60_000 } });
+      const taken = await taker.getNextJob('a-worker');
+      await taken.moveToDelayed(Date.now() + 60_000, 'a-worker');
+      expect(await line.getJobState(jobId)).toBe('delayed');
+      await expect(removeWaitingUnlessStalled(line, jobId)).resolves.toBe(true);
+      expect(await line.getJobState(jobId)).toBe('unknown');
+    } finally {
+      await taker.close();
+      await line.close();
+      connection.disconnect();
+    }
   });
 
   it('keeps a job whose worker died mid-call, though it waits again: a re-send is refused, not run twice', async () => {
@@ -174,7 +194,7 @@ describe('removeIfNeverStarted (an abandoned call)', () => {
         if (Date.now() > deadline) throw new Error('the job never went back to waiting');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await expect(removeIfNeverStarted(stalling, jobId)).resolves.toBe(false);
+      await expect(removeWaitingUnlessStalled(stalling, jobId)).resolves.toBe(false);
       expect(await stalling.getJobState(jobId)).toBe('waiting');
       // The same request re-sent finds the job (deduplicated), and is not queued to run again.
       expect(await stalling.getDeduplicationJobId(jobId)).toBe(jobId);

@@ -17,7 +17,7 @@ import type { ProviderTool } from '@gatehouse/tools';
 import { UrlElicitationRequiredError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Queue } from 'bullmq';
 import type { ConnectElicitations } from '../connections/connect-elicitations.js';
-import { AnswerNoLongerKept, removeIfNeverStarted, type ToolReplyInbox } from './tool-replies.js';
+import { AnswerNoLongerKept, removeWaitingUnlessStalled, type ToolReplyInbox } from './tool-replies.js';
 
 export interface ToolCaller {
   endpoint: McpEndpoint;
@@ -303,12 +303,13 @@ export class ToolExecutor {
   }
 
   /**
-   * Drops job `jobId` if it never started, and asks its worker to stop it if it has (best effort; a worker that
-   * takes it in between finds it marked cancelled for `ttlMs`, as long as the call may still start). A job that did
-   * start stays, whatever its state, for inspection and to refuse a re-send (`removeIfNeverStarted`).
+   * Drops job `jobId` if it is waiting (never taken, put back unrun, or between attempts), and asks its worker to stop
+   * it if it runs (best effort; a worker that takes it in between finds it marked cancelled for `ttlMs`, as long as
+   * the call may still start). A job whose worker died mid-call stays, for inspection and to refuse a re-send
+   * (`removeWaitingUnlessStalled`).
    */
   private async abandon(jobId: string, ttlMs: number, callId: string): Promise<void> {
-    await Promise.all([this.cancel(jobId, ttlMs, callId), removeIfNeverStarted(this.queue, jobId)]).catch(
+    await Promise.all([this.cancel(jobId, ttlMs, callId), removeWaitingUnlessStalled(this.queue, jobId)]).catch(
       () => undefined,
     );
   }

@@ -164,14 +164,16 @@ export class ToolReplyInbox {
 }
 
 /**
- * Removes job `jobId` if no attempt of it ever started; true when it did. "Waiting" alone does not say so: a job
- * whose worker died mid-call waits again (BullMQ moves a stalled job back to wait, marked to fail when next taken),
- * and removing it would also remove its deduplication key — the same request re-sent would then run the call a
- * second time, and the failed job would be gone before anyone could inspect or replay it.
+ * Removes job `jobId` if it waits to run and never stalled; true when it did. "Waiting" alone does not say it is
+ * safe to drop: a job whose worker died mid-call waits again (BullMQ moves a stalled job back to wait, marked to fail
+ * when next taken), and removing it would also remove its deduplication key — the same request re-sent would then
+ * run the call a second time, and the failed job would be gone before anyone could inspect or replay it. Any other
+ * waiting job — never taken, put back unrun (a worker's share per tenant), or between two attempts of a tool that
+ * may be retried — is dropped, so nothing of it runs after its caller was told it was interrupted.
  */
-export async function removeIfNeverStarted(queue: Queue, jobId: string): Promise<boolean> {
+export async function removeWaitingUnlessStalled(queue: Queue, jobId: string): Promise<boolean> {
   const job = await Job.fromId(queue, jobId);
-  if (!job || job.processedOn !== undefined || job.attemptsStarted > 0 || job.stalledCounter > 0) return false;
+  if (!job || job.stalledCounter > 0 || job.deferredFailure) return false;
   const state = await job.getState();
   if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
   // A worker may take it in between: BullMQ refuses to remove a locked job, and that call is aborted instead.
