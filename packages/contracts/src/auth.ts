@@ -5,14 +5,15 @@ import { z } from 'zod';
 export const signUpRequest = z
   .object({
     email: z.email().max(320),
-    password: z.string().min(1).max(256),
+    // A bound on the input's size (UTF-16 units); the password policy counts characters (12–256).
+    password: z.string().min(1).max(1024),
     displayName: z.string().trim().min(1).max(200),
   })
   .strict();
 export type SignUpRequest = z.infer<typeof signUpRequest>;
 
 export const signInRequest = z
-  .object({ email: z.string().min(1).max(320), password: z.string().min(1).max(256) })
+  .object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) })
   .strict();
 export type SignInRequest = z.infer<typeof signInRequest>;
 

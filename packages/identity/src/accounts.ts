@@ -49,7 +49,9 @@ export class AccountService {
     this.users = new UserRepository(db);
     const lock = options.lockSeconds ?? 15 * 60;
     this.lockSeconds = lock;
-    const common = { storeClient: redis, duration: lock, blockDuration: lock };
+    // No automatic block on going over: an attempt refused because others are still being checked is given back
+    // (`reserve`), and the lock starts with the failure that spends the last point (`block` below).
+    const common = { storeClient: redis, duration: lock };
     this.byAccount = new RateLimiterRedis({
       ...common,
       keyPrefix: `${options.prefix}:signin:account`,
@@ -131,8 +133,16 @@ export class AccountService {
       });
       throw new IdentityError('too_many_attempts', TOO_MANY, reservation.refused);
     }
-    const candidate = await this.users.credentialsOf(email);
-    const ok = await verifyPassword(candidate?.passwordHash, attempt.password);
+    let candidate: Awaited<ReturnType<UserRepository['credentialsOf']>>;
+    let ok: boolean;
+    try {
+      candidate = await this.users.credentialsOf(email);
+      ok = await verifyPassword(candidate?.passwordHash, attempt.password);
+    } catch (error) {
+      // No verdict (the database failed, say): the attempt did not happen, and costs nothing.
+      await this.giveBack(email, client, [true, true]).catch(() => undefined);
+      throw error;
+    }
     if (!ok || !candidate) {
       // Fail closed: the failed attempt is recorded before the caller hears about it.
       await this.audit.record({
@@ -167,23 +177,40 @@ export class AccountService {
 
   /**
    * Takes one attempt from the account's and the client's allowances. Refused (with the seconds until the later of
-   * the two frees up) when either is spent — and then the other's point is given back, as no attempt is made. Redis
-   * errors surface as they are: an outage is not a lock.
+   * the two frees up) when either is spent — and then both points are given back, as no attempt is made (so attempts
+   * refused while others are being checked never add to the count). Redis errors surface as they are (an outage is
+   * not a lock), with whatever was taken given back.
    */
   private async reserve(
     email: string,
     client: string,
   ): Promise<{ refused?: number; account?: number; client?: number }> {
     const [account, address] = await Promise.allSettled([this.byAccount.consume(email), this.byIp.consume(client)]);
-    for (const result of [account, address])
-      if (result.status === 'rejected' && !(result.reason instanceof RateLimiterRes)) throw result.reason;
+    // A consume that answered (allowed or refused) counted the attempt; one that failed did not.
+    const counted = [account, address].map(
+      (result) => result.status === 'fulfilled' || result.reason instanceof RateLimiterRes,
+    ) as [boolean, boolean];
+    const failure = [account, address].find(
+      (result) => result.status === 'rejected' && !(result.reason instanceof RateLimiterRes),
+    ) as PromiseRejectedResult | undefined;
+    if (failure) {
+      await this.giveBack(email, client, counted).catch(() => undefined);
+      throw failure.reason;
+    }
     if (account.status === 'fulfilled' && address.status === 'fulfilled')
       return { account: account.value.remainingPoints, client: address.value.remainingPoints };
-    if (account.status === 'fulfilled') await this.byAccount.reward(email, 1);
-    if (address.status === 'fulfilled') await this.byIp.reward(client, 1);
+    await this.giveBack(email, client, counted);
     const refused = [account, address].flatMap((result) =>
       result.status === 'rejected' ? [result.reason as RateLimiterRes] : [],
     );
     return { refused: Math.max(1, ...refused.map((res) => Math.ceil(res.msBeforeNext / 1000))) };
+  }
+
+  /** Gives back the points an attempt took (`which`: the account's, the client's). */
+  private async giveBack(email: string, client: string, which: readonly [boolean, boolean]): Promise<void> {
+    await Promise.all([
+      which[0] ? this.byAccount.reward(email, 1) : undefined,
+      which[1] ? this.byIp.reward(client, 1) : undefined,
+    ]);
   }
 }

@@ -157,6 +157,27 @@ describe('AccountService', () => {
     });
   });
 
+  it('an attempt that ends without a verdict (the database failing) costs nothing', async () => {
+    const shared = prefix();
+    const accounts = new AccountService(app, redis, audit, { prefix: shared, failuresPerAccount: 3 });
+    const address = email();
+    await accounts.signUp({ email: address, password: PASSWORD, displayName: 'Ada', ip: '198.51.100.7' });
+    // The same counters, but a database that cannot be reached.
+    const unreachable = createDatabase({ url: 'postgresql://nobody@127.0.0.1:9/none', maxConnections: 1 });
+    try {
+      const failing = new AccountService(unreachable, redis, audit, { prefix: shared, failuresPerAccount: 3 });
+      for (let i = 0; i < 6; i += 1)
+        await expect(failing.signIn({ email: address, password: PASSWORD, ip: '10.6.0.1' })).rejects.not.toBeInstanceOf(
+          IdentityError,
+        );
+    } finally {
+      await unreachable.$disconnect();
+    }
+    await expect(accounts.signIn({ email: address, password: PASSWORD, ip: '10.6.0.1' })).resolves.toMatchObject({
+      email: address,
+    });
+  });
+
   it('limits one client IP across many emails', async () => {
     const accounts = new AccountService(app, redis, audit, { prefix: prefix(), failuresPerIp: 4 });
     for (let i = 0; i < 4; i += 1)
