@@ -99,7 +99,8 @@ export class ProviderCircuitBreaker {
     const hold = Math.max(this.probeMs, holdMs ?? 0);
     if ((await this.redis.set(keys.probe, claimant, 'PX', hold, 'NX')) === 'OK')
       return { open: false, failing: true, probe: true };
-    const probing = await this.redis.pttl(keys.probe);
+    // Not the probe's whole hold (it may be minutes, and it usually answers in moments): at most probeSeconds.
+    const probing = Math.min(await this.redis.pttl(keys.probe), this.probeMs);
     return { open: true, retryAfterSeconds: Math.max(1, Math.ceil(probing / 1000)) };
   }
 

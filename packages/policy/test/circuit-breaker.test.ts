@@ -100,7 +100,9 @@ describe('ProviderCircuitBreaker', () => {
     expect(await breaker.recordFailure(tenant, 'demo', slow)).toBe(false);
     const waiting = await breaker.state(tenant, 'demo', randomUUID());
     expect(waiting).toMatchObject({ open: true });
-    expect((waiting as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(60);
+    // Told to come back within probeSeconds, not after the probe's whole hold.
+    expect((waiting as { retryAfterSeconds: number }).retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(await redis.pttl(`${prefix}:circuit:${tenant}:demo:probe`)).toBeGreaterThan(60_000);
     // The probe succeeds: closed at once, not held open by the late failure.
     await breaker.recordSuccess(tenant, 'demo');
     expect(await breaker.state(tenant, 'demo', randomUUID())).toEqual({ open: false, failing: false });
