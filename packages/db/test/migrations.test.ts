@@ -30,7 +30,7 @@ const SHIPPED: Record<string, string> = {
   '20261212000000_tenant_row_security': '2cc200a4abfd3a58f933be0a6077e25b805132b86ec0a4297b1ddbad82650055',
   '20261213000000_secrets_need_their_owner': '1ebf5e4c3dafad2b6c34e78df6714955befcae04f972a87a6086b9efe5ffdf33',
   '20261213000001_orphaned_secrets': '41ac6f9acfffe572cbc99822d27e85350eb10ad27f18f5bb501d4da44377024d',
-  '20261214000000_maintenance_reads_only': '7a2447281ac52e8bd4289e20e8f1407281dfa48a893bff7316b96533b8ef7f15',
+  '20261214000000_maintenance_reads_only': '9f5003478e5df6a4d903e0c90b23f193d1e11748524d20a4e16b2281aec40c20',
   '20261214000001_converge_and_scope_secret_cleanup':
     'bff3d8fb09c876a915f4a8ba74a4b658e4e625147e7df445e3b3d20274f62b6e',
 };

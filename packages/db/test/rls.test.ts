@@ -277,6 +277,7 @@ describe('the maintenance role (BYPASSRLS)', () => {
         `INSERT INTO audit_events (tenant_id, seq) VALUES ('${tenantA}', 999999)`,
         `UPDATE tenant_data_keys SET kek_version = 'x' WHERE tenant_id = '${tenantA}'`,
         `DELETE FROM tenant_data_keys WHERE tenant_id = '${tenantA}'`,
+        `SELECT * FROM gatehouse_member_connection('${tenantA}', gen_random_uuid(), 'demo', gen_random_uuid())`,
       ])
         await expect(client.query(statement)).rejects.toThrow(/permission denied/);
     } finally {

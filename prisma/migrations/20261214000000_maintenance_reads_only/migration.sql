@@ -8,3 +8,6 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM gatehouse_maintenance;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM gatehouse_maintenance;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM gatehouse_maintenance;
 GRANT SELECT ON "tenant_data_keys", "audit_chain_heads" TO gatehouse_maintenance;
+-- Nor any of Gatehouse's functions (they act with their caller's rights, so this takes nothing it could still do;
+-- it keeps the role's rights to what it is for).
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM gatehouse_maintenance;
