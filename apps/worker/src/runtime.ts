@@ -174,8 +174,11 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       onResult: (job, result) => replies.result(job, result as ToolCallResult),
     },
   );
+  // By default one slot in eight is kept from any one tenant (none below 8 slots): enough for the others' calls to get
+  // through while one tenant's hang, little for a deployment with one tenant to give up, and only while it has that
+  // many calls running.
   const perTenant =
-    config.WORKER_CONCURRENCY_PER_TENANT ?? Math.max(1, Math.floor((config.WORKER_CONCURRENCY * 3) / 4));
+    config.WORKER_CONCURRENCY_PER_TENANT ?? config.WORKER_CONCURRENCY - Math.floor(config.WORKER_CONCURRENCY / 8);
   const sharedToolJobs = shareByTenant(toolJobs, {
     perTenant,
     tenantOf: toolCallTenant,

@@ -117,8 +117,8 @@ export const workerConfigSchema = z.object({
   WORKER_PORT: port.default(4001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   /**
-   * Tool calls of one tenant a worker process runs at once; unset: three quarters of WORKER_CONCURRENCY (at least 1),
-   * so one tenant's slow calls always leave room for the others'.
+   * Tool calls of one tenant a worker process runs at once; unset: WORKER_CONCURRENCY less one slot in eight (all of
+   * them below 8), so one tenant's slow calls always leave room for the others'.
    */
   WORKER_CONCURRENCY_PER_TENANT: z.coerce.number().int().min(1).max(1000).optional(),
   /**
