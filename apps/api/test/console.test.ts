@@ -103,6 +103,18 @@ describe('console reads', () => {
     expect(problemDetails.parse(await long.json())).toMatchObject({ status: 400 });
     const unknown = await callAs(api, 'GET', `/api/v1/tenants/${slug}/usage?days=3`, owner);
     expect(problemDetails.parse(await unknown.json())).toMatchObject({ status: 400, code: 'validation_failed' });
+    // Year 0000 parses, but PostgreSQL has no year zero: a clear 400, not the database's error as a 500.
+    for (const path of [
+      `/usage?from=0000-01-01T00:00:00Z&to=0000-01-02T00:00:00Z`,
+      `/audit?from=0000-01-01T00:00:00Z`,
+      `/audit/export?format=jsonl&to=0000-01-01T00:00:00Z`,
+    ]) {
+      const zero = await callAs(api, 'GET', `/api/v1/tenants/${slug}${path}`, owner);
+      expect({ path, problem: problemDetails.parse(await zero.json()) }).toMatchObject({
+        path,
+        problem: { status: 400, code: 'validation_failed' },
+      });
+    }
     const stranger = await signUp(api, 'stranger');
     expect((await callAs(api, 'GET', `/api/v1/tenants/${slug}/usage`, stranger)).status).toBe(404);
   });

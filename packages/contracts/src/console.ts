@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInstant } from './tenancy.js';
 
 // Reads the console needs beyond the tenant administration API.
 
@@ -25,8 +26,8 @@ export type ProviderCatalog = z.infer<typeof providerCatalog>;
 /** `GET /api/v1/tenants/{slug}/usage`: tool calls in `[from, to)`; default the last 14 days. At most 92 days. */
 export const usageQuery = z
   .object({
-    from: z.iso.datetime().optional(),
-    to: z.iso.datetime().optional(),
+    from: queryInstant.optional(),
+    to: queryInstant.optional(),
   })
   .strict();
 export const usageReport = z.object({

@@ -3,6 +3,14 @@ import { z } from 'zod';
 // Admin REST API for tenants (`/api/v1/tenants/...`).
 
 export const role = z.enum(['owner', 'admin', 'member']);
+
+/**
+ * An instant a query names (ISO 8601, UTC). Year 0000 parses as a date but does not exist for
+ * PostgreSQL (there is no year zero): refused here rather than by the database.
+ */
+export const queryInstant = z.iso
+  .datetime()
+  .refine((value) => !value.startsWith('0000'), 'year 0000 does not exist; use 0001 or later');
 export const slug = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'use 1–63 lowercase letters, digits and inner dashes');
@@ -78,8 +86,8 @@ export const auditQuery = z
     /** The MCP client (OAuth client id) of `tool.call` and `mcp.request` events. */
     client: z.string().max(500).optional(),
     outcome: z.enum(['success', 'failure', 'denied', 'error']).optional(),
-    from: z.iso.datetime().optional(),
-    to: z.iso.datetime().optional(),
+    from: queryInstant.optional(),
+    to: queryInstant.optional(),
     before: z.coerce.number().int().positive().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
