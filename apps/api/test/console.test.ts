@@ -115,6 +115,20 @@ describe('console reads', () => {
         problem: { status: 400, code: 'validation_failed' },
       });
     }
+    // A filter the database refuses: the CSV export answers a problem too, not a file cut off after its header.
+    for (const format of ['csv', 'jsonl']) {
+      const refusedExport = await callAs(
+        api,
+        'GET',
+        `/api/v1/tenants/${slug}/audit/export?format=${format}&action=%00`,
+        owner,
+      );
+      expect({ format, status: refusedExport.status, type: refusedExport.headers.get('content-type') }).toMatchObject({
+        format,
+        status: 400,
+        type: expect.stringContaining('application/problem+json') as unknown,
+      });
+    }
     const stranger = await signUp(api, 'stranger');
     expect((await callAs(api, 'GET', `/api/v1/tenants/${slug}/usage`, stranger)).status).toBe(404);
   });

@@ -72,10 +72,12 @@ export async function* exportEvents(
   format: ExportFormat,
   pageSize = 1_000,
 ): AsyncGenerator<string> {
-  if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
   let before: number | undefined;
-  for (;;) {
+  for (let first = true; ; first = false) {
     const page = await store.list(tenantId, filter, { limit: pageSize, before });
+    // The header row only once the first page is in hand: a filter the store refuses, or a store that is down, is
+    // answered before a byte of the file is sent (a clear error, not a cut-off download).
+    if (first && format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
     for (const event of page.events) yield formatEvent(event, format);
     if (page.nextCursor === null) return;
     before = page.nextCursor;
