@@ -139,7 +139,9 @@ describe('the running platform (api + worker + web as processes)', () => {
           },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
         });
-        expect(failed.status).toBeGreaterThanOrEqual(500);
+        // Unavailable, not broken: 503 with when to come back.
+        expect(failed.status).toBe(503);
+        expect(failed.headers.get('retry-after')).toBe('5');
         expect(((await failed.json()) as { error: { code: number } }).error.code).toBe(-32603);
         const logged = await waitFor('the failed MCP request logged with its id', async () =>
           stack.api

@@ -161,6 +161,14 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
       problem: problem(400, 'invalid_text', 'Text may not contain the NUL character (U+0000).'),
       unexpected: false,
     };
+  // PostgreSQL or Redis unreachable, or out of connections: nothing is wrong with the request, which may be sent again
+  // shortly. Still logged (an outage is what operators must hear of).
+  if (dependencyUnavailable(error))
+    return {
+      problem: problem(503, 'unavailable', 'A service Gatehouse depends on is not answering; try again shortly.'),
+      unexpected: true,
+      retryAfter: 5,
+    };
   return {
     problem: problem(500, 'internal_error', 'Something went wrong on our side. It has been logged.'),
     unexpected: true,
@@ -177,6 +185,23 @@ function unstorableText(error: unknown): boolean {
     error,
     (code) => code === '22021' || code === '22P05',
     /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/,
+  );
+}
+
+/**
+ * The database or Redis could not be reached or had no connection to give: SQLSTATE class 08 (connection
+ * exceptions), 57P01–57P03 (shut down, starting up), 53300 (too many connections); Prisma's P1001/P1002/P1017
+ * (unreachable, timed out, closed) and P2024 (pool timeout); socket errors; the pg pool's and ioredis's own words for
+ * the same. Found anywhere along the error's causes.
+ */
+function dependencyUnavailable(error: unknown): boolean {
+  return isDatabaseError(
+    error,
+    (code) =>
+      code.startsWith('08') ||
+      ['57P01', '57P02', '57P03', '53300', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code) ||
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code),
+    /timeout exceeded when trying to connect|Connection terminated|Can't reach database server|Connection is closed|Reached the max retries per request limit/,
   );
 }
 
