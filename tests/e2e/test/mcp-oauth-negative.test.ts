@@ -328,6 +328,36 @@ test('registration takes https redirect URIs, and plain http only on the loopbac
     expect((await register(uri)).status).toBe(201);
 });
 
+test("a NUL character in any OAuth parameter is the client's error, never a server error", async () => {
+  // An unknown client, however its id is written.
+  const token = await fetch(`${api.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=authorization_code&code=x&code_verifier=y&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&client_id=%00',
+  });
+  expect(token.status).toBe(401);
+  expect(((await token.json()) as { error: string }).error).toBe('invalid_client');
+  const unknown = await fetch(authorizationUrl({ client_id: '\u0000' }), { redirect: 'manual' });
+  expect(unknown.status).toBe(400);
+  // Metadata a client registers.
+  const registration = await fetch(`${api.url}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', client_name: 'a\u0000b' }),
+  });
+  expect(registration.status).toBe(400);
+  expect(((await registration.json()) as { error: string }).error).toBe('invalid_client_metadata');
+  // A `state` (stored with the sign-in under way): refused on the server's own page, no redirect.
+  const { challenge } = pkce();
+  const state = await fetch(
+    authorizationUrl({ state: 'a\u0000b', code_challenge: challenge, code_challenge_method: 'S256' }),
+    { redirect: 'manual' },
+  );
+  expect(state.status).toBe(400);
+  expect(state.headers.get('location')).toBeNull();
+  expect(await state.text()).toContain('invalid_request');
+});
+
 test('a redirect URI that was not registered is refused without redirecting', async () => {
   const { challenge } = pkce();
   const response = await fetch(

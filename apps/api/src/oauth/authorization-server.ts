@@ -3,6 +3,7 @@ import { UserRepository, type AccessCache, type Database } from '@gatehouse/db';
 import type { RequestBudget } from '@gatehouse/identity';
 import type { McpEndpointDirectory } from '@gatehouse/registry';
 import { toThirdParty } from '@gatehouse/telemetry';
+import { PinoLogger } from 'nestjs-pino';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape, renderPage } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
@@ -219,7 +220,17 @@ export function createAuthorizationServer({
   provider.on('authorization.error', (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) =>
     refused.set(ctx, `${error.error}: ${error.error_description ?? ''}`),
   );
-  provider.on('server_error', (ctx: KoaContextWithOIDC) => refused.set(ctx, 'server_error'));
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    refused.set(ctx, 'server_error');
+    // The library answers the client itself (no exception reaches the api's filter): the operators hear of it here.
+    PinoLogger.root?.error(
+      {
+        err: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : error,
+        path: ctx.path,
+      },
+      'authorization server error',
+    );
+  });
   provider.use(defaultScope);
   provider.use(noFraming);
   provider.use(noUnattendedErrorRedirects);

@@ -93,6 +93,14 @@ export class PostgresAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    // PostgreSQL stores no NUL character (U+0000), in text or JSON: a request that carries one (a client name, a
+    // `state`) is the client's error, answered as such — not the database's refusal as a server error.
+    if (id.includes('\u0000') || containsNul(payload)) {
+      const description = 'a parameter contains the NUL character (U+0000)';
+      throw this.kind === 'Client'
+        ? new errors.InvalidClientMetadata(description)
+        : new errors.InvalidRequest(description);
+    }
     const clientId = payload.clientId ?? (this.kind === 'Client' ? payload.client_id : undefined);
     await this.repository.upsert(
       this.kind,
@@ -118,6 +126,8 @@ export class PostgresAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    // Nothing stored can have a NUL in its id (see upsert): an id with one names nothing.
+    if (id.includes('\u0000')) return undefined;
     const lookup = this.kind === 'AccessToken' ? memberLookup.getStore() : undefined;
     if (!lookup) return this.toPayload(await this.repository.find(this.kind, this.key(id)), id);
     const key = this.key(id);
@@ -131,12 +141,14 @@ export class PostgresAdapter implements Adapter {
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    if (uid.includes('\u0000')) return undefined;
     const read = this.kind === 'Session' ? memberLookup.getStore()?.session : undefined;
     if (read?.uid === uid) return this.toPayload(read.row ?? undefined);
     return this.toPayload(await this.repository.findByUid(this.kind, uid));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    if (userCode.includes('\u0000')) return undefined;
     return this.toPayload(await this.repository.findByUserCode(this.kind, userCode));
   }
 
@@ -158,4 +170,12 @@ export class PostgresAdapter implements Adapter {
   revokeByGrantId(grantId: string): Promise<void> {
     return this.repository.revokeByGrantId(grantId);
   }
+}
+
+/** Whether any string in `value` (keys included), however deep, holds a NUL character. */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
 }
