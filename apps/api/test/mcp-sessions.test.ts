@@ -78,6 +78,14 @@ it("a deletion or change on one instance reaches the other's memory", async () =
   expect(await seen(a, other)).toBeUndefined();
 });
 
+it('refuses capabilities too large, or nested too deep to store, by returning no session', async () => {
+  const large = { ...client, capabilities: { experimental: { padding: { text: 'x'.repeat(20_000) } } } };
+  expect(await a.create(owner, large)).toBeUndefined();
+  let deep: Record<string, unknown> = {};
+  for (let i = 0; i < 20_000; i++) deep = { d: deep };
+  expect(await a.create(owner, { ...client, capabilities: { experimental: { deep } } })).toBeUndefined();
+});
+
 it('keeps at most 8 MiB of sessions in memory, dropping the oldest first', async () => {
   // 600 sessions of ~15 KiB each (a client may declare up to 16 KiB): ~9 MiB, more than is kept.
   const large = { ...client, capabilities: { experimental: { padding: { text: 'x'.repeat(15_000) } } } };

@@ -127,7 +127,14 @@ export class McpSessionStore {
         },
       },
     };
-    const value = JSON.stringify(stored);
+    let value: string;
+    try {
+      value = JSON.stringify(stored);
+    } catch {
+      // Capabilities nested too deep to serialise (a client may nest `experimental` values as it likes): refused as
+      // too large, not taken for a store that is down.
+      return undefined;
+    }
     if (Buffer.byteLength(value) > MAX_SESSION_BYTES) return undefined;
     const id = randomBytes(32).toString('base64url');
     await this.redis.set(this.key(id), value, 'EX', IDLE_SECONDS);
