@@ -74,7 +74,8 @@ export const toolCallJob = job(
       tenantId: z.uuid(),
       tenantSlug: z.string().min(1).max(63),
       userId: z.uuid(),
-      clientId: z.string().min(1).max(500),
+      // An OAuth client id: a Client ID Metadata Document's URL may be up to 2048 characters (as stored).
+      clientId: z.string().min(1).max(2048),
       serverId: z.uuid(),
       tool: z.string().min(1).max(128),
       version: z.string().min(1).max(32),

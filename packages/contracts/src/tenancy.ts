@@ -84,7 +84,7 @@ export const auditQuery = z
     /** The tool of `tool.call` events (their target), e.g. `demo.list_notes`. */
     tool: z.string().max(200).optional(),
     /** The MCP client (OAuth client id) of `tool.call` and `mcp.request` events. */
-    client: z.string().max(500).optional(),
+    client: z.string().max(2048).optional(),
     outcome: z.enum(['success', 'failure', 'denied', 'error']).optional(),
     from: queryInstant.optional(),
     to: queryInstant.optional(),

@@ -8,6 +8,8 @@ import { adminCall, authorizeInBrowser, PASSWORD, signUp, tenantWithServer, type
 import { startApiProcess, type ApiProcess } from './stack.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
+/** A metadata document whose URL (its client id) is longer than the 2048 characters a client id is stored in. */
+const LONG_PATH = `/clients/${'a'.repeat(2100)}.json`;
 
 let api: ApiProcess;
 let ca: LocalCa;
@@ -28,6 +30,11 @@ beforeAll(async () => {
     },
     '/impostor.json': {
       client_id: `${origin}/client.json`,
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'none',
+    },
+    [LONG_PATH]: {
+      client_id: `${origin}${LONG_PATH}`,
       redirect_uris: [REDIRECT],
       token_endpoint_auth_method: 'none',
     },
@@ -614,6 +621,22 @@ test('a Client ID Metadata Document whose client_id is not its own URL is refuse
   const response = await fetch(
     authorizationUrl({
       client_id: `${documents.origin}/impostor.json`,
+      resource: endpointA,
+      scope: 'mcp:tools',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    }),
+    { redirect: 'manual' },
+  );
+  expect(response.status).toBe(400);
+  expect(await response.text()).toMatch(/invalid_client/);
+});
+
+test('a Client ID Metadata Document URL longer than a client id can be is invalid_client, not a server error', async () => {
+  const { challenge } = pkce();
+  const response = await fetch(
+    authorizationUrl({
+      client_id: `${documents.origin}${LONG_PATH}`,
       resource: endpointA,
       scope: 'mcp:tools',
       code_challenge: challenge,

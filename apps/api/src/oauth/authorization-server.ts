@@ -7,7 +7,7 @@ import { PinoLogger } from 'nestjs-pino';
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { htmlEscape, renderPage } from '../common/html-page.js';
 import type { AuthorizationKeys } from './authorization-keys.js';
-import { clientSecretMatches, PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
+import { clientSecretMatches, MAX_CLIENT_ID_LENGTH, PostgresAdapter, type AccessTokenRow } from './postgres.adapter.js';
 
 /**
  * The library's prompts plus one rule: a redirect to this machine (http on loopback) or to an app's own scheme can be
@@ -160,7 +160,9 @@ export function createAuthorizationServer({
         enabled: true,
         ack: 'draft-02',
         // Asked only when the document is not held: each fetch is outbound work an anonymous request causes.
-        async allowFetch(ctx) {
+        async allowFetch(ctx, clientId: string) {
+          // A client id is stored in at most 2048 characters: a longer URL names no client this server can keep.
+          if (clientId.length > MAX_CLIENT_ID_LENGTH) return false;
           if (!documentFetches) return true;
           return (await documentFetches.take((ctx.req as { ip?: string }).ip ?? 'unknown')) === undefined;
         },

@@ -57,6 +57,9 @@ export interface MemberLookup {
   session?: { uid: string; row: { payload: Record<string, unknown>; consumed: boolean } | null };
 }
 
+/** The longest client id stored (`oauth_models.client_id`, `oauth_consents.client_id`: varchar(2048)). */
+export const MAX_CLIENT_ID_LENGTH = 2048;
+
 /** What the MCP endpoint's token lookup reads in one statement. */
 export type AccessTokenRow = NonNullable<Awaited<ReturnType<OAuthModelRepository['findAccessTokenWithRole']>>>;
 
@@ -102,6 +105,10 @@ export class PostgresAdapter implements Adapter {
         : new errors.InvalidRequest(description);
     }
     const clientId = payload.clientId ?? (this.kind === 'Client' ? payload.client_id : undefined);
+    // Client ids are stored in up to 2048 characters (a metadata document's URL may be longer): a longer one is not
+    // a client this server can keep anything for.
+    if (typeof clientId === 'string' && clientId.length > MAX_CLIENT_ID_LENGTH)
+      throw new errors.InvalidClient(`client_id longer than ${MAX_CLIENT_ID_LENGTH} characters`);
     await this.repository.upsert(
       this.kind,
       this.key(id),
