@@ -90,8 +90,7 @@ export default async function HomePage() {
           <>
             <p className="summary" data-testid="status-summary">
               Gatehouse {result.data.version} ({result.data.environment}) is{' '}
-              <strong>{result.data.api.status === 'ready' ? 'ready' : 'not ready'}</strong> ·{' '}
-              <span data-testid="tenant-count">{result.data.tenants}</span> tenant{result.data.tenants === 1 ? '' : 's'}
+              <strong>{result.data.api.status === 'ready' ? 'ready' : 'not ready'}</strong>
             </p>
             <ul className="checks">
               <Check name="postgres" check={result.data.api.checks.postgres} />

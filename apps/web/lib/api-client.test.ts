@@ -6,7 +6,6 @@ const status = {
   environment: 'test',
   time: new Date().toISOString(),
   api: { status: 'ready', service: 'api', version: '0.1.0', checks: {}, down: [] },
-  tenants: 1,
   worker: { lastHeartbeatAgeSeconds: 2, waitingJobs: 0 },
 };
 

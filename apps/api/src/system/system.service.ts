@@ -1,28 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ApiConfig } from '@gatehouse/config';
 import { heartbeatJob, workerHeartbeatKey, type SystemStatusResponse } from '@gatehouse/contracts';
-import { TenantRepository, type Database } from '@gatehouse/db';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SERVICE_VERSION } from '../common/version.js';
 import { ReadinessService } from '../health/readiness.service.js';
-import { API_CONFIG, DATABASE, REDIS_PROBE, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
+import { API_CONFIG, REDIS_PROBE, SYSTEM_QUEUE_TOKEN } from '../infrastructure/tokens.js';
 
 const HEARTBEAT_BUCKET_MS = 5_000;
 
 @Injectable()
 export class SystemService {
-  private readonly tenants: TenantRepository;
-
   constructor(
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(DATABASE) db: Database,
     @Inject(REDIS_PROBE) private readonly redis: Redis,
     @Inject(SYSTEM_QUEUE_TOKEN) private readonly queue: Queue,
     private readonly readiness: ReadinessService,
-  ) {
-    this.tenants = new TenantRepository(db);
-  }
+  ) {}
 
   /**
    * The platform at a glance. Also enqueues a heartbeat job (one per 5 s bucket, deduplicated by job id) so the
@@ -30,12 +24,8 @@ export class SystemService {
    */
   async status(): Promise<SystemStatusResponse> {
     const api = await this.readiness.check();
-    const [tenants, worker] = await Promise.all([
-      api.checks.postgres?.status === 'up' ? this.tenants.count() : Promise.resolve(0),
-      api.checks.redis?.status === 'up'
-        ? this.workerStatus()
-        : Promise.resolve({ lastHeartbeatAgeSeconds: null, waitingJobs: 0 }),
-    ]);
+    const worker =
+      api.checks.redis?.status === 'up' ? await this.workerStatus() : { lastHeartbeatAgeSeconds: null, waitingJobs: 0 };
     return {
       name: 'Gatehouse',
       version: SERVICE_VERSION,
@@ -52,7 +42,6 @@ export class SystemService {
           ]),
         ),
       },
-      tenants,
       worker,
     };
   }
