@@ -103,6 +103,13 @@ describe('console authentication over HTTP', () => {
       { origin: 'http://console.test' },
     );
     expect(allowed.status).toBe(401);
+    // A body passport cannot read: the missing field is named, not a bare 401.
+    const missing = await post('sign-in', { email: 'a@example.com' }, { origin: 'http://console.test' });
+    expect(problemDetails.parse(await missing.json())).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      errors: [expect.objectContaining({ path: 'password' })],
+    });
     const invalid = await post('sign-up', { email: 'not-an-email', password: PASSWORD, displayName: 'X' });
     expect(invalid.status).toBe(400);
     expect(problemDetails.parse(await invalid.json()).code).toBe('validation_failed');

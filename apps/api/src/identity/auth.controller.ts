@@ -7,6 +7,7 @@ import { AccountService, SessionStore } from '@gatehouse/identity';
 import type { Request, Response } from 'express';
 import { AUDIT, DATABASE } from '../infrastructure/tokens.js';
 import { OriginGuard } from './origin.guard.js';
+import { SignInBodyGuard } from './local.strategy.js';
 import { SessionCookie } from './session-cookie.js';
 import { SessionGuard, type SessionRequest } from './session.guard.js';
 
@@ -52,7 +53,7 @@ export class AuthController {
 
   @Post('sign-in')
   @HttpCode(200)
-  @UseGuards(OriginGuard, AuthGuard('local'))
+  @UseGuards(OriginGuard, SignInBodyGuard, AuthGuard('local'))
   signIn(
     @Req() req: Request & { user: UserRecord },
     @Res({ passthrough: true }) res: Response,

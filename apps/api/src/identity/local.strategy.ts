@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { signInRequest } from '@gatehouse/contracts';
 import { AccountService } from '@gatehouse/identity';
@@ -21,5 +21,17 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
       ip: req.ip ?? 'unknown',
       requestId: typeof req.id === 'string' ? req.id : undefined,
     });
+  }
+}
+
+/**
+ * Checks the sign-in body before passport-local reads it: a missing field or an unexpected shape is a 400 naming the
+ * field (`validation_failed`), not the 401 "Unauthorized" passport answers for a request it cannot read.
+ */
+@Injectable()
+export class SignInBodyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    signInRequest.parse(context.switchToHttp().getRequest<Request>().body);
+    return true;
   }
 }
