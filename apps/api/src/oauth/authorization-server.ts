@@ -163,7 +163,9 @@ export function createAuthorizationServer({
         async allowFetch(ctx, clientId: string) {
           // A client id is stored in at most 2048 characters: a longer URL names no client this server can keep.
           if (clientId.length > MAX_CLIENT_ID_LENGTH) return false;
-          if (!documentFetches) return true;
+          // No request of the library's own: the api's pages looking up the client of a sign-in already under way
+          // (admitted, and charged, when it began) — the document's cache time may simply have passed meanwhile.
+          if (!documentFetches || ctx === undefined) return true;
           return (await documentFetches.take((ctx.req as { ip?: string }).ip ?? 'unknown')) === undefined;
         },
       },
