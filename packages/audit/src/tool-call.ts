@@ -82,7 +82,8 @@ export function toolCallEvent(call: ToolCallRecord): AuditEventInput {
       version: call.version,
       provider: call.provider,
       serverId: call.serverId,
-      clientId: call.clientId.slice(0, 500),
+      // Whole (at most 2048 characters, as OAuth keeps it), so the audit's filter by client finds it.
+      clientId: call.clientId.slice(0, 2048),
       latencyMs: call.latencyMs,
       // Arguments may hold personal data: only their keyed digest is kept.
       ...(call.argumentsDigest === undefined ? {} : { argumentsDigest: call.argumentsDigest }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditRepository, createDatabase, withTenant, type Database } from '@gatehouse/db';
 import { testAppDatabaseUrl, testDatabaseUrl } from '@gatehouse/testing';
-import { AuditLog, exportEvents, type AuditEventInput, type AuditStore } from '../src/index.js';
+import { AuditLog, exportEvents, toolCallEvent, type AuditEventInput, type AuditStore } from '../src/index.js';
 
 let owner: Database;
 let app: Database;
@@ -162,5 +162,24 @@ describe('AuditLog on PostgreSQL', () => {
     for await (const chunk of exportEvents(store(), tenantId, { actorId: 'user-1' }, 'jsonl')) jsonl.push(chunk);
     const parsed = jsonl.map((line) => JSON.parse(line) as { seq: number; actorId: string });
     expect(parsed.map((e) => e.seq)).toEqual([4, 1]);
+  });
+});
+
+describe('toolCallEvent', () => {
+  it("keeps a client id whole up to OAuth's 2048 characters, so a filter by client finds the call", () => {
+    const clientId = `https://app.example/${'c'.repeat(1000)}`;
+    const event = toolCallEvent({
+      tenantId: randomUUID(),
+      userId: randomUUID(),
+      clientId,
+      serverId: randomUUID(),
+      tool: 'demo.list_notes',
+      version: '1',
+      provider: 'demo',
+      argumentsDigest: undefined,
+      result: 'succeeded',
+      latencyMs: 3,
+    });
+    expect(event.metadata?.['clientId']).toBe(clientId);
   });
 });

@@ -198,7 +198,8 @@ function dependencyUnavailable(error: unknown): boolean {
   return isDatabaseError(
     error,
     (code) =>
-      code.startsWith('08') ||
+      // 08P01 (protocol violation) is a malformed statement — a bug, not an outage.
+      (code.startsWith('08') && code !== '08P01') ||
       ['57P01', '57P02', '57P03', '53300', 'P1001', 'P1002', 'P1017', 'P2024'].includes(code) ||
       ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code),
     /timeout exceeded when trying to connect|Connection terminated|Can't reach database server|Connection is closed|Reached the max retries per request limit/,

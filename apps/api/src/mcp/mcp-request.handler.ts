@@ -270,7 +270,7 @@ export class McpRequestHandler {
       outcome: result.outcome,
       requestId: typeof req.id === 'string' ? req.id : undefined,
       metadata: {
-        clientId: principal.clientId.slice(0, 500),
+        clientId: principal.clientId.slice(0, 2048),
         method: call.method,
         ...(call.tool ? { tool: call.tool } : {}),
         ...(result.errorCode === undefined ? {} : { errorCode: result.errorCode }),

@@ -229,7 +229,10 @@ export function createAuthorizationServer({
     // The library answers the client itself (no exception reaches the api's filter): the operators hear of it here.
     PinoLogger.root?.error(
       {
-        err: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : error,
+        err:
+          error instanceof Error
+            ? { type: error.name, message: error.message, stack: error.stack, cause: error.cause }
+            : error,
         path: ctx.path,
       },
       'authorization server error',
