@@ -21,6 +21,21 @@ test('the image copies every workspace manifest before installing', () => {
   expect(copied.sort()).toEqual(workspaces.map((dir) => `${dir}/package.json`).sort());
 });
 
+test('every long-running compose service comes back after a crash or a reboot; the one-shot migration does not', () => {
+  const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+  const services = compose.slice(compose.indexOf('\nservices:'), compose.indexOf('\nvolumes:'));
+  const sections = new Map(
+    [...services.matchAll(/^ {2}([a-z-]+):\n((?: {4}.*\n|\s*\n)*)/gm)].map((match) => [match[1]!, match[2]!]),
+  );
+  expect([...sections.keys()].sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'web', 'worker']);
+  for (const name of ['api', 'postgres', 'redis', 'web', 'worker'])
+    expect({ name, restart: /^ {4}restart: (\S+)$/m.exec(sections.get(name)!)?.[1] }).toEqual({
+      name,
+      restart: 'unless-stopped',
+    });
+  expect(/^ {4}restart: (\S+)$/m.exec(sections.get('migrate')!)?.[1]).toBe("'no'");
+});
+
 test('the start command names a PostgreSQL that refuses its sign-in as such, with what to do', async () => {
   const services = (await import(join(repoRoot, 'scripts/lib/services.mjs'))) as {
     ensureServices: (env: Record<string, string>, root: string, log: (line: string) => void) => Promise<void>;
